@@ -1,0 +1,139 @@
+/*! Aftercare loader: draws the launcher, loads the widget when the shopper shows intent.
+ * Embed: <script src=".../aftercare.js" async data-endpoint data-merchant data-locale
+ *        data-order data-order-token data-config data-preload="idle"></script>
+ * API: window.Aftercare (README, "Embedding"). Nothing here may throw into the page. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || (window.Aftercare && window.Aftercare.version)) return;
+  var pending = window.Aftercare && window.Aftercare.q;
+  var base = new URL(".", script.src).href;
+  var data = script.dataset;
+  var nav = navigator.languages || [navigator.language];
+  var settings = {
+    endpoint: null,
+    merchant: data.merchant || null,
+    locales: [data.locale, document.documentElement.lang].concat(nav).filter(Boolean),
+    order: data.order || null,
+    orderToken: data.orderToken || null,
+    config: data.config || null
+  };
+  try {
+    if (data.endpoint) settings.endpoint = new URL(data.endpoint, location.href).href;
+  } catch (e) {
+    console.error("[aftercare] data-endpoint: not a URL; running on defaults", e);
+  }
+  var widget, loading, broken, tokenHandler;
+  var queue = [];
+
+  var host = document.createElement("aftercare-widget");
+  var root = host.attachShadow({ mode: "open" });
+  var sheet = new CSSStyleSheet();
+  sheet.replaceSync(
+    ".ac-launcher{all:initial;box-sizing:border-box;position:fixed;" +
+      "right:var(--ac-launcher-right,20px);bottom:var(--ac-launcher-bottom,20px);" +
+      "z-index:var(--ac-z-index-launcher,1000);display:inline-flex;align-items:center;gap:8px;" +
+      "height:48px;padding:0 18px;border-radius:24px;background:var(--ac-accent,#e4393c);" +
+      "color:var(--ac-accent-text,#fff);font:600 15px/1 system-ui,-apple-system,'PingFang SC'," +
+      "'Microsoft YaHei','Noto Sans CJK SC',sans-serif;letter-spacing:normal;cursor:pointer;" +
+      "box-shadow:0 4px 16px rgb(0 0 0/.24)}" +
+      ".ac-launcher:focus-visible{outline:3px solid var(--ac-accent,#e4393c);outline-offset:3px}" +
+      ".ac-launcher::before{content:'';width:18px;height:14px;border-radius:7px 7px 7px 2px;background:currentColor}"
+  );
+  root.adoptedStyleSheets = [sheet];
+  var button = document.createElement("button");
+  button.type = "button";
+  button.className = "ac-launcher";
+  button.setAttribute("aria-haspopup", "dialog");
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("data-testid", "launcher");
+  // Mirrors locale.rs until the wasm takes the label over.
+  function label() {
+    for (var i = 0; i < settings.locales.length; i++) {
+      var primary = String(settings.locales[i]).trim().split(/[-_]/)[0].toLowerCase();
+      if (primary === "zh") return "联系客服";
+      if (primary === "en") break;
+    }
+    return "Contact support";
+  }
+  button.textContent = label();
+  var mount = document.createElement("div");
+  root.append(button, mount);
+
+  function fail(error) {
+    broken = true;
+    host.remove();
+    console.error("[aftercare] the widget stopped after an error and was removed; the page is unaffected.", error);
+  }
+
+  function load() {
+    return (loading = loading || import(base + "aftercare-widget.js")
+      .then(function (glue) {
+        return glue.default({ module_or_path: base + "aftercare-widget_bg.wasm" }).then(function () {
+          widget = glue.start(host, root, button, mount, JSON.stringify(settings));
+          var calls = queue;
+          queue = [];
+          calls.forEach(function (c) { call(c[0], c[1]); });
+        });
+      })
+      .catch(fail));
+  }
+
+  // Every call into the wasm goes through here: queued until it has loaded, and a
+  // throw (a panic is a wasm trap) removes the widget instead of reaching the page.
+  function call(name, arg) {
+    if (broken) return;
+    if (!widget) {
+      queue.push([name, arg]);
+      load();
+      return;
+    }
+    try {
+      widget[name](arg);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  // Before the wasm loads, state changes only update what it will start with.
+  function setting(key, name, value) {
+    if (widget) call(name, value);
+    else settings[key] = value;
+  }
+
+  ["pointerenter", "touchstart", "focus"].forEach(function (type) {
+    button.addEventListener(type, load, { passive: true, once: true });
+  });
+  button.addEventListener("click", function () { call("toggle"); });
+  if (data.preload === "idle") (window.requestIdleCallback || setTimeout)(load);
+
+  var api = {
+    version: "0.1.0",
+    open: function () { call("open"); },
+    close: function () { if (widget) call("close"); },
+    openChannel: function (kind) { call("openChannel", String(kind)); },
+    setOrder: function (order) { setting("order", "setOrder", JSON.stringify(order)); },
+    setOrderToken: function (token) { setting("orderToken", "setOrderToken", token == null ? null : String(token)); },
+    // The host's way to hand a fresh order token when the backend says it expired.
+    onTokenRequest: function (handler) { tokenHandler = handler; },
+    setLocale: function (locale) {
+      if (widget) return call("setLocale", String(locale));
+      settings.locales.unshift(String(locale));
+      button.textContent = label();
+    },
+    on: function (event, handler) {
+      var listener = function (e) { handler(e.detail, e); };
+      host.addEventListener("aftercare:" + event, listener);
+      return function () { host.removeEventListener("aftercare:" + event, listener); };
+    }
+  };
+  window.Aftercare = api;
+  // Replays calls made through the queueing snippet before this script ran.
+  if (pending && pending.forEach) pending.forEach(function (args) {
+    if (typeof api[args[0]] === "function") api[args[0]].apply(null, [].slice.call(args, 1));
+  });
+
+  function attach() { document.body.append(host); }
+  if (document.body) attach();
+  else document.addEventListener("DOMContentLoaded", attach);
+})();

@@ -1,0 +1,573 @@
+//! Widget configuration: its types, the source document's defaults, and lenient loading.
+//!
+//! Configuration arrives in layers — the built-in defaults (`config/defaults.json`, the
+//! source document's channels, hours and FAQ), then the backend's
+//! `GET {endpoint}/v1/widget-config`, then the script tag's `data-config` — each merged
+//! over the last as a JSON Merge Patch (RFC 7396): an object merges key by key, `null`
+//! removes (hides a channel), anything else replaces (a new `faq` list replaces the old).
+//!
+//! Loading never fails as a whole. A section that does not parse is reported as a
+//! [`ConfigError`] naming the field, and the defaults' version of that section is kept,
+//! so the widget shows whatever is valid.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::hours::Schedule;
+use crate::locale::Locale;
+
+const DEFAULTS_JSON: &str = include_str!("config/defaults.json");
+
+/// The five channel kinds, in the order the picker shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    Chat,
+    Phone,
+    Email,
+    Weibo,
+    Wechat,
+}
+
+impl ChannelKind {
+    pub const ALL: [ChannelKind; 5] =
+        [ChannelKind::Chat, ChannelKind::Phone, ChannelKind::Email, ChannelKind::Weibo, ChannelKind::Wechat];
+
+    /// The key in configuration, in `openChannel(kind)` and in event details.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Chat => "chat",
+            ChannelKind::Phone => "phone",
+            ChannelKind::Email => "email",
+            ChannelKind::Weibo => "weibo",
+            ChannelKind::Wechat => "wechat",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChannelKind> {
+        ChannelKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WidgetConfig {
+    pub channels: Channels,
+    pub faq: Vec<FaqEntry>,
+}
+
+/// Every channel is optional: one that is not configured is hidden.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Channels {
+    pub chat: Option<ChatChannel>,
+    pub phone: Option<PhoneChannel>,
+    pub email: Option<EmailChannel>,
+    pub weibo: Option<WeiboAccount>,
+    pub wechat: Option<WechatAccount>,
+}
+
+impl Channels {
+    pub fn has(&self, kind: ChannelKind) -> bool {
+        match kind {
+            ChannelKind::Chat => self.chat.is_some(),
+            ChannelKind::Phone => self.phone.is_some(),
+            ChannelKind::Email => self.email.is_some(),
+            ChannelKind::Weibo => self.weibo.is_some(),
+            ChannelKind::Wechat => self.wechat.is_some(),
+        }
+    }
+}
+
+/// Online chat. With a `url` the widget opens it; without one it fires
+/// `aftercare:chat-handoff` for the host page to open its own chat SDK.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatChannel {
+    #[serde(default)]
+    pub url: Option<HttpUrl>,
+    #[serde(default)]
+    pub schedule: Schedule,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneChannel {
+    pub number: PhoneNumber,
+    pub schedule: Schedule,
+    /// The voice-menu key that leads to after-sale help, e.g. `"2"`.
+    #[serde(default)]
+    pub menu_key: Option<MenuKey>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailChannel {
+    pub address: EmailAddress,
+    /// Usual reply time as `[min, max]` working days.
+    #[serde(default)]
+    pub reply_working_days: Option<ReplyDays>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeiboAccount {
+    pub name: Label,
+    pub url: HttpUrl,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WechatAccount {
+    /// The official account's name, to search for in WeChat.
+    pub name: Label,
+    /// What the QR code encodes (the account's follow link).
+    pub qr_url: HttpUrl,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqEntry {
+    pub q: LocalizedText,
+    pub a: LocalizedText,
+}
+
+/// A text in each language; a missing language falls back to the other.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, try_from = "LocalizedTextFields")]
+pub struct LocalizedText {
+    zh: Option<String>,
+    en: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocalizedTextFields {
+    #[serde(rename = "zh-CN", default)]
+    zh: Option<String>,
+    #[serde(default)]
+    en: Option<String>,
+}
+
+impl TryFrom<LocalizedTextFields> for LocalizedText {
+    type Error = &'static str;
+
+    fn try_from(fields: LocalizedTextFields) -> Result<Self, Self::Error> {
+        let keep = |text: Option<String>| text.filter(|text| !text.trim().is_empty());
+        let text = LocalizedText { zh: keep(fields.zh), en: keep(fields.en) };
+        if text.zh.is_none() && text.en.is_none() {
+            return Err("needs a non-empty \"zh-CN\" or \"en\" text");
+        }
+        Ok(text)
+    }
+}
+
+impl LocalizedText {
+    pub fn get(&self, locale: Locale) -> &str {
+        let (first, second) = match locale {
+            Locale::ZhCn => (&self.zh, &self.en),
+            Locale::En => (&self.en, &self.zh),
+        };
+        first.as_deref().or(second.as_deref()).unwrap_or_default()
+    }
+}
+
+macro_rules! validated_string {
+    ($(#[$doc:meta])* $name:ident, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+        #[serde(try_from = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(text: String) -> Result<Self, Self::Error> {
+                let check: fn(&str) -> Result<(), String> = $check;
+                check(&text).map(|()| $name(text))
+            }
+        }
+    };
+}
+
+validated_string!(
+    /// An absolute `http:` or `https:` URL: never `javascript:` or `data:`, since the
+    /// widget puts it in an `href`.
+    HttpUrl,
+    |text| {
+        let lower = text.to_ascii_lowercase();
+        let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+        let clean = !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        if scheme_ok && clean && text.len() <= 2048 && text.len() > "https://".len() {
+            Ok(())
+        } else {
+            Err(format!("{text:?} is not an http(s) URL"))
+        }
+    }
+);
+
+validated_string!(
+    /// Digits with optional `+`, spaces and dashes, as people write phone numbers.
+    PhoneNumber,
+    |text| {
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        let allowed = text.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-'));
+        if allowed && (3..=20).contains(&digits) && !text.trim_start().get(1..).unwrap_or("").contains('+') {
+            Ok(())
+        } else {
+            Err(format!("{text:?} is not a phone number (digits, optional leading +, spaces, dashes)"))
+        }
+    }
+);
+
+impl PhoneNumber {
+    /// The `tel:` URI (RFC 3966): the number without its visual separators.
+    pub fn tel_href(&self) -> String {
+        let compact: String = self.0.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+        format!("tel:{compact}")
+    }
+}
+
+validated_string!(
+    /// A voice-menu key: one to three of `0-9`, `*`, `#`.
+    MenuKey,
+    |text| {
+        if (1..=3).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') {
+            Ok(())
+        } else {
+            Err(format!("{text:?} is not a phone-menu key (1 to 3 of 0-9, *, #)"))
+        }
+    }
+);
+
+validated_string!(
+    /// A plain mailbox `local@domain`, safe to put in a `mailto:` URI unencoded.
+    EmailAddress,
+    |text| {
+        let ok = match text.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && text.len() <= 254
+                    && text.chars().all(|c| c.is_ascii_alphanumeric() || "@.-_+".contains(c))
+                    && !domain.contains('@')
+            }
+            None => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{text:?} is not an email address"))
+        }
+    }
+);
+
+validated_string!(
+    /// A short, non-empty display name.
+    Label,
+    |text| {
+        let length = text.trim().chars().count();
+        if (1..=80).contains(&length) {
+            Ok(())
+        } else {
+            Err(format!("{text:?} must be 1 to 80 characters"))
+        }
+    }
+);
+
+/// `[min, max]` working days, `1 <= min <= max <= 30`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "[u8; 2]")]
+pub struct ReplyDays {
+    pub min: u8,
+    pub max: u8,
+}
+
+impl TryFrom<[u8; 2]> for ReplyDays {
+    type Error = String;
+
+    fn try_from([min, max]: [u8; 2]) -> Result<Self, Self::Error> {
+        if 1 <= min && min <= max && max <= 30 {
+            Ok(ReplyDays { min, max })
+        } else {
+            Err(format!("[{min}, {max}] is not a range of working days (1 <= min <= max <= 30)"))
+        }
+    }
+}
+
+/// A problem found while loading configuration, named by its field path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where the problem is, e.g. `channels.phone.schedule.slots[0].open`.
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// A configuration layer as it arrived (e.g. a `data-config` attribute, a server
+/// response), with the name used in error messages.
+pub struct Layer<'a> {
+    pub source: &'a str,
+    pub json: &'a str,
+}
+
+impl WidgetConfig {
+    /// The source document's configuration.
+    pub fn defaults() -> WidgetConfig {
+        WidgetConfig::load(&[]).0
+    }
+
+    /// Merges `layers` over the defaults, in order, and keeps every valid part.
+    pub fn load(layers: &[Layer<'_>]) -> (WidgetConfig, Vec<ConfigError>) {
+        let defaults: Value = serde_json::from_str(DEFAULTS_JSON).expect("built-in defaults are valid JSON");
+        let mut errors = Vec::new();
+        let mut merged = defaults.clone();
+        for layer in layers {
+            match serde_json::from_str::<Value>(layer.json) {
+                Ok(patch @ Value::Object(_)) => merge_patch(&mut merged, patch),
+                Ok(_) => errors.push(ConfigError {
+                    field: layer.source.to_owned(),
+                    message: "must be a JSON object".to_owned(),
+                }),
+                Err(error) => errors.push(ConfigError {
+                    field: layer.source.to_owned(),
+                    message: format!("is not valid JSON ({error})"),
+                }),
+            }
+        }
+
+        for key in object(&merged).keys() {
+            if key != "channels" && key != "faq" {
+                errors.push(ConfigError { field: key.clone(), message: "unknown setting".to_owned() });
+            }
+        }
+        let channels_value = object(&merged).get("channels").cloned().unwrap_or(Value::Null);
+        let default_channels = object(&defaults)["channels"].clone();
+        if !matches!(channels_value, Value::Object(_) | Value::Null) {
+            errors.push(ConfigError { field: "channels".to_owned(), message: "must be an object".to_owned() });
+        }
+        for key in object(&channels_value).keys() {
+            if ChannelKind::parse(key).is_none() {
+                errors.push(ConfigError {
+                    field: format!("channels.{key}"),
+                    message: "unknown channel (expected chat, phone, email, weibo or wechat)".to_owned(),
+                });
+            }
+        }
+        let section = |kind: ChannelKind| Section {
+            field: format!("channels.{}", kind.as_str()),
+            value: object(&channels_value).get(kind.as_str()).cloned().unwrap_or(Value::Null),
+            fallback: object(&default_channels).get(kind.as_str()).cloned().unwrap_or(Value::Null),
+        };
+        let channels = Channels {
+            chat: section(ChannelKind::Chat).parse(&mut errors),
+            phone: section(ChannelKind::Phone).parse(&mut errors),
+            email: section(ChannelKind::Email).parse(&mut errors),
+            weibo: section(ChannelKind::Weibo).parse(&mut errors),
+            wechat: section(ChannelKind::Wechat).parse(&mut errors),
+        };
+
+        let faq = match object(&merged).get("faq") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(entries)) => entries
+                .iter()
+                .enumerate()
+                .filter_map(|(index, entry)| {
+                    parse_at(&format!("faq[{index}]"), entry.clone()).map_err(|error| errors.push(error)).ok()
+                })
+                .collect(),
+            Some(_) => {
+                errors.push(ConfigError { field: "faq".to_owned(), message: "must be a list".to_owned() });
+                serde_json::from_value(object(&defaults)["faq"].clone()).expect("built-in FAQ is valid")
+            }
+        };
+        (WidgetConfig { channels, faq }, errors)
+    }
+}
+
+struct Section {
+    field: String,
+    value: Value,
+    fallback: Value,
+}
+
+impl Section {
+    /// `null` hides the section; an invalid one is reported and replaced by its default.
+    fn parse<T: DeserializeOwned>(self, errors: &mut Vec<ConfigError>) -> Option<T> {
+        if self.value.is_null() {
+            return None;
+        }
+        match parse_at(&self.field, self.value) {
+            Ok(parsed) => Some(parsed),
+            Err(error) => {
+                errors.push(error);
+                (!self.fallback.is_null())
+                    .then(|| serde_json::from_value(self.fallback).expect("built-in defaults are valid"))
+            }
+        }
+    }
+}
+
+fn parse_at<T: DeserializeOwned>(field: &str, value: Value) -> Result<T, ConfigError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." { field.to_owned() } else { format!("{field}.{path}") };
+        ConfigError { field, message: error.into_inner().to_string() }
+    })
+}
+
+fn object(value: &Value) -> &Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    match value {
+        Value::Object(map) => map,
+        _ => EMPTY.get_or_init(Map::new),
+    }
+}
+
+/// JSON Merge Patch (RFC 7396).
+fn merge_patch(target: &mut Value, patch: Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch;
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    let Value::Object(target) = target else { unreachable!("made an object above") };
+    for (key, value) in patch {
+        if value.is_null() {
+            target.remove(&key);
+        } else {
+            merge_patch(target.entry(key).or_insert(Value::Null), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(json: &str) -> (WidgetConfig, Vec<ConfigError>) {
+        WidgetConfig::load(&[Layer { source: "data-config", json }])
+    }
+
+    #[track_caller]
+    fn check_error(json: &str, field: &str, message_part: &str) {
+        let (_, errors) = load(json);
+        assert!(
+            errors.iter().any(|e| e.field == field && e.message.contains(message_part)),
+            "expected an error at {field} containing {message_part:?}, got {errors:?}"
+        );
+    }
+
+    #[test]
+    fn defaults_follow_the_source_document() {
+        let (config, errors) = WidgetConfig::load(&[]);
+        assert_eq!(errors, []);
+        let phone = config.channels.phone.unwrap();
+        assert_eq!(phone.number.as_str(), "9510211");
+        assert_eq!(phone.schedule.timezone, "Asia/Shanghai");
+        assert_eq!(phone.schedule.slots.len(), 1);
+        assert_eq!(phone.schedule.slots[0].days.len(), 7);
+        assert_eq!(phone.schedule.slots[0].open.to_string(), "09:00");
+        assert_eq!(phone.schedule.slots[0].close.to_string(), "21:00");
+        assert_eq!(phone.menu_key, None, "the seed names no menu key");
+        let email = config.channels.email.unwrap();
+        assert_eq!(email.address.as_str(), "service@tmall.com");
+        assert_eq!(email.reply_working_days, Some(ReplyDays { min: 1, max: 2 }));
+        let chat = config.channels.chat.unwrap();
+        assert!(chat.schedule.always && chat.url.is_none());
+        assert_eq!(config.channels.weibo, None, "the seed names no account");
+        assert_eq!(config.channels.wechat, None, "the seed names no account");
+        assert_eq!(config.faq.len(), 7);
+        for entry in &config.faq {
+            for locale in [Locale::ZhCn, Locale::En] {
+                assert!(!entry.q.get(locale).is_empty() && !entry.a.get(locale).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn layers_merge_over_the_defaults() {
+        let (config, errors) = WidgetConfig::load(&[
+            Layer { source: "server", json: r#"{"channels":{"phone":{"menu_key":"2"},"email":null}}"# },
+            Layer {
+                source: "data-config",
+                json: r#"{"channels":{"wechat":{"name":"Demo","qr_url":"https://example.com/q"},"phone":{"menu_key":"3"}}}"#,
+            },
+        ]);
+        assert_eq!(errors, []);
+        let phone = config.channels.phone.unwrap();
+        assert_eq!(phone.menu_key.unwrap().as_str(), "3", "the later layer wins");
+        assert_eq!(phone.number.as_str(), "9510211", "unpatched fields stay");
+        assert_eq!(config.channels.email, None, "null hides a channel");
+        assert_eq!(config.channels.wechat.unwrap().qr_url.as_str(), "https://example.com/q");
+    }
+
+    #[test]
+    fn a_new_faq_list_replaces_the_old() {
+        let (config, errors) = load(r#"{"faq":[{"q":{"en":"Q?"},"a":{"en":"A."}}]}"#);
+        assert_eq!(errors, []);
+        assert_eq!(config.faq.len(), 1);
+        assert_eq!(config.faq[0].q.get(Locale::ZhCn), "Q?", "falls back to the other language");
+    }
+
+    #[test]
+    fn invalid_parts_are_named_and_the_rest_is_kept() {
+        let (config, errors) = load(
+            r#"{"channels":{"phone":{"schedule":{"slots":[{"days":["mon"],"open":"9am","close":"18:00"}]}},
+                "weibo":{"name":"W","url":"javascript:alert(1)"},
+                "wechat":{"name":"Demo","qr_url":"https://example.com/q"}}}"#,
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].field, "channels.phone.schedule.slots[0].open");
+        assert!(errors[0].message.contains("\"9am\" is not a time of day"), "{}", errors[0].message);
+        assert_eq!(errors[1].field, "channels.weibo.url");
+        assert_eq!(config.channels.phone.unwrap().schedule.slots[0].open.to_string(), "09:00", "default kept");
+        assert_eq!(config.channels.weibo, None, "no default to fall back to");
+        assert!(config.channels.wechat.is_some(), "valid sections still apply");
+    }
+
+    #[test]
+    fn specific_errors() {
+        check_error("[]", "data-config", "must be a JSON object");
+        check_error("{", "data-config", "not valid JSON");
+        check_error(r#"{"colour":"red"}"#, "colour", "unknown setting");
+        check_error(r#"{"channels":{"fax":{}}}"#, "channels.fax", "unknown channel");
+        check_error(r#"{"channels":{"phone":{"number":"call us"}}}"#, "channels.phone.number", "not a phone number");
+        check_error(r#"{"channels":{"phone":{"menu_key":"two"}}}"#, "channels.phone.menu_key", "not a phone-menu key");
+        check_error(r#"{"channels":{"phone":{"extension":"1"}}}"#, "channels.phone.extension", "unknown field `extension`");
+        check_error(r#"{"channels":{"email":{"address":"a@b"}}}"#, "channels.email.address", "not an email address");
+        check_error(r#"{"channels":{"email":{"reply_working_days":[3,1]}}}"#, "channels.email.reply_working_days", "not a range");
+        check_error(r#"{"channels":{"chat":{"url":"data:text/html,x"}}}"#, "channels.chat.url", "not an http(s) URL");
+        check_error(r#"{"channels":{"wechat":{"name":""}}}"#, "channels.wechat.name", "1 to 80 characters");
+        check_error(r#"{"faq":[{"q":{},"a":{"en":"A"}}]}"#, "faq[0].q", "non-empty");
+        check_error(r#"{"faq":{}}"#, "faq", "must be a list");
+    }
+
+    #[test]
+    fn tel_href_drops_separators() {
+        let number = PhoneNumber::try_from("+86 951-0211".to_owned()).unwrap();
+        assert_eq!(number.tel_href(), "tel:+869510211");
+        assert!(PhoneNumber::try_from("12+34".to_owned()).is_err());
+    }
+
+    #[test]
+    fn channel_kinds_round_trip() {
+        for kind in ChannelKind::ALL {
+            assert_eq!(ChannelKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ChannelKind::parse("fax"), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! The boundary with the loader: `start()` mounts the panel into the shadow root the
+//! loader made, and returns the [`Widget`] handle whose methods back
+//! `window.Aftercare`. The loader wraps every call in `try`/`catch`, so a failure here
+//! (a panic is a wasm trap under `panic = "abort"`) hides the widget instead of
+//! breaking the host page.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
+
+use crate::config::{ChannelKind, Layer, WidgetConfig};
+use crate::locale::Locale;
+use crate::order::Order;
+use crate::settings::Settings;
+use crate::state::{HostElements, WidgetState};
+use crate::ui::App;
+
+const WIDGET_CSS: &str = include_str!("../style/widget.css");
+
+fn console_error(message: &str) {
+    web_sys::console::error_1(&format!("[aftercare] {message}").into());
+}
+
+#[wasm_bindgen]
+pub struct Widget {
+    state: WidgetState,
+}
+
+/// Mounts the widget. `mount_point` is an element inside `shadow`; `launcher` is the
+/// loader's button; `settings` is [`Settings`] as JSON.
+#[wasm_bindgen]
+pub fn start(
+    host: HtmlElement,
+    shadow: ShadowRoot,
+    launcher: HtmlElement,
+    mount_point: HtmlElement,
+    settings: &str,
+) -> Result<Widget, JsValue> {
+    console_error_panic_hook::set_once();
+    adopt_stylesheet(&shadow)?;
+
+    let settings = Settings::parse(settings).unwrap_or_else(|error| {
+        console_error(&error);
+        Settings::default()
+    });
+    let locale = Locale::choose(settings.locales.iter().map(String::as_str));
+    let tag_config = settings.config.clone();
+    let config = load_config(None, tag_config.as_deref());
+    let order = settings.order.as_deref().and_then(parse_order);
+
+    let state = WidgetState::new(HostElements { host, launcher }, locale, config, order);
+    state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
+    leptos::mount::mount_to(mount_point, move || {
+        provide_context(state);
+        view! { <App/> }
+    })
+    .forget();
+
+    match settings.widget_config_url() {
+        Ok(Some(url)) => {
+            leptos::task::spawn_local(async move {
+                match fetch_text(&url).await {
+                    Ok(remote) => state.config.set(load_config(Some(&remote), tag_config.as_deref())),
+                    Err(error) => console_error(&format!("{url}: {error}; using the tag's configuration")),
+                }
+            });
+        }
+        Ok(None) => {}
+        Err(error) => console_error(&error),
+    }
+    Ok(Widget { state })
+}
+
+#[wasm_bindgen]
+impl Widget {
+    pub fn open(&self) {
+        self.state.open();
+    }
+
+    pub fn close(&self) {
+        self.state.close();
+    }
+
+    pub fn toggle(&self) {
+        if self.state.open.get_untracked() { self.close() } else { self.open() }
+    }
+
+    /// Opens the panel on one channel (`chat`, `phone`, `email`, `weibo`, `wechat`).
+    #[wasm_bindgen(js_name = openChannel)]
+    pub fn open_channel(&self, kind: &str) {
+        #[cfg(feature = "test-hooks")]
+        if kind == "panic" {
+            panic!("test-only panic requested through openChannel(\"panic\")");
+        }
+        let Some(kind) = ChannelKind::parse(kind) else {
+            console_error(&format!("openChannel: unknown channel {kind:?} (chat, phone, email, weibo, wechat)"));
+            return;
+        };
+        if !self.state.config.with_untracked(|config| config.channels.has(kind)) {
+            console_error(&format!("openChannel: channel {:?} is not configured", kind.as_str()));
+        }
+        self.open();
+        self.state.highlighted.set(Some(kind));
+    }
+
+    /// Replaces the order context (JSON text; the loader stringifies objects).
+    #[wasm_bindgen(js_name = setOrder)]
+    pub fn set_order(&self, json: &str) {
+        if let Some(order) = parse_order(json) {
+            self.state.order.set(Some(order));
+        }
+    }
+
+    #[wasm_bindgen(js_name = setOrderToken)]
+    pub fn set_order_token(&self, token: Option<String>) {
+        self.state.order_token.set(token.filter(|t| !t.is_empty()));
+    }
+
+    #[wasm_bindgen(js_name = setLocale)]
+    pub fn set_locale(&self, tag: &str) {
+        match Locale::from_tag(tag) {
+            Some(locale) => self.state.locale.set(locale),
+            None => console_error(&format!("setLocale: {tag:?} is not supported (zh-CN, en)")),
+        }
+    }
+}
+
+fn adopt_stylesheet(shadow: &ShadowRoot) -> Result<(), JsValue> {
+    let sheet = CssStyleSheet::new()?;
+    sheet.replace_sync(WIDGET_CSS)?;
+    let sheets = js_sys::Array::from(&shadow.adopted_style_sheets());
+    sheets.push(&sheet);
+    shadow.set_adopted_style_sheets(&sheets);
+    Ok(())
+}
+
+fn load_config(remote: Option<&str>, tag: Option<&str>) -> WidgetConfig {
+    let mut layers = Vec::new();
+    if let Some(json) = remote {
+        layers.push(Layer { source: "widget-config response", json });
+    }
+    if let Some(json) = tag {
+        layers.push(Layer { source: "data-config", json });
+    }
+    let (config, errors) = WidgetConfig::load(&layers);
+    for error in errors {
+        console_error(&format!("invalid configuration, {error}"));
+    }
+    for (kind, schedule) in [
+        ("chat", config.channels.chat.as_ref().map(|c| &c.schedule)),
+        ("phone", config.channels.phone.as_ref().map(|p| &p.schedule)),
+    ] {
+        if let Some(schedule) = schedule.filter(|s| !s.always && !crate::clock::is_known_zone(&s.timezone)) {
+            console_error(&format!(
+                "invalid configuration, channels.{kind}.schedule.timezone: {:?} is not a time zone this browser knows",
+                schedule.timezone
+            ));
+        }
+    }
+    config
+}
+
+fn parse_order(json: &str) -> Option<Order> {
+    Order::parse(json).map_err(|error| console_error(&format!("invalid order context, {error}"))).ok()
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|_| "network error")?;
+    let response: web_sys::Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|_| "unreadable body")?).await.map_err(|_| "unreadable body")?;
+    text.as_string().ok_or_else(|| "unreadable body".to_owned())
+}

@@ -1,0 +1,97 @@
+//! The widget's reactive state, shared with every component through context.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
+
+use crate::config::{ChannelKind, WidgetConfig};
+use crate::locale::Locale;
+use crate::order::Order;
+
+/// The host page's elements the widget talks to: `<aftercare-widget>` (where events are
+/// dispatched) and the loader's launcher button (label, `aria-expanded`, focus return).
+pub struct HostElements {
+    pub host: HtmlElement,
+    pub launcher: HtmlElement,
+}
+
+#[derive(Clone, Copy)]
+pub struct WidgetState {
+    pub open: RwSignal<bool>,
+    pub locale: RwSignal<Locale>,
+    pub config: RwSignal<WidgetConfig>,
+    pub order: RwSignal<Option<Order>>,
+    /// Kept for the backend calls; nothing shows it.
+    pub order_token: RwSignal<Option<String>>,
+    /// The channel `openChannel(kind)` asked to show.
+    pub highlighted: RwSignal<Option<ChannelKind>>,
+    /// Milliseconds since the epoch, refreshed while the panel is open.
+    pub now: RwSignal<f64>,
+    pub host: StoredValue<HostElements, LocalStorage>,
+}
+
+impl WidgetState {
+    pub fn new(host: HostElements, locale: Locale, config: WidgetConfig, order: Option<Order>) -> WidgetState {
+        WidgetState {
+            open: RwSignal::new(false),
+            locale: RwSignal::new(locale),
+            config: RwSignal::new(config),
+            order: RwSignal::new(order),
+            order_token: RwSignal::new(None),
+            highlighted: RwSignal::new(None),
+            now: RwSignal::new(crate::clock::now_millis()),
+            host: StoredValue::new_local(host),
+        }
+    }
+
+    /// Dispatches `aftercare:{name}` on the host element, with `detail` given as JSON.
+    /// Returns `false` when a listener called `preventDefault()`.
+    pub fn emit(&self, name: &str, detail: serde_json::Value) -> bool {
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init.set_detail(&js_sys::JSON::parse(&detail.to_string()).unwrap_or_default());
+        let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("aftercare:{name}"), &init) else {
+            return true;
+        };
+        self.host.with_value(|elements| elements.host.dispatch_event(&event).unwrap_or(true))
+    }
+
+    pub fn open(&self) {
+        if !self.open.get_untracked() {
+            self.now.set(crate::clock::now_millis());
+            self.open.set(true);
+            self.emit("open", serde_json::json!({}));
+        }
+    }
+
+    /// Closes the panel and returns focus to the launcher.
+    pub fn close(&self) {
+        if self.open.get_untracked() {
+            self.open.set(false);
+            self.highlighted.set(None);
+            self.focus_launcher();
+            self.emit("close", serde_json::json!({}));
+        }
+    }
+
+    pub fn order_id(&self) -> Option<String> {
+        self.order.with(|order| order.as_ref().map(|order| order.id.clone()))
+    }
+
+    pub fn focus_launcher(&self) {
+        self.host.with_value(|elements| {
+            let _ = elements.launcher.focus();
+        });
+    }
+
+    pub fn launcher(&self) -> HtmlElement {
+        self.host.with_value(|elements| elements.launcher.clone().unchecked_into())
+    }
+}
+
+/// The widget state from context.
+#[track_caller]
+pub fn use_widget() -> WidgetState {
+    expect_context::<WidgetState>()
+}

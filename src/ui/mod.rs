@@ -1,0 +1,149 @@
+//! The panel: a modal dialog (a bottom sheet on phones) holding the channel picker,
+//! the FAQ and the entry to the after-sale case flow.
+
+mod channels;
+mod faq;
+mod qr;
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::KeyboardEvent;
+
+use crate::i18n::Tr;
+use crate::state::use_widget;
+
+use channels::ChannelList;
+use faq::Faq;
+
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex='-1'])";
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = use_widget();
+    let tr = Memo::new(move |_| Tr(state.locale.get()));
+    let panel = NodeRef::<html::Section>::new();
+
+    // The launcher belongs to the loader; keep its label and state in step.
+    Effect::new(move |_| {
+        let launcher = state.launcher();
+        launcher.set_text_content(Some(tr.get().launcher));
+        let _ = launcher.set_attribute("aria-expanded", if state.open.get() { "true" } else { "false" });
+    });
+
+    // Move focus into the dialog when it opens, or to the channel asked for.
+    Effect::new(move |_| {
+        let open = state.open.get();
+        let highlighted = state.highlighted.get();
+        let Some(panel) = panel.get() else { return };
+        if open {
+            // After this turn's DOM updates: a still-hidden panel cannot take focus.
+            set_timeout(move || focus_target(&panel, highlighted), std::time::Duration::ZERO);
+        }
+    });
+
+    // Refresh "now" while the panel is open, for the open-now lines.
+    let ticker = set_interval_with_handle(
+        move || {
+            if state.open.get_untracked() {
+                state.now.set(crate::clock::now_millis());
+            }
+        },
+        std::time::Duration::from_secs(30),
+    );
+    on_cleanup(move || {
+        if let Ok(ticker) = ticker {
+            ticker.clear();
+        }
+    });
+
+    let close = move || state.close();
+
+    // Esc closes; Tab and Shift+Tab stay inside the dialog.
+    let on_keydown = move |event: KeyboardEvent| {
+        if event.key() == "Escape" {
+            event.prevent_default();
+            close();
+            return;
+        }
+        if event.key() != "Tab" {
+            return;
+        }
+        let Some(panel) = panel.get() else { return };
+        let Ok(nodes) = panel.query_selector_all(FOCUSABLE) else { return };
+        let focusables: Vec<web_sys::HtmlElement> = (0..nodes.length())
+            .filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+            .filter(|el| el.offset_parent().is_some())
+            .collect();
+        let (Some(first), Some(last)) = (focusables.first(), focusables.last()) else { return };
+        let active = panel.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok().and_then(|root| root.active_element());
+        let at_first = active.as_ref().is_none_or(|a| a == first.unchecked_ref::<web_sys::Element>() || a == panel.unchecked_ref::<web_sys::Element>());
+        let at_last = active.as_ref().is_some_and(|a| a == last.unchecked_ref::<web_sys::Element>());
+        if event.shift_key() && at_first {
+            event.prevent_default();
+            let _ = last.focus();
+        } else if !event.shift_key() && at_last {
+            event.prevent_default();
+            let _ = first.focus();
+        }
+    };
+
+    view! {
+        <div class="ac-root" lang=move || state.locale.get().tag() data-testid="root">
+            <div class="ac-backdrop" hidden=move || !state.open.get() on:click=move |_| close()></div>
+            <section
+                class="ac-panel"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="ac-title"
+                tabindex="-1"
+                hidden=move || !state.open.get()
+                node_ref=panel
+                on:keydown=on_keydown
+                data-testid="panel"
+            >
+                <header class="ac-panel__header">
+                    <div>
+                        <h2 id="ac-title" class="ac-panel__title">{move || tr.get().dialog_title}</h2>
+                        {move || state.order_id().map(|id| view! {
+                            <p class="ac-panel__order" data-testid="order-number">{tr.get().order_number(&id)}</p>
+                        })}
+                    </div>
+                    <button
+                        type="button"
+                        class="ac-icon-button"
+                        aria-label=move || tr.get().close
+                        on:click=move |_| close()
+                        data-testid="close"
+                    >
+                        <span aria-hidden="true">"×"</span>
+                    </button>
+                </header>
+                <div class="ac-panel__body">
+                    <ChannelList tr=tr/>
+                    <Faq tr=tr/>
+                    <section class="ac-card ac-card--case" aria-labelledby="ac-case-title" data-testid="case-entry">
+                        <h3 id="ac-case-title" class="ac-card__title">{move || tr.get().case_title}</h3>
+                        <p class="ac-muted">{move || tr.get().case_coming}</p>
+                    </section>
+                </div>
+            </section>
+        </div>
+    }
+}
+
+/// Focuses the card of the channel asked for, or else the dialog itself.
+fn focus_target(panel: &web_sys::HtmlElement, highlighted: Option<crate::config::ChannelKind>) {
+    let target = highlighted
+        .and_then(|kind| panel.query_selector(&format!("[data-channel='{}']", kind.as_str())).ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    match target {
+        Some(card) => {
+            card.scroll_into_view();
+            let _ = card.focus();
+        }
+        None => {
+            let _ = panel.focus();
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! Components in headless Chromium: mount the widget into a shadow root the way the
+//! loader does, click, let the reactive system settle, then assert on `data-testid`s.
+#![cfg(target_arch = "wasm32")]
+
+use aftercare_widget::embed::{start, Widget};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Mounted {
+    host: HtmlElement,
+    shadow: ShadowRoot,
+    launcher: HtmlElement,
+    widget: Widget,
+}
+
+impl Mounted {
+    fn new(settings: &str) -> Mounted {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let host: HtmlElement = document.create_element("aftercare-widget").unwrap().unchecked_into();
+        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
+        let launcher: HtmlElement = document.create_element("button").unwrap().unchecked_into();
+        let mount: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+        shadow.append_child(&launcher).unwrap();
+        shadow.append_child(&mount).unwrap();
+        document.body().unwrap().append_child(&host).unwrap();
+        let widget = start(host.clone(), shadow.clone(), launcher.clone(), mount, settings).unwrap();
+        Mounted { host, shadow, launcher, widget }
+    }
+
+    fn find(&self, testid: &str) -> Option<Element> {
+        self.shadow.query_selector(&format!("[data-testid='{testid}']")).unwrap()
+    }
+
+    fn get(&self, testid: &str) -> HtmlElement {
+        self.find(testid).unwrap_or_else(|| panic!("no element with data-testid={testid}")).unchecked_into()
+    }
+
+    fn count(&self, testid: &str) -> u32 {
+        self.shadow.query_selector_all(&format!("[data-testid='{testid}']")).unwrap().length()
+    }
+
+    fn text(&self, testid: &str) -> String {
+        self.get(testid).text_content().unwrap_or_default()
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.host.remove();
+    }
+}
+
+/// Lets effects and microtasks run: resolves on the next macrotask.
+async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback(&resolve).unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+fn key(target: &HtmlElement, key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
+const DEMO_CONFIG: &str = r#"{"channels":{"phone":{"menu_key":"2"},"weibo":{"name":"@demo","url":"https://weibo.example/demo"},"wechat":{"name":"Demo","qr_url":"https://wechat.example/demo"}}}"#;
+
+fn settings(locale: &str, config: Option<&str>) -> String {
+    serde_json::json!({
+        "locales": [locale],
+        "order": r#"{"id":"20261128-0042","items":[]}"#,
+        "config": config,
+    })
+    .to_string()
+}
+
+#[wasm_bindgen_test]
+async fn opens_as_a_dialog_with_the_seed_channels() {
+    let m = Mounted::new(&settings("zh-CN", None));
+    tick().await;
+    assert_eq!(m.launcher.text_content().unwrap(), "联系客服");
+    assert!(m.get("panel").hidden(), "closed until opened");
+
+    m.widget.open();
+    tick().await;
+    let panel = m.get("panel");
+    assert!(!panel.hidden());
+    assert_eq!(panel.get_attribute("role").as_deref(), Some("dialog"));
+    assert_eq!(panel.get_attribute("aria-modal").as_deref(), Some("true"));
+    assert_eq!(m.launcher.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert_eq!(m.text("order-number"), "订单号 20261128-0042");
+    assert_eq!(m.text("phone-number"), "9510211");
+    assert_eq!(m.get("phone-call").get_attribute("href").as_deref(), Some("tel:9510211"));
+    assert_eq!(m.text("email-address"), "service@tmall.com");
+    assert!(m.find("channel-chat").is_some());
+    // Not in the source document, so not shown without configuration.
+    assert!(m.find("channel-weibo").is_none() && m.find("channel-wechat").is_none());
+    assert!(m.find("phone-menu").is_none());
+    assert_eq!(m.count("faq-item"), 7);
+}
+
+#[wasm_bindgen_test]
+async fn configured_social_accounts_and_menu_key_appear() {
+    let m = Mounted::new(&settings("en", Some(DEMO_CONFIG)));
+    m.widget.open();
+    tick().await;
+    assert_eq!(m.text("weibo-link"), "@demo");
+    assert_eq!(m.get("weibo-link").get_attribute("href").as_deref(), Some("https://weibo.example/demo"));
+    assert_eq!(m.text("wechat-name"), "Demo");
+    let qr = m.get("wechat-qr");
+    assert!(qr.query_selector("svg path").unwrap().is_some(), "QR drawn as SVG");
+    assert_eq!(qr.get_attribute("aria-label").as_deref(), Some("QR code for Demo"));
+    assert_eq!(m.text("phone-menu"), "After the greeting, press 2 for after-sale help");
+}
+
+#[wasm_bindgen_test]
+async fn faq_search_narrows_as_you_type() {
+    let m = Mounted::new(&settings("en", None));
+    m.widget.open();
+    tick().await;
+    let input: HtmlInputElement = m.get("faq-search").unchecked_into();
+    input.set_value("hotline");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    tick().await;
+    assert_eq!(m.count("faq-item"), 2, "one question, one answer mention it");
+    assert!(m.text("faq-item").contains("When is the phone hotline open?"), "question matches first");
+    assert!(m.get("faq-empty").hidden());
+
+    input.set_value("xylophone");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    tick().await;
+    assert_eq!(m.count("faq-item"), 0);
+    assert!(!m.get("faq-empty").hidden());
+}
+
+#[wasm_bindgen_test]
+async fn escape_closes_and_focus_returns_to_the_launcher() {
+    let m = Mounted::new(&settings("en", None));
+    let closes = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = closes.clone();
+    let listener = Closure::<dyn Fn()>::new(move || counter.set(counter.get() + 1));
+    m.host.add_event_listener_with_callback("aftercare:close", listener.as_ref().unchecked_ref()).unwrap();
+
+    m.widget.open();
+    tick().await;
+    key(&m.get("panel"), "Escape");
+    tick().await;
+    assert!(m.get("panel").hidden());
+    assert_eq!(m.launcher.get_attribute("aria-expanded").as_deref(), Some("false"));
+    assert_eq!(m.shadow.active_element().as_ref(), Some(m.launcher.unchecked_ref::<Element>()));
+    assert_eq!(closes.get(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn locale_switches_every_string() {
+    let m = Mounted::new(&settings("en", None));
+    m.widget.open();
+    tick().await;
+    assert_eq!(m.launcher.text_content().unwrap(), "Contact support");
+    assert!(m.text("channel-phone").contains("Copy number"));
+    m.widget.set_locale("zh-CN");
+    tick().await;
+    assert_eq!(m.launcher.text_content().unwrap(), "联系客服");
+    assert!(m.text("channel-phone").contains("复制号码"));
+    assert!(m.text("faq-list").contains("天猫客服电话的服务时间是什么时候?"));
+    m.widget.set_locale("fr");
+    tick().await;
+    assert_eq!(m.launcher.text_content().unwrap(), "联系客服", "an unsupported locale changes nothing");
+}
+
+#[wasm_bindgen_test]
+async fn chat_handoff_is_answered_by_the_host_or_explained() {
+    let m = Mounted::new(&settings("en", None));
+    m.widget.open();
+    tick().await;
+    m.get("chat-start").click();
+    tick().await;
+    assert!(!m.get("chat-unanswered").hidden(), "nobody answered the hand-off");
+
+    let claim = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| event.prevent_default());
+    m.host.add_event_listener_with_callback("aftercare:chat-handoff", claim.as_ref().unchecked_ref()).unwrap();
+    m.get("chat-start").click();
+    tick().await;
+    assert!(m.get("chat-unanswered").hidden(), "the host page opened its chat");
+}
+
+#[wasm_bindgen_test]
+async fn open_channel_highlights_and_focuses_the_card() {
+    let m = Mounted::new(&settings("en", None));
+    m.widget.open_channel("email");
+    tick().await;
+    tick().await;
+    let card = m.get("channel-email");
+    assert!(card.class_list().contains("ac-card--highlight"));
+    assert_eq!(m.shadow.active_element().as_ref(), Some(card.unchecked_ref::<Element>()));
+}
+
+#[wasm_bindgen_test]
+async fn invalid_order_is_ignored_and_a_valid_one_replaces_it() {
+    let m = Mounted::new(&serde_json::json!({"locales": ["en"], "order": "{\"id\":\"\"}"}).to_string());
+    m.widget.open();
+    tick().await;
+    assert!(m.find("order-number").is_none());
+    m.widget.set_order(r#"{"id":"A-1","items":[]}"#);
+    tick().await;
+    assert_eq!(m.text("order-number"), "Order A-1");
+    let href = m.get("email-link").get_attribute("href").unwrap();
+    assert!(href.starts_with("mailto:service@tmall.com?subject=After-sale%20problem%20%E2%80%93%20Order%20A-1&body="), "{href}");
+}
