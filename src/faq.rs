@@ -1,5 +1,6 @@
 //! FAQ search as you type: every word of the query must appear in the question or the
-//! answer (in the shopper's language); questions that match come first.
+//! answer (in the shopper's language); questions that match come first. Case folding is
+//! ASCII only: Chinese has no case, and Unicode case tables would cost the wasm ~20 KB.
 
 use crate::config::FaqEntry;
 use crate::locale::Locale;
@@ -9,10 +10,10 @@ pub fn search(entries: &[FaqEntry], locale: Locale, query: &str) -> Vec<usize> {
     let terms: Vec<String> = query
         .split(|c: char| c.is_whitespace() || is_punctuation(c))
         .filter(|term| !term.is_empty())
-        .map(str::to_lowercase)
+        .map(str::to_ascii_lowercase)
         .collect();
     let contains_all = |text: &str| {
-        let text = text.to_lowercase();
+        let text = text.to_ascii_lowercase();
         terms.iter().all(|term| text.contains(term.as_str()))
     };
     let mut in_question = Vec::new();

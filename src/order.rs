@@ -58,8 +58,10 @@ impl std::fmt::Display for OrderError {
 impl Order {
     /// Parses and checks an order context given as JSON.
     pub fn parse(json: &str) -> Result<Order, OrderError> {
-        let deserializer = &mut serde_json::Deserializer::from_str(json);
-        let order: Order = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        // Through `Value`, like configuration: one deserializer type in the wasm, not two.
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|error| OrderError { field: "order".to_owned(), message: format!("is not valid JSON ({error})") })?;
+        let order: Order = serde_path_to_error::deserialize(value).map_err(|error| {
             let path = error.path().to_string();
             OrderError {
                 field: if path == "." { "order".to_owned() } else { format!("order.{path}") },

@@ -26,7 +26,9 @@ pub struct Settings {
 
 impl Settings {
     pub fn parse(json: &str) -> Result<Settings, String> {
-        serde_json::from_str(json).map_err(|error| format!("loader settings are not valid: {error}"))
+        serde_json::from_str(json)
+            .and_then(serde_json::from_value)
+            .map_err(|error| format!("loader settings are not valid: {error}"))
     }
 
     /// `GET {endpoint}/v1/widget-config?merchant={merchant}`, when an endpoint is set.
