@@ -1,0 +1,64 @@
+// Prints what a page pays for the widget: raw, gzip -9 and brotli -q 11 bytes of the
+// loader alone (all a page fetches before the shopper shows intent) and of everything
+// the open widget fetches (loader + JS glue + wasm; the CSS is inside the wasm).
+//
+//   node bench/size.mjs [--no-build] [--check]
+//
+// --check exits non-zero when the loader is over its 4 KB brotli budget. With twiggy
+// on PATH, also prints what dominates the wasm (function names from the pre-opt build).
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync, existsSync } from "node:fs";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+const root = new URL("..", import.meta.url).pathname;
+const args = process.argv.slice(2);
+if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: "inherit" });
+
+const LOADER_BUDGET = 4 * 1024;
+const WIDGET_TARGET = 120 * 1024;
+
+function sizes(files) {
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  for (const file of files) {
+    const bytes = readFileSync(`${root}dist/${file}`);
+    total.raw += bytes.length;
+    total.gzip += gzipSync(bytes, { level: 9 }).length;
+    total.brotli += brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length;
+  }
+  return total;
+}
+
+const rows = [
+  ["loader (aftercare.js)", ["aftercare.js"]],
+  ["JS glue (aftercare-widget.js)", ["aftercare-widget.js"]],
+  ["wasm (aftercare-widget_bg.wasm)", ["aftercare-widget_bg.wasm"]],
+  ["whole widget, once opened", ["aftercare.js", "aftercare-widget.js", "aftercare-widget_bg.wasm"]],
+].map(([name, files]) => [name, sizes(files)]);
+
+const pad = (s, n) => String(s).padStart(n);
+console.log(`${"artifact".padEnd(34)}${pad("raw", 10)}${pad("gzip -9", 10)}${pad("brotli 11", 11)}`);
+for (const [name, s] of rows) console.log(`${name.padEnd(34)}${pad(s.raw, 10)}${pad(s.gzip, 10)}${pad(s.brotli, 11)}`);
+const loader = rows[0][1].brotli;
+const whole = rows[3][1].brotli;
+console.log(`\nloader: ${loader} B brotli (budget ${LOADER_BUDGET})`);
+console.log(`whole widget: ${whole} B brotli (target ${WIDGET_TARGET}${whole > WIDGET_TARGET ? ", OVER by " + (whole - WIDGET_TARGET) : ""})`);
+
+const twiggy = spawnSync("twiggy", ["--version"]);
+if (twiggy.status === 0) {
+  const meta = JSON.parse(execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], { cwd: root }));
+  const wasm = `${meta.target_directory}/wasm32-unknown-unknown/release/aftercare_widget.wasm`;
+  if (existsSync(wasm)) {
+    console.log("\nlargest items in the wasm before wasm-bindgen and wasm-opt (twiggy top):");
+    const top = execFileSync("twiggy", ["top", "-n", "20", wasm]).toString();
+    console.log(top.split("\n").filter((line) => !/function names|__wasm_bindgen_unstable/.test(line)).join("\n"));
+  }
+} else {
+  console.log("\n(install twiggy with `cargo install twiggy --locked` to see what dominates the wasm)");
+}
+
+if (args.includes("--check") && loader > LOADER_BUDGET) {
+  console.error(`loader is ${loader} B brotli, over its ${LOADER_BUDGET} B budget`);
+  process.exit(1);
+}

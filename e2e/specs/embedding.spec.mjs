@@ -1,0 +1,112 @@
+// Story: a merchant's developer embeds the widget with one script tag on their own
+// page — served from another origin, under a strict CSP, next to hostile CSS — and
+// the page pays only for the loader until the shopper shows intent.
+import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
+
+const wasmRequests = (server) => server.requests.filter((path) => path.endsWith(".wasm") || path.includes("aftercare-widget"));
+
+test("no widget code is fetched before intent; hovering the launcher fetches it", async ({ page, pages, assets }) => {
+  const fetched = [];
+  page.on("request", (request) => fetched.push(request.url()));
+  await page.goto(pages.url + "plain.html");
+  await expect(byTestId(page, "launcher")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(fetched.filter((url) => url.includes("aftercare-widget"))).toEqual([]);
+  await byTestId(page, "launcher").hover();
+  await expect.poll(() => fetched.filter((url) => url.endsWith(".wasm")).length).toBe(1);
+  expect(wasmRequests(assets).length).toBeGreaterThan(0);
+});
+
+test("calls made before the wasm loads are queued, not lost", async ({ page, pages }) => {
+  await page.goto(pages.url + "plain.html");
+  await page.evaluate(() => {
+    window.Aftercare.setLocale("zh-CN");
+    window.Aftercare.setOrder({ id: "QUEUED-7", items: [] });
+    window.Aftercare.openChannel("email");
+  });
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(byTestId(page, "order-number")).toHaveText("订单号 QUEUED-7");
+  await expect(byTestId(page, "channel-email")).toBeFocused();
+  await expect(byTestId(page, "channel-email")).toHaveClass(/ac-card--highlight/);
+});
+
+test("events reach the host page through window.Aftercare.on", async ({ page, pages }) => {
+  await page.goto(pages.url + "plain.html");
+  await page.evaluate(() => {
+    window.seen = [];
+    for (const name of ["open", "close", "channel"]) window.Aftercare.on(name, (detail) => window.seen.push([name, detail]));
+  });
+  await openWidget(page);
+  await byTestId(page, "weibo-link").evaluate((a) => a.addEventListener("click", (e) => e.preventDefault()));
+  await byTestId(page, "weibo-link").click();
+  await page.keyboard.press("Escape");
+  await expect.poll(() => page.evaluate(() => window.seen)).toEqual([
+    ["open", {}],
+    ["channel", { kind: "weibo", action: "open" }],
+    ["close", {}],
+  ]);
+});
+
+test("works from another origin under the strict CSP, with no violation", async ({ page, pages }) => {
+  await page.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(pages.url + "strict-csp.html");
+  await openWidget(page);
+  await expect(byTestId(page, "phone-number")).toHaveText("9510211");
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible();
+  await byTestId(page, "faq-search").fill("refund");
+  await expect(byTestId(page, "faq-item")).toHaveCount(1);
+  expect(await page.evaluate(() => window.violations)).toEqual([]);
+});
+
+// Computed styles of the widget's own elements, to compare across host pages.
+async function widgetStyles(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector("aftercare-widget").shadowRoot;
+    const props = ["font-size", "font-family", "color", "letter-spacing", "box-sizing", "display", "border-top-width", "width", "height"];
+    const pick = (el) => Object.fromEntries(props.map((p) => [p, getComputedStyle(el).getPropertyValue(p)]));
+    return Object.fromEntries(
+      [...root.querySelectorAll("[data-testid]")]
+        .filter((el) => el.getAttribute("data-testid") !== "faq-item")
+        .map((el) => [el.getAttribute("data-testid"), pick(el)]),
+    );
+  });
+}
+
+test("hostile global CSS changes nothing in the widget", async ({ page, pages }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(pages.url + "plain.html");
+  await openWidget(page);
+  const calm = await widgetStyles(page);
+  await page.goto(pages.url + "hostile.html");
+  await openWidget(page);
+  const hostile = await widgetStyles(page);
+  expect(Object.keys(hostile).length).toBeGreaterThan(20);
+  expect(hostile).toEqual(calm);
+  expect(hostile["launcher"]["font-size"]).toBe("15px");
+  expect(hostile["root"]["color"]).not.toBe("rgb(255, 0, 0)");
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible();
+  // It still works: search, then close.
+  await byTestId(page, "faq-search").fill("hotline");
+  await expect(byTestId(page, "faq-item")).toHaveCount(2);
+  await byTestId(page, "close").click();
+  await expect(page.getByRole("dialog")).toBeHidden();
+});
+
+test("the widget adds no style to the host page's own elements", async ({ page, pages }) => {
+  await page.goto(pages.url + "plain.html");
+  const snapshot = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll("body *:not(aftercare-widget)")].map((el) => {
+        const style = getComputedStyle(el);
+        return [el.tagName, ...[...style].map((p) => `${p}:${style.getPropertyValue(p)}`)].join(";");
+      }),
+    );
+  const before = await snapshot();
+  await openWidget(page);
+  await byTestId(page, "close").click();
+  expect(await snapshot()).toEqual(before);
+  expect(await page.evaluate(() => document.adoptedStyleSheets.length + document.styleSheets.length)).toBe(0);
+});
