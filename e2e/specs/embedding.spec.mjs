@@ -17,6 +17,16 @@ test("no widget code is fetched before intent; hovering the launcher fetches it"
   expect(wasmRequests(assets).length).toBeGreaterThan(0);
 });
 
+test("the demo order page itself loads no widget code before intent", async ({ page, assets }) => {
+  const fetched = [];
+  page.on("request", (request) => fetched.push(request.url()));
+  await page.goto(assets.url);
+  await page.waitForLoadState("networkidle");
+  expect(fetched.filter((url) => url.includes("aftercare-widget"))).toEqual([]);
+  await byTestId(page, "launcher").focus();
+  await expect.poll(() => fetched.filter((url) => url.endsWith("aftercare-widget_bg.wasm")).length).toBe(1);
+});
+
 test("calls made before the wasm loads are queued, not lost", async ({ page, pages }) => {
   await page.goto(pages.url + "plain.html");
   await page.evaluate(() => {
