@@ -1,0 +1,10 @@
+//! Aftercare's wire contract: the types the widget and the reference server exchange,
+//! and the pure rules both enforce — so the two cannot drift.
+//!
+//! No DOM, no async runtime, no database: everything here compiles for wasm32 and
+//! native, takes "now" as an argument, and is tested natively.
+
+pub mod config;
+pub mod hours;
+pub mod locale;
+pub mod order;
