@@ -4,7 +4,12 @@
 //! No DOM, no async runtime, no database: everything here compiles for wasm32 and
 //! native, takes "now" as an argument, and is tested natively.
 
+pub mod case;
 pub mod config;
 pub mod hours;
+pub mod lifecycle;
 pub mod locale;
 pub mod order;
+pub mod rules;
+pub mod time;
+pub mod validate;

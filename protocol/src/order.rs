@@ -2,7 +2,7 @@
 //!
 //! Prices are integer minor units plus an ISO 4217 currency code, never floats.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,12 +34,37 @@ pub struct OrderItem {
     pub image: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     Paid,
     Shipped,
     Delivered,
+}
+
+/// What the case rules need to know about an order, as the merchant's server signed
+/// it into the order token (`order` claim). The server enforces rules from this, never
+/// from anything the page sends unsigned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OrderSnapshot {
+    pub order_id: String,
+    pub item_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<OrderState>,
+    /// `YYYY-MM-DD` or RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<String>,
+}
+
+impl OrderSnapshot {
+    /// The state the rules use: as given, or else delivered when a delivery date is
+    /// known, or else paid (the most restrictive).
+    pub fn effective_state(&self) -> OrderState {
+        self.state.unwrap_or(if self.delivered_at.is_some() { OrderState::Delivered } else { OrderState::Paid })
+    }
 }
 
 /// A field-level problem with an order context.
@@ -96,7 +121,7 @@ impl Order {
             }
         }
         if let Some(date) = &self.delivered_at {
-            if !looks_like_date(date) {
+            if crate::time::Timestamp::parse(date).is_none() {
                 return error("order.delivered_at".into(), "must be a date, YYYY-MM-DD or RFC 3339");
             }
         }
@@ -106,14 +131,6 @@ impl Order {
 
 fn is_identifier(text: &str) -> bool {
     (1..=64).contains(&text.len()) && text.chars().all(|c| c.is_ascii_graphic())
-}
-
-/// `YYYY-MM-DD`, optionally followed by an RFC 3339 time part.
-fn looks_like_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() >= 10
-        && bytes[..10].iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
-        && (bytes.len() == 10 || bytes[10] == b'T')
 }
 
 #[cfg(test)]

@@ -1,0 +1,322 @@
+//! After-sale cases on the wire: what a shopper files, and what the server keeps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::Timestamp;
+
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<$name> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// The kinds of after-sale problem, from the source document, plus the seven-day
+    /// no-reason return of Chinese consumer law.
+    ProblemType {
+        Quality = "quality",
+        Logistics = "logistics",
+        NotAsDescribed = "not_as_described",
+        SellerService = "seller_service",
+        NoReasonReturn = "no_reason_return",
+    }
+);
+
+wire_enum!(
+    /// Why, within a problem type.
+    Reason {
+        Broken = "broken",
+        Malfunction = "malfunction",
+        Delayed = "delayed",
+        Lost = "lost",
+        DamagedInTransit = "damaged_in_transit",
+        Colour = "colour",
+        Size = "size",
+        Material = "material",
+        Attitude = "attitude",
+        NoResponse = "no_response",
+        Other = "other",
+        NoReason = "no_reason",
+    }
+);
+
+wire_enum!(
+    /// What the shopper asks for.
+    Resolution {
+        RefundOnly = "refund_only",
+        ReturnAndRefund = "return_and_refund",
+        Exchange = "exchange",
+        Reshipment = "reshipment",
+        /// A service complaint: the seller answers, no goods or money move.
+        ComplaintOnly = "complaint_only",
+    }
+);
+
+impl Resolution {
+    /// Whether the shopper sends the item back first.
+    pub fn needs_return(self) -> bool {
+        matches!(self, Resolution::ReturnAndRefund | Resolution::Exchange)
+    }
+
+    /// Whether it ends with money back (otherwise with goods sent, or an answer).
+    pub fn is_refund(self) -> bool {
+        matches!(self, Resolution::RefundOnly | Resolution::ReturnAndRefund)
+    }
+}
+
+wire_enum!(
+    /// Who did something to a case.
+    Actor {
+        Shopper = "shopper",
+        Seller = "seller",
+        Platform = "platform",
+        System = "system",
+    }
+);
+
+wire_enum!(
+    /// Where a case stands. Compare Taobao's refund states: `awaiting_seller` is
+    /// WAIT_SELLER_AGREE, `seller_refused` SELLER_REFUSE_BUYER, `awaiting_return_shipment`
+    /// WAIT_BUYER_RETURN_GOODS, `awaiting_seller_receipt` WAIT_SELLER_CONFIRM_GOODS,
+    /// `resolved` SUCCESS, `closed` CLOSED; `escalated` is customer-service intervention.
+    CaseState {
+        AwaitingSeller = "awaiting_seller",
+        SellerRefused = "seller_refused",
+        AwaitingReturnShipment = "awaiting_return_shipment",
+        AwaitingSellerReceipt = "awaiting_seller_receipt",
+        /// The seller pays the refund or ships the replacement.
+        AwaitingResolution = "awaiting_resolution",
+        Escalated = "escalated",
+        Resolved = "resolved",
+        Closed = "closed",
+        Withdrawn = "withdrawn",
+    }
+);
+
+impl CaseState {
+    pub fn is_final(self) -> bool {
+        matches!(self, CaseState::Resolved | CaseState::Closed | CaseState::Withdrawn)
+    }
+}
+
+wire_enum!(
+    MediaKind {
+        Photo = "photo",
+        Video = "video",
+    }
+);
+
+/// A file the shopper uploaded (through the uploads API) and attaches to a case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MediaRef {
+    pub upload_id: String,
+    pub kind: MediaKind,
+}
+
+/// How the seller can reach the shopper. At least one of phone or email.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// What a shopper files: `POST /v1/cases`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewCase {
+    pub order_id: String,
+    pub item_ids: Vec<String>,
+    pub problem_type: ProblemType,
+    pub reason: Reason,
+    pub resolution: Resolution,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub media: Vec<MediaRef>,
+    pub contact: Contact,
+}
+
+/// Carrier and tracking number of a parcel: the shopper's return, or the seller's
+/// replacement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_number: String,
+}
+
+/// Where and how to send the item back, "as the seller asks".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInstructions {
+    pub address: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+}
+
+wire_enum!(
+    /// What happens when a deadline passes.
+    Consequence {
+        /// The shopper may ask the platform to step in.
+        ShopperMayEscalate = "shopper_may_escalate",
+        /// The request is accepted as filed.
+        AutoAccept = "auto_accept",
+        /// The case closes.
+        AutoClose = "auto_close",
+        /// Receipt is taken as confirmed and the refund or replacement proceeds.
+        AutoConfirmReceipt = "auto_confirm_receipt",
+    }
+);
+
+/// The deadline that applies now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Deadline {
+    /// Who must act before it.
+    pub waiting_for: Actor,
+    pub due_at: Timestamp,
+    pub consequence: Consequence,
+}
+
+/// One step in a case's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseEvent {
+    pub at: Timestamp,
+    pub actor: Actor,
+    /// What was done, e.g. `filed`, `accept`, `escalate` (see `lifecycle::Action`).
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<CaseState>,
+    pub to: CaseState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A case as the server keeps it and returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    pub id: String,
+    /// Human-readable, e.g. `AC-20261128-000042`.
+    pub number: String,
+    pub order_id: String,
+    pub item_ids: Vec<String>,
+    pub problem_type: ProblemType,
+    pub reason: Reason,
+    pub resolution: Resolution,
+    pub description: String,
+    pub media: Vec<MediaRef>,
+    pub contact: Contact,
+    pub state: CaseState,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// The deadline that applies in the current state, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    /// Whether the shopper may ask the platform to step in right now.
+    pub can_escalate: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_instructions: Option<ReturnInstructions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_shipment: Option<Shipment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement_shipment: Option<Shipment>,
+    pub history: Vec<CaseEvent>,
+}
+
+/// `POST /v1/cases/{id}/escalate`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    pub reason: String,
+    #[serde(default)]
+    pub media: Vec<MediaRef>,
+}
+
+/// `POST /v1/cases/{id}/withdraw`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `GET /v1/cases?order=…`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseList {
+    pub cases: Vec<Case>,
+}
+
+/// Every error the API answers with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiError {
+    /// Stable and machine-readable, e.g. `order_token_expired`.
+    pub code: String,
+    /// For people; may change.
+    pub message: String,
+    /// The offending field, as a path into the request body, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip() {
+        for kind in ProblemType::ALL {
+            assert_eq!(ProblemType::parse(kind.as_str()), Some(*kind));
+            assert_eq!(serde_json::to_string(kind).unwrap(), format!("\"{}\"", kind.as_str()));
+        }
+        for state in CaseState::ALL {
+            assert_eq!(serde_json::from_str::<CaseState>(&format!("\"{}\"", state.as_str())).unwrap(), *state);
+        }
+        assert!(serde_json::from_str::<ProblemType>("\"other\"").is_err());
+    }
+
+    #[test]
+    fn new_case_refuses_unknown_fields() {
+        let json = r#"{"order_id":"o","item_ids":["i"],"problem_type":"quality","reason":"broken",
+            "resolution":"exchange","contact":{"phone":"13800000000"},"price":1}"#;
+        assert!(serde_json::from_str::<NewCase>(json).unwrap_err().to_string().contains("unknown field `price`"));
+    }
+}

@@ -1,0 +1,436 @@
+//! The case lifecycle as a pure state machine, and the deadlines that keep a case
+//! moving. Nothing here reads a clock: `now` is an argument, and the server's clock
+//! (injectable, so tests never sleep) drives [`due`].
+//!
+//! From the source document: the shopper files with evidence → the seller accepts or
+//! refuses → on a return or an exchange the shopper sends the item back as the seller
+//! asks, the seller confirms receipt, then pays the refund or ships the replacement;
+//! a refund-only or reshipment acceptance goes straight to that step → after a
+//! refusal, or when the seller has not answered in time, the shopper may ask the
+//! platform to step in → the platform rules → closed. The shopper may withdraw an open
+//! case.
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::{Actor, CaseState, Consequence, Deadline, Resolution, ReturnInstructions, Shipment};
+use crate::time::Timestamp;
+
+/// Something an actor does to a case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Seller (or the system, on `auto_accept`). A return or an exchange needs the
+    /// return address.
+    Accept { return_instructions: Option<ReturnInstructions> },
+    Refuse,
+    SubmitReturnShipment(Shipment),
+    /// Seller (or the system, on `auto_confirm_receipt`).
+    ConfirmReceipt,
+    PayRefund,
+    ShipReplacement(Shipment),
+    Escalate,
+    /// Platform: the shopper is right; the case proceeds as if accepted.
+    RuleForShopper { return_instructions: Option<ReturnInstructions> },
+    /// Platform: the seller is right; the case closes.
+    RuleForSeller,
+    Withdraw,
+    /// System, on `auto_close`.
+    Close,
+}
+
+impl Action {
+    /// The name recorded in the case history.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Accept { .. } => "accept",
+            Action::Refuse => "refuse",
+            Action::SubmitReturnShipment(_) => "return_shipment",
+            Action::ConfirmReceipt => "confirm_receipt",
+            Action::PayRefund => "pay_refund",
+            Action::ShipReplacement(_) => "ship_replacement",
+            Action::Escalate => "escalate",
+            Action::RuleForShopper { .. } => "rule_for_shopper",
+            Action::RuleForSeller => "rule_for_seller",
+            Action::Withdraw => "withdraw",
+            Action::Close => "close",
+        }
+    }
+}
+
+/// Deadlines and their consequences, as configuration. Defaults: the seller answers
+/// within 48 h or the shopper may escalate; the shopper ships a return within 7 days or
+/// the case closes; the seller confirms receipt within 7 days or the refund proceeds;
+/// the seller pays or ships within 3 days or the shopper may escalate; after a refusal
+/// the shopper has 7 days to escalate before the case closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct DeadlinePolicy {
+    pub seller_response_hours: u32,
+    /// `shopper_may_escalate` or `auto_accept`.
+    pub on_seller_silence: Consequence,
+    pub return_shipment_days: u32,
+    pub seller_receipt_days: u32,
+    pub resolution_days: u32,
+    pub escalation_window_days: u32,
+}
+
+impl Default for DeadlinePolicy {
+    fn default() -> Self {
+        DeadlinePolicy {
+            seller_response_hours: 48,
+            on_seller_silence: Consequence::ShopperMayEscalate,
+            return_shipment_days: 7,
+            seller_receipt_days: 7,
+            resolution_days: 3,
+            escalation_window_days: 7,
+        }
+    }
+}
+
+impl DeadlinePolicy {
+    /// Checks the policy as a merchant wrote it.
+    pub fn validate(&self) -> Result<(), String> {
+        if !matches!(self.on_seller_silence, Consequence::ShopperMayEscalate | Consequence::AutoAccept) {
+            return Err("on_seller_silence must be shopper_may_escalate or auto_accept".into());
+        }
+        let all = [
+            self.seller_response_hours,
+            self.return_shipment_days,
+            self.seller_receipt_days,
+            self.resolution_days,
+            self.escalation_window_days,
+        ];
+        if all.contains(&0) {
+            return Err("every deadline must be at least 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// What the rules need to know about a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub state: CaseState,
+    pub resolution: Resolution,
+    /// When the case entered `state`.
+    pub entered_at: Timestamp,
+}
+
+/// Why an action is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransitionError {
+    /// The action does not apply in this state (or to this resolution).
+    NotAllowed { state: CaseState, action: &'static str },
+    /// This actor may not do this.
+    WrongActor { actor: Actor, action: &'static str },
+    /// Escalation opens only after a refusal, or once a deadline has passed.
+    EscalationNotYetAllowed { from: Option<Timestamp> },
+    /// After a refusal, the window to ask for platform intervention has closed.
+    EscalationWindowClosed { closed_at: Timestamp },
+    /// A system action before its deadline.
+    NotDue { due_at: Option<Timestamp> },
+    /// A return or an exchange needs the seller's return address.
+    ReturnInstructionsRequired,
+}
+
+impl std::fmt::Display for TransitionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransitionError::NotAllowed { state, action } => {
+                write!(f, "`{action}` is not possible while the case is `{}`", state.as_str())
+            }
+            TransitionError::WrongActor { actor, action } => write!(f, "the {} cannot `{action}`", actor.as_str()),
+            TransitionError::EscalationNotYetAllowed { from: Some(at) } => {
+                write!(f, "platform intervention can be requested from {}", at.to_rfc3339())
+            }
+            TransitionError::EscalationNotYetAllowed { from: None } => {
+                write!(f, "platform intervention is not possible at this stage")
+            }
+            TransitionError::EscalationWindowClosed { closed_at } => {
+                write!(f, "platform intervention could be requested until {}", closed_at.to_rfc3339())
+            }
+            TransitionError::NotDue { .. } => write!(f, "the deadline has not passed"),
+            TransitionError::ReturnInstructionsRequired => {
+                write!(f, "accepting a return or an exchange needs the return address")
+            }
+        }
+    }
+}
+
+/// The deadline that applies to a case in `facts.state`, if any.
+pub fn deadline(facts: CaseFacts, policy: &DeadlinePolicy) -> Option<Deadline> {
+    use CaseState::*;
+    let at = facts.entered_at;
+    let (waiting_for, due_at, consequence) = match facts.state {
+        AwaitingSeller => (Actor::Seller, at.plus_hours(policy.seller_response_hours), policy.on_seller_silence),
+        SellerRefused => (Actor::Shopper, at.plus_days(policy.escalation_window_days), Consequence::AutoClose),
+        AwaitingReturnShipment => (Actor::Shopper, at.plus_days(policy.return_shipment_days), Consequence::AutoClose),
+        AwaitingSellerReceipt => {
+            (Actor::Seller, at.plus_days(policy.seller_receipt_days), Consequence::AutoConfirmReceipt)
+        }
+        AwaitingResolution => (Actor::Seller, at.plus_days(policy.resolution_days), Consequence::ShopperMayEscalate),
+        Escalated | Resolved | Closed | Withdrawn => return None,
+    };
+    Some(Deadline { waiting_for, due_at, consequence })
+}
+
+/// What the system must do now, if a deadline with an automatic consequence has passed.
+pub fn due(facts: CaseFacts, now: Timestamp, policy: &DeadlinePolicy) -> Option<Action> {
+    let deadline = deadline(facts, policy).filter(|d| now >= d.due_at)?;
+    match deadline.consequence {
+        Consequence::AutoAccept => Some(Action::Accept { return_instructions: None }),
+        Consequence::AutoClose => Some(Action::Close),
+        Consequence::AutoConfirmReceipt => Some(Action::ConfirmReceipt),
+        Consequence::ShopperMayEscalate => None,
+    }
+}
+
+/// Whether the shopper may ask the platform to step in at `now`, and if not yet, from when.
+pub fn escalation(facts: CaseFacts, now: Timestamp, policy: &DeadlinePolicy) -> Result<(), TransitionError> {
+    use CaseState::*;
+    match facts.state {
+        SellerRefused => match deadline(facts, policy) {
+            Some(d) if now >= d.due_at => Err(TransitionError::EscalationWindowClosed { closed_at: d.due_at }),
+            _ => Ok(()),
+        },
+        AwaitingSeller | AwaitingResolution => match deadline(facts, policy) {
+            Some(d) if d.consequence == Consequence::ShopperMayEscalate && now >= d.due_at => Ok(()),
+            Some(d) if d.consequence == Consequence::ShopperMayEscalate => {
+                Err(TransitionError::EscalationNotYetAllowed { from: Some(d.due_at) })
+            }
+            _ => Err(TransitionError::EscalationNotYetAllowed { from: None }),
+        },
+        _ => Err(TransitionError::EscalationNotYetAllowed { from: None }),
+    }
+}
+
+/// The state after `actor` does `action` at `now`, or why not.
+pub fn transition(
+    facts: CaseFacts,
+    actor: Actor,
+    action: &Action,
+    now: Timestamp,
+    policy: &DeadlinePolicy,
+) -> Result<CaseState, TransitionError> {
+    use CaseState::*;
+    let name = action.name();
+    let actors: &[Actor] = match action {
+        Action::Accept { .. } | Action::ConfirmReceipt => &[Actor::Seller, Actor::System],
+        Action::Refuse | Action::PayRefund | Action::ShipReplacement(_) => &[Actor::Seller],
+        Action::SubmitReturnShipment(_) | Action::Escalate | Action::Withdraw => &[Actor::Shopper],
+        Action::RuleForShopper { .. } | Action::RuleForSeller => &[Actor::Platform],
+        Action::Close => &[Actor::System],
+    };
+    if !actors.contains(&actor) {
+        return Err(TransitionError::WrongActor { actor, action: name });
+    }
+    let not_allowed = || TransitionError::NotAllowed { state: facts.state, action: name };
+    // The system acts only on a deadline that has passed, and only as configured.
+    if actor == Actor::System && due(facts, now, policy).as_ref().map(Action::name) != Some(name) {
+        return Err(match deadline(facts, policy) {
+            Some(d) if now < d.due_at => TransitionError::NotDue { due_at: Some(d.due_at) },
+            _ => not_allowed(),
+        });
+    }
+    let accepted = |instructions: &Option<ReturnInstructions>| match facts.resolution {
+        r if r.needs_return() && instructions.is_none() && actor != Actor::System => {
+            Err(TransitionError::ReturnInstructionsRequired)
+        }
+        r if r.needs_return() => Ok(AwaitingReturnShipment),
+        Resolution::ComplaintOnly => Ok(Resolved),
+        _ => Ok(AwaitingResolution),
+    };
+    match (facts.state, action) {
+        (AwaitingSeller, Action::Accept { return_instructions }) => accepted(return_instructions),
+        (AwaitingSeller, Action::Refuse) => Ok(SellerRefused),
+        (AwaitingReturnShipment, Action::SubmitReturnShipment(_)) => Ok(AwaitingSellerReceipt),
+        (AwaitingSellerReceipt, Action::ConfirmReceipt) => Ok(AwaitingResolution),
+        (AwaitingResolution, Action::PayRefund) if facts.resolution.is_refund() => Ok(Resolved),
+        (AwaitingResolution, Action::ShipReplacement(_))
+            if matches!(facts.resolution, Resolution::Exchange | Resolution::Reshipment) =>
+        {
+            Ok(Resolved)
+        }
+        (SellerRefused | AwaitingSeller | AwaitingResolution, Action::Escalate) => {
+            escalation(facts, now, policy).map(|()| Escalated)
+        }
+        (_, Action::Escalate) => Err(TransitionError::EscalationNotYetAllowed { from: None }),
+        (Escalated, Action::RuleForShopper { return_instructions }) => accepted(return_instructions),
+        (Escalated, Action::RuleForSeller) => Ok(Closed),
+        (AwaitingSeller | SellerRefused | AwaitingReturnShipment | Escalated, Action::Withdraw) => Ok(Withdrawn),
+        (SellerRefused | AwaitingReturnShipment, Action::Close) => Ok(Closed),
+        _ => Err(not_allowed()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Actor::*;
+    use CaseState::*;
+
+    const T0: Timestamp = Timestamp(1_764_000_000_000);
+    const HOUR: i64 = 3_600_000;
+
+    fn instructions() -> Option<ReturnInstructions> {
+        Some(ReturnInstructions { address: "Warehouse 1".into(), instructions: None })
+    }
+
+    fn shipment() -> Shipment {
+        Shipment { carrier: "SF".into(), tracking_number: "SF1".into() }
+    }
+
+    fn actions() -> Vec<Action> {
+        vec![
+            Action::Accept { return_instructions: instructions() },
+            Action::Refuse,
+            Action::SubmitReturnShipment(shipment()),
+            Action::ConfirmReceipt,
+            Action::PayRefund,
+            Action::ShipReplacement(shipment()),
+            Action::Escalate,
+            Action::RuleForShopper { return_instructions: instructions() },
+            Action::RuleForSeller,
+            Action::Withdraw,
+            Action::Close,
+        ]
+    }
+
+    /// Every allowed (state, resolution, actor, action, from and until hours after
+    /// entering the state) → next state. Everything not listed must be refused.
+    fn allowed() -> Vec<(CaseState, Resolution, Actor, &'static str, i64, i64, CaseState)> {
+        use Resolution::*;
+        let mut table = Vec::new();
+        for r in Resolution::ALL.iter().copied() {
+            let accepted = if r.needs_return() {
+                AwaitingReturnShipment
+            } else if r == ComplaintOnly {
+                Resolved
+            } else {
+                AwaitingResolution
+            };
+            table.extend([
+                (AwaitingSeller, r, Seller, "accept", 0, i64::MAX, accepted),
+                (AwaitingSeller, r, Seller, "refuse", 0, i64::MAX, SellerRefused),
+                (AwaitingSeller, r, Shopper, "withdraw", 0, i64::MAX, Withdrawn),
+                (AwaitingSeller, r, Shopper, "escalate", 48, i64::MAX, Escalated),
+                (SellerRefused, r, Shopper, "escalate", 0, 7 * 24, Escalated),
+                (SellerRefused, r, Shopper, "withdraw", 0, i64::MAX, Withdrawn),
+                (SellerRefused, r, System, "close", 7 * 24, i64::MAX, Closed),
+                (AwaitingReturnShipment, r, Shopper, "return_shipment", 0, i64::MAX, AwaitingSellerReceipt),
+                (AwaitingReturnShipment, r, Shopper, "withdraw", 0, i64::MAX, Withdrawn),
+                (AwaitingReturnShipment, r, System, "close", 7 * 24, i64::MAX, Closed),
+                (AwaitingSellerReceipt, r, Seller, "confirm_receipt", 0, i64::MAX, AwaitingResolution),
+                (AwaitingSellerReceipt, r, System, "confirm_receipt", 7 * 24, i64::MAX, AwaitingResolution),
+                (AwaitingResolution, r, Shopper, "escalate", 3 * 24, i64::MAX, Escalated),
+                (Escalated, r, Platform, "rule_for_shopper", 0, i64::MAX, accepted),
+                (Escalated, r, Platform, "rule_for_seller", 0, i64::MAX, Closed),
+                (Escalated, r, Shopper, "withdraw", 0, i64::MAX, Withdrawn),
+            ]);
+            if r.is_refund() {
+                table.push((AwaitingResolution, r, Seller, "pay_refund", 0, i64::MAX, Resolved));
+            }
+            if matches!(r, Exchange | Reshipment) {
+                table.push((AwaitingResolution, r, Seller, "ship_replacement", 0, i64::MAX, Resolved));
+            }
+        }
+        table
+    }
+
+    #[test]
+    fn every_transition_allowed_or_refused() {
+        let policy = DeadlinePolicy::default();
+        let table = allowed();
+        let mut checked = 0;
+        for state in CaseState::ALL.iter().copied() {
+            for resolution in Resolution::ALL.iter().copied() {
+                for actor in Actor::ALL.iter().copied() {
+                    for action in actions() {
+                        // At entry, after the seller deadline, and long after every deadline.
+                        for hours in [0, 50, 24 * 30] {
+                            let facts = CaseFacts { state, resolution, entered_at: T0 };
+                            let now = Timestamp(T0.0 + hours * HOUR);
+                            let got = transition(facts, actor, &action, now, &policy);
+                            let expected = table
+                                .iter()
+                                .find(|(s, r, a, name, from, until, _)| {
+                                    *s == state
+                                        && *r == resolution
+                                        && *a == actor
+                                        && *name == action.name()
+                                        && (*from..*until).contains(&hours)
+                                })
+                                .map(|row| row.6);
+                            assert_eq!(got.clone().ok(), expected, "{state:?} {resolution:?} {actor:?} {} +{hours}h: {got:?}", action.name());
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 9 * 5 * 4 * 11 * 3);
+    }
+
+    #[test]
+    fn deadlines_at_fixed_times() {
+        let policy = DeadlinePolicy::default();
+        let facts = |state| CaseFacts { state, resolution: Resolution::ReturnAndRefund, entered_at: T0 };
+        let d = deadline(facts(AwaitingSeller), &policy).unwrap();
+        assert_eq!((d.waiting_for, d.due_at, d.consequence), (Seller, Timestamp(T0.0 + 48 * HOUR), Consequence::ShopperMayEscalate));
+        assert_eq!(deadline(facts(AwaitingReturnShipment), &policy).unwrap().consequence, Consequence::AutoClose);
+        assert_eq!(deadline(facts(AwaitingSellerReceipt), &policy).unwrap().due_at, Timestamp(T0.0 + 7 * 24 * HOUR));
+        assert_eq!(deadline(facts(Escalated), &policy), None);
+        assert_eq!(deadline(facts(Resolved), &policy), None);
+
+        // Nothing is due a millisecond early; the consequence is due exactly on time.
+        let receipt = facts(AwaitingSellerReceipt);
+        assert_eq!(due(receipt, Timestamp(T0.0 + 7 * 24 * HOUR - 1), &policy), None);
+        assert_eq!(due(receipt, Timestamp(T0.0 + 7 * 24 * HOUR), &policy), Some(Action::ConfirmReceipt));
+        assert_eq!(due(facts(AwaitingSeller), Timestamp(T0.0 + 100 * HOUR), &policy), None, "shopper may escalate; nothing automatic");
+        let auto = DeadlinePolicy { on_seller_silence: Consequence::AutoAccept, ..policy };
+        assert_eq!(due(facts(AwaitingSeller), Timestamp(T0.0 + 48 * HOUR), &auto), Some(Action::Accept { return_instructions: None }));
+    }
+
+    #[test]
+    fn escalation_opens_when_the_seller_is_late() {
+        let policy = DeadlinePolicy::default();
+        let facts = CaseFacts { state: AwaitingSeller, resolution: Resolution::Exchange, entered_at: T0 };
+        let early = transition(facts, Shopper, &Action::Escalate, Timestamp(T0.0 + 47 * HOUR), &policy);
+        assert_eq!(early, Err(TransitionError::EscalationNotYetAllowed { from: Some(Timestamp(T0.0 + 48 * HOUR)) }));
+        let auto = DeadlinePolicy { on_seller_silence: Consequence::AutoAccept, ..policy };
+        let never = transition(facts, Shopper, &Action::Escalate, Timestamp(T0.0 + 99 * HOUR), &auto);
+        assert_eq!(never, Err(TransitionError::EscalationNotYetAllowed { from: None }));
+    }
+
+    #[test]
+    fn specific_refusals() {
+        let policy = DeadlinePolicy::default();
+        let facts = CaseFacts { state: AwaitingSeller, resolution: Resolution::Exchange, entered_at: T0 };
+        assert_eq!(
+            transition(facts, Seller, &Action::Accept { return_instructions: None }, T0, &policy),
+            Err(TransitionError::ReturnInstructionsRequired)
+        );
+        assert_eq!(
+            transition(facts, Shopper, &Action::Refuse, T0, &policy),
+            Err(TransitionError::WrongActor { actor: Shopper, action: "refuse" })
+        );
+        let receipt = CaseFacts { state: AwaitingSellerReceipt, ..facts };
+        assert_eq!(
+            transition(receipt, System, &Action::ConfirmReceipt, T0, &policy),
+            Err(TransitionError::NotDue { due_at: Some(Timestamp(T0.0 + 7 * 24 * HOUR)) })
+        );
+        // Auto-accept of a return uses the merchant's default address, added by the server.
+        let auto = DeadlinePolicy { on_seller_silence: Consequence::AutoAccept, ..policy };
+        assert_eq!(
+            transition(facts, System, &Action::Accept { return_instructions: None }, Timestamp(T0.0 + 48 * HOUR), &auto),
+            Ok(AwaitingReturnShipment)
+        );
+    }
+
+    #[test]
+    fn policy_validation() {
+        assert!(DeadlinePolicy::default().validate().is_ok());
+        assert!(DeadlinePolicy { on_seller_silence: Consequence::AutoClose, ..DeadlinePolicy::default() }.validate().is_err());
+        assert!(DeadlinePolicy { return_shipment_days: 0, ..DeadlinePolicy::default() }.validate().is_err());
+    }
+}

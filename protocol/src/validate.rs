@@ -1,0 +1,267 @@
+//! Checks on what a shopper sends, with field-level errors. The widget runs them before
+//! posting; the server runs them again and answers the first error.
+
+use crate::case::{Contact, EscalateRequest, MediaKind, NewCase, ProblemType, Shipment};
+use crate::order::OrderSnapshot;
+use crate::rules::Rules;
+use crate::time::Timestamp;
+
+/// One problem with one field. `code` is stable; `message` is English for developers
+/// (the widget shows its own translated text per code).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn error(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldError {
+    FieldError { field: field.into(), code, message: message.into() }
+}
+
+fn length_between(errors: &mut Vec<FieldError>, field: &str, text: &str, min: usize, max: usize) {
+    let length = text.trim().chars().count();
+    if length < min {
+        errors.push(error(field, "too_short", format!("must be at least {min} characters")));
+    } else if length > max {
+        errors.push(error(field, "too_long", format!("must be at most {max} characters")));
+    }
+}
+
+/// Every problem with a new case against the signed order snapshot, at `now`.
+pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Timestamp) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if case.order_id != order.order_id {
+        errors.push(error("order_id", "order_mismatch", "is not the order this token is for"));
+    }
+    if case.item_ids.is_empty() {
+        errors.push(error("item_ids", "required", "choose at least one item"));
+    }
+    for (index, id) in case.item_ids.iter().enumerate() {
+        if !order.item_ids.contains(id) {
+            errors.push(error(format!("item_ids[{index}]"), "unknown_item", format!("{id:?} is not in this order")));
+        } else if case.item_ids[..index].contains(id) {
+            errors.push(error(format!("item_ids[{index}]"), "duplicate_item", format!("{id:?} is listed twice")));
+        }
+    }
+
+    let Some(rule) = rules.problem(case.problem_type) else {
+        errors.push(error("problem_type", "problem_type_not_offered", "this merchant does not take this kind of problem"));
+        return errors;
+    };
+    if !rule.reasons.contains(&case.reason) {
+        errors.push(error(
+            "reason",
+            "reason_not_allowed",
+            format!("{} is not a reason for {}", case.reason.as_str(), case.problem_type.as_str()),
+        ));
+    }
+    let allowed = rules.resolutions(case.problem_type, case.reason, order);
+    if allowed.is_empty() {
+        errors.push(error(
+            "problem_type",
+            "not_available_for_order_state",
+            format!("{} is not available while the order is {:?}", case.problem_type.as_str(), order.effective_state()),
+        ));
+    } else if !allowed.contains(&case.resolution) {
+        let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+        errors.push(error(
+            "resolution",
+            "resolution_not_allowed",
+            format!("{} is not possible here; allowed: {}", case.resolution.as_str(), names.join(", ")),
+        ));
+    }
+    if case.problem_type == ProblemType::NoReasonReturn && !allowed.is_empty() {
+        if !rules.no_reason_available(order, &case.item_ids, now) {
+            let message = match rules.no_reason_window_end(order) {
+                Some(end) if now >= end => format!("the no-reason return window closed at {}", end.to_rfc3339()),
+                _ => "an item in this request is excluded from no-reason returns".to_owned(),
+            };
+            errors.push(error("problem_type", "no_reason_return_unavailable", message));
+        }
+    }
+
+    let limits = rules.limits;
+    let min = if rule.description_required { usize::from(limits.description_min) } else { 0 };
+    length_between(&mut errors, "description", &case.description, min, usize::from(limits.description_max));
+
+    for (kind, count) in [(MediaKind::Photo, rule.photos), (MediaKind::Video, rule.videos)] {
+        let attached = case.media.iter().filter(|m| m.kind == kind).count();
+        let name = kind.as_str();
+        if attached < usize::from(count.min) {
+            errors.push(error("media", "evidence_required", format!("attach at least {} {name}(s)", count.min)));
+        } else if attached > usize::from(count.max) {
+            errors.push(error("media", "too_many_media", format!("attach at most {} {name}(s)", count.max)));
+        }
+    }
+    for (index, media) in case.media.iter().enumerate() {
+        if !is_token(&media.upload_id) {
+            errors.push(error(format!("media[{index}].upload_id"), "invalid", "is not an upload id"));
+        }
+    }
+    contact(&mut errors, &case.contact);
+    errors
+}
+
+fn contact(errors: &mut Vec<FieldError>, contact: &Contact) {
+    if let Some(name) = &contact.name {
+        length_between(errors, "contact.name", name, 1, 50);
+    }
+    let phone = contact.phone.as_deref().filter(|p| !p.trim().is_empty());
+    let email = contact.email.as_deref().filter(|e| !e.trim().is_empty());
+    if phone.is_none() && email.is_none() {
+        errors.push(error("contact", "required", "give a phone number or an email address"));
+    }
+    if let Some(phone) = phone {
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        let allowed = phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-'));
+        if !allowed || !(5..=20).contains(&digits) {
+            errors.push(error("contact.phone", "invalid", "is not a phone number"));
+        }
+    }
+    if let Some(email) = email {
+        let valid = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            })
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+            && email.matches('@').count() == 1;
+        if !valid {
+            errors.push(error("contact.email", "invalid", "is not an email address"));
+        }
+    }
+}
+
+/// Upload ids are opaque tokens: ASCII letters, digits, `-` and `_`, 1 to 64 long.
+fn is_token(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Checks a request for platform intervention.
+pub fn escalate(request: &EscalateRequest, rules: &Rules) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    length_between(&mut errors, "reason", &request.reason, 5, usize::from(rules.limits.message_max));
+    if request.media.len() > 9 {
+        errors.push(error("media", "too_many_media", "attach at most 9 files"));
+    }
+    errors
+}
+
+/// Checks a parcel's carrier and tracking number.
+pub fn shipment(shipment: &Shipment) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    length_between(&mut errors, "carrier", &shipment.carrier, 1, 40);
+    let tracking = shipment.tracking_number.trim();
+    if tracking.is_empty() || tracking.len() > 40 || !tracking.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        errors.push(error("tracking_number", "invalid", "must be 1 to 40 letters, digits or dashes"));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{MediaRef, Reason, Resolution};
+    use crate::order::OrderState;
+
+    fn order() -> OrderSnapshot {
+        OrderSnapshot {
+            order_id: "o-1".into(),
+            item_ids: vec!["a".into(), "b".into()],
+            state: Some(OrderState::Delivered),
+            delivered_at: Some("2026-11-25".into()),
+        }
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse("2026-11-28T08:00:00Z").unwrap()
+    }
+
+    fn photo(id: &str) -> MediaRef {
+        MediaRef { upload_id: id.into(), kind: MediaKind::Photo }
+    }
+
+    fn good() -> NewCase {
+        NewCase {
+            order_id: "o-1".into(),
+            item_ids: vec!["a".into()],
+            problem_type: ProblemType::Quality,
+            reason: Reason::Broken,
+            resolution: Resolution::Exchange,
+            description: "The lid is cracked on arrival.".into(),
+            media: vec![photo("up_1")],
+            contact: Contact { phone: Some("138 0013 8000".into()), ..Contact::default() },
+        }
+    }
+
+    #[track_caller]
+    fn check(change: impl FnOnce(&mut NewCase), expected: &[(&str, &str)]) {
+        let mut case = good();
+        change(&mut case);
+        let errors = new_case(&case, &order(), &Rules::default(), now());
+        let got: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(got, expected, "{errors:?}");
+    }
+
+    #[test]
+    fn a_good_case_passes() {
+        check(|_| {}, &[]);
+    }
+
+    #[test]
+    fn field_level_errors() {
+        check(|c| c.order_id = "o-2".into(), &[("order_id", "order_mismatch")]);
+        check(|c| c.item_ids.clear(), &[("item_ids", "required")]);
+        check(|c| c.item_ids = vec!["a".into(), "z".into()], &[("item_ids[1]", "unknown_item")]);
+        check(|c| c.item_ids = vec!["a".into(), "a".into()], &[("item_ids[1]", "duplicate_item")]);
+        check(|c| c.reason = Reason::Lost, &[("reason", "reason_not_allowed")]);
+        check(|c| c.resolution = Resolution::Reshipment, &[("resolution", "resolution_not_allowed")]);
+        check(|c| c.description = "bad".into(), &[("description", "too_short")]);
+        check(|c| c.description = "x".repeat(1001), &[("description", "too_long")]);
+        check(|c| c.media.clear(), &[("media", "evidence_required")]);
+        check(|c| c.media = (0..10).map(|i| photo(&format!("p{i}"))).collect(), &[("media", "too_many_media")]);
+        check(|c| c.media = vec![photo("../etc/passwd")], &[("media[0].upload_id", "invalid")]);
+        check(|c| c.contact = Contact::default(), &[("contact", "required")]);
+        check(|c| c.contact.phone = Some("call me".into()), &[("contact.phone", "invalid")]);
+        check(|c| c.contact.email = Some("a@b".into()), &[("contact.email", "invalid")]);
+        check(|c| c.contact.name = Some("x".repeat(51)), &[("contact.name", "too_long")]);
+    }
+
+    #[test]
+    fn order_state_and_no_reason_window() {
+        let mut case = good();
+        case.problem_type = ProblemType::NoReasonReturn;
+        case.reason = Reason::NoReason;
+        case.resolution = Resolution::ReturnAndRefund;
+        case.media.clear();
+        case.description.clear();
+        assert_eq!(new_case(&case, &order(), &Rules::default(), now()), []);
+        let late = Timestamp::parse("2026-12-03T00:00:00Z").unwrap();
+        let errors = new_case(&case, &order(), &Rules::default(), late);
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].code, errors[0].message.as_str()), (
+            "no_reason_return_unavailable",
+            "the no-reason return window closed at 2026-12-03T00:00:00.000Z"
+        ));
+
+        let paid = OrderSnapshot { state: Some(OrderState::Paid), delivered_at: None, ..order() };
+        let errors = new_case(&good(), &paid, &Rules::default(), now());
+        assert_eq!(errors[0].code, "not_available_for_order_state");
+    }
+
+    #[test]
+    fn problem_types_a_merchant_turned_off() {
+        let rules = Rules { problems: Rules::default().problems.into_iter().skip(1).collect(), ..Rules::default() };
+        let errors = new_case(&good(), &order(), &rules, now());
+        assert_eq!(errors.last().unwrap().code, "problem_type_not_offered");
+    }
+
+    #[test]
+    fn shipments_and_escalations() {
+        assert_eq!(shipment(&Shipment { carrier: "SF Express".into(), tracking_number: "SF1234567890".into() }), []);
+        assert_eq!(shipment(&Shipment { carrier: "".into(), tracking_number: "SF 12".into() }).len(), 2);
+        let rules = Rules::default();
+        assert_eq!(escalate(&EscalateRequest { reason: "The seller refused without looking.".into(), media: vec![] }, &rules), []);
+        assert_eq!(escalate(&EscalateRequest { reason: "no".into(), media: vec![] }, &rules)[0].code, "too_short");
+    }
+}
