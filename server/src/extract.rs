@@ -1,0 +1,65 @@
+//! Request extractors whose rejections are the API's JSON errors, never plain text.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+/// The largest JSON body any call accepts.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON body, parsed into `T`, with the parsed document kept for hashing.
+pub struct Json<T> {
+    pub value: T,
+    /// The body as a JSON document, keys sorted: equal for equal requests however the
+    /// client spaced or ordered them.
+    pub canonical: serde_json::Value,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(Error::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Error::BodyTooLarge(BODY_LIMIT)
+            } else {
+                Error::BadRequest("the request body could not be read".to_owned())
+            }
+        })?;
+        let canonical: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|error| Error::BadJson { message: error.to_string(), field: None })?;
+        let value = serde_path_to_error::deserialize(canonical.clone()).map_err(|error| {
+            let path = error.path().to_string();
+            Error::BadJson { message: error.into_inner().to_string(), field: (path != ".").then_some(path) }
+        })?;
+        Ok(Json { value, canonical })
+    }
+}
+
+/// Query parameters parsed into `T`.
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| Query(value))
+            .map_err(|rejection| Error::BadRequest(rejection.body_text()))
+    }
+}

@@ -1,0 +1,267 @@
+//! `aftercare-server`: Aftercare's reference backend.
+//!
+//! ```text
+//! aftercare-server serve --listen 127.0.0.1:8080 --data-dir ./data [--config merchants.toml] [--insecure-dev]
+//! aftercare-server token --data-dir ./data --merchant demo --order ORDER_ID --shopper SHOPPER_ID [--ttl 30m]
+//! aftercare-server api-key --data-dir ./data (--merchant ID | --platform)
+//! aftercare-server openapi
+//! ```
+//!
+//! Every flag is also an `AFTERCARE_…` environment variable; `DATABASE_URL` is honoured
+//! too. Logs go to stderr; stdout carries only what a command prints (a token, a key,
+//! the OpenAPI document, the listening address).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use aftercare_protocol::order::{OrderSnapshot, OrderState};
+use aftercare_server::clock::Clock;
+use aftercare_server::merchants::{self, Merchants, DEMO_MERCHANT};
+use aftercare_server::routes::demo::{demo_order, DEFAULT_TOKEN_TTL_SECS, DEMO_ORDER_ID};
+use aftercare_server::store::Store;
+use aftercare_server::{app, auth, openapi, AppState};
+use clap::{Args, Parser, Subcommand};
+use sha2::{Digest, Sha256};
+
+#[derive(Parser)]
+#[command(name = "aftercare-server", version, about = "Aftercare's reference backend")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API, the widget and the demo order page.
+    Serve(Serve),
+    /// Print an order token (one line) signed with a merchant's key.
+    Token(Token),
+    /// Issue an API key for the merchant or platform APIs; prints it once, stores its hash.
+    ApiKey(ApiKey),
+    /// Print the OpenAPI document (JSON).
+    Openapi,
+}
+
+#[derive(Args)]
+struct Common {
+    /// Where the SQLite database and the demo signing key live.
+    #[arg(long, env = "AFTERCARE_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Merchants (TOML). Without it, the built-in `demo` merchant is served.
+    #[arg(long, env = "AFTERCARE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL; defaults to SQLite in the data folder. `DATABASE_URL` also works.
+    #[arg(long, env = "AFTERCARE_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Args)]
+struct Serve {
+    #[command(flatten)]
+    common: Common,
+    /// Address to listen on; port 0 picks a free one (the address is printed).
+    #[arg(long, env = "AFTERCARE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// More origins the demo merchant accepts (besides the server's own).
+    #[arg(long, env = "AFTERCARE_DEMO_ORIGIN", value_delimiter = ',')]
+    demo_origin: Vec<String>,
+    /// The built widget and demo page. Defaults to the repository's `dist/`.
+    #[arg(long, env = "AFTERCARE_STATIC_DIR")]
+    static_dir: Option<PathBuf>,
+    /// Enable `/dev/*` routes (clock control). Never in production.
+    #[arg(long, env = "AFTERCARE_INSECURE_DEV")]
+    insecure_dev: bool,
+}
+
+#[derive(Args)]
+struct Token {
+    #[command(flatten)]
+    common: Common,
+    #[arg(long, env = "AFTERCARE_MERCHANT", default_value = DEMO_MERCHANT)]
+    merchant: String,
+    #[arg(long)]
+    order: String,
+    #[arg(long)]
+    shopper: String,
+    /// Lifetime, e.g. `30m`, `2h`, `90s`.
+    #[arg(long, default_value = "30m", value_parser = parse_ttl)]
+    ttl: i64,
+    /// Item ids in the order (comma-separated); the demo order's are known.
+    #[arg(long, value_delimiter = ',')]
+    items: Vec<String>,
+    /// paid, shipped or delivered.
+    #[arg(long)]
+    state: Option<String>,
+    /// Delivery date, `YYYY-MM-DD` or RFC 3339.
+    #[arg(long)]
+    delivered_at: Option<String>,
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct Owner {
+    #[arg(long)]
+    merchant: Option<String>,
+    #[arg(long)]
+    platform: bool,
+}
+
+#[derive(Args)]
+struct ApiKey {
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    owner: Owner,
+}
+
+fn parse_ttl(text: &str) -> Result<i64, String> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let number: i64 = number.parse().map_err(|_| format!("{text:?}: expected a number and s, m or h"))?;
+    let seconds = match unit {
+        "s" | "" => number,
+        "m" => number * 60,
+        "h" => number * 3600,
+        _ => return Err(format!("{text:?}: expected a number and s, m or h")),
+    };
+    if seconds <= 0 || seconds > 24 * 3600 {
+        return Err("the lifetime must be between 1s and 24h".into());
+    }
+    Ok(seconds)
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    match runtime.block_on(run(Cli::parse())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("aftercare-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", openapi::document());
+            Ok(())
+        }
+        Command::Serve(serve) => serve_command(serve).await,
+        Command::Token(token) => token_command(token),
+        Command::ApiKey(key) => api_key_command(key).await,
+    }
+}
+
+fn prepare(common: &Common) -> Result<(), String> {
+    std::fs::create_dir_all(&common.data_dir).map_err(|e| format!("{}: {e}", common.data_dir.display()))
+}
+
+fn database_url(common: &Common) -> String {
+    common
+        .database_url
+        .clone()
+        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()))
+        .unwrap_or_else(|| format!("sqlite://{}", common.data_dir.join("aftercare.db").display()))
+}
+
+fn load_merchants(common: &Common, demo_origins: Vec<String>) -> Result<Merchants, String> {
+    match &common.config {
+        Some(path) => Merchants::from_file(path),
+        None => Merchants::new(vec![merchants::demo(&common.data_dir, demo_origins)?]),
+    }
+}
+
+/// The server's own origins, as a browser writes them.
+fn own_origins(address: SocketAddr) -> Vec<String> {
+    let port = address.port();
+    let mut origins = vec![format!("http://{address}")];
+    if address.ip().is_loopback() || address.ip().is_unspecified() {
+        origins.push(format!("http://localhost:{port}"));
+        origins.push(format!("http://127.0.0.1:{port}"));
+    }
+    origins.dedup();
+    origins
+}
+
+async fn serve_command(serve: Serve) -> Result<(), String> {
+    prepare(&serve.common)?;
+    let listener = tokio::net::TcpListener::bind(serve.listen).await.map_err(|e| format!("{}: {e}", serve.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut origins = own_origins(address);
+    origins.extend(serve.demo_origin.iter().cloned());
+    let merchants = load_merchants(&serve.common, origins)?;
+    let store = Store::open(&database_url(&serve.common)).await.map_err(|e| format!("database: {e}"))?;
+    let static_dir = serve.static_dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist"));
+    if !static_dir.join("index.html").is_file() {
+        tracing::warn!("{} has no built widget; the site explains how to build it", static_dir.display());
+    }
+    if serve.insecure_dev {
+        tracing::warn!("--insecure-dev: /dev routes are enabled; never use this in production");
+    }
+    let state = AppState {
+        store: store.clone(),
+        merchants: Arc::new(merchants),
+        clock: Clock::system(),
+        static_dir,
+        insecure_dev: serve.insecure_dev,
+    };
+    println!("http://{address}");
+    tracing::info!("listening on http://{address}");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    Ok(())
+}
+
+fn token_command(token: Token) -> Result<(), String> {
+    prepare(&token.common)?;
+    let merchants = load_merchants(&token.common, Vec::new())?;
+    let merchant = merchants.get(&token.merchant).ok_or_else(|| format!("unknown merchant {:?}", token.merchant))?;
+    let now = Clock::system().now();
+    let snapshot = if token.merchant == DEMO_MERCHANT && token.order == DEMO_ORDER_ID && token.items.is_empty() {
+        demo_order(now)
+    } else {
+        let state = match token.state.as_deref() {
+            None => None,
+            Some("paid") => Some(OrderState::Paid),
+            Some("shipped") => Some(OrderState::Shipped),
+            Some("delivered") => Some(OrderState::Delivered),
+            Some(other) => return Err(format!("--state {other:?}: use paid, shipped or delivered")),
+        };
+        if token.items.is_empty() {
+            return Err("--items is required (the order's item ids, comma-separated)".into());
+        }
+        OrderSnapshot { order_id: token.order.clone(), item_ids: token.items, state, delivered_at: token.delivered_at }
+    };
+    println!("{}", auth::mint(merchant, &merchant.keys[0], &token.shopper, snapshot, now, token.ttl));
+    let _ = DEFAULT_TOKEN_TTL_SECS;
+    Ok(())
+}
+
+async fn api_key_command(key: ApiKey) -> Result<(), String> {
+    prepare(&key.common)?;
+    let merchants = load_merchants(&key.common, Vec::new())?;
+    if let Some(id) = &key.owner.merchant {
+        merchants.get(id).ok_or_else(|| format!("unknown merchant {id:?}"))?;
+    }
+    let store = Store::open(&database_url(&key.common)).await.map_err(|e| format!("database: {e}"))?;
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
+    let prefix = if key.owner.platform { "acp" } else { "acm" };
+    let api_key = format!("{prefix}_{}", hex::encode(secret));
+    let hash = hex::encode(Sha256::digest(api_key.as_bytes()));
+    store.add_api_key(key.owner.merchant.as_deref(), &hash, Clock::system().now()).await.map_err(|e| e.to_string())?;
+    store.close().await;
+    println!("{api_key}");
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Merchants this server serves: who they are, which origins may call for them, the
+//! keys their servers sign order tokens with, and their widget configuration, case
+//! rules and deadlines. Loaded from a TOML file, or — without one — the built-in
+//! `demo` merchant, whose signing key is generated once and kept in the data folder.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use aftercare_protocol::case::ReturnInstructions;
+use aftercare_protocol::config::{Layer, WidgetConfig};
+use aftercare_protocol::lifecycle::DeadlinePolicy;
+use aftercare_protocol::rules::Rules;
+use serde::{Deserialize, Serialize};
+
+pub const DEMO_MERCHANT: &str = "demo";
+
+/// A key a merchant's server signs order tokens with (HS256), named by `kid`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningKey {
+    pub kid: String,
+    /// The shared secret, hex-encoded, at least 32 bytes.
+    pub secret_hex: String,
+}
+
+impl SigningKey {
+    pub fn generate(kid: String) -> SigningKey {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).expect("the OS random source works");
+        SigningKey { kid, secret_hex: hex::encode(secret) }
+    }
+
+    pub fn secret(&self) -> Vec<u8> {
+        hex::decode(&self.secret_hex).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Merchant {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// Exact origins (`https://shop.example`) whose pages may call for this merchant.
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    pub keys: Vec<SigningKey>,
+    /// The widget configuration layer `GET /v1/widget-config` serves (JSON Merge Patch
+    /// over the built-in defaults, as in `data-config`).
+    #[serde(default = "empty_object")]
+    pub widget: serde_json::Value,
+    #[serde(default)]
+    pub rules: Rules,
+    #[serde(default)]
+    pub deadlines: DeadlinePolicy,
+    /// Where returns go when a return is accepted without the seller writing an
+    /// address (automatic acceptance, or a platform ruling).
+    #[serde(default)]
+    pub return_address: Option<ReturnInstructions>,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(rename = "merchant")]
+    merchants: Vec<Merchant>,
+}
+
+/// All merchants, by id and by signing-key id.
+#[derive(Clone, Debug, Default)]
+pub struct Merchants {
+    by_id: HashMap<String, Arc<Merchant>>,
+    by_kid: HashMap<String, (Arc<Merchant>, SigningKey)>,
+}
+
+impl Merchants {
+    pub fn new(merchants: Vec<Merchant>) -> Result<Merchants, String> {
+        let mut all = Merchants::default();
+        for merchant in merchants {
+            if merchant.id.is_empty() || !merchant.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                return Err(format!("merchant id {:?}: use letters, digits, - and _", merchant.id));
+            }
+            let (_, errors) = WidgetConfig::load(&[Layer { source: "widget", json: &merchant.widget.to_string() }]);
+            if let Some(error) = errors.first() {
+                return Err(format!("merchant {}: widget.{error}", merchant.id));
+            }
+            merchant.deadlines.validate().map_err(|e| format!("merchant {}: deadlines: {e}", merchant.id))?;
+            for origin in &merchant.allowed_origins {
+                if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
+                    return Err(format!("merchant {}: allowed origin {origin:?} must look like https://shop.example", merchant.id));
+                }
+            }
+            if merchant.keys.is_empty() {
+                return Err(format!("merchant {}: needs at least one signing key", merchant.id));
+            }
+            let merchant = Arc::new(merchant);
+            for key in &merchant.keys {
+                if key.secret().len() < 32 {
+                    return Err(format!("merchant {} key {}: secret_hex must be at least 32 bytes of hex", merchant.id, key.kid));
+                }
+                if all.by_kid.insert(key.kid.clone(), (merchant.clone(), key.clone())).is_some() {
+                    return Err(format!("signing key id {:?} is used twice; kids must be unique", key.kid));
+                }
+            }
+            if all.by_id.insert(merchant.id.clone(), merchant.clone()).is_some() {
+                return Err(format!("merchant {} is listed twice", merchant.id));
+            }
+        }
+        Ok(all)
+    }
+
+    /// Reads a `merchants.toml`: one `[[merchant]]` table per merchant.
+    pub fn from_file(path: &Path) -> Result<Merchants, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        Merchants::new(file.merchants)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<Merchant>> {
+        self.by_id.get(id)
+    }
+
+    pub fn by_kid(&self, kid: &str) -> Option<&(Arc<Merchant>, SigningKey)> {
+        self.by_kid.get(kid)
+    }
+
+    /// Whether any merchant lets pages on `origin` call (for CORS preflights).
+    pub fn any_allows(&self, origin: &str) -> bool {
+        self.by_id.values().any(|m| m.allows(origin))
+    }
+}
+
+impl Merchant {
+    pub fn allows(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|allowed| allowed == origin)
+    }
+
+    /// The widget configuration this merchant serves: its layer over the defaults.
+    pub fn widget_config(&self) -> serde_json::Value {
+        self.widget.clone()
+    }
+}
+
+/// The built-in demo merchant: its key lives in `{data_dir}/demo-signing-key.json`
+/// (created on first start), its origins are the server's own.
+pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, String> {
+    let path = data_dir.join("demo-signing-key.json");
+    let key = match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str::<SigningKey>(&text).map_err(|e| format!("{}: {e}", path.display()))?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let key = SigningKey::generate(format!("demo-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]));
+            let json = serde_json::to_string_pretty(&key).expect("a key serialises");
+            write_private(&path, &json).map_err(|e| format!("{}: {e}", path.display()))?;
+            key
+        }
+        Err(error) => return Err(format!("{}: {error}", path.display())),
+    };
+    Ok(Merchant {
+        id: DEMO_MERCHANT.to_owned(),
+        name: "小木屋生活馆 (demo)".to_owned(),
+        allowed_origins,
+        keys: vec![key],
+        // Clearly fictional values, so the demo shows every channel.
+        widget: serde_json::json!({
+            "channels": {
+                "phone": { "menu_key": "2" },
+                "weibo": { "name": "@小木屋生活馆 (demo)", "url": "https://weibo.example/aftercare-demo" },
+                "wechat": { "name": "小木屋生活馆 (demo)", "qr_url": "https://wechat.example/aftercare-demo/follow" }
+            }
+        }),
+        rules: Rules::default(),
+        deadlines: DeadlinePolicy::default(),
+        return_address: Some(ReturnInstructions {
+            address: "小木屋生活馆退货仓 (demo), 示例路 1 号, 杭州 310000".to_owned(),
+            instructions: Some("请在包裹内附上订单号 / Put the order number in the parcel".to_owned()),
+        }),
+    })
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn merchant(id: &str, kid: &str) -> Merchant {
+        Merchant {
+            id: id.into(),
+            name: String::new(),
+            allowed_origins: vec!["https://shop.example".into()],
+            keys: vec![SigningKey { kid: kid.into(), secret_hex: "ab".repeat(32) }],
+            widget: empty_object(),
+            rules: Rules::default(),
+            deadlines: DeadlinePolicy::default(),
+            return_address: None,
+        }
+    }
+
+    #[test]
+    fn checks_what_it_loads() {
+        assert!(Merchants::new(vec![merchant("a", "k1"), merchant("b", "k2")]).is_ok());
+        assert!(Merchants::new(vec![merchant("a", "k1"), merchant("b", "k1")]).unwrap_err().contains("used twice"));
+        assert!(Merchants::new(vec![merchant("a b", "k1")]).is_err());
+        let mut bad = merchant("a", "k1");
+        bad.widget = serde_json::json!({"channels": {"phone": {"number": "call us"}}});
+        assert!(Merchants::new(vec![bad]).unwrap_err().contains("channels.phone.number"));
+        let mut weak = merchant("a", "k1");
+        weak.keys[0].secret_hex = "abcd".into();
+        assert!(Merchants::new(vec![weak]).unwrap_err().contains("at least 32 bytes"));
+        let mut slash = merchant("a", "k1");
+        slash.allowed_origins = vec!["https://shop.example/".into()];
+        assert!(Merchants::new(vec![slash]).is_err());
+    }
+
+    #[test]
+    fn reads_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("merchants.toml");
+        std::fs::write(
+            &path,
+            format!(
+                r#"
+[[merchant]]
+id = "acme"
+allowed_origins = ["https://shop.acme.example"]
+keys = [{{ kid = "acme-1", secret_hex = "{}" }}]
+[merchant.widget.channels.phone]
+number = "400-000-0000"
+[merchant.deadlines]
+seller_response_hours = 24
+on_seller_silence = "auto_accept"
+"#,
+                "cd".repeat(32)
+            ),
+        )
+        .unwrap();
+        let merchants = Merchants::from_file(&path).unwrap();
+        let acme = merchants.get("acme").unwrap();
+        assert_eq!(acme.deadlines.seller_response_hours, 24);
+        assert_eq!(acme.widget["channels"]["phone"]["number"], "400-000-0000");
+        assert!(merchants.any_allows("https://shop.acme.example"));
+        assert!(!merchants.any_allows("https://evil.example"));
+    }
+
+    #[test]
+    fn the_demo_key_survives_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = demo(dir.path(), vec![]).unwrap();
+        let second = demo(dir.path(), vec![]).unwrap();
+        assert_eq!(first.keys[0].kid, second.keys[0].kid);
+        assert_eq!(first.keys[0].secret_hex, second.keys[0].secret_hex);
+        assert_eq!(first.keys[0].secret().len(), 32);
+    }
+}

@@ -1,0 +1,52 @@
+//! The OpenAPI document, generated from the protocol types and the route annotations.
+//! `aftercare-server openapi` prints it; `openapi.json` at the repository root is the
+//! committed copy, and a test fails when the two disagree.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{cases, widget_config};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Aftercare API",
+        description = "The shopper API of Aftercare's reference backend. Every call but widget-config carries \
+            `Authorization: Bearer <order token>`, a JWT the merchant's server signs (HS256, `kid`, iss = merchant id, \
+            aud = \"aftercare\", sub = shopper id, order_id, order = signed snapshot, iat, exp, jti). Errors are \
+            `{code, message, field?}`.",
+        version = "1"
+    ),
+    paths(
+        widget_config::widget_config,
+        cases::create,
+        cases::list,
+        cases::read,
+        cases::escalate,
+        cases::withdraw,
+        cases::return_shipment,
+    ),
+    components(schemas(aftercare_protocol::case::ApiError, aftercare_protocol::order::OrderSnapshot)),
+    modifiers(&OrderToken),
+    tags((name = "widget", description = "Public widget configuration"), (name = "cases", description = "Shoppers' after-sale cases"))
+)]
+pub struct ApiDoc;
+
+struct OrderToken;
+
+impl Modify for OrderToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "order_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The document as pretty JSON, with a trailing newline.
+pub fn document() -> String {
+    let mut json = ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

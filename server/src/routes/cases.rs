@@ -1,0 +1,238 @@
+//! The shopper API: file a case, list and read the order's cases, ask the platform to
+//! step in, withdraw, and enter the return shipment. Every route takes a verified
+//! [`Shopper`]: cases are bound to (merchant, order, shopper) and the rules are
+//! enforced from the token's signed order snapshot.
+
+use aftercare_protocol::case::{Actor, Case, CaseList, EscalateRequest, NewCase, Shipment, WithdrawRequest};
+use aftercare_protocol::lifecycle::Action;
+use aftercare_protocol::validate;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::auth::Shopper;
+use crate::error::{Error, Result};
+use crate::extract::{Json, Query};
+use crate::store::{Created, Owner};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/cases", post(create).get(list))
+        .route("/v1/cases/{id}", get(read))
+        .route("/v1/cases/{id}/escalate", post(escalate))
+        .route("/v1/cases/{id}/withdraw", post(withdraw))
+        .route("/v1/cases/{id}/return-shipment", post(return_shipment))
+}
+
+impl Shopper {
+    fn owner(&self) -> Owner {
+        Owner {
+            merchant_id: self.merchant.id.clone(),
+            order_id: self.claims.order_id.clone(),
+            shopper_id: self.claims.sub.clone(),
+        }
+    }
+}
+
+fn first_error(errors: Vec<validate::FieldError>) -> Result<()> {
+    match errors.into_iter().next() {
+        Some(error) => Err(Error::Validation(error)),
+        None => Ok(()),
+    }
+}
+
+/// Until uploads land, any media reference is unknown.
+fn no_media(media: &[aftercare_protocol::case::MediaRef]) -> Result<()> {
+    match media.first() {
+        Some(_) => Err(Error::MediaNotFound { field: "media[0].upload_id".into() }),
+        None => Ok(()),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or_default();
+    let printable = key.bytes().all(|b| b.is_ascii_graphic());
+    if key.is_empty() || key.len() > 255 || !printable {
+        return Err(Error::IdempotencyKeyMissing);
+    }
+    Ok(key.to_owned())
+}
+
+/// File a case. Requires an `Idempotency-Key`: the same key and body replay the first
+/// answer; the same key with another body is 422 `idempotency_key_reused`.
+#[utoipa::path(
+    post,
+    path = "/v1/cases",
+    request_body = NewCase,
+    params(("Idempotency-Key" = String, Header, description = "Unique per intended case; retries reuse it")),
+    responses(
+        (status = 201, description = "Filed (or the first answer, replayed)", body = Case),
+        (status = 400, description = "Missing Idempotency-Key or malformed JSON", body = aftercare_protocol::case::ApiError),
+        (status = 401, description = "Missing, invalid or expired order token", body = aftercare_protocol::case::ApiError),
+        (status = 403, description = "Origin not allowed", body = aftercare_protocol::case::ApiError),
+        (status = 422, description = "A field breaks the rules, or the key was reused", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn create(State(state): State<AppState>, shopper: Shopper, headers: HeaderMap, body: Json<NewCase>) -> Result<Response> {
+    let key = idempotency_key(&headers)?;
+    let now = state.clock.now();
+    let owner = shopper.owner();
+    let hash = hex::encode(Sha256::digest(body.canonical.to_string()));
+    // A retry gets its first answer even if the rules would now say otherwise.
+    if let Some(stored) = state.store.find_idempotent(&owner, &key, &hash, now).await? {
+        return Ok(replay(stored));
+    }
+    first_error(validate::new_case(&body.value, &shopper.claims.order, &shopper.merchant.rules, now))?;
+    no_media(&body.value.media)?;
+    match state.store.create_case(&owner, &key, &hash, &body.value, &shopper.merchant, now).await? {
+        Created::New(case) => Ok((StatusCode::CREATED, axum::Json(case)).into_response()),
+        Created::Replayed(stored) => Ok(replay(stored)),
+    }
+}
+
+fn replay(stored: crate::store::StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::CREATED);
+    (status, [(header::CONTENT_TYPE, "application/json")], stored.body).into_response()
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Must be the token's order id.
+    pub order: Option<String>,
+}
+
+/// The shopper's cases for the token's order, oldest first.
+#[utoipa::path(
+    get,
+    path = "/v1/cases",
+    params(ListQuery),
+    responses(
+        (status = 200, body = CaseList),
+        (status = 403, description = "`order` is not the token's order", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn list(State(state): State<AppState>, shopper: Shopper, Query(query): Query<ListQuery>) -> Result<axum::Json<CaseList>> {
+    let order = query.order.ok_or_else(|| Error::BadRequest("the `order` query parameter is required".into()))?;
+    if order != shopper.claims.order_id {
+        return Err(Error::OrderMismatch);
+    }
+    let cases = state.store.list(&shopper.owner(), &shopper.merchant.deadlines, state.clock.now()).await?;
+    Ok(axum::Json(CaseList { cases }))
+}
+
+/// One case of the token's order.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Case), (status = 404, body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn read(State(state): State<AppState>, shopper: Shopper, Path(id): Path<String>) -> Result<axum::Json<Case>> {
+    let case = state.store.get(&id, Some(&shopper.owner()), &shopper.merchant.deadlines, state.clock.now()).await?;
+    Ok(axum::Json(case))
+}
+
+/// Ask the platform to step in: after a refusal, or once the seller has missed a
+/// deadline.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/escalate",
+    params(("id" = String, Path)),
+    request_body = EscalateRequest,
+    responses(
+        (status = 200, body = Case),
+        (status = 409, description = "Not possible in this state, or not yet", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn escalate(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    body: Json<EscalateRequest>,
+) -> Result<axum::Json<Case>> {
+    first_error(validate::escalate(&body.value, &shopper.merchant.rules))?;
+    no_media(&body.value.media)?;
+    let message = Some(body.value.reason.trim().to_owned());
+    let case = state
+        .store
+        .apply(&id, Some(&shopper.owner()), &shopper.merchant, Actor::Shopper, Action::Escalate, message, state.clock.now())
+        .await?;
+    Ok(axum::Json(case))
+}
+
+/// Withdraw an open case.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/withdraw",
+    params(("id" = String, Path)),
+    request_body = WithdrawRequest,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    body: Json<WithdrawRequest>,
+) -> Result<axum::Json<Case>> {
+    let message = body.value.message.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+    if message.as_ref().is_some_and(|m| m.chars().count() > usize::from(shopper.merchant.rules.limits.message_max)) {
+        return Err(Error::Validation(validate::FieldError {
+            field: "message".into(),
+            code: "too_long",
+            message: format!("must be at most {} characters", shopper.merchant.rules.limits.message_max),
+        }));
+    }
+    let case = state
+        .store
+        .apply(&id, Some(&shopper.owner()), &shopper.merchant, Actor::Shopper, Action::Withdraw, message, state.clock.now())
+        .await?;
+    Ok(axum::Json(case))
+}
+
+/// The carrier and tracking number of the item sent back, as the seller asked.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/return-shipment",
+    params(("id" = String, Path)),
+    request_body = Shipment,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn return_shipment(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    body: Json<Shipment>,
+) -> Result<axum::Json<Case>> {
+    first_error(validate::shipment(&body.value))?;
+    let shipment = Shipment { carrier: body.value.carrier.trim().into(), tracking_number: body.value.tracking_number.trim().into() };
+    let case = state
+        .store
+        .apply(
+            &id,
+            Some(&shopper.owner()),
+            &shopper.merchant,
+            Actor::Shopper,
+            Action::SubmitReturnShipment(shipment),
+            None,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(axum::Json(case))
+}

@@ -1,0 +1,42 @@
+//! Routes that exist only with `--insecure-dev`: control of the server's clock, so
+//! tests of deadlines and expiry never sleep.
+
+use aftercare_protocol::time::Timestamp;
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::extract::Json;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/dev/clock", post(clock))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    /// Stop time at this instant.
+    #[serde(default)]
+    set: Option<Timestamp>,
+    /// Then move it by this many seconds.
+    #[serde(default)]
+    advance_seconds: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Now {
+    now: Timestamp,
+}
+
+async fn clock(State(state): State<AppState>, body: Json<ClockChange>) -> Result<axum::Json<Now>, Error> {
+    if let Some(at) = body.value.set {
+        state.clock.set(at);
+    }
+    if let Some(seconds) = body.value.advance_seconds {
+        state.clock.advance(seconds.saturating_mul(1000));
+    }
+    Ok(axum::Json(Now { now: state.clock.now() }))
+}

@@ -1,0 +1,6 @@
+//! HTTP routes, one module per area; each exposes `router()`.
+
+pub mod cases;
+pub mod demo;
+pub mod dev;
+pub mod widget_config;

@@ -1,0 +1,523 @@
+//! Cases, their history and idempotency keys, in SQL through sqlx's `Any` driver with
+//! runtime queries, so the same code runs on SQLite (the default: one file, WAL,
+//! synchronous=FULL, so a case is acknowledged only once its commit is durable) and,
+//! from part 2 on, PostgreSQL. Queries use `$n` placeholders, which both accept.
+//!
+//! SQLite note: a write transaction's first statement is always a write, so it takes
+//! the write lock at once and concurrent writers queue on `busy_timeout` instead of
+//! failing on a lock upgrade.
+
+use aftercare_protocol::case::{
+    Actor, Case, CaseEvent, CaseState, Contact, MediaRef, NewCase, ProblemType, Reason, Resolution, ReturnInstructions,
+    Shipment,
+};
+use aftercare_protocol::lifecycle::{self, Action, CaseFacts, DeadlinePolicy};
+use aftercare_protocol::time::Timestamp;
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::error::Error;
+use crate::merchants::Merchant;
+
+/// Whose case it is: every shopper query is scoped by all three.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub merchant_id: String,
+    pub order_id: String,
+    pub shopper_id: String,
+}
+
+/// The parts of a case kept as one JSON document.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Body {
+    item_ids: Vec<String>,
+    problem_type: ProblemType,
+    reason: Reason,
+    description: String,
+    media: Vec<MediaRef>,
+    contact: Contact,
+    #[serde(default)]
+    return_instructions: Option<ReturnInstructions>,
+    #[serde(default)]
+    return_shipment: Option<Shipment>,
+    #[serde(default)]
+    replacement_shipment: Option<Shipment>,
+}
+
+/// The stored response of a `POST /v1/cases`, replayed for a repeated key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+pub enum Created {
+    New(Case),
+    Replayed(StoredResponse),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS cases (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL UNIQUE,
+        merchant_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        shopper_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        resolution TEXT NOT NULL,
+        state_entered_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        body TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS cases_by_owner ON cases (merchant_id, order_id, shopper_id, created_at)",
+    "CREATE TABLE IF NOT EXISTS case_events (
+        case_id TEXT NOT NULL REFERENCES cases (id),
+        seq BIGINT NOT NULL,
+        at BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        message TEXT,
+        PRIMARY KEY (case_id, seq)
+    )",
+    "CREATE TABLE IF NOT EXISTS idempotency_keys (
+        merchant_id TEXT NOT NULL,
+        shopper_id TEXT NOT NULL,
+        idem_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        response_status BIGINT NOT NULL,
+        response_body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (merchant_id, shopper_id, idem_key)
+    )",
+    "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    "INSERT INTO counters (name, value) VALUES ('case_number', 0) ON CONFLICT (name) DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS api_keys (
+        id TEXT PRIMARY KEY,
+        merchant_id TEXT,
+        platform BIGINT NOT NULL,
+        key_hash TEXT NOT NULL UNIQUE,
+        created_at BIGINT NOT NULL
+    )",
+];
+
+/// Idempotency keys are kept at least this long.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3_600_000;
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` — `sqlite://path/to/file.db` or,
+    /// once part 2 lands, `postgres://…` — and brings its schema up to date.
+    pub async fn open(url: &str) -> Result<Store, Error> {
+        sqlx::any::install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        let url = if sqlite && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+        } else {
+            url.to_owned()
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        for pragma in [
+                            "PRAGMA journal_mode = WAL",
+                            "PRAGMA synchronous = FULL",
+                            "PRAGMA busy_timeout = 15000",
+                            "PRAGMA foreign_keys = ON",
+                        ] {
+                            conn.execute(pragma).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| Error::internal("opening the database", e))?;
+        for statement in SCHEMA {
+            pool.execute(*statement).await?;
+        }
+        Ok(Store { pool })
+    }
+
+    /// Files a case, once per (merchant, shopper, idempotency key): the key is stored
+    /// in the same transaction as the case, so it holds across restarts, and a
+    /// concurrent duplicate waits for the first and replays its answer.
+    pub async fn create_case(
+        &self,
+        owner: &Owner,
+        key: &str,
+        request_hash: &str,
+        new: &NewCase,
+        merchant: &Merchant,
+        now: Timestamp,
+    ) -> Result<Created, Error> {
+        let mut tx = self.pool.begin().await?;
+        // Expired keys go first: this is also the write that takes the lock.
+        sqlx::query("DELETE FROM idempotency_keys WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at < $4")
+            .bind(&owner.merchant_id)
+            .bind(&owner.shopper_id)
+            .bind(key)
+            .bind(now.0 - IDEMPOTENCY_TTL_MS)
+            .execute(&mut *tx)
+            .await?;
+        let claimed = sqlx::query(
+            "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
+             VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.shopper_id)
+        .bind(key)
+        .bind(request_hash)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            let row = sqlx::query(
+                "SELECT request_hash, response_status, response_body FROM idempotency_keys
+                 WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
+            )
+            .bind(&owner.merchant_id)
+            .bind(&owner.shopper_id)
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.rollback().await?;
+            if row.try_get::<String, _>(0)? != request_hash {
+                return Err(Error::IdempotencyKeyReused);
+            }
+            let status: i64 = row.try_get(1)?;
+            if status == 0 {
+                return Err(Error::IdempotencyInProgress);
+            }
+            return Ok(Created::Replayed(StoredResponse { status: status as u16, body: row.try_get(2)? }));
+        }
+
+        let sequence: i64 = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let date = now.to_rfc3339()[..10].replace('-', "");
+        let number = format!("AC-{date}-{sequence:06}");
+        let body = Body {
+            item_ids: new.item_ids.clone(),
+            problem_type: new.problem_type,
+            reason: new.reason,
+            description: new.description.trim().to_owned(),
+            media: new.media.clone(),
+            contact: new.contact.clone(),
+            return_instructions: None,
+            return_shipment: None,
+            replacement_shipment: None,
+        };
+        let state = CaseState::AwaitingSeller;
+        sqlx::query(
+            "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9)",
+        )
+        .bind(&id)
+        .bind(&number)
+        .bind(&owner.merchant_id)
+        .bind(&owner.order_id)
+        .bind(&owner.shopper_id)
+        .bind(state.as_str())
+        .bind(new.resolution.as_str())
+        .bind(now.0)
+        .bind(serde_json::to_string(&body).expect("a case body serialises"))
+        .execute(&mut *tx)
+        .await?;
+        insert_event(&mut tx, &id, 1, now, Actor::Shopper, "file", None, state, None).await?;
+        let case = load(&mut tx, &id, None).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
+        let response = serde_json::to_string(&case).expect("a case serialises");
+        sqlx::query(
+            "UPDATE idempotency_keys SET response_status = 201, response_body = $4
+             WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.shopper_id)
+        .bind(key)
+        .bind(&response)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Created::New(case))
+    }
+
+    /// The stored answer for a repeated key: `Ok(None)` for a new key, the first
+    /// response for the same body, `idempotency_key_reused` for another body.
+    pub async fn find_idempotent(&self, owner: &Owner, key: &str, request_hash: &str, now: Timestamp) -> Result<Option<StoredResponse>, Error> {
+        let row = sqlx::query(
+            "SELECT request_hash, response_status, response_body FROM idempotency_keys
+             WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at >= $4",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.shopper_id)
+        .bind(key)
+        .bind(now.0 - IDEMPOTENCY_TTL_MS)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        if row.try_get::<String, _>(0)? != request_hash {
+            return Err(Error::IdempotencyKeyReused);
+        }
+        let status: i64 = row.try_get(1)?;
+        if status == 0 {
+            // Another request holds the key; `create_case` waits for it and replays.
+            return Ok(None);
+        }
+        Ok(Some(StoredResponse { status: status as u16, body: row.try_get(2)? }))
+    }
+
+    /// The owner's cases for their order, oldest first.
+    pub async fn list(&self, owner: &Owner, policy: &DeadlinePolicy, now: Timestamp) -> Result<Vec<Case>, Error> {
+        let rows = sqlx::query(
+            "SELECT id FROM cases WHERE merchant_id = $1 AND order_id = $2 AND shopper_id = $3 ORDER BY created_at, number",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.order_id)
+        .bind(&owner.shopper_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut conn = self.pool.acquire().await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: String = row.try_get(0)?;
+            if let Some(stored) = load(&mut conn, &id, Some(owner)).await? {
+                cases.push(stored.into_case(policy, now));
+            }
+        }
+        Ok(cases)
+    }
+
+    /// One case, if it belongs to `owner` (or to anyone, with `None`: seller and
+    /// platform tools, and tests).
+    pub async fn get(&self, id: &str, owner: Option<&Owner>, policy: &DeadlinePolicy, now: Timestamp) -> Result<Case, Error> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(load(&mut conn, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(policy, now))
+    }
+
+    /// Applies `action` by `actor` to a case, checked by the lifecycle rules, and
+    /// records it in the history. With `owner`, only the owner's case is found.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn apply(
+        &self,
+        id: &str,
+        owner: Option<&Owner>,
+        merchant: &Merchant,
+        actor: Actor,
+        action: Action,
+        message: Option<String>,
+        now: Timestamp,
+    ) -> Result<Case, Error> {
+        let mut tx = self.pool.begin().await?;
+        // A no-op write first, to take the write lock (see the module notes).
+        let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let stored = match load(&mut tx, id, owner).await? {
+            Some(stored) if touched == 1 && stored.merchant_id == merchant.id => stored,
+            _ => return Err(Error::CaseNotFound),
+        };
+        let facts = stored.facts();
+        let next = lifecycle::transition(facts, actor, &action, now, &merchant.deadlines).map_err(Error::Transition)?;
+        let mut body = stored.body.clone();
+        match &action {
+            Action::Accept { return_instructions } | Action::RuleForShopper { return_instructions }
+                if stored.resolution.needs_return() =>
+            {
+                body.return_instructions = return_instructions.clone().or_else(|| merchant.return_address.clone());
+                if body.return_instructions.is_none() {
+                    return Err(Error::Transition(lifecycle::TransitionError::ReturnInstructionsRequired));
+                }
+            }
+            Action::SubmitReturnShipment(shipment) => body.return_shipment = Some(shipment.clone()),
+            Action::ShipReplacement(shipment) => body.replacement_shipment = Some(shipment.clone()),
+            _ => {}
+        }
+        sqlx::query("UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4 WHERE id = $1")
+            .bind(id)
+            .bind(next.as_str())
+            .bind(now.0)
+            .bind(serde_json::to_string(&body).expect("a case body serialises"))
+            .execute(&mut *tx)
+            .await?;
+        let seq = stored.history.len() as i64 + 1;
+        insert_event(&mut tx, id, seq, now, actor, action.name(), Some(stored.state), next, message).await?;
+        let case = load(&mut tx, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// Stores a new API key's hash for a merchant (or the platform, with `None`).
+    pub async fn add_api_key(&self, merchant_id: Option<&str>, key_hash: &str, now: Timestamp) -> Result<String, Error> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query("INSERT INTO api_keys (id, merchant_id, platform, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id)
+            .bind(merchant_id)
+            .bind(i64::from(merchant_id.is_none()))
+            .bind(key_hash)
+            .bind(now.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(id)
+    }
+
+    /// Whether a key hash is stored, and for whom: `Some(Some(merchant))`,
+    /// `Some(None)` for the platform.
+    pub async fn api_key_owner(&self, key_hash: &str) -> Result<Option<Option<String>>, Error> {
+        let row = sqlx::query("SELECT merchant_id FROM api_keys WHERE key_hash = $1")
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get::<Option<String>, _>(0)?),
+            None => None,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    conn: &mut sqlx::AnyConnection,
+    case_id: &str,
+    seq: i64,
+    at: Timestamp,
+    actor: Actor,
+    action: &str,
+    from: Option<CaseState>,
+    to: CaseState,
+    message: Option<String>,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO case_events (case_id, seq, at, actor, action, from_state, to_state, message)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(case_id)
+    .bind(seq)
+    .bind(at.0)
+    .bind(actor.as_str())
+    .bind(action)
+    .bind(from.map(CaseState::as_str))
+    .bind(to.as_str())
+    .bind(message)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+struct StoredCase {
+    id: String,
+    number: String,
+    merchant_id: String,
+    order_id: String,
+    state: CaseState,
+    resolution: Resolution,
+    state_entered_at: Timestamp,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    body: Body,
+    history: Vec<CaseEvent>,
+}
+
+fn parse_enum<T>(value: String, parse: fn(&str) -> Option<T>) -> Result<T, Error> {
+    parse(&value).ok_or_else(|| Error::internal("reading a case", format!("unknown stored value {value:?}")))
+}
+
+async fn load(conn: &mut sqlx::AnyConnection, id: &str, owner: Option<&Owner>) -> Result<Option<StoredCase>, Error> {
+    let row: Option<AnyRow> = sqlx::query(
+        "SELECT id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body
+         FROM cases WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if let Some(owner) = owner {
+        let (merchant, order, shopper): (String, String, String) = (row.try_get(2)?, row.try_get(3)?, row.try_get(4)?);
+        if merchant != owner.merchant_id || order != owner.order_id || shopper != owner.shopper_id {
+            return Ok(None);
+        }
+    }
+    let events = sqlx::query(
+        "SELECT at, actor, action, from_state, to_state, message FROM case_events WHERE case_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut history = Vec::with_capacity(events.len());
+    for event in events {
+        history.push(CaseEvent {
+            at: Timestamp(event.try_get(0)?),
+            actor: parse_enum(event.try_get(1)?, Actor::parse)?,
+            action: event.try_get(2)?,
+            from: match event.try_get::<Option<String>, _>(3)? {
+                Some(state) => Some(parse_enum(state, CaseState::parse)?),
+                None => None,
+            },
+            to: parse_enum(event.try_get(4)?, CaseState::parse)?,
+            message: event.try_get(5)?,
+        });
+    }
+    let body: String = row.try_get(10)?;
+    Ok(Some(StoredCase {
+        id: row.try_get(0)?,
+        number: row.try_get(1)?,
+        merchant_id: row.try_get(2)?,
+        order_id: row.try_get(3)?,
+        state: parse_enum(row.try_get(5)?, CaseState::parse)?,
+        resolution: parse_enum(row.try_get(6)?, Resolution::parse)?,
+        state_entered_at: Timestamp(row.try_get(7)?),
+        created_at: Timestamp(row.try_get(8)?),
+        updated_at: Timestamp(row.try_get(9)?),
+        body: serde_json::from_str(&body).map_err(|e| Error::internal("reading a case body", e))?,
+        history,
+    }))
+}
+
+impl StoredCase {
+    fn facts(&self) -> CaseFacts {
+        CaseFacts { state: self.state, resolution: self.resolution, entered_at: self.state_entered_at }
+    }
+
+    fn into_case(self, policy: &DeadlinePolicy, now: Timestamp) -> Case {
+        let facts = self.facts();
+        Case {
+            id: self.id,
+            number: self.number,
+            order_id: self.order_id,
+            item_ids: self.body.item_ids,
+            problem_type: self.body.problem_type,
+            reason: self.body.reason,
+            resolution: self.resolution,
+            description: self.body.description,
+            media: self.body.media,
+            contact: self.body.contact,
+            state: self.state,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            deadline: lifecycle::deadline(facts, policy),
+            can_escalate: lifecycle::escalation(facts, now, policy).is_ok(),
+            return_instructions: self.body.return_instructions,
+            return_shipment: self.body.return_shipment,
+            replacement_shipment: self.body.replacement_shipment,
+            history: self.history,
+        }
+    }
+}
