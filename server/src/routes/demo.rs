@@ -8,6 +8,7 @@ use aftercare_protocol::order::{OrderSnapshot, OrderState};
 use aftercare_protocol::time::Timestamp;
 use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
+use axum::http::{Method, Uri};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
@@ -55,17 +56,20 @@ fn static_files(dir: PathBuf) -> ServeDir {
     ServeDir::new(dir)
 }
 
-/// Shown when the widget has not been built into the static folder.
-pub async fn not_built(State(state): State<AppState>) -> impl IntoResponse {
+/// Shown at `/` when the widget has not been built into the static folder.
+pub async fn not_built(State(state): State<AppState>, method: Method, uri: Uri) -> Result<impl IntoResponse, Error> {
+    if method != Method::GET || !matches!(uri.path(), "/" | "/index.html") {
+        return Err(Error::NotFound);
+    }
     let dir = state.static_dir.display().to_string();
-    Html(format!(
+    Ok(Html(format!(
         "<!doctype html><meta charset=utf-8><title>Aftercare: widget not built</title>\
          <h1>The widget has not been built yet</h1>\
          <p>The server looks for it in <code>{}</code>. From the repository, run <code>scripts/build</code> \
          (or <code>trunk build --release</code>), then reload this page — or start the server with \
          <code>--static-dir</code> pointing at a built <code>dist/</code>.</p>",
         html_escape(&dir)
-    ))
+    )))
 }
 
 fn html_escape(text: &str) -> String {

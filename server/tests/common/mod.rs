@@ -1,0 +1,134 @@
+//! Shared test set-up: a server state on a temporary SQLite file with a fixed clock and
+//! two merchants, helpers to send requests through `oneshot` or a real socket.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use aftercare_protocol::order::{OrderSnapshot, OrderState};
+use aftercare_protocol::time::Timestamp;
+use aftercare_server::clock::Clock;
+use aftercare_server::merchants::{Merchant, Merchants, SigningKey};
+use aftercare_server::store::Store;
+use aftercare_server::{app, auth, AppState};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub const SHOP: &str = "https://shop.acme.example";
+pub const NOW: &str = "2026-11-28T08:00:00Z";
+
+pub fn now() -> Timestamp {
+    Timestamp::parse(NOW).unwrap()
+}
+
+pub fn merchant(id: &str, origin: &str, secret_byte: &str) -> Merchant {
+    Merchant {
+        id: id.into(),
+        name: id.into(),
+        allowed_origins: vec![origin.into()],
+        keys: vec![SigningKey { kid: format!("{id}-key"), secret_hex: secret_byte.repeat(32) }],
+        widget: json!({"channels": {"phone": {"menu_key": "9"}}}),
+        rules: Default::default(),
+        deadlines: Default::default(),
+        return_address: Some(aftercare_protocol::case::ReturnInstructions {
+            address: format!("{id} returns desk, 1 Example Road"),
+            instructions: None,
+        }),
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        TestApp::at(dir).await
+    }
+
+    pub async fn at(dir: tempfile::TempDir) -> TestApp {
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("test.db").display())).await.unwrap();
+        let merchants = Merchants::new(vec![
+            merchant("acme", SHOP, "11"),
+            merchant("other", "https://shop.other.example", "22"),
+        ])
+        .unwrap();
+        let state = AppState {
+            store,
+            merchants: Arc::new(merchants),
+            clock: Clock::fixed(now()),
+            static_dir: dir.path().join("no-dist"),
+            insecure_dev: false,
+        };
+        TestApp { state, dir }
+    }
+
+    pub fn token_for(&self, merchant: &str, shopper: &str, order: OrderSnapshot) -> String {
+        let merchant = self.state.merchants.get(merchant).unwrap();
+        auth::mint(merchant, &merchant.keys[0], shopper, order, self.state.clock.now(), 1800)
+    }
+
+    /// A token for shopper `s-1` and the delivered order `o-1` at acme.
+    pub fn token(&self) -> String {
+        self.token_for("acme", "s-1", delivered("o-1"))
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let response = app(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, headers, json)
+    }
+
+    pub async fn post(&self, path: &str, token: &str, key: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        let mut request = Request::post(path).header("content-type", "application/json").header("authorization", format!("Bearer {token}"));
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        let (status, _, json) = self.send(request.body(Body::from(body.to_string())).unwrap()).await;
+        (status, json)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let request = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+        let (status, _, json) = self.send(request).await;
+        (status, json)
+    }
+
+    /// Serves the app on a real socket; returns its base URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = app(self.state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        format!("http://{address}")
+    }
+}
+
+pub fn delivered(order_id: &str) -> OrderSnapshot {
+    OrderSnapshot {
+        order_id: order_id.into(),
+        item_ids: vec!["item-1".into(), "item-2".into()],
+        state: Some(OrderState::Delivered),
+        delivered_at: Some("2026-11-25".into()),
+    }
+}
+
+/// A case that needs no evidence: damaged in transit, return and refund.
+pub fn damaged(order_id: &str) -> Value {
+    json!({
+        "order_id": order_id,
+        "item_ids": ["item-1"],
+        "problem_type": "logistics",
+        "reason": "damaged_in_transit",
+        "resolution": "return_and_refund",
+        "description": "The box arrived crushed and the lid is bent.",
+        "contact": {"name": "Li Lei", "phone": "138 0013 8000"}
+    })
+}
