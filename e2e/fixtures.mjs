@@ -1,35 +1,70 @@
 // Shared fixtures: the built widget (dist/, or dist-testhooks/ for the panic test)
-// served on one origin, merchant test pages on another, both on free ports.
+// served by the real reference backend on one origin, merchant test pages on another,
+// both on free ports.
 import { test as base, expect } from "@playwright/test";
-import { dirname, resolve } from "node:path";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "../scripts/serve.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const artifacts = resolve(root, "e2e/artifacts");
 
+/**
+ * Starts the real reference backend (`aftercare-server serve`) on a free port, serving
+ * `staticDir`, with a fresh data folder and the dev clock enabled. Resolves to
+ * { origin, url, close }.
+ */
+export async function startBackend({ staticDir, demoOrigins = [] }) {
+  const binary = process.env.AFTERCARE_SERVER_BIN;
+  if (!binary) throw new Error("AFTERCARE_SERVER_BIN is not set (scripts/test sets it)");
+  const dataDir = mkdtempSync(join(tmpdir(), "aftercare-e2e-"));
+  const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--static-dir", staticDir, "--insecure-dev"];
+  for (const origin of demoOrigins) args.push("--demo-origin", origin);
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
+  const origin = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const line = out.split("\n")[0];
+      if (out.includes("\n")) ok(line.trim());
+    });
+    child.once("exit", (code) => fail(new Error(`aftercare-server exited with ${code}`)));
+  });
+  return {
+    origin,
+    url: origin + "/",
+    close: () => new Promise((done) => {
+      child.once("exit", done);
+      child.kill("SIGTERM");
+    }),
+  };
+}
+
 export const test = base.extend({
-  // The widget as a CDN would host it; the demo order page is its index.html.
-  assets: [
+  // Merchant pages on one origin (a plain static server), and the widget — with the
+  // demo order page — served by the real backend on another, which lets the pages'
+  // origin load it (as a merchant's allowed origin).
+  servers: [
     async ({}, use) => {
-      const server = await serve({ root: resolve(root, process.env.AFTERCARE_DIST || "dist") });
-      await use(server);
-      await server.close();
+      const vars = {};
+      const pages = await serve({ root: resolve(root, "e2e/pages"), vars });
+      const assets = await startBackend({ staticDir: resolve(root, "dist"), demoOrigins: [pages.origin] });
+      vars.ASSETS = assets.origin;
+      await use({ pages, assets });
+      await assets.close();
+      await pages.close();
     },
     { scope: "worker" },
   ],
+  assets: [async ({ servers }, use) => use(servers.assets), { scope: "worker" }],
+  pages: [async ({ servers }, use) => use(servers.pages), { scope: "worker" }],
+  // The same widget built with the test-only panic trigger.
   testHookAssets: [
     async ({}, use) => {
-      const server = await serve({ root: resolve(root, "dist-testhooks") });
-      await use(server);
-      await server.close();
-    },
-    { scope: "worker" },
-  ],
-  // Merchant pages on a second origin, loading the widget from `assets`.
-  pages: [
-    async ({ assets }, use) => {
-      const server = await serve({ root: resolve(root, "e2e/pages"), vars: { ASSETS: assets.origin } });
+      const server = await startBackend({ staticDir: resolve(root, "dist-testhooks") });
       await use(server);
       await server.close();
     },

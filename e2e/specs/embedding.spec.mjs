@@ -3,9 +3,8 @@
 // the page pays only for the loader until the shopper shows intent.
 import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
 
-const wasmRequests = (server) => server.requests.filter((path) => path.endsWith(".wasm") || path.includes("aftercare-widget"));
 
-test("no widget code is fetched before intent; hovering the launcher fetches it", async ({ page, pages, assets }) => {
+test("no widget code is fetched before intent; hovering the launcher fetches it", async ({ page, pages }) => {
   const fetched = [];
   page.on("request", (request) => fetched.push(request.url()));
   await page.goto(pages.url + "plain.html");
@@ -14,7 +13,6 @@ test("no widget code is fetched before intent; hovering the launcher fetches it"
   expect(fetched.filter((url) => url.includes("aftercare-widget"))).toEqual([]);
   await byTestId(page, "launcher").hover();
   await expect.poll(() => fetched.filter((url) => url.endsWith(".wasm")).length).toBe(1);
-  expect(wasmRequests(assets).length).toBeGreaterThan(0);
 });
 
 test("the demo order page itself loads no widget code before intent", async ({ page, assets }) => {

@@ -10,6 +10,14 @@
 //! Every flag is also an `AFTERCARE_…` environment variable; `DATABASE_URL` is honoured
 //! too. Logs go to stderr; stdout carries only what a command prints (a token, a key,
 //! the OpenAPI document, the listening address).
+#![cfg_attr(target_arch = "wasm32", allow(unused))]
+
+// Trunk builds the workspace's default members for wasm32; there the server is empty.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod server_main {
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -131,7 +139,7 @@ fn parse_ttl(text: &str) -> Result<i64, String> {
     Ok(seconds)
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -264,4 +272,10 @@ async fn api_key_command(key: ApiKey) -> Result<(), String> {
     store.close().await;
     println!("{api_key}");
     Ok(())
+}
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    server_main::main()
 }
