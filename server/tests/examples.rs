@@ -1,0 +1,65 @@
+//! The README's token-minting examples (Rust, Node, Python) make tokens the server accepts.
+
+use std::process::Command;
+
+use aftercare_protocol::time::Timestamp;
+use aftercare_server::auth;
+use aftercare_server::merchants::{Merchant, Merchants, SigningKey};
+
+#[path = "../../examples/mint_token.rs"]
+mod rust_example;
+
+const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+const ORDER: &str = r#"{"order_id":"A-100","item_ids":["sku-1","sku-2"],"state":"delivered","delivered_at":"2026-11-25"}"#;
+
+fn merchants() -> Merchants {
+    Merchants::new(vec![Merchant {
+        id: "acme".into(),
+        name: String::new(),
+        allowed_origins: vec![],
+        keys: vec![SigningKey { kid: "acme-2026".into(), secret_hex: SECRET.into() }],
+        widget: serde_json::json!({}),
+        rules: Default::default(),
+        deadlines: Default::default(),
+        return_address: None,
+    }])
+    .unwrap()
+}
+
+fn system_now() -> Timestamp {
+    Timestamp(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64)
+}
+
+#[track_caller]
+fn check(token: &str) {
+    let (merchant, claims) = auth::verify(token.trim(), &merchants(), system_now()).expect("the example's token verifies");
+    assert_eq!((merchant.id.as_str(), claims.sub.as_str(), claims.order_id.as_str()), ("acme", "shopper-9", "A-100"));
+    assert_eq!(claims.order.item_ids, ["sku-1", "sku-2"]);
+}
+
+fn run(program: &str, script: &str) -> String {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let output = Command::new(program)
+        .current_dir(root)
+        .args([script, "acme", "acme-2026", SECRET, "shopper-9", ORDER])
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn rust_example() {
+    let order: serde_json::Value = serde_json::from_str(ORDER).unwrap();
+    check(&rust_example::order_token("acme", "acme-2026", SECRET, "shopper-9", order, system_now().0 / 1000));
+}
+
+#[test]
+fn node_example() {
+    check(&run("node", "examples/mint-token.mjs"));
+}
+
+#[test]
+fn python_example() {
+    check(&run("python3", "examples/mint_token.py"));
+}
