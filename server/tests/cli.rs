@@ -1,0 +1,88 @@
+//! The `aftercare-server` command line, run as a real process.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_aftercare-server");
+
+fn run(args: &[&str], data_dir: &std::path::Path) -> (bool, String, String) {
+    let output = Command::new(BIN)
+        .args(args)
+        .env("AFTERCARE_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("AFTERCARE_DATABASE_URL")
+        .output()
+        .unwrap();
+    (output.status.success(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn openapi_prints_only_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, stdout, _) = run(&["openapi"], dir.path());
+    assert!(ok);
+    assert_eq!(stdout, aftercare_server::openapi::document());
+}
+
+#[test]
+fn token_prints_one_line_that_the_demo_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, stdout, stderr) = run(&["token", "--merchant", "demo", "--order", "20261128-0042", "--shopper", "s-1", "--ttl", "5m"], dir.path());
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1);
+    let token = stdout.trim();
+    let demo = aftercare_server::merchants::demo(dir.path(), vec![]).unwrap();
+    let merchants = aftercare_server::merchants::Merchants::new(vec![demo]).unwrap();
+    let now = aftercare_server::clock::Clock::system().now();
+    let (_, claims) = aftercare_server::auth::verify(token, &merchants, now).unwrap();
+    assert_eq!((claims.sub.as_str(), claims.exp - claims.iat), ("s-1", 300));
+    let (ok, _, stderr) = run(&["token", "--merchant", "nobody", "--order", "o", "--shopper", "s"], dir.path());
+    assert!(!ok && stderr.contains("unknown merchant"));
+}
+
+#[test]
+fn api_key_prints_the_key_once_and_stores_only_its_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, stdout, stderr) = run(&["api-key", "--merchant", "demo"], dir.path());
+    assert!(ok, "{stderr}");
+    let key = stdout.trim().to_owned();
+    assert!(key.starts_with("acm_") && key.len() == 68, "{key}");
+    let database = std::fs::read(dir.path().join("aftercare.db")).unwrap_or_default();
+    let wal = std::fs::read(dir.path().join("aftercare.db-wal")).unwrap_or_default();
+    let needle = key.as_bytes();
+    for bytes in [&database, &wal] {
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the key itself is not stored");
+    }
+    let (ok, stdout, _) = run(&["api-key", "--platform"], dir.path());
+    assert!(ok && stdout.starts_with("acp_"));
+    let (ok, _, _) = run(&["api-key"], dir.path());
+    assert!(!ok, "needs --merchant or --platform");
+}
+
+#[test]
+fn serve_on_port_zero_prints_its_address_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--static-dir"])
+        .arg(dir.path().join("nothing-built"))
+        .env("AFTERCARE_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line.trim().strip_prefix("http://").unwrap().to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (health, page) = runtime.block_on(async {
+        let health = reqwest::get(format!("http://{address}/healthz")).await.unwrap().text().await.unwrap();
+        let page = reqwest::get(format!("http://{address}/")).await.unwrap().text().await.unwrap();
+        (health, page)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(health, "ok");
+    assert!(page.contains("scripts/build"), "explains how to build the widget");
+    assert!(dir.path().join("demo-signing-key.json").is_file());
+}
