@@ -9,6 +9,7 @@ pub mod config;
 pub mod hours;
 pub mod lifecycle;
 pub mod locale;
+pub mod media;
 pub mod order;
 pub mod rules;
 pub mod time;
