@@ -9,10 +9,12 @@ pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
+pub mod media;
 pub mod merchants;
 pub mod openapi;
 pub mod routes;
 pub mod store;
+pub mod tus;
 
 use std::path::PathBuf;
 use std::sync::Arc;

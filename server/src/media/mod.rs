@@ -1,0 +1,3 @@
+//! What happens to an evidence file once its last byte has arrived.
+
+pub mod clean;
