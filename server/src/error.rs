@@ -34,8 +34,32 @@ pub enum Error {
     Validation(FieldError),
     #[error("{0}")]
     Transition(TransitionError),
-    #[error("media references are not accepted yet: uploads are not enabled on this server")]
+    #[error("no complete upload with this id for this order")]
     MediaNotFound { field: String },
+    #[error("the upload is a {actual}, not a {declared}")]
+    MediaKindMismatch { field: String, declared: &'static str, actual: &'static str },
+    #[error("the case's files come to {0} bytes, over the {1}-byte limit")]
+    CaseMediaTooLarge(u64, u64),
+    #[error("no upload with this id for this order")]
+    UploadNotFound,
+    #[error("this upload has expired; start a new one")]
+    UploadExpired,
+    #[error("Upload-Offset {given} does not match the upload's offset {actual}")]
+    OffsetMismatch { given: u64, actual: u64 },
+    #[error("{0}")]
+    UploadTooLarge(String),
+    #[error("this server speaks tus 1.0.0 (`Tus-Resumable: 1.0.0`)")]
+    TusVersionUnsupported,
+    #[error("the chunk's checksum does not match; it was discarded")]
+    ChecksumMismatch,
+    #[error("PATCH bodies must be `Content-Type: application/offset+octet-stream`")]
+    UploadContentType,
+    #[error("too many uploads at once for this order; retry shortly")]
+    TooManyUploads,
+    #[error("{message}")]
+    MediaRejected { code: &'static str, message: String },
+    #[error("this media link is invalid or has expired")]
+    MediaLinkInvalid,
     #[error("the request body is not valid JSON for this call: {message}")]
     BadJson { message: String, field: Option<String> },
     #[error("the request body must be JSON (`Content-Type: application/json`)")]
@@ -60,9 +84,21 @@ impl Error {
             Error::UnknownMerchant(_) | Error::CaseNotFound | Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::IdempotencyKeyMissing | Error::BadJson { .. } | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::IdempotencyKeyReused | Error::Validation(_) | Error::MediaNotFound { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Error::IdempotencyKeyReused
+            | Error::Validation(_)
+            | Error::MediaNotFound { .. }
+            | Error::MediaKindMismatch { .. }
+            | Error::CaseMediaTooLarge(..)
+            | Error::MediaRejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::UploadNotFound => StatusCode::NOT_FOUND,
+            Error::UploadExpired => StatusCode::GONE,
+            Error::OffsetMismatch { .. } => StatusCode::CONFLICT,
+            Error::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::TusVersionUnsupported => StatusCode::PRECONDITION_FAILED,
+            Error::ChecksumMismatch => StatusCode::from_u16(460).expect("460 is a valid status"),
+            Error::UploadContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::TooManyUploads => StatusCode::TOO_MANY_REQUESTS,
+            Error::MediaLinkInvalid => StatusCode::FORBIDDEN,
             Error::IdempotencyInProgress | Error::Transition(_) => StatusCode::CONFLICT,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -87,6 +123,18 @@ impl Error {
             Error::Transition(TransitionError::EscalationWindowClosed { .. }) => "escalation_window_closed",
             Error::Transition(_) => "transition_not_allowed",
             Error::MediaNotFound { .. } => "media_not_found",
+            Error::MediaKindMismatch { .. } => "media_kind_mismatch",
+            Error::CaseMediaTooLarge(..) => "case_media_too_large",
+            Error::UploadNotFound => "upload_not_found",
+            Error::UploadExpired => "upload_expired",
+            Error::OffsetMismatch { .. } => "offset_mismatch",
+            Error::UploadTooLarge(_) => "upload_too_large",
+            Error::TusVersionUnsupported => "tus_version_unsupported",
+            Error::ChecksumMismatch => "checksum_mismatch",
+            Error::UploadContentType => "unsupported_media_type",
+            Error::TooManyUploads => "too_many_uploads",
+            Error::MediaRejected { code, .. } => code,
+            Error::MediaLinkInvalid => "media_link_invalid",
             Error::BadJson { .. } => "invalid_json",
             Error::UnsupportedMediaType => "unsupported_media_type",
             Error::BodyTooLarge(_) => "body_too_large",
@@ -100,7 +148,7 @@ impl Error {
     fn field(&self) -> Option<String> {
         match self {
             Error::Validation(error) => Some(error.field.clone()),
-            Error::MediaNotFound { field } => Some(field.clone()),
+            Error::MediaNotFound { field } | Error::MediaKindMismatch { field, .. } => Some(field.clone()),
             Error::BadJson { field, .. } => field.clone(),
             _ => None,
         }
@@ -126,8 +174,11 @@ impl From<sqlx::Error> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if matches!(self, Error::IdempotencyInProgress) {
+        if matches!(self, Error::IdempotencyInProgress | Error::TooManyUploads) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if matches!(self, Error::TusVersionUnsupported) {
+            response.headers_mut().insert("tus-version", HeaderValue::from_static(crate::tus::headers::TUS_VERSION));
         }
         if matches!(self, Error::OrderTokenMissing | Error::OrderTokenExpired | Error::OrderTokenInvalid(_)) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

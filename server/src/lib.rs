@@ -7,12 +7,14 @@
 
 pub mod auth;
 pub mod clock;
+pub mod cors;
 pub mod error;
 pub mod extract;
 pub mod media;
 pub mod merchants;
 pub mod openapi;
 pub mod routes;
+pub mod storage;
 pub mod store;
 pub mod tus;
 
@@ -20,11 +22,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderName, Method};
 use axum::routing::{any, get};
 use axum::Router;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::clock::Clock;
 use crate::error::Error;
@@ -40,25 +39,18 @@ pub struct AppState {
     pub static_dir: PathBuf,
     /// Enables `/dev/*` routes. Never in production.
     pub insecure_dev: bool,
+    /// Resumable evidence uploads: spool, storage, limits.
+    pub uploads: Arc<tus::Uploads>,
 }
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let merchants = state.merchants.clone();
-    // Preflights are answered for an origin some merchant allows; the actual request
-    // is then checked against the token's own merchant (see `auth::Shopper`).
-    let cors = CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, _| {
-            origin.to_str().is_ok_and(|origin| merchants.any_allows(origin))
-        }))
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([AUTHORIZATION, CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
-        .max_age(std::time::Duration::from_secs(600));
-
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(routes::widget_config::router())
         .merge(routes::cases::router())
+        .merge(tus::router())
         .route("/v1/{*rest}", any(|| async { Error::NotFound }));
     if state.insecure_dev {
         router = router.merge(routes::dev::router());
@@ -67,6 +59,6 @@ pub fn app(state: AppState) -> Router {
     router
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
-        .layer(cors)
+        .layer(axum::middleware::from_fn_with_state(merchants, cors::cors))
         .with_state(state)
 }

@@ -28,7 +28,9 @@ use aftercare_protocol::order::{OrderSnapshot, OrderState};
 use aftercare_server::clock::Clock;
 use aftercare_server::merchants::{self, Merchants, DEMO_MERCHANT};
 use aftercare_server::routes::demo::{demo_order, DEFAULT_TOKEN_TTL_SECS, DEMO_ORDER_ID};
+use aftercare_server::storage::{S3Settings, Storage};
 use aftercare_server::store::Store;
+use aftercare_server::tus::{Limits, Uploads};
 use aftercare_server::{app, auth, openapi, AppState};
 use clap::{Args, Parser, Subcommand};
 use sha2::{Digest, Sha256};
@@ -81,6 +83,9 @@ struct Serve {
     /// Enable `/dev/*` routes (clock control). Never in production.
     #[arg(long, env = "AFTERCARE_INSECURE_DEV")]
     insecure_dev: bool,
+    /// Where incomplete uploads are kept (local disk). Defaults to `{data-dir}/spool`.
+    #[arg(long, env = "AFTERCARE_SPOOL_DIR")]
+    spool_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -212,13 +217,27 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
     if serve.insecure_dev {
         tracing::warn!("--insecure-dev: /dev routes are enabled; never use this in production");
     }
+    let uploads = uploads(&serve.common, serve.spool_dir.clone())?;
+    tracing::info!("evidence files go to {}", uploads.storage.description);
     let state = AppState {
         store: store.clone(),
         merchants: Arc::new(merchants),
         clock: Clock::system(),
         static_dir,
         insecure_dev: serve.insecure_dev,
+        uploads: Arc::new(uploads),
     };
+    // Expired incomplete uploads are swept every minute (and whenever one is created).
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(error) = sweeper.uploads.sweep(&sweeper.store, sweeper.clock.now()).await {
+                tracing::warn!("sweeping expired uploads: {error}");
+            }
+        }
+    });
     println!("http://{address}");
     tracing::info!("listening on http://{address}");
     axum::serve(listener, app(state))
@@ -229,6 +248,27 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     store.close().await;
     Ok(())
+}
+
+/// The uploads service: spool on local disk, storage in `{data-dir}/media` or S3 (when
+/// `AFTERCARE_S3_BUCKET` is set), and a media-link signing key kept in the data folder.
+fn uploads(common: &Common, spool_dir: Option<PathBuf>) -> Result<Uploads, String> {
+    let storage = match S3Settings::from_env() {
+        Some(settings) => Storage::s3(&settings)?,
+        None => Storage::local(&common.data_dir.join("media"))?,
+    };
+    let key_path = common.data_dir.join("media-link-key");
+    let key = match std::fs::read_to_string(&key_path) {
+        Ok(text) => hex::decode(text.trim()).map_err(|e| format!("{}: {e}", key_path.display()))?,
+        Err(_) => {
+            let mut key = [0u8; 32];
+            getrandom::fill(&mut key).map_err(|e| e.to_string())?;
+            std::fs::write(&key_path, hex::encode(key)).map_err(|e| format!("{}: {e}", key_path.display()))?;
+            key.to_vec()
+        }
+    };
+    let spool = spool_dir.unwrap_or_else(|| common.data_dir.join("spool"));
+    Uploads::new(spool, storage, Limits::default(), key)
 }
 
 fn token_command(token: Token) -> Result<(), String> {

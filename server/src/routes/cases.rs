@@ -46,14 +46,6 @@ fn first_error(errors: Vec<validate::FieldError>) -> Result<()> {
     }
 }
 
-/// Until uploads land, any media reference is unknown.
-fn no_media(media: &[aftercare_protocol::case::MediaRef]) -> Result<()> {
-    match media.first() {
-        Some(_) => Err(Error::MediaNotFound { field: "media[0].upload_id".into() }),
-        None => Ok(()),
-    }
-}
-
 fn idempotency_key(headers: &HeaderMap) -> Result<String> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or_default();
     let printable = key.bytes().all(|b| b.is_ascii_graphic());
@@ -90,7 +82,7 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, headers: He
         return Ok(replay(stored));
     }
     first_error(validate::new_case(&body.value, &shopper.claims.order, &shopper.merchant.rules, now))?;
-    no_media(&body.value.media)?;
+    crate::tus::check_case_media(&state, &owner, &body.value.media).await?;
     match state.store.create_case(&owner, &key, &hash, &body.value, &shopper.merchant, now).await? {
         Created::New(case) => Ok((StatusCode::CREATED, axum::Json(case)).into_response()),
         Created::Replayed(stored) => Ok(replay(stored)),
@@ -164,7 +156,7 @@ pub async fn escalate(
     body: Json<EscalateRequest>,
 ) -> Result<axum::Json<Case>> {
     first_error(validate::escalate(&body.value, &shopper.merchant.rules))?;
-    no_media(&body.value.media)?;
+    crate::tus::check_case_media(&state, &shopper.owner(), &body.value.media).await?;
     let message = Some(body.value.reason.trim().to_owned());
     let case = state
         .store

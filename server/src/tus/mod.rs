@@ -1,4 +1,576 @@
-//! The tus 1.0 resumable-upload protocol (core + creation, creation-with-upload,
-//! expiration, checksum, termination) at `/v1/uploads/`.
+//! The tus 1.0 resumable-upload protocol — core plus the creation,
+//! creation-with-upload, expiration, checksum and termination extensions — at
+//! `/v1/uploads/`, bound to the shopper's order token.
+//!
+//! Bytes stream through bounded buffers into a spool file under the data folder; the
+//! spool file's length is the upload's offset, so an interrupted PATCH keeps what
+//! arrived (unless it carried `Upload-Checksum`: then the chunk is held aside until
+//! verified and an interrupted one keeps nothing). On the last byte the file is
+//! checked by its content, cleaned of metadata, and put into storage.
 
 pub mod headers;
+pub mod locks;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use aftercare_protocol::media::{self, MediaType, SNIFF_LEN};
+use aftercare_protocol::time::Timestamp;
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, options};
+use axum::Router;
+use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::Shopper;
+use crate::error::Error;
+use crate::extract::Query;
+use crate::storage::Storage;
+use crate::store::{Owner, Upload, UploadState};
+use crate::AppState;
+use headers::*;
+
+/// Limits on uploads; defaults suit phone photos and short videos.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_photo_bytes: u64,
+    pub max_video_bytes: u64,
+    /// Everything uploaded for one order.
+    pub max_order_bytes: u64,
+    /// Everything one case references.
+    pub max_case_bytes: u64,
+    /// PATCH requests writing at the same time for one shopper and order.
+    pub concurrent_per_shopper: usize,
+    pub expiry_ms: i64,
+    pub link_ttl_ms: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_photo_bytes: 20 * 1024 * 1024,
+            max_video_bytes: 200 * 1024 * 1024,
+            max_order_bytes: 1024 * 1024 * 1024,
+            max_case_bytes: 600 * 1024 * 1024,
+            concurrent_per_shopper: 3,
+            expiry_ms: 24 * 3_600_000,
+            link_ttl_ms: 15 * 60_000,
+        }
+    }
+}
+
+/// Everything the upload routes share.
+pub struct Uploads {
+    pub spool_dir: PathBuf,
+    pub storage: Storage,
+    pub limits: Limits,
+    link_key: Vec<u8>,
+    locks: locks::Locks,
+    active: Mutex<HashMap<String, usize>>,
+}
+
+impl Uploads {
+    /// `spool_dir` holds incomplete uploads; `link_key` signs media links.
+    pub fn new(spool_dir: PathBuf, storage: Storage, limits: Limits, link_key: Vec<u8>) -> Result<Uploads, String> {
+        std::fs::create_dir_all(&spool_dir).map_err(|e| format!("{}: {e}", spool_dir.display()))?;
+        Ok(Uploads { spool_dir, storage, limits, link_key, locks: locks::Locks::default(), active: Mutex::default() })
+    }
+
+    pub fn max_size(&self) -> u64 {
+        self.limits.max_photo_bytes.max(self.limits.max_video_bytes)
+    }
+
+    fn spool_path(&self, id: &str) -> PathBuf {
+        self.spool_dir.join(format!("{id}.part"))
+    }
+
+    fn chunk_path(&self, id: &str) -> PathBuf {
+        self.spool_dir.join(format!("{id}.chunk"))
+    }
+
+    /// Removes expired incomplete uploads and their spool files.
+    pub async fn sweep(&self, store: &crate::store::Store, now: Timestamp) -> Result<usize, Error> {
+        let expired = store.expired_uploads(now).await?;
+        for id in &expired {
+            self.remove_files(id).await;
+            store.delete_upload(id).await?;
+        }
+        Ok(expired.len())
+    }
+
+    async fn remove_files(&self, id: &str) {
+        let _ = tokio::fs::remove_file(self.spool_path(id)).await;
+        let _ = tokio::fs::remove_file(self.chunk_path(id)).await;
+        self.locks.forget(id);
+    }
+
+    fn sign(&self, id: &str, expires: i64) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.link_key).expect("HMAC takes any key");
+        mac.update(format!("{id}:{expires}").as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn verify_link(&self, id: &str, expires: i64, signature: &str) -> bool {
+        let Ok(signature) = hex::decode(signature) else { return false };
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.link_key).expect("HMAC takes any key");
+        mac.update(format!("{id}:{expires}").as_bytes());
+        mac.verify_slice(&signature).is_ok()
+    }
+}
+
+/// Counts a shopper's PATCH requests in flight; released on drop.
+struct Active<'a> {
+    uploads: &'a Uploads,
+    key: String,
+}
+
+impl Drop for Active<'_> {
+    fn drop(&mut self) {
+        let mut active = self.uploads.active.lock().expect("active table");
+        if let Some(count) = active.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                active.remove(&self.key);
+            }
+        }
+    }
+}
+
+impl Uploads {
+    fn begin(&self, owner: &Owner) -> Result<Active<'_>, Error> {
+        let key = format!("{}\n{}\n{}", owner.merchant_id, owner.order_id, owner.shopper_id);
+        let mut active = self.active.lock().expect("active table");
+        let count = active.entry(key.clone()).or_default();
+        if *count >= self.limits.concurrent_per_shopper {
+            return Err(Error::TooManyUploads);
+        }
+        *count += 1;
+        Ok(Active { uploads: self, key })
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/uploads", options(discovery).post(create))
+        .route("/v1/uploads/", options(discovery).post(create))
+        .route("/v1/uploads/{id}", options(discovery).head(head).patch(patch).delete(terminate))
+        .route("/v1/uploads/{id}/link", get(link))
+        .layer(middleware::from_fn(tus_resumable))
+        .route("/media/{id}", get(media))
+}
+
+/// Requires `Tus-Resumable: 1.0.0` on every request but OPTIONS (and the media-link
+/// route), and adds it to every response but OPTIONS.
+async fn tus_resumable(request: Request, next: Next) -> Response {
+    if request.method() == Method::OPTIONS || request.uri().path().ends_with("/link") {
+        return next.run(request).await;
+    }
+    if request.headers().get("tus-resumable").and_then(|v| v.to_str().ok()) != Some(TUS_RESUMABLE) {
+        return Error::TusVersionUnsupported.into_response();
+    }
+    let mut response = next.run(request).await;
+    response.headers_mut().insert("tus-resumable", HeaderValue::from_static(TUS_RESUMABLE));
+    response
+}
+
+/// `OPTIONS /v1/uploads/`: what this server supports. No token needed.
+async fn discovery(State(state): State<AppState>) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert("tus-version", HeaderValue::from_static(TUS_VERSION));
+    headers.insert("tus-extension", HeaderValue::from_static(TUS_EXTENSIONS));
+    headers.insert("tus-max-size", HeaderValue::from(state.uploads.max_size()));
+    headers.insert("tus-checksum-algorithm", HeaderValue::from_static(TUS_CHECKSUM_ALGORITHMS));
+    (StatusCode::NO_CONTENT, headers).into_response()
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn owner(shopper: &Shopper) -> Owner {
+    Owner {
+        merchant_id: shopper.merchant.id.clone(),
+        order_id: shopper.claims.order_id.clone(),
+        shopper_id: shopper.claims.sub.clone(),
+    }
+}
+
+/// The upload, if it exists, belongs to the token's (merchant, order, shopper) and has
+/// not expired. Another owner's upload is "not found", never "forbidden".
+async fn find(state: &AppState, shopper: &Shopper, id: &str) -> Result<Upload, Error> {
+    let upload = state.store.upload(id).await?.ok_or(Error::UploadNotFound)?;
+    if upload.owner != owner(shopper) {
+        return Err(Error::UploadNotFound);
+    }
+    if upload.state == UploadState::Receiving && state.clock.now() >= upload.expires_at {
+        state.uploads.remove_files(id).await;
+        state.store.delete_upload(id).await?;
+        return Err(Error::UploadExpired);
+    }
+    Ok(upload)
+}
+
+async fn spool_offset(path: &Path) -> u64 {
+    tokio::fs::metadata(path).await.map(|m| m.len()).unwrap_or(0)
+}
+
+fn progress_headers(upload: &Upload, offset: u64) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("upload-offset", HeaderValue::from(offset));
+    headers.insert("upload-expires", HeaderValue::from_str(&http_date(upload.expires_at.0)).expect("an HTTP date is a header value"));
+    headers
+}
+
+/// `POST /v1/uploads/`: creates an upload (and, with a body, writes its first bytes).
+async fn create(State(state): State<AppState>, shopper: Shopper, request: Request) -> Result<Response, Error> {
+    let headers = request.headers().clone();
+    if header(&headers, "upload-defer-length").is_some() {
+        return Err(Error::BadRequest("Upload-Defer-Length is not supported; send Upload-Length".into()));
+    }
+    let length = header(&headers, "upload-length")
+        .and_then(parse_u64)
+        .ok_or_else(|| Error::BadRequest("Upload-Length must be a non-negative integer".into()))?;
+    let raw_metadata = header(&headers, "upload-metadata").unwrap_or_default().to_owned();
+    let metadata = parse_metadata(&raw_metadata).map_err(Error::BadRequest)?;
+    let filename = metadata_text(&metadata, "filename").map_err(Error::BadRequest)?.map(|name| sanitize_filename(&name));
+    let filetype = metadata_text(&metadata, "filetype").map_err(Error::BadRequest)?;
+    let declared = filetype.as_deref().and_then(MediaType::from_mime);
+    if filetype.as_deref().is_some_and(|t| !t.is_empty()) && declared.is_none() {
+        return Err(Error::MediaRejected {
+            code: "unsupported_media_type",
+            message: format!("{:?} is not accepted: send JPEG, PNG or WebP photos, MP4, MOV or WebM videos", filetype.unwrap_or_default()),
+        });
+    }
+    let limits = &state.uploads.limits;
+    let limit = match declared.map(MediaType::kind) {
+        Some(aftercare_protocol::case::MediaKind::Photo) => limits.max_photo_bytes,
+        _ => state.uploads.max_size(),
+    };
+    if length > limit {
+        return Err(Error::UploadTooLarge(format!("the file is {length} bytes; the limit is {limit}")));
+    }
+    if length == 0 {
+        return Err(Error::BadRequest("an empty file is not evidence".into()));
+    }
+    let owner = owner(&shopper);
+    let used = state.store.order_upload_bytes(&owner).await?;
+    if used + length > limits.max_order_bytes {
+        return Err(Error::UploadTooLarge(format!("this order's uploads would exceed {} bytes", limits.max_order_bytes)));
+    }
+    let now = state.clock.now();
+    state.uploads.sweep(&state.store, now).await?;
+    let upload = Upload {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        owner,
+        length,
+        metadata: raw_metadata,
+        filename,
+        filetype,
+        created_at: now,
+        expires_at: Timestamp(now.0 + limits.expiry_ms),
+        state: UploadState::Receiving,
+        media_type: None,
+        object_key: None,
+        size: None,
+    };
+    tokio::fs::File::create(state.uploads.spool_path(&upload.id)).await.map_err(|e| Error::internal("creating a spool file", e))?;
+    state.store.create_upload(&upload).await?;
+    let location = format!("/v1/uploads/{}", upload.id);
+    let with_body = header(&headers, CONTENT_TYPE.as_str()) == Some(OFFSET_OCTET_STREAM);
+    let offset = if with_body { write(&state, &shopper, &upload, 0, request).await? } else { 0 };
+    let mut response_headers = progress_headers(&upload, offset);
+    response_headers.insert(LOCATION, HeaderValue::from_str(&location).expect("ids are ASCII"));
+    Ok((StatusCode::CREATED, response_headers).into_response())
+}
+
+/// `HEAD /v1/uploads/{id}`: how much has arrived.
+async fn head(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
+    let upload = find(&state, &shopper, &id).await?;
+    let offset = match upload.state {
+        UploadState::Complete => upload.length,
+        UploadState::Receiving => spool_offset(&state.uploads.spool_path(&id)).await,
+    };
+    let mut headers = progress_headers(&upload, offset);
+    headers.insert("upload-length", HeaderValue::from(upload.length));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !upload.metadata.is_empty() {
+        if let Ok(value) = HeaderValue::from_str(&upload.metadata) {
+            headers.insert("upload-metadata", value);
+        }
+    }
+    Ok((StatusCode::OK, headers).into_response())
+}
+
+/// `PATCH /v1/uploads/{id}`: appends bytes at `Upload-Offset`.
+async fn patch(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    UrlPath(id): UrlPath<String>,
+    request: Request,
+) -> Result<Response, Error> {
+    if header(request.headers(), CONTENT_TYPE.as_str()) != Some(OFFSET_OCTET_STREAM) {
+        return Err(Error::UploadContentType);
+    }
+    let given = header(request.headers(), "upload-offset")
+        .and_then(parse_u64)
+        .ok_or_else(|| Error::BadRequest("Upload-Offset must be a non-negative integer".into()))?;
+    let upload = find(&state, &shopper, &id).await?;
+    let offset = write(&state, &shopper, &upload, given, request).await?;
+    Ok((StatusCode::NO_CONTENT, progress_headers(&upload, offset)).into_response())
+}
+
+/// Writes a request body at `given`, under the upload's lock; finishes the upload on
+/// its last byte. Returns the new offset.
+async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64, request: Request) -> Result<u64, Error> {
+    let uploads = &state.uploads;
+    if upload.state == UploadState::Complete {
+        return Err(Error::OffsetMismatch { given, actual: upload.length });
+    }
+    let checksum = header(request.headers(), "upload-checksum").map(parse_checksum).transpose().map_err(Error::BadRequest)?;
+    let declared_length = header(request.headers(), CONTENT_LENGTH.as_str()).and_then(parse_u64);
+    let _active = uploads.begin(&upload.owner)?;
+    let held = uploads.locks.take(&upload.id).await;
+    let spool = uploads.spool_path(&upload.id);
+    let actual = spool_offset(&spool).await;
+    if given != actual {
+        return Err(Error::OffsetMismatch { given, actual });
+    }
+    let room = upload.length - actual;
+    if declared_length.is_some_and(|length| length > room) {
+        return Err(Error::UploadTooLarge(format!("the body would pass Upload-Length by {} bytes", declared_length.unwrap_or(0) - room)));
+    }
+    // With a checksum the chunk waits aside until verified.
+    let target = if checksum.is_some() { uploads.chunk_path(&upload.id) } else { spool.clone() };
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(checksum.is_none())
+        .write(true)
+        .truncate(checksum.is_some())
+        .open(&target)
+        .await
+        .map_err(|e| Error::internal("opening a spool file", e))?;
+    let mut sha1 = sha1::Sha1::new();
+    let mut sha256 = Sha256::new();
+    let mut written = 0u64;
+    let mut overflow = false;
+    let mut stream = request.into_body().into_data_stream();
+    let outcome: Result<(), Error> = loop {
+        let next = tokio::select! {
+            next = stream.next() => next,
+            () = held.stopped() => break Ok(()),
+        };
+        match next {
+            None => break Ok(()),
+            Some(Err(_)) => break Ok(()), // the client went away: keep what arrived
+            Some(Ok(bytes)) => {
+                let take = (bytes.len() as u64).min(room - written) as usize;
+                if let Err(error) = file.write_all(&bytes[..take]).await {
+                    break Err(Error::internal("writing a spool file", error));
+                }
+                if checksum.is_some() {
+                    sha1.update(&bytes[..take]);
+                    sha256.update(&bytes[..take]);
+                }
+                written += take as u64;
+                if take < bytes.len() {
+                    overflow = true;
+                    break Ok(());
+                }
+            }
+        }
+    };
+    file.flush().await.map_err(|e| Error::internal("writing a spool file", e))?;
+    file.sync_data().await.map_err(|e| Error::internal("writing a spool file", e))?;
+    drop(file);
+    outcome?;
+    if let Some((algorithm, expected)) = checksum {
+        let digest = match algorithm {
+            ChecksumAlgorithm::Sha1 => sha1.finalize().to_vec(),
+            ChecksumAlgorithm::Sha256 => sha256.finalize().to_vec(),
+        };
+        let complete_chunk = !held.superseded() && !overflow;
+        if digest != expected || !complete_chunk {
+            let _ = tokio::fs::remove_file(&target).await;
+            if overflow {
+                return Err(Error::UploadTooLarge("the body passes Upload-Length".into()));
+            }
+            return if digest != expected { Err(Error::ChecksumMismatch) } else { Ok(actual) };
+        }
+        append(&target, &spool).await?;
+    }
+    if overflow {
+        // A body longer than the upload is refused whole: nothing of it is kept.
+        let file = tokio::fs::OpenOptions::new().write(true).open(&spool).await.map_err(|e| Error::internal("opening a spool file", e))?;
+        file.set_len(actual).await.map_err(|e| Error::internal("truncating a spool file", e))?;
+        return Err(Error::UploadTooLarge("the body passes Upload-Length; none of it was kept".into()));
+    }
+    let offset = actual + written;
+    if offset == upload.length && !held.superseded() {
+        finish(state, shopper, upload).await?;
+    }
+    Ok(offset)
+}
+
+async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {
+    let mut source = tokio::fs::File::open(chunk).await.map_err(|e| Error::internal("reading a chunk", e))?;
+    let mut target = tokio::fs::OpenOptions::new().append(true).open(spool).await.map_err(|e| Error::internal("opening a spool file", e))?;
+    tokio::io::copy(&mut source, &mut target).await.map_err(|e| Error::internal("appending a chunk", e))?;
+    target.sync_data().await.map_err(|e| Error::internal("appending a chunk", e))?;
+    let _ = tokio::fs::remove_file(chunk).await;
+    Ok(())
+}
+
+/// The last byte arrived: check the content, clean it, store it, drop the spool file.
+/// A file that is not what it claims is deleted and the upload refused.
+async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result<(), Error> {
+    let uploads = &state.uploads;
+    let spool = uploads.spool_path(&upload.id);
+    let cleaned = uploads.spool_dir.join(format!("{}.clean", upload.id));
+    let declared = upload.filetype.clone().unwrap_or_default();
+    let (spool_for_task, cleaned_for_task) = (spool.clone(), cleaned.clone());
+    let checked = tokio::task::spawn_blocking(move || check_and_clean(&spool_for_task, &cleaned_for_task, &declared))
+        .await
+        .map_err(|e| Error::internal("cleaning an upload", e))?;
+    let media_type = match checked {
+        Ok(media_type) => media_type,
+        Err(error) => {
+            uploads.remove_files(&upload.id).await;
+            let _ = tokio::fs::remove_file(&cleaned).await;
+            state.store.delete_upload(&upload.id).await?;
+            return Err(error);
+        }
+    };
+    let key = format!("media/{}/{}.{}", upload.owner.merchant_id, upload.id, media_type.extension());
+    let size = uploads.storage.put_file(&key, &cleaned).await?;
+    state.store.complete_upload(&upload.id, media_type, &key, size).await?;
+    let _ = tokio::fs::remove_file(&cleaned).await;
+    uploads.remove_files(&upload.id).await;
+    Ok(())
+}
+
+fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<MediaType, Error> {
+    use std::io::Read;
+    let io = |e: std::io::Error| Error::internal("cleaning an upload", e);
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    std::fs::File::open(spool).map_err(io)?.take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(io)?;
+    let media_type = media::check(declared, &head).map_err(|e| Error::MediaRejected { code: e.code, message: e.message })?;
+    let input = std::fs::File::open(spool).map_err(io)?;
+    let malformed = |e: std::io::Error| Error::MediaRejected {
+        code: "media_malformed",
+        message: format!("the {} file could not be read: {e}", media_type.mime()),
+    };
+    match media_type {
+        MediaType::Jpeg => crate::media::clean::strip_jpeg(input, std::fs::File::create(cleaned).map_err(io)?).map_err(malformed)?,
+        MediaType::Png => crate::media::clean::strip_png(input, std::fs::File::create(cleaned).map_err(io)?).map_err(malformed)?,
+        MediaType::Webp => crate::media::clean::strip_webp(input, std::fs::File::create(cleaned).map_err(io)?).map_err(malformed)?,
+        MediaType::Mp4 | MediaType::QuickTime => {
+            drop(input);
+            std::fs::copy(spool, cleaned).map_err(io)?;
+            let mut file = std::fs::OpenOptions::new().read(true).write(true).open(cleaned).map_err(io)?;
+            crate::media::clean::neutralize_mp4_location(&mut file).map_err(malformed)?;
+        }
+        MediaType::Webm => {
+            drop(input);
+            std::fs::copy(spool, cleaned).map_err(io)?;
+        }
+    }
+    Ok(media_type)
+}
+
+/// `DELETE /v1/uploads/{id}`: termination.
+async fn terminate(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
+    let upload = find(&state, &shopper, &id).await?;
+    let _held = state.uploads.locks.take(&id).await;
+    if let Some(key) = &upload.object_key {
+        state.uploads.storage.delete(key).await?;
+    }
+    state.uploads.remove_files(&id).await;
+    state.store.delete_upload(&id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Serialize)]
+struct Link {
+    url: String,
+    expires_at: Timestamp,
+}
+
+/// `GET /v1/uploads/{id}/link`: an expiring link to the shopper's own completed file.
+async fn link(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<axum::Json<Link>, Error> {
+    let upload = find(&state, &shopper, &id).await?;
+    if upload.state != UploadState::Complete {
+        return Err(Error::UploadNotFound);
+    }
+    let expires = state.clock.now().0 + state.uploads.limits.link_ttl_ms;
+    let signature = state.uploads.sign(&id, expires);
+    Ok(axum::Json(Link { url: format!("/media/{id}?expires={expires}&signature={signature}"), expires_at: Timestamp(expires) }))
+}
+
+#[derive(Deserialize)]
+struct LinkQuery {
+    expires: Option<i64>,
+    signature: Option<String>,
+}
+
+/// `GET /media/{id}?expires=…&signature=…`: the file, for as long as the link lives.
+async fn media(State(state): State<AppState>, UrlPath(id): UrlPath<String>, Query(query): Query<LinkQuery>) -> Result<Response, Error> {
+    let (Some(expires), Some(signature)) = (query.expires, query.signature) else { return Err(Error::MediaLinkInvalid) };
+    if state.clock.now().0 >= expires || !state.uploads.verify_link(&id, expires, &signature) {
+        return Err(Error::MediaLinkInvalid);
+    }
+    let upload = state.store.upload(&id).await?.ok_or(Error::UploadNotFound)?;
+    let (Some(key), Some(media_type)) = (upload.object_key.as_deref(), upload.media_type) else { return Err(Error::UploadNotFound) };
+    let (size, stream) = state.uploads.storage.get(key).await?;
+    let name = upload.filename.clone().unwrap_or_else(|| format!("evidence.{}", media_type.extension()));
+    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    let disposition = format!(
+        "inline; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        percent_encode(&name)
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(media_type.mime()));
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(size));
+    headers.insert(CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|e| Error::internal("content disposition", e))?);
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
+    headers.insert("content-security-policy", HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok((StatusCode::OK, headers, Body::from_stream(stream)).into_response())
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"._-".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Checks a case's media references: each is a complete upload of the same order, of
+/// the declared kind, and together within the per-case limit.
+pub async fn check_case_media(state: &AppState, owner: &Owner, media: &[aftercare_protocol::case::MediaRef]) -> Result<(), Error> {
+    let mut total = 0u64;
+    for (index, reference) in media.iter().enumerate() {
+        let field = format!("media[{index}].upload_id");
+        let upload = state.store.upload(&reference.upload_id).await?;
+        let upload = match upload {
+            Some(u) if u.state == UploadState::Complete && u.owner.merchant_id == owner.merchant_id && u.owner.order_id == owner.order_id => u,
+            _ => return Err(Error::MediaNotFound { field }),
+        };
+        let kind = upload.media_type.map(MediaType::kind).ok_or(Error::MediaNotFound { field: field.clone() })?;
+        if kind != reference.kind {
+            return Err(Error::MediaKindMismatch { field, declared: reference.kind.as_str(), actual: kind.as_str() });
+        }
+        total += upload.size.unwrap_or(0);
+    }
+    if total > state.uploads.limits.max_case_bytes {
+        return Err(Error::CaseMediaTooLarge(total, state.uploads.limits.max_case_bytes));
+    }
+    Ok(())
+}

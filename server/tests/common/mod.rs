@@ -57,12 +57,15 @@ impl TestApp {
             merchant("other", "https://shop.other.example", "22"),
         ])
         .unwrap();
+        let storage = aftercare_server::storage::Storage::local(&dir.path().join("media")).unwrap();
+        let uploads = aftercare_server::tus::Uploads::new(dir.path().join("spool"), storage, Default::default(), vec![7; 32]).unwrap();
         let state = AppState {
             store,
             merchants: Arc::new(merchants),
             clock: Clock::fixed(now()),
             static_dir: dir.path().join("no-dist"),
             insecure_dev: false,
+            uploads: Arc::new(uploads),
         };
         TestApp { state, dir }
     }

@@ -20,6 +20,9 @@ use sqlx::{AnyPool, Executor, Row};
 use crate::error::Error;
 use crate::merchants::Merchant;
 
+mod uploads;
+pub use uploads::{Upload, UploadState};
+
 /// Whose case it is: every shopper query is scoped by all three.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Owner {
@@ -100,6 +103,24 @@ const SCHEMA: &[&str] = &[
     )",
     "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
     "INSERT INTO counters (name, value) VALUES ('case_number', 0) ON CONFLICT (name) DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS uploads (
+        id TEXT PRIMARY KEY,
+        merchant_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        shopper_id TEXT NOT NULL,
+        length BIGINT NOT NULL,
+        metadata TEXT NOT NULL,
+        filename TEXT,
+        filetype TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        media_type TEXT,
+        object_key TEXT,
+        size BIGINT
+    )",
+    "CREATE INDEX IF NOT EXISTS uploads_by_owner ON uploads (merchant_id, order_id, shopper_id)",
+    "CREATE INDEX IF NOT EXISTS uploads_by_expiry ON uploads (state, expires_at)",
     "CREATE TABLE IF NOT EXISTS api_keys (
         id TEXT PRIMARY KEY,
         merchant_id TEXT,

@@ -1,0 +1,124 @@
+//! Upload records: who owns an upload, how long it is, its metadata and expiry, and —
+//! once complete — what it turned out to be and where it is stored. The bytes
+//! themselves are in the spool (while incomplete) or the object store (once complete).
+
+use aftercare_protocol::media::MediaType;
+use aftercare_protocol::time::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{Owner, Store};
+use crate::error::Error;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadState {
+    Receiving,
+    Complete,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    pub id: String,
+    pub owner: Owner,
+    pub length: u64,
+    /// The raw `Upload-Metadata` header, echoed on HEAD.
+    pub metadata: String,
+    /// Sanitised original name, kept only as metadata.
+    pub filename: Option<String>,
+    pub filetype: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub state: UploadState,
+    pub media_type: Option<MediaType>,
+    pub object_key: Option<String>,
+    /// Stored size after clean-up.
+    pub size: Option<u64>,
+}
+
+const COLUMNS: &str = "id, merchant_id, order_id, shopper_id, length, metadata, filename, filetype, created_at, expires_at, state, media_type, object_key, size";
+
+fn media_type(name: &str) -> Option<MediaType> {
+    MediaType::from_mime(name)
+}
+
+fn from_row(row: &AnyRow) -> Result<Upload, Error> {
+    let state: String = row.try_get(10)?;
+    Ok(Upload {
+        id: row.try_get(0)?,
+        owner: Owner { merchant_id: row.try_get(1)?, order_id: row.try_get(2)?, shopper_id: row.try_get(3)? },
+        length: row.try_get::<i64, _>(4)? as u64,
+        metadata: row.try_get(5)?,
+        filename: row.try_get(6)?,
+        filetype: row.try_get(7)?,
+        created_at: Timestamp(row.try_get(8)?),
+        expires_at: Timestamp(row.try_get(9)?),
+        state: if state == "complete" { UploadState::Complete } else { UploadState::Receiving },
+        media_type: row.try_get::<Option<String>, _>(11)?.as_deref().and_then(media_type),
+        object_key: row.try_get(12)?,
+        size: row.try_get::<Option<i64>, _>(13)?.map(|size| size as u64),
+    })
+}
+
+impl Store {
+    pub async fn create_upload(&self, upload: &Upload) -> Result<(), Error> {
+        sqlx::query(&format!(
+            "INSERT INTO uploads ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'receiving', NULL, NULL, NULL)"
+        ))
+        .bind(&upload.id)
+        .bind(&upload.owner.merchant_id)
+        .bind(&upload.owner.order_id)
+        .bind(&upload.owner.shopper_id)
+        .bind(upload.length as i64)
+        .bind(&upload.metadata)
+        .bind(&upload.filename)
+        .bind(&upload.filetype)
+        .bind(upload.created_at.0)
+        .bind(upload.expires_at.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn upload(&self, id: &str) -> Result<Option<Upload>, Error> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM uploads WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    pub async fn complete_upload(&self, id: &str, media_type: MediaType, object_key: &str, size: u64) -> Result<(), Error> {
+        sqlx::query("UPDATE uploads SET state = 'complete', media_type = $2, object_key = $3, size = $4 WHERE id = $1")
+            .bind(id)
+            .bind(media_type.mime())
+            .bind(object_key)
+            .bind(size as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_upload(&self, id: &str) -> Result<(), Error> {
+        sqlx::query("DELETE FROM uploads WHERE id = $1").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Incomplete uploads whose expiry has passed.
+    pub async fn expired_uploads(&self, now: Timestamp) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query("SELECT id FROM uploads WHERE state = 'receiving' AND expires_at <= $1")
+            .bind(now.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get::<String, _>(0)?)).collect()
+    }
+
+    /// Bytes promised by an order's uploads (declared lengths), for the per-order limit.
+    pub async fn order_upload_bytes(&self, owner: &Owner) -> Result<u64, Error> {
+        let row = sqlx::query("SELECT COALESCE(SUM(length), 0) FROM uploads WHERE merchant_id = $1 AND order_id = $2")
+            .bind(&owner.merchant_id)
+            .bind(&owner.order_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? as u64)
+    }
+}
