@@ -17,13 +17,13 @@ export const artifacts = resolve(root, "e2e/artifacts");
  * `staticDir`, with a fresh data folder and the dev clock enabled. Resolves to
  * { origin, url, close }.
  */
-export async function startBackend({ staticDir, demoOrigins = [] }) {
+export async function startBackend({ staticDir, demoOrigins = [], env = {} }) {
   const binary = process.env.AFTERCARE_SERVER_BIN;
   if (!binary) throw new Error("AFTERCARE_SERVER_BIN is not set (scripts/test sets it)");
   const dataDir = mkdtempSync(join(tmpdir(), "aftercare-e2e-"));
   const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--static-dir", staticDir, "--insecure-dev"];
   for (const origin of demoOrigins) args.push("--demo-origin", origin);
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn", ...env } });
   const origin = await new Promise((ok, fail) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -35,6 +35,7 @@ export async function startBackend({ staticDir, demoOrigins = [] }) {
   });
   return {
     origin,
+    dataDir,
     url: origin + "/",
     close: () => new Promise((done) => {
       child.once("exit", done);

@@ -449,7 +449,7 @@ async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result
             return Err(error);
         }
     };
-    let key = format!("media/{}/{}.{}", upload.owner.merchant_id, upload.id, media_type.extension());
+    let key = format!("{}/{}.{}", upload.owner.merchant_id, upload.id, media_type.extension());
     let size = uploads.storage.put_file(&key, &cleaned).await?;
     state.store.complete_upload(&upload.id, media_type, &key, size).await?;
     let _ = tokio::fs::remove_file(&cleaned).await;
