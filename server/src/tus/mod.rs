@@ -52,6 +52,8 @@ pub struct Limits {
     pub concurrent_per_shopper: usize,
     pub expiry_ms: i64,
     pub link_ttl_ms: i64,
+    /// A PATCH whose client sends nothing for this long ends, keeping what arrived.
+    pub idle_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -64,6 +66,7 @@ impl Default for Limits {
             concurrent_per_shopper: 3,
             expiry_ms: 24 * 3_600_000,
             link_ttl_ms: 15 * 60_000,
+            idle_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -365,7 +368,10 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
     let mut stream = request.into_body().into_data_stream();
     let outcome: Result<(), Error> = loop {
         let next = tokio::select! {
-            next = stream.next() => next,
+            next = tokio::time::timeout(uploads.limits.idle_timeout, stream.next()) => match next {
+                Ok(next) => next,
+                Err(_) => break Ok(()), // the client stalled: keep what arrived
+            },
             () = held.stopped() => break Ok(()),
         };
         match next {
