@@ -86,6 +86,18 @@ struct Serve {
     /// Where incomplete uploads are kept (local disk). Defaults to `{data-dir}/spool`.
     #[arg(long, env = "AFTERCARE_SPOOL_DIR")]
     spool_dir: Option<PathBuf>,
+    /// Largest photo accepted, in bytes.
+    #[arg(long, env = "AFTERCARE_MAX_PHOTO_BYTES", default_value_t = Limits::default().max_photo_bytes)]
+    max_photo_bytes: u64,
+    /// Largest video accepted, in bytes.
+    #[arg(long, env = "AFTERCARE_MAX_VIDEO_BYTES", default_value_t = Limits::default().max_video_bytes)]
+    max_video_bytes: u64,
+    /// Most bytes uploaded for one order.
+    #[arg(long, env = "AFTERCARE_MAX_ORDER_BYTES", default_value_t = Limits::default().max_order_bytes)]
+    max_order_bytes: u64,
+    /// Most bytes one case may reference.
+    #[arg(long, env = "AFTERCARE_MAX_CASE_BYTES", default_value_t = Limits::default().max_case_bytes)]
+    max_case_bytes: u64,
 }
 
 #[derive(Args)]
@@ -217,7 +229,14 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
     if serve.insecure_dev {
         tracing::warn!("--insecure-dev: /dev routes are enabled; never use this in production");
     }
-    let uploads = uploads(&serve.common, serve.spool_dir.clone())?;
+    let limits = Limits {
+        max_photo_bytes: serve.max_photo_bytes,
+        max_video_bytes: serve.max_video_bytes,
+        max_order_bytes: serve.max_order_bytes,
+        max_case_bytes: serve.max_case_bytes,
+        ..Limits::default()
+    };
+    let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits)?;
     tracing::info!("evidence files go to {}", uploads.storage.description);
     let state = AppState {
         store: store.clone(),
@@ -252,7 +271,7 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
 
 /// The uploads service: spool on local disk, storage in `{data-dir}/media` or S3 (when
 /// `AFTERCARE_S3_BUCKET` is set), and a media-link signing key kept in the data folder.
-fn uploads(common: &Common, spool_dir: Option<PathBuf>) -> Result<Uploads, String> {
+fn uploads(common: &Common, spool_dir: Option<PathBuf>, limits: Limits) -> Result<Uploads, String> {
     let storage = match S3Settings::from_env() {
         Some(settings) => Storage::s3(&settings)?,
         None => Storage::local(&common.data_dir.join("media"))?,
@@ -268,7 +287,7 @@ fn uploads(common: &Common, spool_dir: Option<PathBuf>) -> Result<Uploads, Strin
         }
     };
     let spool = spool_dir.unwrap_or_else(|| common.data_dir.join("spool"));
-    Uploads::new(spool, storage, Limits::default(), key)
+    Uploads::new(spool, storage, limits, key)
 }
 
 fn token_command(token: Token) -> Result<(), String> {

@@ -446,8 +446,8 @@ async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result
     let checked = tokio::task::spawn_blocking(move || check_and_clean(&spool_for_task, &cleaned_for_task, &declared))
         .await
         .map_err(|e| Error::internal("cleaning an upload", e))?;
-    let media_type = match checked {
-        Ok(media_type) => media_type,
+    let (media_type, result) = match checked {
+        Ok(checked) => checked,
         Err(error) => {
             uploads.remove_files(&upload.id).await;
             let _ = tokio::fs::remove_file(&cleaned).await;
@@ -456,40 +456,41 @@ async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result
         }
     };
     let key = format!("{}/{}.{}", upload.owner.merchant_id, upload.id, media_type.extension());
-    let size = uploads.storage.put_file(&key, &cleaned).await?;
+    let size = uploads.storage.put_file(&key, &result).await?;
     state.store.complete_upload(&upload.id, media_type, &key, size).await?;
     let _ = tokio::fs::remove_file(&cleaned).await;
     uploads.remove_files(&upload.id).await;
     Ok(())
 }
 
-fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<MediaType, Error> {
+/// Checks the content against the declared type and removes metadata. Photos are
+/// rewritten into `cleaned`; videos are fixed in place in the spool file (no copy).
+/// Returns the type and the file to store.
+fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<(MediaType, PathBuf), Error> {
     use std::io::Read;
     let io = |e: std::io::Error| Error::internal("cleaning an upload", e);
     let mut head = Vec::with_capacity(SNIFF_LEN);
     std::fs::File::open(spool).map_err(io)?.take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(io)?;
     let media_type = media::check(declared, &head).map_err(|e| Error::MediaRejected { code: e.code, message: e.message })?;
-    let input = std::fs::File::open(spool).map_err(io)?;
     let malformed = |e: std::io::Error| Error::MediaRejected {
         code: "media_malformed",
         message: format!("the {} file could not be read: {e}", media_type.mime()),
     };
+    let open = || std::fs::File::open(spool).map_err(io);
+    let create = || std::fs::File::create(cleaned).map_err(io);
+    use crate::media::clean;
     match media_type {
-        MediaType::Jpeg => crate::media::clean::strip_jpeg(input, std::fs::File::create(cleaned).map_err(io)?).map_err(malformed)?,
-        MediaType::Png => crate::media::clean::strip_png(input, std::fs::File::create(cleaned).map_err(io)?).map_err(malformed)?,
-        MediaType::Webp => crate::media::clean::strip_webp(input, std::fs::File::create(cleaned).map_err(io)?).map_err(malformed)?,
+        MediaType::Jpeg => clean::strip_jpeg(open()?, create()?).map_err(malformed)?,
+        MediaType::Png => clean::strip_png(open()?, create()?).map_err(malformed)?,
+        MediaType::Webp => clean::strip_webp(open()?, create()?).map_err(malformed)?,
         MediaType::Mp4 | MediaType::QuickTime => {
-            drop(input);
-            std::fs::copy(spool, cleaned).map_err(io)?;
-            let mut file = std::fs::OpenOptions::new().read(true).write(true).open(cleaned).map_err(io)?;
-            crate::media::clean::neutralize_mp4_location(&mut file).map_err(malformed)?;
+            let mut file = std::fs::OpenOptions::new().read(true).write(true).open(spool).map_err(io)?;
+            clean::neutralize_mp4_location(&mut file).map_err(malformed)?;
+            return Ok((media_type, spool.to_owned()));
         }
-        MediaType::Webm => {
-            drop(input);
-            std::fs::copy(spool, cleaned).map_err(io)?;
-        }
+        MediaType::Webm => return Ok((media_type, spool.to_owned())),
     }
-    Ok(media_type)
+    Ok((media_type, cleaned.to_owned()))
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
