@@ -6,6 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{cases, widget_config};
+use crate::tus;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,10 +26,20 @@ use crate::routes::{cases, widget_config};
         cases::escalate,
         cases::withdraw,
         cases::return_shipment,
+        tus::discovery,
+        tus::create,
+        tus::head,
+        tus::patch,
+        tus::terminate,
+        tus::link,
     ),
     components(schemas(aftercare_protocol::case::ApiError, aftercare_protocol::order::OrderSnapshot)),
     modifiers(&OrderToken),
-    tags((name = "widget", description = "Public widget configuration"), (name = "cases", description = "Shoppers' after-sale cases"))
+    tags(
+        (name = "widget", description = "Public widget configuration"),
+        (name = "cases", description = "Shoppers' after-sale cases"),
+        (name = "uploads", description = "Evidence uploads over tus 1.0 (core, creation, creation-with-upload, expiration, checksum, termination)")
+    )
 )]
 pub struct ApiDoc;
 

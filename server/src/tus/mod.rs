@@ -186,7 +186,13 @@ async fn tus_resumable(request: Request, next: Next) -> Response {
 }
 
 /// `OPTIONS /v1/uploads/`: what this server supports. No token needed.
-async fn discovery(State(state): State<AppState>) -> Response {
+#[utoipa::path(
+    options,
+    path = "/v1/uploads/",
+    responses((status = 204, description = "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm headers")),
+    tag = "uploads"
+)]
+pub async fn discovery(State(state): State<AppState>) -> Response {
     let mut headers = HeaderMap::new();
     headers.insert("tus-version", HeaderValue::from_static(TUS_VERSION));
     headers.insert("tus-extension", HeaderValue::from_static(TUS_EXTENSIONS));
@@ -234,7 +240,25 @@ fn progress_headers(upload: &Upload, offset: u64) -> HeaderMap {
 }
 
 /// `POST /v1/uploads/`: creates an upload (and, with a body, writes its first bytes).
-async fn create(State(state): State<AppState>, shopper: Shopper, request: Request) -> Result<Response, Error> {
+#[utoipa::path(
+    post,
+    path = "/v1/uploads/",
+    params(
+        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Upload-Length" = u64, Header, description = "The file's size in bytes"),
+        ("Upload-Metadata" = Option<String>, Header, description = "`filename <base64>,filetype <base64>`"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream", description = "Optional first bytes (creation-with-upload)"),
+    responses(
+        (status = 201, description = "Created; `Location`, `Upload-Expires`, `Upload-Offset`"),
+        (status = 412, description = "Unsupported tus version", body = aftercare_protocol::case::ApiError),
+        (status = 413, description = "Over the size limit", body = aftercare_protocol::case::ApiError),
+        (status = 422, description = "A type that is not accepted", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("order_token" = [])),
+    tag = "uploads"
+)]
+pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Request) -> Result<Response, Error> {
     let headers = request.headers().clone();
     if header(&headers, "upload-defer-length").is_some() {
         return Err(Error::BadRequest("Upload-Defer-Length is not supported; send Upload-Length".into()));
@@ -296,7 +320,19 @@ async fn create(State(state): State<AppState>, shopper: Shopper, request: Reques
 }
 
 /// `HEAD /v1/uploads/{id}`: how much has arrived.
-async fn head(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
+#[utoipa::path(
+    head,
+    path = "/v1/uploads/{id}",
+    params(("id" = String, Path), ("Tus-Resumable" = String, Header)),
+    responses(
+        (status = 200, description = "`Upload-Offset`, `Upload-Length`, `Upload-Expires`; `Cache-Control: no-store`"),
+        (status = 404, description = "No such upload for this order"),
+        (status = 410, description = "Expired"),
+    ),
+    security(("order_token" = [])),
+    tag = "uploads"
+)]
+pub async fn head(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
     let upload = find(&state, &shopper, &id).await?;
     let offset = match upload.state {
         UploadState::Complete => upload.length,
@@ -314,7 +350,29 @@ async fn head(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlP
 }
 
 /// `PATCH /v1/uploads/{id}`: appends bytes at `Upload-Offset`.
-async fn patch(
+#[utoipa::path(
+    patch,
+    path = "/v1/uploads/{id}",
+    params(
+        ("id" = String, Path),
+        ("Tus-Resumable" = String, Header),
+        ("Upload-Offset" = u64, Header),
+        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64>` or `sha256 <base64>`"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 204, description = "Written; the new `Upload-Offset`"),
+        (status = 409, description = "Upload-Offset mismatch; nothing written", body = aftercare_protocol::case::ApiError),
+        (status = 413, description = "Past Upload-Length; nothing kept", body = aftercare_protocol::case::ApiError),
+        (status = 415, description = "Not application/offset+octet-stream", body = aftercare_protocol::case::ApiError),
+        (status = 422, description = "On the last byte: content not accepted", body = aftercare_protocol::case::ApiError),
+        (status = 429, description = "Too many uploads at once; see Retry-After", body = aftercare_protocol::case::ApiError),
+        (status = 460, description = "Checksum mismatch; the chunk was discarded", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("order_token" = [])),
+    tag = "uploads"
+)]
+pub async fn patch(
     State(state): State<AppState>,
     shopper: Shopper,
     UrlPath(id): UrlPath<String>,
@@ -494,7 +552,15 @@ fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<(Medi
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
-async fn terminate(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
+#[utoipa::path(
+    delete,
+    path = "/v1/uploads/{id}",
+    params(("id" = String, Path), ("Tus-Resumable" = String, Header)),
+    responses((status = 204, description = "Deleted")),
+    security(("order_token" = [])),
+    tag = "uploads"
+)]
+pub async fn terminate(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
     let upload = find(&state, &shopper, &id).await?;
     let _held = state.uploads.locks.take(&id).await;
     if let Some(key) = &upload.object_key {
@@ -505,14 +571,23 @@ async fn terminate(State(state): State<AppState>, shopper: Shopper, UrlPath(id):
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Serialize)]
-struct Link {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = MediaLink)]
+pub struct Link {
     url: String,
     expires_at: Timestamp,
 }
 
 /// `GET /v1/uploads/{id}/link`: an expiring link to the shopper's own completed file.
-async fn link(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<axum::Json<Link>, Error> {
+#[utoipa::path(
+    get,
+    path = "/v1/uploads/{id}/link",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "`{url, expires_at}`: an expiring link to the stored file", body = Link)),
+    security(("order_token" = [])),
+    tag = "uploads"
+)]
+pub async fn link(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<axum::Json<Link>, Error> {
     let upload = find(&state, &shopper, &id).await?;
     if upload.state != UploadState::Complete {
         return Err(Error::UploadNotFound);
