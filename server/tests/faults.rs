@@ -263,3 +263,25 @@ async fn a_body_longer_than_the_upload_is_refused_whole() {
     let response = client.patch(&location, 0, body).await;
     assert_eq!(response.status(), 204);
 }
+
+#[tokio::test]
+async fn too_many_uploads_at_once_get_429_with_retry_after() {
+    let (_app, client) = setup(Duration::from_secs(60)).await;
+    let body = video(80_000);
+    // Three stalled PATCHes hold the shopper's three slots.
+    for _ in 0..3 {
+        let location = client.create(body.len()).await;
+        let request = raw_patch(&location, &client.token, 0, &body);
+        let header_len = request.len() - body.len();
+        send_cut(&client, request, header_len + 1_000, Cut::Stall).await;
+        client.offset_becomes(&location, 1_000).await;
+    }
+    let location = client.create(body.len()).await;
+    let response = client.patch(&location, 0, body.clone()).await;
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    // Another shopper on another order is not affected.
+    let other = Client { base: client.base.clone(), token: _app.token_for("acme", "s-9", delivered("o-9")), http: reqwest::Client::new() };
+    let location = other.create(body.len()).await;
+    assert_eq!(other.patch(&location, 0, body).await.status(), 204);
+}
