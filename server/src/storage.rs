@@ -25,6 +25,9 @@ const PART_SIZE: usize = 8 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
+    /// For the local folder: its path, so a finished spool file can be moved in
+    /// rather than copied.
+    local_root: Option<std::path::PathBuf>,
     pub description: String,
 }
 
@@ -57,7 +60,8 @@ impl Storage {
     pub fn local(dir: &Path) -> Result<Storage, String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let store = LocalFileSystem::new_with_prefix(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        Ok(Storage { store: Arc::new(store), description: format!("local folder {}", dir.display()) })
+        let root = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Storage { store: Arc::new(store), local_root: Some(root), description: format!("local folder {}", dir.display()) })
     }
 
     pub fn s3(settings: &S3Settings) -> Result<Storage, String> {
@@ -71,11 +75,27 @@ impl Storage {
             builder = builder.with_access_key_id(id).with_secret_access_key(secret);
         }
         let store = builder.build().map_err(|e| format!("S3 storage: {e}"))?;
-        Ok(Storage { store: Arc::new(store), description: format!("S3 bucket {}", settings.bucket) })
+        Ok(Storage { store: Arc::new(store), local_root: None, description: format!("S3 bucket {}", settings.bucket) })
     }
 
-    /// Streams `file` into the store at `key`, in bounded parts. Returns its size.
+    /// Moves `file` into the store at `key` (a rename into the local folder, or a
+    /// streamed multipart upload in bounded parts). Returns its size. `file` is gone
+    /// or left in place, depending on the backend; callers remove it either way.
     pub async fn put_file(&self, key: &str, file: &Path) -> Result<u64, Error> {
+        if let Some(root) = &self.local_root {
+            let target = root.join(key);
+            if let Some(parent) = target.parent() {
+                tokio::fs::create_dir_all(parent).await.map_err(|e| Error::internal("storage", e))?;
+            }
+            // Same file system (the default layout): a rename, no copy.
+            if tokio::fs::rename(file, &target).await.is_ok() {
+                return Ok(tokio::fs::metadata(&target).await.map_err(|e| Error::internal("storage", e))?.len());
+            }
+        }
+        self.put_streamed(key, file).await
+    }
+
+    async fn put_streamed(&self, key: &str, file: &Path) -> Result<u64, Error> {
         let location = ObjectPath::from(key);
         let upload = self.store.put_multipart(&location).await.map_err(|e| Error::internal("storage", e))?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);

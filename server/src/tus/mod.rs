@@ -25,7 +25,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, options};
 use axum::Router;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -411,7 +411,7 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
     }
     // With a checksum the chunk waits aside until verified.
     let target = if checksum.is_some() { uploads.chunk_path(&upload.id) } else { spool.clone() };
-    let mut file = tokio::fs::OpenOptions::new()
+    let file = tokio::fs::OpenOptions::new()
         .create(true)
         .append(checksum.is_none())
         .write(true)
@@ -419,18 +419,33 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
         .open(&target)
         .await
         .map_err(|e| Error::internal("opening a spool file", e))?;
+    // A 1 MiB buffer: bounded memory, few trips to the blocking pool.
+    let mut file = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
     let mut sha1 = sha1::Sha1::new();
     let mut sha256 = Sha256::new();
     let mut written = 0u64;
     let mut overflow = false;
     let mut stream = request.into_body().into_data_stream();
     let outcome: Result<(), Error> = loop {
-        let next = tokio::select! {
-            next = tokio::time::timeout(uploads.limits.idle_timeout, stream.next()) => match next {
-                Ok(next) => next,
-                Err(_) => break Ok(()), // the client stalled: keep what arrived
-            },
-            () = held.stopped() => break Ok(()),
+        if held.superseded() {
+            break Ok(());
+        }
+        // Take what is already there without waiting; before waiting, put what we have
+        // on disk, so HEAD sees it and a stalled client loses nothing.
+        let next = match stream.next().now_or_never() {
+            Some(next) => next,
+            None => {
+                if let Err(error) = file.flush().await {
+                    break Err(Error::internal("writing a spool file", error));
+                }
+                tokio::select! {
+                    next = tokio::time::timeout(uploads.limits.idle_timeout, stream.next()) => match next {
+                        Ok(next) => next,
+                        Err(_) => break Ok(()), // the client stalled: keep what arrived
+                    },
+                    () = held.stopped() => break Ok(()),
+                }
+            }
         };
         match next {
             None => break Ok(()),
@@ -453,7 +468,7 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
         }
     };
     file.flush().await.map_err(|e| Error::internal("writing a spool file", e))?;
-    file.sync_data().await.map_err(|e| Error::internal("writing a spool file", e))?;
+    file.get_ref().sync_data().await.map_err(|e| Error::internal("writing a spool file", e))?;
     drop(file);
     outcome?;
     if let Some((algorithm, expected)) = checksum {
