@@ -97,7 +97,24 @@ async fn discovery_and_the_protocol_version() {
         assert_eq!(headers["tus-max-size"], (200 * 1024 * 1024).to_string().as_str());
         assert!(headers.get("tus-resumable").is_none(), "not on OPTIONS");
     }
+    // A browser's preflight from a merchant's page is answered, and tus headers are
+    // exposed to that origin.
+    let preflight = Request::options("/v1/uploads/")
+        .header("origin", SHOP)
+        .header("access-control-request-method", "PATCH")
+        .header("access-control-request-headers", "tus-resumable, upload-offset, upload-checksum, content-type")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = app.send(preflight).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(headers["access-control-allow-origin"], SHOP);
+    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("PATCH"));
+    assert!(headers["access-control-allow-headers"].to_str().unwrap().contains("upload-checksum"));
     let tus = Tus { token: app.token(), app: &app };
+    let request = tus.request("HEAD", "/v1/uploads/nope").header("origin", SHOP).body(Body::empty()).unwrap();
+    let (_, headers, _) = app.send(request).await;
+    let exposed = headers["access-control-expose-headers"].to_str().unwrap();
+    assert!(exposed.contains("upload-offset") && exposed.contains("location") && exposed.contains("tus-resumable"));
     let request = Request::post("/v1/uploads/").header("authorization", format!("Bearer {}", tus.token)).header("upload-length", "10");
     let (status, headers, json) = app.send(request.body(Body::empty()).unwrap()).await;
     assert_eq!((status, json["code"].as_str()), (StatusCode::PRECONDITION_FAILED, Some("tus_version_unsupported")));
