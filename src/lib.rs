@@ -10,6 +10,7 @@ pub mod faq;
 pub mod i18n;
 pub mod mailto;
 pub mod settings;
+pub mod upload;
 
 // The wire contract, shared with the server.
 pub use aftercare_protocol::{config, hours, locale, order};

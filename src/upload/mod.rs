@@ -1,0 +1,7 @@
+//! Evidence uploads from the widget: pure planning (chunk sizes, retries, restore
+//! decisions) here and in submodules; the browser side is `client` (tus over XHR) and
+//! `image` (downscale and re-encode).
+
+pub mod plan;
+pub mod restore;
+pub mod retry;
