@@ -2,6 +2,8 @@
 //! decisions) here and in submodules; the browser side is `client` (tus over XHR) and
 //! `image` (downscale and re-encode).
 
+pub mod client;
+pub mod image;
 pub mod plan;
 pub mod restore;
 pub mod retry;
