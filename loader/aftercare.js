@@ -70,7 +70,7 @@
     return (loading = loading || import(base + "aftercare-widget.js")
       .then(function (glue) {
         return glue.default({ module_or_path: base + "aftercare-widget_bg.wasm" }).then(function () {
-          widget = glue.start(host, root, button, mount, JSON.stringify(settings));
+          widget = glue.start(host, root, button, mount, JSON.stringify(settings), requestToken);
           var calls = queue;
           queue = [];
           calls.forEach(function (c) { call(c[0], c[1]); });
@@ -93,6 +93,16 @@
     } catch (error) {
       fail(error);
     }
+  }
+
+  // The widget asks for a fresh order token when the backend says it expired: tell the
+  // page (event), and ask its onTokenRequest handler.
+  function requestToken() {
+    host.dispatchEvent(new CustomEvent("aftercare:token-expired", { bubbles: true }));
+    if (!tokenHandler) return Promise.resolve(null);
+    return Promise.resolve()
+      .then(tokenHandler)
+      .then(function (token) { return token ? String(token) : null; }, function () { return null; });
   }
 
   // Before the wasm loads, state changes only update what it will start with.

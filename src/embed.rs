@@ -35,6 +35,7 @@ pub fn start(
     launcher: HtmlElement,
     mount_point: HtmlElement,
     settings: &str,
+    request_token: Option<js_sys::Function>,
 ) -> Result<Widget, JsValue> {
     console_error_panic_hook::set_once();
     adopt_stylesheet(&shadow)?;
@@ -48,7 +49,8 @@ pub fn start(
     let config = load_config(None, tag_config.as_deref());
     let order = settings.order.as_deref().and_then(parse_order);
 
-    let state = WidgetState::new(HostElements { host, launcher }, locale, config, order);
+    let state = WidgetState::new(HostElements { host, launcher, request_token }, locale, config, order);
+    state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
     state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
     leptos::mount::mount_to(mount_point, move || {
         provide_context(state);

@@ -36,6 +36,24 @@ pub struct Strings {
     pub daily: &'static str,
     pub today: &'static str,
     pub tomorrow: &'static str,
+    pub evidence_title: &'static str,
+    pub evidence_hint: &'static str,
+    pub take_photo: &'static str,
+    pub record_video: &'static str,
+    pub choose_files: &'static str,
+    pub drop_here: &'static str,
+    pub pause: &'static str,
+    pub resume: &'static str,
+    pub remove: &'static str,
+    pub status_checking: &'static str,
+    pub status_preparing: &'static str,
+    pub status_paused: &'static str,
+    pub status_waiting: &'static str,
+    pub status_done: &'static str,
+    pub error_type: &'static str,
+    pub error_heic: &'static str,
+    pub error_network: &'static str,
+    pub error_server: &'static str,
     weekdays: [&'static str; 7],
     email_subject: &'static str,
     email_checklist: &'static str,
@@ -69,6 +87,24 @@ const ZH_CN: Strings = Strings {
     daily: "每天",
     today: "今天",
     tomorrow: "明天",
+    evidence_title: "照片和视频",
+    evidence_hint: "上传商品问题的照片或视频:可拍照、录像、从相册选择、拖放或粘贴。",
+    take_photo: "拍照",
+    record_video: "录像",
+    choose_files: "从相册选择",
+    drop_here: "把照片或视频拖到这里",
+    pause: "暂停",
+    resume: "继续",
+    remove: "移除",
+    status_checking: "正在检查…",
+    status_preparing: "正在压缩…",
+    status_paused: "已暂停",
+    status_waiting: "网络不稳定,稍后自动重试…",
+    status_done: "已上传",
+    error_type: "不支持此文件:请选择 JPEG、PNG、WebP 照片或 MP4、MOV、WebM 视频。",
+    error_heic: "暂不支持 HEIC 照片:请重新选择照片(系统会自动转换为 JPEG)。",
+    error_network: "网络中断,上传未完成。请检查网络后重新添加。",
+    error_server: "服务器拒绝了此文件",
     weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     email_subject: "售后问题",
     email_checklist: "请描述遇到的问题:\n\n\n请附上:\n- 订单信息(订单号、商品)\n- 问题截图或照片\n",
@@ -102,6 +138,24 @@ const EN: Strings = Strings {
     daily: "Daily",
     today: "today",
     tomorrow: "tomorrow",
+    evidence_title: "Photos and videos",
+    evidence_hint: "Show the problem: take a photo, record a video, choose from your library, drop or paste.",
+    take_photo: "Take photo",
+    record_video: "Record video",
+    choose_files: "Choose from library",
+    drop_here: "Drop photos or videos here",
+    pause: "Pause",
+    resume: "Resume",
+    remove: "Remove",
+    status_checking: "Checking…",
+    status_preparing: "Compressing…",
+    status_paused: "Paused",
+    status_waiting: "Connection trouble; retrying shortly…",
+    status_done: "Uploaded",
+    error_type: "This file can't be used: choose a JPEG, PNG or WebP photo, or an MP4, MOV or WebM video.",
+    error_heic: "HEIC photos aren't supported yet: choose the photo again (your phone converts it to JPEG).",
+    error_network: "The connection dropped and the upload did not finish. Check your connection and add the file again.",
+    error_server: "The server refused this file",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     email_subject: "After-sale problem",
     email_checklist: "Please describe the problem:\n\n\nPlease attach:\n- your order details (order number, items)\n- screenshots or photos of the problem\n",
@@ -250,6 +304,36 @@ impl Tr {
 
     pub fn qr_label(self, name: &str) -> String {
         if self.zh() { format!("{name} 的二维码") } else { format!("QR code for {name}") }
+    }
+
+    /// "1.2 MB", "340 KB".
+    pub fn bytes(self, bytes: u64) -> String {
+        if bytes >= 1024 * 1024 {
+            format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        } else {
+            format!("{} KB", bytes.div_ceil(1024))
+        }
+    }
+
+    pub fn uploading(self, percent: u32, speed: &str) -> String {
+        if self.zh() { format!("正在上传 {percent}%({speed}/秒)") } else { format!("Uploading {percent}% ({speed}/s)") }
+    }
+
+    pub fn too_large(self, max: &str) -> String {
+        if self.zh() { format!("文件太大:每个文件最大 {max}。") } else { format!("Too large: each file may be up to {max}.") }
+    }
+
+    pub fn too_many(self, photos: bool, max: usize) -> String {
+        match (self.zh(), photos) {
+            (true, true) => format!("最多 {max} 张照片。"),
+            (true, false) => format!("最多 {max} 段视频。"),
+            (false, true) => format!("At most {max} photos."),
+            (false, false) => format!("At most {max} videos."),
+        }
+    }
+
+    pub fn saved(self, before: &str, after: &str) -> String {
+        if self.zh() { format!("已压缩:{before} → {after}") } else { format!("Compressed: {before} → {after}") }
     }
 
     pub fn faq_count(self, shown: usize) -> String {

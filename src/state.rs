@@ -13,6 +13,8 @@ use crate::order::Order;
 pub struct HostElements {
     pub host: HtmlElement,
     pub launcher: HtmlElement,
+    /// The loader's `requestToken()`: asks the host page for a fresh order token.
+    pub request_token: Option<js_sys::Function>,
 }
 
 #[derive(Clone, Copy)]
@@ -28,6 +30,8 @@ pub struct WidgetState {
     /// Milliseconds since the epoch, refreshed while the panel is open.
     pub now: RwSignal<f64>,
     pub host: StoredValue<HostElements, LocalStorage>,
+    /// The backend's base URL (`data-endpoint`), if any.
+    pub endpoint: StoredValue<Option<String>>,
 }
 
 impl WidgetState {
@@ -41,6 +45,7 @@ impl WidgetState {
             highlighted: RwSignal::new(None),
             now: RwSignal::new(crate::clock::now_millis()),
             host: StoredValue::new_local(host),
+            endpoint: StoredValue::new(None),
         }
     }
 
@@ -83,6 +88,21 @@ impl WidgetState {
         self.host.with_value(|elements| {
             let _ = elements.launcher.focus();
         });
+    }
+
+    /// Asks the host page for a fresh order token (it fires `aftercare:token-expired`
+    /// and calls the page's `onTokenRequest` handler). Returns whether one came.
+    pub async fn refresh_token(&self) -> bool {
+        let Some(request) = self.host.with_value(|elements| elements.request_token.clone()) else { return false };
+        let Ok(promise) = request.call0(&wasm_bindgen::JsValue::NULL) else { return false };
+        let Ok(token) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise)).await else { return false };
+        match token.as_string().filter(|t| !t.is_empty()) {
+            Some(token) => {
+                self.order_token.set(Some(token));
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn launcher(&self) -> HtmlElement {

@@ -27,7 +27,7 @@ impl Mounted {
         shadow.append_child(&launcher).unwrap();
         shadow.append_child(&mount).unwrap();
         document.body().unwrap().append_child(&host).unwrap();
-        let widget = start(host.clone(), shadow.clone(), launcher.clone(), mount, settings).unwrap();
+        let widget = start(host.clone(), shadow.clone(), launcher.clone(), mount, settings, None).unwrap();
         Mounted { host, shadow, launcher, widget }
     }
 

@@ -2,6 +2,7 @@
 //! the FAQ and the entry to the after-sale case flow.
 
 mod channels;
+mod evidence;
 mod faq;
 mod qr;
 
@@ -14,15 +15,18 @@ use crate::i18n::Tr;
 use crate::state::use_widget;
 
 use channels::ChannelList;
+use evidence::EvidenceStep;
 use faq::Faq;
 
-const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), [tabindex]:not([tabindex='-1'])";
+const FOCUSABLE: &str = "a[href]:not([tabindex='-1']), button:not([disabled]):not([tabindex='-1']), \
+    input:not([disabled]):not([tabindex='-1']), [tabindex]:not([tabindex='-1'])";
 
 #[component]
 pub fn App() -> impl IntoView {
     let state = use_widget();
     let tr = Memo::new(move |_| Tr(state.locale.get()));
     let panel = NodeRef::<html::Section>::new();
+    let evidence = crate::upload::session::Evidence::new(state, Default::default());
 
     // The launcher belongs to the loader; keep its label and state in step.
     Effect::new(move |_| {
@@ -125,6 +129,9 @@ pub fn App() -> impl IntoView {
                     <section class="ac-card ac-card--case" aria-labelledby="ac-case-title" data-testid="case-entry">
                         <h3 id="ac-case-title" class="ac-card__title">{move || tr.get().case_title}</h3>
                         <p class="ac-muted">{move || tr.get().case_coming}</p>
+                        // The evidence step of the coming case form, usable on its own
+                        // where the backend takes uploads.
+                        {state.endpoint.get_value().is_some().then(|| view! { <EvidenceStep tr evidence/> })}
                     </section>
                 </div>
             </section>

@@ -29,7 +29,7 @@ impl RequestError {
 pub struct Call<'a> {
     pub method: &'a str,
     pub url: &'a str,
-    pub token: Option<&'a str>,
+    pub token: Option<String>,
     pub headers: &'a [(&'a str, String)],
     pub body: Option<&'a Blob>,
 }
@@ -56,7 +56,7 @@ pub async fn send(
     let xhr = XmlHttpRequest::new().map_err(|_| RequestError::network())?;
     xhr.open_with_async(call.method, call.url, true).map_err(|_| RequestError::network())?;
     let _ = xhr.set_request_header("Tus-Resumable", "1.0.0");
-    if let Some(token) = call.token {
+    if let Some(token) = &call.token {
         let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
     }
     for (name, value) in call.headers {

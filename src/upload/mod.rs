@@ -7,3 +7,4 @@ pub mod image;
 pub mod plan;
 pub mod restore;
 pub mod retry;
+pub mod session;

@@ -1,0 +1,75 @@
+// Story: on the demo order page a shopper attaches a photo (with GPS in its EXIF) and a
+// video; the widget checks them, downscales the photo, uploads both with progress, and
+// the server holds a photo without location and a byte-identical video.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { sha256, syntheticMp4 } from "../support/media.mjs";
+
+const fixtures = resolve("e2e/fixtures");
+
+async function download(page, backend, uploadId) {
+  return page.evaluate(async ({ origin, uploadId }) => {
+    const shopper = localStorage.getItem("aftercare-demo-shopper");
+    const { token } = await (await fetch(`${origin}/demo/token?order=20261128-0042&shopper=${shopper}`)).json();
+    const link = await (await fetch(`${origin}/v1/uploads/${uploadId}/link`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const response = await fetch(origin + link.url);
+    return { type: response.headers.get("content-type"), bytes: Array.from(new Uint8Array(await response.arrayBuffer())) };
+  }, { origin: backend.origin, uploadId });
+}
+
+test("a photo and a video attached through the file input are cleaned and stored", async ({ page, assets }) => {
+  const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
+  const video = syntheticMp4(3 * 1024 * 1024, { seed: 11 });
+  writeFileSync(join(work, "clip.mp4"), video);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  await expect(byTestId(page, "evidence")).toBeVisible();
+  await byTestId(page, "file-input").setInputFiles([join(fixtures, "gps.jpg"), join(work, "clip.mp4")]);
+
+  const items = byTestId(page, "evidence-item");
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(0)).toHaveAttribute("data-status", "done", { timeout: 20_000 });
+  await expect(items.nth(1)).toHaveAttribute("data-status", "done", { timeout: 20_000 });
+  await expect(items.nth(1).getByTestId("evidence-status")).toHaveText("Uploaded");
+  await expect(items.nth(1).locator("progress")).toHaveJSProperty("value", 100);
+  await expect(page.locator("aftercare-widget [role=status][aria-live=polite]")).toContainText("clip.mp4: Uploaded");
+
+  const photoId = await items.nth(0).getAttribute("data-upload-id");
+  const videoId = await items.nth(1).getAttribute("data-upload-id");
+  const photo = await download(page, assets, photoId);
+  expect(photo.type).toBe("image/jpeg");
+  const photoPath = join(work, "stored.jpg");
+  writeFileSync(photoPath, Buffer.from(photo.bytes));
+  const tags = JSON.parse(execFileSync("exiftool", ["-j", photoPath]).toString())[0];
+  expect(Object.keys(tags).filter((key) => key.includes("GPS"))).toEqual([]);
+  expect(tags.ImageWidth).toBe(64);
+
+  const stored = await download(page, assets, videoId);
+  expect(stored.type).toBe("video/mp4");
+  expect(sha256(Buffer.from(stored.bytes))).toBe(sha256(video));
+  expect(readFileSync(join(work, "clip.mp4")).length).toBe(video.length);
+});
+
+test("a file that is not a photo or video is refused in the browser, with the reason", async ({ page, assets }) => {
+  const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
+  writeFileSync(join(work, "invoice.jpg"), "MZ\x90\x00 not really a photo");
+  writeFileSync(join(work, "page.png"), "<!doctype html><script>alert(1)</script>");
+  const requests = [];
+  page.on("request", (request) => request.url().includes("/v1/uploads") && requests.push(request.url()));
+  await page.goto(assets.url);
+  await openWidget(page);
+  await byTestId(page, "file-input").setInputFiles([join(work, "invoice.jpg"), join(work, "page.png")]);
+  const items = byTestId(page, "evidence-item");
+  await expect(items).toHaveCount(2);
+  for (const index of [0, 1]) {
+    await expect(items.nth(index)).toHaveAttribute("data-status", "failed");
+    await expect(items.nth(index).getByTestId("evidence-status")).toContainText("不支持此文件");
+  }
+  expect(requests, "nothing was sent").toEqual([]);
+  await items.nth(0).getByTestId("evidence-remove").click();
+  await expect(items).toHaveCount(1);
+});

@@ -1,0 +1,183 @@
+//! The evidence step: pick (camera, video camera, library), drop or paste photos and
+//! videos; each shows a preview, its state and progress, and can be paused or removed.
+//! Used by the case flow; today shown on its own in the panel.
+
+use aftercare_protocol::case::MediaKind;
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, Event, FileList, HtmlInputElement};
+
+use crate::i18n::Tr;
+use crate::upload::session::{Evidence, FileError, FileState, Status};
+
+fn add_all(evidence: Evidence, files: Option<FileList>) {
+    let Some(files) = files else { return };
+    for index in 0..files.length() {
+        if let Some(file) = files.item(index) {
+            evidence.add(file);
+        }
+    }
+}
+
+fn status_line(tr: Tr, file: &FileState) -> String {
+    match (&file.status, &file.error) {
+        (Status::Failed, Some(FileError::Type("heic_not_supported"))) => tr.error_heic.to_owned(),
+        (Status::Failed, Some(FileError::Type(_))) => tr.error_type.to_owned(),
+        (Status::Failed, Some(FileError::TooLarge { max })) => tr.too_large(&tr.bytes(*max)),
+        (Status::Failed, Some(FileError::TooMany { kind, max })) => tr.too_many(*kind == MediaKind::Photo, *max),
+        (Status::Failed, Some(FileError::Network)) => tr.error_network.to_owned(),
+        (Status::Failed, Some(FileError::Server(code))) => format!("{} ({code})", tr.error_server),
+        (Status::Failed, None) => tr.error_network.to_owned(),
+        (Status::Checking, _) => tr.status_checking.to_owned(),
+        (Status::Preparing, _) => tr.status_preparing.to_owned(),
+        (Status::Paused, _) => tr.status_paused.to_owned(),
+        (Status::Waiting, _) => tr.status_waiting.to_owned(),
+        (Status::Done, _) => tr.status_done.to_owned(),
+        (Status::Uploading, _) => {
+            let percent = if file.size == 0 { 0 } else { (file.sent * 100 / file.size) as u32 };
+            tr.uploading(percent.min(100), &tr.bytes(file.speed as u64))
+        }
+    }
+}
+
+#[component]
+pub fn EvidenceStep(
+    /// The current translations.
+    tr: Memo<Tr>,
+    /// The evidence list and its uploads.
+    evidence: Evidence,
+) -> impl IntoView {
+    let camera = NodeRef::<html::Input>::new();
+    let recorder = NodeRef::<html::Input>::new();
+    let library = NodeRef::<html::Input>::new();
+    let dragging = RwSignal::new(false);
+    let picked = move |event: Event| {
+        let input: HtmlInputElement = event.target().expect("change has a target").unchecked_into();
+        add_all(evidence, input.files());
+        input.set_value("");
+    };
+    let open = |input: NodeRef<html::Input>| move |_| {
+        if let Some(input) = input.get() {
+            input.click();
+        }
+    };
+    let drop = move |event: DragEvent| {
+        event.prevent_default();
+        dragging.set(false);
+        add_all(evidence, event.data_transfer().and_then(|t| t.files()));
+    };
+    let paste = move |event: web_sys::ClipboardEvent| {
+        if let Some(files) = event.clipboard_data().and_then(|d| d.files()).filter(|f| f.length() > 0) {
+            event.prevent_default();
+            add_all(evidence, Some(files));
+        }
+    };
+    // One announcement per change of state, for screen readers.
+    let announcement = move || {
+        evidence.files.with(|files| {
+            files.iter().map(|f| format!("{}: {}", f.name, status_line(tr.get(), f))).collect::<Vec<_>>().join("; ")
+        })
+    };
+
+    view! {
+        <section
+            class="ac-evidence"
+            class:ac-evidence--dragging=dragging
+            aria-labelledby="ac-evidence-title"
+            on:dragover=move |event: DragEvent| {
+                event.prevent_default();
+                dragging.set(true);
+            }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=drop
+            on:paste=paste
+            data-testid="evidence"
+        >
+            <h3 id="ac-evidence-title" class="ac-card__title">{move || tr.get().evidence_title}</h3>
+            <p class="ac-muted">{move || tr.get().evidence_hint}</p>
+            <div class="ac-actions">
+                <button type="button" class="ac-button ac-button--secondary" on:click=open(camera) data-testid="take-photo">
+                    {move || tr.get().take_photo}
+                </button>
+                <button type="button" class="ac-button ac-button--secondary" on:click=open(recorder) data-testid="record-video">
+                    {move || tr.get().record_video}
+                </button>
+                <button type="button" class="ac-button" on:click=open(library) data-testid="choose-files">
+                    {move || tr.get().choose_files}
+                </button>
+            </div>
+            // iOS: `capture` hides the library, and image+video in one accept offers
+            // only video — so three inputs.
+            <input class="ac-visually-hidden" type="file" accept="image/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().take_photo node_ref=camera on:change=picked/>
+            <input class="ac-visually-hidden" type="file" accept="video/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().record_video node_ref=recorder on:change=picked/>
+            <input
+                class="ac-visually-hidden"
+                type="file"
+                multiple
+                accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/webm"
+                tabindex="-1"
+                aria-hidden="true"
+                aria-label=move || tr.get().choose_files
+                node_ref=library
+                on:change=picked
+                data-testid="file-input"
+            />
+            <p class="ac-evidence__drop ac-muted">{move || tr.get().drop_here}</p>
+            <ul class="ac-evidence__list" data-testid="evidence-list">
+                <For
+                    each=move || evidence.files.get()
+                    key=|file| (file.key, file.status as u8, file.sent, file.upload_id.clone())
+                    children=move |file: FileState| {
+                        let key = file.key;
+                        let line = status_line(tr.get(), &file);
+                        let percent = if file.size == 0 { 0.0 } else { file.sent as f64 * 100.0 / file.size as f64 };
+                        let saved = (file.status != Status::Failed && file.size < file.original_size)
+                            .then(|| tr.get().saved(&tr.get().bytes(file.original_size), &tr.get().bytes(file.size)));
+                        let paused = file.status == Status::Paused;
+                        let active = matches!(file.status, Status::Uploading | Status::Waiting | Status::Paused);
+                        let preview = file.preview.clone();
+                        let is_video = file.kind == Some(MediaKind::Video);
+                        view! {
+                            <li
+                                class="ac-evidence__item"
+                                class:ac-evidence__item--failed=file.status == Status::Failed
+                                data-testid="evidence-item"
+                                data-status=format!("{:?}", file.status).to_lowercase()
+                                data-upload-id=file.upload_id.clone().unwrap_or_default()
+                            >
+                                {preview.map(|url| if is_video {
+                                    view! { <video class="ac-evidence__thumb" src=url muted preload="metadata"></video> }.into_any()
+                                } else {
+                                    view! { <img class="ac-evidence__thumb" src=url alt=""/> }.into_any()
+                                })}
+                                <div class="ac-evidence__body">
+                                    <p class="ac-evidence__name">{file.name.clone()}</p>
+                                    <progress max="100" prop:value=percent aria-label=file.name.clone()></progress>
+                                    <p class="ac-muted" data-testid="evidence-status">{line}</p>
+                                    {saved.map(|text| view! { <p class="ac-muted" data-testid="evidence-saved">{text}</p> })}
+                                </div>
+                                <div class="ac-evidence__controls">
+                                    {active.then(|| view! {
+                                        <button
+                                            type="button"
+                                            class="ac-button ac-button--secondary"
+                                            on:click=move |_| if paused { evidence.resume(key) } else { evidence.pause(key) }
+                                            data-testid="evidence-pause"
+                                        >
+                                            {move || if paused { tr.get().resume } else { tr.get().pause }}
+                                        </button>
+                                    })}
+                                    <button type="button" class="ac-button ac-button--secondary" on:click=move |_| evidence.remove(key) data-testid="evidence-remove">
+                                        {move || tr.get().remove}
+                                    </button>
+                                </div>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            <p class="ac-visually-hidden" role="status" aria-live="polite">{announcement}</p>
+        </section>
+    }
+}

@@ -1,0 +1,402 @@
+//! The evidence list and its uploads: each accepted file is checked by its first bytes
+//! (the protocol crate's sniffer), photos are downscaled and re-encoded, and the file
+//! goes up over tus as soon as it is accepted — chunk sizes by measurement, retries
+//! with backoff, a fresh order token when the old one expires, pause and resume.
+//!
+//! The list is plain data in a signal (`FileState`), so components render it; the
+//! browser objects (blobs, requests) stay in local stored values.
+
+use std::collections::HashMap;
+
+use aftercare_protocol::case::{MediaKind, MediaRef};
+use aftercare_protocol::media::{self, MediaType, SNIFF_LEN};
+use leptos::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, File, XmlHttpRequest};
+
+use super::client::{self, Call, RequestError};
+use super::plan;
+use super::retry::{self, Failure};
+use crate::state::WidgetState;
+
+/// Limits checked in the browser before anything is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_photos: usize,
+    pub max_videos: usize,
+    pub max_photo_bytes: u64,
+    pub max_video_bytes: u64,
+    /// Photos are scaled so their longer edge is at most this.
+    pub photo_edge: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_photos: 9, max_videos: 2, max_photo_bytes: 20 * 1024 * 1024, max_video_bytes: 200 * 1024 * 1024, photo_edge: 2048 }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Checking,
+    Preparing,
+    Uploading,
+    Paused,
+    /// Waiting to retry (network trouble, server busy).
+    Waiting,
+    Done,
+    Failed,
+}
+
+/// Why a file was not accepted or did not go up; the UI words it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileError {
+    /// A code from `protocol::media::check`.
+    Type(&'static str),
+    TooLarge { max: u64 },
+    TooMany { kind: MediaKind, max: usize },
+    /// The server refused it (its `code`).
+    Server(String),
+    /// Retries ran out.
+    Network,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileState {
+    pub key: u32,
+    pub name: String,
+    pub kind: Option<MediaKind>,
+    pub status: Status,
+    pub original_size: u64,
+    /// Bytes to upload (after downscaling).
+    pub size: u64,
+    pub sent: u64,
+    /// Bytes per second over the last chunk.
+    pub speed: f64,
+    pub preview: Option<String>,
+    pub upload_id: Option<String>,
+    pub error: Option<FileError>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Evidence {
+    pub files: RwSignal<Vec<FileState>>,
+    blobs: StoredValue<HashMap<u32, Blob>, LocalStorage>,
+    requests: StoredValue<HashMap<u32, XmlHttpRequest>, LocalStorage>,
+    paused: RwSignal<Vec<u32>>,
+    next_key: StoredValue<u32>,
+    limits: Limits,
+    state: WidgetState,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+async fn read_head(blob: &Blob) -> Vec<u8> {
+    let Ok(slice) = blob.slice_with_f64_and_f64(0.0, SNIFF_LEN as f64) else { return Vec::new() };
+    match JsFuture::from(slice.array_buffer()).await {
+        Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+        Err(_) => Vec::new(),
+    }
+}
+
+impl Evidence {
+    pub fn new(state: WidgetState, limits: Limits) -> Evidence {
+        Evidence {
+            files: RwSignal::new(Vec::new()),
+            blobs: StoredValue::new_local(HashMap::new()),
+            requests: StoredValue::new_local(HashMap::new()),
+            paused: RwSignal::new(Vec::new()),
+            next_key: StoredValue::new(1),
+            limits,
+            state,
+        }
+    }
+
+    /// The completed files, as a case references them.
+    pub fn media(&self) -> Vec<MediaRef> {
+        self.files.with(|files| {
+            files
+                .iter()
+                .filter_map(|f| Some(MediaRef { upload_id: f.upload_id.clone()?, kind: f.kind? }))
+                .collect()
+        })
+    }
+
+    fn update(&self, key: u32, change: impl FnOnce(&mut FileState)) {
+        self.files.update(|files| {
+            if let Some(file) = files.iter_mut().find(|f| f.key == key) {
+                change(file);
+            }
+        });
+    }
+
+    fn alive(&self, key: u32) -> bool {
+        self.files.with_untracked(|files| files.iter().any(|f| f.key == key))
+    }
+
+    /// Accepts a file from the picker, a drop or a paste, and starts on it.
+    pub fn add(&self, file: File) {
+        let key = self.next_key.get_value();
+        self.next_key.set_value(key + 1);
+        let size = file.size() as u64;
+        self.files.update(|files| {
+            files.push(FileState {
+                key,
+                name: file.name(),
+                kind: None,
+                status: Status::Checking,
+                original_size: size,
+                size,
+                sent: 0,
+                speed: 0.0,
+                preview: None,
+                upload_id: None,
+                error: None,
+            })
+        });
+        let this = *self;
+        leptos::task::spawn_local(async move { this.run(key, file).await });
+    }
+
+    pub fn remove(&self, key: u32) {
+        if let Some(request) = self.requests.with_value(|r| r.get(&key).cloned()) {
+            let _ = request.abort();
+        }
+        let preview = self.files.with_untracked(|files| files.iter().find(|f| f.key == key).and_then(|f| f.preview.clone()));
+        if let Some(url) = preview {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+        self.files.update(|files| files.retain(|f| f.key != key));
+        self.blobs.update_value(|blobs| {
+            blobs.remove(&key);
+        });
+    }
+
+    pub fn pause(&self, key: u32) {
+        self.paused.update(|paused| paused.push(key));
+        if let Some(request) = self.requests.with_value(|r| r.get(&key).cloned()) {
+            let _ = request.abort();
+        }
+        self.update(key, |f| f.status = Status::Paused);
+    }
+
+    pub fn resume(&self, key: u32) {
+        self.paused.update(|paused| paused.retain(|k| *k != key));
+    }
+
+    fn is_paused(&self, key: u32) -> bool {
+        self.paused.with_untracked(|paused| paused.contains(&key))
+    }
+
+    async fn run(self, key: u32, file: File) {
+        let fail = |error: FileError| self.update(key, |f| {
+            f.status = Status::Failed;
+            f.error = Some(error);
+        });
+        let head = read_head(&file).await;
+        let media_type = match media::check(&file.type_(), &head) {
+            Ok(media_type) => media_type,
+            Err(error) => return fail(FileError::Type(error.code)),
+        };
+        let kind = media_type.kind();
+        let (count_max, byte_max) = match kind {
+            MediaKind::Photo => (self.limits.max_photos, self.limits.max_photo_bytes),
+            MediaKind::Video => (self.limits.max_videos, self.limits.max_video_bytes),
+        };
+        let same_kind = self.files.with_untracked(|files| {
+            files.iter().filter(|f| f.key != key && f.kind == Some(kind) && f.status != Status::Failed).count()
+        });
+        if same_kind >= count_max {
+            return fail(FileError::TooMany { kind, max: count_max });
+        }
+        let preview = web_sys::Url::create_object_url_with_blob(&file).ok();
+        self.update(key, |f| {
+            f.kind = Some(kind);
+            f.preview = preview;
+            f.status = Status::Preparing;
+        });
+        let (blob, filetype): (Blob, &str) = match media_type {
+            MediaType::Jpeg | MediaType::Png | MediaType::Webp => {
+                // Always the re-encoded copy: it carries no EXIF or GPS, whatever its size.
+                // (The server strips metadata again, for clients that are not ours.)
+                match super::image::downscale(&file, self.limits.photo_edge, "image/jpeg", 0.85).await {
+                    Ok((small, _, _)) => (small, "image/jpeg"),
+                    Err(_) => (file.clone().into(), media_type.mime()),
+                }
+            }
+            _ => (file.clone().into(), media_type.mime()),
+        };
+        let size = blob.size() as u64;
+        if size > byte_max {
+            return fail(FileError::TooLarge { max: byte_max });
+        }
+        if !self.alive(key) {
+            return;
+        }
+        self.blobs.update_value(|blobs| {
+            blobs.insert(key, blob.clone());
+        });
+        self.update(key, |f| {
+            f.size = size;
+            f.status = Status::Uploading;
+        });
+        match self.upload(key, &blob, &file.name(), filetype).await {
+            Ok(Some(upload_id)) => self.update(key, |f| {
+                f.upload_id = Some(upload_id);
+                f.sent = f.size;
+                f.status = Status::Done;
+            }),
+            Ok(None) => {} // removed meanwhile
+            Err(error) => fail(error),
+        }
+    }
+
+    fn endpoint(&self) -> Option<String> {
+        self.state.endpoint.get_value().map(|base| format!("{}/v1/uploads/", base.trim_end_matches('/')))
+    }
+
+    /// One tus request with retries: backoff on failures that can pass, a fresh token
+    /// on `order_token_expired`. `Ok(None)` when the file was removed or paused.
+    async fn request<'a>(
+        &self,
+        key: u32,
+        call: &dyn Fn(Option<String>) -> Call<'a>,
+        progress: impl Fn(f64) + Clone + 'static,
+    ) -> Result<Option<client::Answer>, FileError> {
+        let mut attempt = 0;
+        loop {
+            if !self.alive(key) || self.is_paused(key) {
+                return Ok(None);
+            }
+            let token = self.state.order_token.get_untracked();
+            let requests = self.requests;
+            let register = move |request: Option<XmlHttpRequest>| {
+                requests.update_value(|map| match request {
+                    Some(request) => {
+                        map.insert(key, request);
+                    }
+                    None => {
+                        map.remove(&key);
+                    }
+                })
+            };
+            match client::send(call(token), progress.clone(), &register).await {
+                Ok(answer) => return Ok(Some(answer)),
+                Err(RequestError { code: Some(code), .. }) if code == "order_token_expired" && attempt < 2 => {
+                    attempt += 1;
+                    if !self.state.refresh_token().await {
+                        return Err(FileError::Server(code));
+                    }
+                }
+                Err(error) => {
+                    if !self.alive(key) || self.is_paused(key) {
+                        return Ok(None);
+                    }
+                    let online = web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true);
+                    let delay = retry::delay_ms(error.failure, attempt, error.retry_after_ms, js_sys::Math::random());
+                    match delay {
+                        Some(delay) => {
+                            self.update(key, |f| f.status = Status::Waiting);
+                            sleep_ms(if online { delay } else { delay.max(2_000) }).await;
+                            attempt += if online { 1 } else { 0 };
+                            self.update(key, |f| {
+                                if f.status == Status::Waiting {
+                                    f.status = Status::Uploading;
+                                }
+                            });
+                        }
+                        None => {
+                            return Err(match (error.failure, error.code) {
+                                (_, Some(code)) => FileError::Server(code),
+                                (Failure::Network, None) => FileError::Network,
+                                (Failure::Status(status), None) => FileError::Server(status.to_string()),
+                            })
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Creates the upload, then sends it chunk by chunk; resumes from the server's
+    /// offset after a pause or a conflict.
+    async fn upload(&self, key: u32, blob: &Blob, name: &str, filetype: &str) -> Result<Option<String>, FileError> {
+        let Some(endpoint) = self.endpoint() else { return Err(FileError::Server("no_endpoint".into())) };
+        let length = blob.size() as u64;
+        let metadata = format!("filename {},filetype {}", base64(name), base64(filetype));
+        let create_headers = [("Upload-Length", length.to_string()), ("Upload-Metadata", metadata)];
+        let create = |token| Call { method: "POST", url: &endpoint, token, headers: &create_headers, body: None };
+        let Some(created) = self.request(key, &create, |_| {}).await? else { return Ok(None) };
+        let location = created.header("Location").ok_or(FileError::Server("no_location".into()))?;
+        let url = web_sys::Url::new_with_base(&location, &endpoint).map(|u| u.href()).map_err(|_| FileError::Server("bad_location".into()))?;
+        let upload_id = url.rsplit('/').next().unwrap_or_default().to_owned();
+
+        let mut offset = 0u64;
+        let mut chunk = plan::START_CHUNK;
+        loop {
+            while self.is_paused(key) {
+                if !self.alive(key) {
+                    return Ok(None);
+                }
+                sleep_ms(250).await;
+            }
+            if !self.alive(key) {
+                return Ok(None);
+            }
+            self.update(key, |f| f.status = Status::Uploading);
+            // Where the server is: after a pause, a retry or a conflict, ask.
+            let head = |token| Call { method: "HEAD", url: &url, token, headers: &[], body: None };
+            if let Some(answer) = self.request(key, &head, |_| {}).await? {
+                offset = answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(offset);
+            }
+            let Some((start, end)) = plan::next_range(offset, length, chunk) else { return Ok(Some(upload_id)) };
+            let body = blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(|_| FileError::Network)?;
+            let headers = [("Upload-Offset", start.to_string()), ("Content-Type", "application/offset+octet-stream".to_owned())];
+            let patch = |token| Call { method: "PATCH", url: &url, token, headers: &headers, body: Some(&body) };
+            let files = self.files;
+            let progress = move |loaded: f64| {
+                files.update(|list| {
+                    if let Some(f) = list.iter_mut().find(|f| f.key == key) {
+                        f.sent = start + loaded as u64;
+                    }
+                })
+            };
+            let started = now_ms();
+            match self.request(key, &patch, progress).await? {
+                Some(answer) => {
+                    let elapsed = (now_ms() - started).max(1.0);
+                    offset = answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(end);
+                    self.update(key, |f| {
+                        f.sent = offset;
+                        f.speed = (end - start) as f64 * 1000.0 / elapsed;
+                    });
+                    chunk = plan::next_chunk_size(end - start, elapsed);
+                    if offset >= length {
+                        return Ok(Some(upload_id));
+                    }
+                }
+                None if !self.alive(key) => return Ok(None),
+                None => {} // paused: loop, wait, re-read the offset
+            }
+        }
+    }
+}
+
+fn base64(text: &str) -> String {
+    let window = web_sys::window();
+    // btoa works on Latin-1; encode UTF-8 bytes first.
+    let bytes = text.as_bytes();
+    let latin1: String = bytes.iter().map(|&b| b as char).collect();
+    window.and_then(|w| w.btoa(&latin1).ok()).unwrap_or_default()
+}
