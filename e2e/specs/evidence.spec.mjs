@@ -73,3 +73,85 @@ test("a file that is not a photo or video is refused in the browser, with the re
   await items.nth(0).getByTestId("evidence-remove").click();
   await expect(items).toHaveCount(1);
 });
+
+/** Puts files into the page as File objects (for drop and paste), from bytes. */
+async function filesHandle(page, files) {
+  return page.evaluateHandle((files) => {
+    const transfer = new DataTransfer();
+    for (const { name, type, bytes } of files) transfer.items.add(new File([new Uint8Array(bytes)], name, { type }));
+    return transfer;
+  }, files);
+}
+
+const photoFile = () => ({ name: "gps.jpg", type: "image/jpeg", bytes: Array.from(readFileSync(join(fixtures, "gps.jpg"))) });
+
+test("files can be dropped and pasted", async ({ page, assets }) => {
+  await page.goto(assets.url);
+  await openWidget(page);
+  const zone = byTestId(page, "evidence");
+  await zone.dispatchEvent("drop", { dataTransfer: await filesHandle(page, [photoFile()]) });
+  const items = byTestId(page, "evidence-item");
+  await expect(items).toHaveCount(1);
+  const transfer = await filesHandle(page, [{ ...photoFile(), name: "pasted.jpg" }]);
+  await zone.evaluate((element, clipboardData) => {
+    element.dispatchEvent(new ClipboardEvent("paste", { clipboardData, bubbles: true, cancelable: true }));
+  }, transfer);
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(0)).toHaveAttribute("data-status", "done");
+  await expect(items.nth(1)).toHaveAttribute("data-status", "done");
+  await expect(items.nth(1)).toContainText("pasted.jpg");
+});
+
+test("a limit violation says what is allowed", async ({ page, assets }) => {
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  const photos = Array.from({ length: 10 }, (_, i) => ({ ...photoFile(), name: `photo-${i}.jpg` }));
+  await byTestId(page, "evidence").dispatchEvent("drop", { dataTransfer: await filesHandle(page, photos) });
+  const items = byTestId(page, "evidence-item");
+  await expect(items).toHaveCount(10);
+  await expect(page.locator('aftercare-widget [data-testid=evidence-item][data-status=failed]')).toHaveCount(1);
+  await expect(page.locator('aftercare-widget [data-testid=evidence-item][data-status=failed]')).toContainText("At most 9 photos.");
+  await expect(page.locator('aftercare-widget [data-testid=evidence-item][data-status=done]')).toHaveCount(9, { timeout: 20_000 });
+});
+
+test("a dropped connection is retried, and an upload can be paused and resumed", async ({ page, assets }) => {
+  test.setTimeout(60_000);
+  const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
+  const video = syntheticMp4(3 * 1024 * 1024, { seed: 21 });
+  writeFileSync(join(work, "clip.mp4"), video);
+  // The network, scripted: the first PATCH goes through, the second is cut off (as
+  // when a phone loses signal), the next ones wait until the test lets them go.
+  let patches = 0;
+  let release;
+  const released = new Promise((ok) => (release = ok));
+  await page.route("**/v1/uploads/*", async (route) => {
+    if (route.request().method() !== "PATCH") return route.continue();
+    patches += 1;
+    if (patches === 1) return route.continue();
+    if (patches === 2) return route.abort("internetdisconnected");
+    await released;
+    return route.continue().catch(() => {}); // a paused upload aborts its request
+  });
+  page.allowProblems(/ERR_INTERNET_DISCONNECTED|Failed to load resource/);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  await byTestId(page, "file-input").setInputFiles(join(work, "clip.mp4"));
+  const item = byTestId(page, "evidence-item");
+  const sent = () => item.locator("progress").evaluate((p) => p.value);
+  await expect.poll(() => patches).toBeGreaterThanOrEqual(3); // cut off, then retried
+  expect(await sent()).toBeGreaterThan(0);
+  await expect(item).toHaveAttribute("data-status", "uploading");
+
+  await item.getByTestId("evidence-pause").click();
+  await expect(item).toHaveAttribute("data-status", "paused");
+  await expect(item.getByTestId("evidence-status")).toHaveText("Paused");
+  const pausedAt = await sent();
+  release();
+  await item.getByTestId("evidence-pause").click(); // now "Resume"
+  await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });
+  expect(pausedAt).toBeLessThan(100);
+  const stored = await download(page, assets, await item.getAttribute("data-upload-id"));
+  expect(sha256(Buffer.from(stored.bytes))).toBe(sha256(video));
+});

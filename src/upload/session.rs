@@ -36,6 +36,9 @@ impl Default for Limits {
     }
 }
 
+/// Files uploading at once.
+const CONCURRENT: usize = 2;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     Checking,
@@ -85,6 +88,8 @@ pub struct Evidence {
     requests: StoredValue<HashMap<u32, XmlHttpRequest>, LocalStorage>,
     paused: RwSignal<Vec<u32>>,
     next_key: StoredValue<u32>,
+    /// Uploads sending right now; at most `CONCURRENT` (the server allows 3 per shopper).
+    sending: StoredValue<usize>,
     limits: Limits,
     state: WidgetState,
 }
@@ -118,6 +123,7 @@ impl Evidence {
             requests: StoredValue::new_local(HashMap::new()),
             paused: RwSignal::new(Vec::new()),
             next_key: StoredValue::new(1),
+            sending: StoredValue::new(0),
             limits,
             state,
         }
@@ -251,7 +257,17 @@ impl Evidence {
             f.size = size;
             f.status = Status::Uploading;
         });
-        match self.upload(key, &blob, &file.name(), filetype).await {
+        // Files queue for a sending slot, in the order they were accepted.
+        while self.sending.get_value() >= CONCURRENT {
+            if !self.alive(key) {
+                return;
+            }
+            sleep_ms(100).await;
+        }
+        self.sending.update_value(|n| *n += 1);
+        let result = self.upload(key, &blob, &file.name(), filetype).await;
+        self.sending.update_value(|n| *n -= 1);
+        match result {
             Ok(Some(upload_id)) => self.update(key, |f| {
                 f.upload_id = Some(upload_id);
                 f.sent = f.size;
