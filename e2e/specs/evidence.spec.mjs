@@ -155,3 +155,77 @@ test("a dropped connection is retried, and an upload can be paused and resumed",
   const stored = await download(page, assets, await item.getAttribute("data-upload-id"));
   expect(sha256(Buffer.from(stored.bytes))).toBe(sha256(video));
 });
+
+/** Holds every PATCH after the first `pass` until `cut()`, which drops them. */
+async function stallUploads(page, pass) {
+  let patches = 0;
+  let cut;
+  const cutting = new Promise((ok) => (cut = ok));
+  await page.route("**/v1/uploads/*", async (route) => {
+    if (route.request().method() !== "PATCH" || ++patches <= pass) return route.continue();
+    await cutting;
+    return route.abort("connectionreset").catch(() => {});
+  });
+  return async () => {
+    cut();
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+  };
+}
+
+test("a reload mid-upload resumes from the server's offset (file kept in IndexedDB)", async ({ page, assets }) => {
+  test.setTimeout(60_000);
+  page.allowProblems(/ERR_CONNECTION_RESET|ERR_ABORTED|Failed to load resource/);
+  const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
+  const video = syntheticMp4(6 * 1024 * 1024, { seed: 31 });
+  writeFileSync(join(work, "reload.mp4"), video);
+  const release = await stallUploads(page, 1);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  await byTestId(page, "file-input").setInputFiles(join(work, "reload.mp4"));
+  const item = byTestId(page, "evidence-item");
+  await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
+  await release();
+
+  const resumedAt = [];
+  page.on("request", (request) => {
+    if (request.method() === "PATCH") resumedAt.push(Number(request.headers()["upload-offset"]));
+  });
+  await page.reload();
+  await openWidget(page);
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText("reload.mp4");
+  await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });
+  expect(resumedAt[0], "resumed, not restarted").toBeGreaterThan(0);
+  const stored = await download(page, assets, await item.getAttribute("data-upload-id"));
+  expect(sha256(Buffer.from(stored.bytes))).toBe(sha256(video));
+});
+
+test("after a reload, a large file must be chosen again, and only the same file is taken", async ({ page, assets }) => {
+  test.setTimeout(60_000);
+  page.allowProblems(/ERR_CONNECTION_RESET|ERR_ABORTED|Failed to load resource/);
+  const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
+  const video = syntheticMp4(12 * 1024 * 1024, { seed: 41 });
+  writeFileSync(join(work, "big.mp4"), video);
+  writeFileSync(join(work, "other.mp4"), syntheticMp4(12 * 1024 * 1024, { seed: 42 }));
+  const release = await stallUploads(page, 1);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  await byTestId(page, "file-input").setInputFiles(join(work, "big.mp4"));
+  const item = byTestId(page, "evidence-item");
+  await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
+  await release();
+  await page.reload();
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  await expect(item).toHaveAttribute("data-status", "reselect", { timeout: 20_000 });
+  await expect(item.getByTestId("evidence-status")).toContainText("choose this file again");
+
+  await item.getByTestId("evidence-reselect-input").setInputFiles(join(work, "other.mp4"));
+  await expect(item.getByTestId("evidence-status")).toContainText("not the same file");
+  await item.getByTestId("evidence-reselect-input").setInputFiles(join(work, "big.mp4"));
+  await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });
+  const stored = await download(page, assets, await item.getAttribute("data-upload-id"));
+  expect(sha256(Buffer.from(stored.bytes))).toBe(sha256(video));
+});

@@ -29,6 +29,10 @@ fn status_line(tr: Tr, file: &FileState) -> String {
         (Status::Failed, Some(FileError::Network)) => tr.error_network.to_owned(),
         (Status::Failed, Some(FileError::Server(code))) => format!("{} ({code})", tr.error_server),
         (Status::Failed, None) => tr.error_network.to_owned(),
+        (Status::Reselect, Some(FileError::WrongFile)) | (Status::Failed, Some(FileError::WrongFile)) => {
+            tr.error_wrong_file.to_owned()
+        }
+        (Status::Reselect, _) => tr.status_reselect.to_owned(),
         (Status::Checking, _) => tr.status_checking.to_owned(),
         (Status::Preparing, _) => tr.status_preparing.to_owned(),
         (Status::Paused, _) => tr.status_paused.to_owned(),
@@ -127,7 +131,7 @@ pub fn EvidenceStep(
             <ul class="ac-evidence__list" data-testid="evidence-list">
                 <For
                     each=move || evidence.files.get()
-                    key=|file| (file.key, file.status as u8, file.sent, file.upload_id.clone())
+                    key=|file| (file.key, file.status as u8, file.sent, file.upload_id.clone(), format!("{:?}", file.error))
                     children=move |file: FileState| {
                         let key = file.key;
                         let line = status_line(tr.get(), &file);
@@ -167,6 +171,34 @@ pub fn EvidenceStep(
                                         >
                                             {move || if paused { tr.get().resume } else { tr.get().pause }}
                                         </button>
+                                    })}
+                                    {(file.status == Status::Reselect).then(|| {
+                                        let again = NodeRef::<html::Input>::new();
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="ac-button"
+                                                on:click=move |_| if let Some(input) = again.get() { input.click() }
+                                                data-testid="evidence-reselect"
+                                            >
+                                                {move || tr.get().choose_again}
+                                            </button>
+                                            <input
+                                                class="ac-visually-hidden"
+                                                type="file"
+                                                tabindex="-1"
+                                                aria-hidden="true"
+                                                aria-label=move || tr.get().choose_again
+                                                node_ref=again
+                                                on:change=move |event: Event| {
+                                                    let input: HtmlInputElement = event.target().expect("change has a target").unchecked_into();
+                                                    if let Some(chosen) = input.files().and_then(|files| files.item(0)) {
+                                                        evidence.reselect(key, chosen);
+                                                    }
+                                                }
+                                                data-testid="evidence-reselect-input"
+                                            />
+                                        }
                                     })}
                                     <button type="button" class="ac-button ac-button--secondary" on:click=move |_| evidence.remove(key) data-testid="evidence-remove">
                                         {move || tr.get().remove}

@@ -27,6 +27,7 @@ pub fn App() -> impl IntoView {
     let tr = Memo::new(move |_| Tr(state.locale.get()));
     let panel = NodeRef::<html::Section>::new();
     let evidence = crate::upload::session::Evidence::new(state, Default::default());
+    evidence.restore();
 
     // The launcher belongs to the loader; keep its label and state in step.
     Effect::new(move |_| {

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod image;
+pub mod persist;
 pub mod plan;
 pub mod restore;
 pub mod retry;

@@ -12,10 +12,11 @@ use aftercare_protocol::case::{MediaKind, MediaRef};
 use aftercare_protocol::media::{self, MediaType, SNIFF_LEN};
 use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsCast;
 use web_sys::{Blob, File, XmlHttpRequest};
 
 use super::client::{self, Call, RequestError};
-use super::plan;
+use super::{persist, plan, restore};
 use super::retry::{self, Failure};
 use crate::state::WidgetState;
 
@@ -49,6 +50,8 @@ pub enum Status {
     Waiting,
     Done,
     Failed,
+    /// Remembered from before a reload, but its bytes are gone: choose it again.
+    Reselect,
 }
 
 /// Why a file was not accepted or did not go up; the UI words it.
@@ -62,6 +65,8 @@ pub enum FileError {
     Server(String),
     /// Retries ran out.
     Network,
+    /// The file chosen again is not the one that was being uploaded.
+    WrongFile,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -79,6 +84,16 @@ pub struct FileState {
     pub preview: Option<String>,
     pub upload_id: Option<String>,
     pub error: Option<FileError>,
+    /// Identity across reloads (see `restore::fingerprint`).
+    pub fingerprint: Option<String>,
+    /// The type it is uploaded as.
+    pub filetype: String,
+    /// Its tus upload URL, once created.
+    pub url: Option<String>,
+}
+
+fn decision_is_restart(server: &restore::ServerState) -> bool {
+    *server == restore::ServerState::Gone
 }
 
 #[derive(Clone, Copy)]
@@ -169,13 +184,172 @@ impl Evidence {
                 preview: None,
                 upload_id: None,
                 error: None,
+                fingerprint: None,
+                filetype: file.type_(),
+                url: None,
             })
         });
         let this = *self;
         leptos::task::spawn_local(async move { this.run(key, file).await });
     }
 
+    /// Where this order's records are kept: one list per backend and order.
+    fn scope(&self) -> Option<String> {
+        Some(format!("{}|{}", self.state.endpoint.get_value()?, self.state.order_id().unwrap_or_default()))
+    }
+
+    /// Writes the list's records to localStorage.
+    fn persist(&self) {
+        let Some(scope) = self.scope() else { return };
+        let records: Vec<persist::Record> = self.files.with_untracked(|files| {
+            files
+                .iter()
+                .filter(|f| f.status != Status::Failed)
+                .filter_map(|f| {
+                    Some(persist::Record {
+                        fingerprint: f.fingerprint.clone()?,
+                        name: f.name.clone(),
+                        size: f.size,
+                        original_size: f.original_size,
+                        filetype: f.filetype.clone(),
+                        kind: f.kind?.as_str().to_owned(),
+                        url: f.url.clone(),
+                        upload_id: f.upload_id.clone(),
+                        completed: f.status == Status::Done,
+                    })
+                })
+                .collect()
+        });
+        persist::save(&scope, &records);
+    }
+
+    /// Brings back the files remembered from before a reload: finished ones as done,
+    /// the rest resumed from the server's offset (from the bytes kept in IndexedDB), or
+    /// marked "choose this file again". Nothing is dropped silently.
+    pub fn restore(&self) {
+        let Some(scope) = self.scope() else { return };
+        for record in persist::load(&scope) {
+            let key = self.next_key.get_value();
+            self.next_key.set_value(key + 1);
+            let kind = MediaKind::parse(&record.kind);
+            self.files.update(|files| {
+                files.push(FileState {
+                    key,
+                    name: record.name.clone(),
+                    kind,
+                    status: if record.completed { Status::Done } else { Status::Checking },
+                    original_size: record.original_size,
+                    size: record.size,
+                    sent: if record.completed { record.size } else { 0 },
+                    speed: 0.0,
+                    preview: None,
+                    upload_id: record.upload_id.clone(),
+                    error: None,
+                    fingerprint: Some(record.fingerprint.clone()),
+                    filetype: record.filetype.clone(),
+                    url: record.url.clone(),
+                })
+            });
+            if record.completed {
+                continue;
+            }
+            let this = *self;
+            leptos::task::spawn_local(async move {
+                let source = persist::kept(&record.fingerprint).await;
+                this.resume_from(key, record, source.map(|blob| (blob, true))).await;
+            });
+        }
+    }
+
+    /// The shopper chose a file again for a remembered upload.
+    pub fn reselect(&self, key: u32, file: File) {
+        let this = *self;
+        let record = self.files.with_untracked(|files| files.iter().find(|f| f.key == key).cloned());
+        let Some(state) = record else { return };
+        leptos::task::spawn_local(async move {
+            let record = persist::Record {
+                fingerprint: state.fingerprint.clone().unwrap_or_default(),
+                name: state.name.clone(),
+                size: state.size,
+                original_size: state.original_size,
+                filetype: state.filetype.clone(),
+                kind: state.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+                url: state.url.clone(),
+                upload_id: None,
+                completed: false,
+            };
+            this.resume_from(key, record, Some((file.into(), false))).await;
+        });
+    }
+
+    async fn resume_from(self, key: u32, record: persist::Record, source: Option<(Blob, bool)>) {
+        // The host page may hand the order token over a moment after the widget starts.
+        for _ in 0..100 {
+            if self.state.order_token.get_untracked().is_some() {
+                break;
+            }
+            sleep_ms(100).await;
+        }
+        let server = match &record.url {
+            None => restore::ServerState::Gone,
+            Some(url) => self.head(key, url).await,
+        };
+        let (blob, source_kind) = match &source {
+            Some((blob, stored)) => {
+                let name = if *stored { record.name.clone() } else { blob.clone().unchecked_into::<File>().name() };
+                let modified = if *stored { 0.0 } else { blob.clone().unchecked_into::<File>().last_modified() };
+                let fingerprint = if *stored {
+                    record.fingerprint.clone()
+                } else {
+                    restore::fingerprint(&name, blob.size() as u64, &record.filetype, modified, &persist::sample(blob).await)
+                };
+                (Some(blob.clone()), if *stored { restore::Source::Stored(fingerprint) } else { restore::Source::Reselected(fingerprint) })
+            }
+            None => (None, restore::Source::None),
+        };
+        let decision = restore::decide(&record.fingerprint, record.size, record.completed, server, &source_kind);
+        match (decision, blob) {
+            (restore::Decision::Done, _) => self.update(key, |f| {
+                f.status = Status::Done;
+                f.sent = f.size;
+                f.upload_id = record.upload_id.clone().or_else(|| record.url.as_deref().and_then(|u| u.rsplit('/').next()).map(str::to_owned));
+            }),
+            (restore::Decision::Resume { .. } | restore::Decision::Restart, Some(blob)) => {
+                let url = if decision_is_restart(&server) { None } else { record.url.clone() };
+                self.update(key, |f| {
+                    f.status = Status::Uploading;
+                    f.error = None;
+                    f.url = url.clone();
+                });
+                self.send(key, blob, &record.name, &record.filetype, url).await;
+            }
+            (restore::Decision::WrongFile, _) => self.update(key, |f| {
+                f.status = Status::Reselect;
+                f.error = Some(FileError::WrongFile);
+            }),
+            (restore::Decision::Wait, _) => self.update(key, |f| f.status = Status::Waiting),
+            _ => self.update(key, |f| f.status = Status::Reselect),
+        }
+        self.persist();
+    }
+
+    async fn head(&self, key: u32, url: &str) -> restore::ServerState {
+        let head = |token| Call { method: "HEAD", url, token, headers: &[], body: None };
+        match self.request(key, &head, |_| {}).await {
+            Ok(Some(answer)) => {
+                restore::ServerState::Offset(answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(0))
+            }
+            Ok(None) => restore::ServerState::Unknown,
+            Err(FileError::Server(code)) if code == "upload_not_found" || code == "upload_expired" => restore::ServerState::Gone,
+            Err(_) => restore::ServerState::Unknown,
+        }
+    }
+
     pub fn remove(&self, key: u32) {
+        let fingerprint = self.files.with_untracked(|files| files.iter().find(|f| f.key == key).and_then(|f| f.fingerprint.clone()));
+        if let Some(fingerprint) = fingerprint {
+            leptos::task::spawn_local(async move { persist::forget(&fingerprint).await });
+        }
         if let Some(request) = self.requests.with_value(|r| r.get(&key).cloned()) {
             let _ = request.abort();
         }
@@ -187,6 +361,7 @@ impl Evidence {
         self.blobs.update_value(|blobs| {
             blobs.remove(&key);
         });
+        self.persist();
     }
 
     pub fn pause(&self, key: u32) {
@@ -250,12 +425,23 @@ impl Evidence {
         if !self.alive(key) {
             return;
         }
-        self.blobs.update_value(|blobs| {
-            blobs.insert(key, blob.clone());
-        });
+        let fingerprint =
+            restore::fingerprint(&file.name(), size, filetype, file.last_modified(), &persist::sample(&blob).await);
+        let _ = persist::keep(&fingerprint, &blob).await;
         self.update(key, |f| {
             f.size = size;
+            f.fingerprint = Some(fingerprint);
+            f.filetype = filetype.to_owned();
             f.status = Status::Uploading;
+        });
+        self.persist();
+        self.send(key, blob, &file.name(), filetype, None).await;
+    }
+
+    /// Uploads `blob` (resuming at `url` if given), one of `CONCURRENT` at a time.
+    async fn send(self, key: u32, blob: Blob, name: &str, filetype: &str, url: Option<String>) {
+        self.blobs.update_value(|blobs| {
+            blobs.insert(key, blob.clone());
         });
         // Files queue for a sending slot, in the order they were accepted.
         while self.sending.get_value() >= CONCURRENT {
@@ -265,16 +451,25 @@ impl Evidence {
             sleep_ms(100).await;
         }
         self.sending.update_value(|n| *n += 1);
-        let result = self.upload(key, &blob, &file.name(), filetype).await;
+        let result = self.upload(key, &blob, name, filetype, url).await;
         self.sending.update_value(|n| *n -= 1);
         match result {
-            Ok(Some(upload_id)) => self.update(key, |f| {
-                f.upload_id = Some(upload_id);
-                f.sent = f.size;
-                f.status = Status::Done;
-            }),
+            Ok(Some(upload_id)) => {
+                self.update(key, |f| {
+                    f.upload_id = Some(upload_id);
+                    f.sent = f.size;
+                    f.status = Status::Done;
+                });
+                self.persist();
+            }
             Ok(None) => {} // removed meanwhile
-            Err(error) => fail(error),
+            Err(error) => {
+                self.update(key, |f| {
+                    f.status = Status::Failed;
+                    f.error = Some(error);
+                });
+                self.persist();
+            }
         }
     }
 
@@ -347,15 +542,25 @@ impl Evidence {
 
     /// Creates the upload, then sends it chunk by chunk; resumes from the server's
     /// offset after a pause or a conflict.
-    async fn upload(&self, key: u32, blob: &Blob, name: &str, filetype: &str) -> Result<Option<String>, FileError> {
+    async fn upload(&self, key: u32, blob: &Blob, name: &str, filetype: &str, existing: Option<String>) -> Result<Option<String>, FileError> {
         let Some(endpoint) = self.endpoint() else { return Err(FileError::Server("no_endpoint".into())) };
         let length = blob.size() as u64;
-        let metadata = format!("filename {},filetype {}", base64(name), base64(filetype));
-        let create_headers = [("Upload-Length", length.to_string()), ("Upload-Metadata", metadata)];
-        let create = |token| Call { method: "POST", url: &endpoint, token, headers: &create_headers, body: None };
-        let Some(created) = self.request(key, &create, |_| {}).await? else { return Ok(None) };
-        let location = created.header("Location").ok_or(FileError::Server("no_location".into()))?;
-        let url = web_sys::Url::new_with_base(&location, &endpoint).map(|u| u.href()).map_err(|_| FileError::Server("bad_location".into()))?;
+        let url = match existing {
+            Some(url) => url,
+            None => {
+                let metadata = format!("filename {},filetype {}", base64(name), base64(filetype));
+                let create_headers = [("Upload-Length", length.to_string()), ("Upload-Metadata", metadata)];
+                let create = |token| Call { method: "POST", url: &endpoint, token, headers: &create_headers, body: None };
+                let Some(created) = self.request(key, &create, |_| {}).await? else { return Ok(None) };
+                let location = created.header("Location").ok_or(FileError::Server("no_location".into()))?;
+                let url = web_sys::Url::new_with_base(&location, &endpoint)
+                    .map(|u| u.href())
+                    .map_err(|_| FileError::Server("bad_location".into()))?;
+                self.update(key, |f| f.url = Some(url.clone()));
+                self.persist();
+                url
+            }
+        };
         let upload_id = url.rsplit('/').next().unwrap_or_default().to_owned();
 
         let mut offset = 0u64;
