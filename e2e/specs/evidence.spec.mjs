@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { byTestId, expect, openWidget, startBackend, test } from "../fixtures.mjs";
 import { sha256, syntheticMp4 } from "../support/media.mjs";
 
 const fixtures = resolve("e2e/fixtures");
@@ -228,4 +228,41 @@ test("after a reload, a large file must be chosen again, and only the same file 
   await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });
   const stored = await download(page, assets, await item.getAttribute("data-upload-id"));
   expect(sha256(Buffer.from(stored.bytes))).toBe(sha256(video));
+});
+
+test("when the order token expires mid-upload, the widget asks the page for a fresh one and carries on", async ({ page }) => {
+  test.setTimeout(60_000);
+  page.allowProblems(/status of 401/);
+  const backend = await startBackend({ staticDir: resolve("dist") });
+  try {
+    const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
+    const video = syntheticMp4(3 * 1024 * 1024, { seed: 51 });
+    writeFileSync(join(work, "late.mp4"), video);
+    // After the first PATCH, half an hour passes on the server: the token has expired.
+    let patches = 0;
+    await page.route("**/v1/uploads/*", async (route) => {
+      if (route.request().method() === "PATCH" && ++patches === 2) {
+        await fetch(`${backend.origin}/dev/clock`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ advance_seconds: 31 * 60 }),
+        });
+      }
+      return route.continue();
+    });
+    await page.addInitScript(() => {
+      window.tokenExpired = 0;
+      document.addEventListener("aftercare:token-expired", () => (window.tokenExpired += 1));
+    });
+    await page.goto(backend.url);
+    await openWidget(page);
+    await byTestId(page, "file-input").setInputFiles(join(work, "late.mp4"));
+    const item = byTestId(page, "evidence-item");
+    await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });
+    expect(await page.evaluate(() => window.tokenExpired)).toBeGreaterThanOrEqual(1);
+    const stored = await download(page, backend, await item.getAttribute("data-upload-id"));
+    expect(sha256(Buffer.from(stored.bytes))).toBe(sha256(video));
+  } finally {
+    await backend.close();
+  }
 });
