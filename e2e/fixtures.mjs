@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "../scripts/serve.mjs";
+import { variants } from "./pages/variants.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const artifacts = resolve(root, "e2e/artifacts");
@@ -51,7 +52,7 @@ export const test = base.extend({
   servers: [
     async ({}, use) => {
       const vars = {};
-      const pages = await serve({ root: resolve(root, "e2e/pages"), vars });
+      const pages = await serve({ root: resolve(root, "e2e/pages"), vars, pages: variants, template: "merchant.html" });
       const assets = await startBackend({ staticDir: resolve(root, "dist"), demoOrigins: [pages.origin] });
       vars.ASSETS = assets.origin;
       await use({ pages, assets });

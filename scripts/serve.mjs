@@ -5,7 +5,8 @@
 //
 // Every response allows any origin to read it (Access-Control-Allow-Origin: *), as a
 // CDN hosting aftercare.js must, so pages on other origins can load the widget.
-// `.html` files may contain `{{NAME}}` placeholders, filled from `vars`.
+// `.html` files may contain `{{NAME}}` placeholders, filled from `vars`; `pages` maps a
+// path to a template file and its own values, for pages made from one template.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -23,13 +24,14 @@ const TYPES = {
 };
 
 /** Starts a server; resolves to { url, origin, requests, close }. */
-export function serve({ root, host = "127.0.0.1", port = 0, vars = {} }) {
+export function serve({ root, host = "127.0.0.1", port = 0, vars = {}, pages = {}, template = "" }) {
   const base = resolve(root);
   const requests = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     requests.push(path);
-    const file = normalize(join(base, path.endsWith("/") ? path + "index.html" : path));
+    const page = pages[path];
+    const file = page ? join(base, template) : normalize(join(base, path.endsWith("/") ? path + "index.html" : path));
     res.setHeader("Access-Control-Allow-Origin", "*");
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Cache-Control", "no-store");
@@ -42,7 +44,9 @@ export function serve({ root, host = "127.0.0.1", port = 0, vars = {} }) {
       let body = await readFile(file);
       const type = TYPES[extname(file)] || "application/octet-stream";
       if (extname(file) === ".html") {
-        body = body.toString("utf8").replace(/\{\{(\w+)\}\}/g, (m, name) => vars[name] ?? m);
+        const values = { ...vars, ...page };
+        const fill = (text) => text.replace(/\{\{(\w+)\}\}/g, (m, name) => values[name] ?? m);
+        body = fill(fill(body.toString("utf8"))); // twice: page values may hold placeholders
       }
       res.writeHead(200, { "Content-Type": type }).end(body);
     } catch {

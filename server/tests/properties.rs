@@ -9,23 +9,15 @@ use aftercare_protocol::rules::Rules;
 use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate;
 use aftercare_server::auth;
-use aftercare_server::merchants::{Merchant, Merchants, SigningKey};
+use aftercare_server::merchants::{Merchant, Merchants};
+
+mod common;
 use proptest::prelude::*;
 
 const NOW: Timestamp = Timestamp(1_764_316_800_000);
 
 fn merchants() -> (Merchants, Arc<Merchant>) {
-    let merchants = Merchants::new(vec![Merchant {
-        id: "acme".into(),
-        name: String::new(),
-        allowed_origins: vec![],
-        keys: vec![SigningKey { kid: "acme-key".into(), secret_hex: "5a".repeat(32) }],
-        widget: serde_json::json!({}),
-        rules: Default::default(),
-        deadlines: Default::default(),
-        return_address: None,
-    }])
-    .unwrap();
+    let merchants = Merchants::new(vec![common::merchant("acme", common::SHOP, "5a")]).unwrap();
     let acme = merchants.get("acme").unwrap().clone();
     (merchants, acme)
 }

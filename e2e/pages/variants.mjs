@@ -1,0 +1,32 @@
+// The merchant test pages: one template (merchant.html), one entry per situation.
+const HOST_SCRIPT = '  <script src="/host.js" defer></script>\n';
+const STRICT_CSP =
+  "  <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src {{ASSETS}} 'wasm-unsafe-eval'; " +
+  "connect-src {{ASSETS}}; img-src {{ASSETS}} data: blob:; media-src {{ASSETS}} blob:; font-src {{ASSETS}}; " +
+  "style-src 'self' {{ASSETS}}; base-uri 'none'; form-action 'none'\">\n";
+const HOSTILE_CSS = `  <style>
+    * { font: 30px serif !important; color: rgb(255,0,0) !important; box-sizing: content-box !important; letter-spacing: 3px !important }
+    button { display: none !important }
+    div { border: 3px solid rgb(0,255,0) }
+    svg, img, canvas { display: none !important }
+  </style>
+`;
+
+const page = (title, { head = HOST_SCRIPT, csp = "", attrs = "", menuKey = "2", weiboUrl = "https://weibo.example/demo" } = {}) => ({
+  TITLE: title,
+  HEAD: head,
+  CSP: csp,
+  ATTRS: attrs,
+  MENU_KEY: menuKey,
+  WEIBO_URL: weiboUrl,
+});
+
+export const variants = {
+  "/plain.html": page("widget from another origin"),
+  "/strict-csp.html": page("strict Content-Security-Policy", { head: "", csp: STRICT_CSP }),
+  "/hostile.html": page("deliberately hostile global CSS", { head: HOST_SCRIPT + HOSTILE_CSS }),
+  "/bad-config.html": page("invalid widget configuration", { menuKey: "two", weiboUrl: "javascript:alert(1)" }),
+  "/remote-config.html": page("configuration from the backend", { attrs: '\n          data-endpoint="/"' }),
+  "/dead-endpoint.html": page("backend that does not answer", { attrs: '\n          data-endpoint="/no-backend-here/"' }),
+  "/preload.html": page("preload when idle", { attrs: '\n          data-preload="idle"' }),
+};
