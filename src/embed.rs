@@ -127,6 +127,13 @@ impl Widget {
     }
 }
 
+/// Benchmark hook (test builds only): the photo pipeline's downscale, on its own.
+#[cfg(feature = "test-hooks")]
+#[wasm_bindgen]
+pub async fn bench_downscale(photo: web_sys::Blob, max_edge: u32, quality: f64) -> Result<web_sys::Blob, JsValue> {
+    crate::upload::image::downscale(&photo, max_edge, "image/jpeg", quality).await.map(|(blob, _, _)| blob)
+}
+
 fn adopt_stylesheet(shadow: &ShadowRoot) -> Result<(), JsValue> {
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(WIDGET_CSS)?;

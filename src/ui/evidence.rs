@@ -130,76 +130,79 @@ pub fn EvidenceStep(
             <p class="ac-evidence__drop ac-muted">{move || tr.get().drop_here}</p>
             <ul class="ac-evidence__list" data-testid="evidence-list">
                 <For
-                    each=move || evidence.files.get()
-                    key=|file| (file.key, file.status as u8, file.sent, file.upload_id.clone(), format!("{:?}", file.error))
-                    children=move |file: FileState| {
-                        let key = file.key;
-                        let line = status_line(tr.get(), &file);
-                        let percent = if file.size == 0 { 0.0 } else { file.sent as f64 * 100.0 / file.size as f64 };
-                        let saved = (file.status != Status::Failed && file.size < file.original_size)
-                            .then(|| tr.get().saved(&tr.get().bytes(file.original_size), &tr.get().bytes(file.size)));
-                        let paused = file.status == Status::Paused;
-                        let active = matches!(file.status, Status::Uploading | Status::Waiting | Status::Paused);
-                        let preview = file.preview.clone();
-                        let is_video = file.kind == Some(MediaKind::Video);
+                    each=move || evidence.files.with(|files| files.iter().map(|f| (f.key, f.preview.clone(), f.kind)).collect::<Vec<_>>())
+                    // Rows are keyed by file (and its preview) only: progress updates the
+                    // row in place instead of rebuilding it (and reloading its preview).
+                    key=|(key, preview, _)| (*key, preview.clone())
+                    children=move |(key, preview, kind)| {
+                        let file = Memo::new(move |_| evidence.files.with(|files| files.iter().find(|f| f.key == key).cloned()));
+                        let field = move |read: fn(&FileState) -> String| move || file.with(|f| f.as_ref().map(read).unwrap_or_default());
+                        let status = move || file.with(|f| f.as_ref().map(|f| f.status));
+                        let percent = move || file.with(|f| f.as_ref().map_or(0.0, |f| if f.size == 0 { 0.0 } else { f.sent as f64 * 100.0 / f.size as f64 }));
+                        let line = move || file.with(|f| f.as_ref().map(|f| status_line(tr.get(), f)).unwrap_or_default());
+                        let saved = move || file.with(|f| {
+                            f.as_ref()
+                                .filter(|f| f.status != Status::Failed && f.size < f.original_size)
+                                .map(|f| tr.get().saved(&tr.get().bytes(f.original_size), &tr.get().bytes(f.size)))
+                        });
+                        let active = move || matches!(status(), Some(Status::Uploading | Status::Waiting | Status::Paused));
+                        let paused = move || status() == Some(Status::Paused);
+                        let reselect = move || status() == Some(Status::Reselect);
+                        let again = NodeRef::<html::Input>::new();
                         view! {
                             <li
                                 class="ac-evidence__item"
-                                class:ac-evidence__item--failed=file.status == Status::Failed
+                                class:ac-evidence__item--failed=move || status() == Some(Status::Failed)
                                 data-testid="evidence-item"
-                                data-status=format!("{:?}", file.status).to_lowercase()
-                                data-upload-id=file.upload_id.clone().unwrap_or_default()
+                                data-status=move || status().map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default()
+                                data-upload-id=field(|f| f.upload_id.clone().unwrap_or_default())
                             >
-                                {preview.map(|url| if is_video {
+                                {preview.map(|url| if kind == Some(MediaKind::Video) {
                                     view! { <video class="ac-evidence__thumb" src=url muted preload="metadata"></video> }.into_any()
                                 } else {
                                     view! { <img class="ac-evidence__thumb" src=url alt=""/> }.into_any()
                                 })}
                                 <div class="ac-evidence__body">
-                                    <p class="ac-evidence__name">{file.name.clone()}</p>
-                                    <progress max="100" prop:value=percent aria-label=file.name.clone()></progress>
+                                    <p class="ac-evidence__name">{field(|f| f.name.clone())}</p>
+                                    <progress max="100" prop:value=percent aria-label=field(|f| f.name.clone())></progress>
                                     <p class="ac-muted" data-testid="evidence-status">{line}</p>
-                                    {saved.map(|text| view! { <p class="ac-muted" data-testid="evidence-saved">{text}</p> })}
+                                    {move || saved().map(|text| view! { <p class="ac-muted" data-testid="evidence-saved">{text}</p> })}
                                 </div>
                                 <div class="ac-evidence__controls">
-                                    {active.then(|| view! {
-                                        <button
-                                            type="button"
-                                            class="ac-button ac-button--secondary"
-                                            on:click=move |_| if paused { evidence.resume(key) } else { evidence.pause(key) }
-                                            data-testid="evidence-pause"
-                                        >
-                                            {move || if paused { tr.get().resume } else { tr.get().pause }}
-                                        </button>
-                                    })}
-                                    {(file.status == Status::Reselect).then(|| {
-                                        let again = NodeRef::<html::Input>::new();
-                                        view! {
-                                            <button
-                                                type="button"
-                                                class="ac-button"
-                                                on:click=move |_| if let Some(input) = again.get() { input.click() }
-                                                data-testid="evidence-reselect"
-                                            >
-                                                {move || tr.get().choose_again}
-                                            </button>
-                                            <input
-                                                class="ac-visually-hidden"
-                                                type="file"
-                                                tabindex="-1"
-                                                aria-hidden="true"
-                                                aria-label=move || tr.get().choose_again
-                                                node_ref=again
-                                                on:change=move |event: Event| {
-                                                    let input: HtmlInputElement = event.target().expect("change has a target").unchecked_into();
-                                                    if let Some(chosen) = input.files().and_then(|files| files.item(0)) {
-                                                        evidence.reselect(key, chosen);
-                                                    }
-                                                }
-                                                data-testid="evidence-reselect-input"
-                                            />
+                                    <button
+                                        type="button"
+                                        class="ac-button ac-button--secondary"
+                                        hidden=move || !active()
+                                        on:click=move |_| if paused() { evidence.resume(key) } else { evidence.pause(key) }
+                                        data-testid="evidence-pause"
+                                    >
+                                        {move || if paused() { tr.get().resume } else { tr.get().pause }}
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="ac-button"
+                                        hidden=move || !reselect()
+                                        on:click=move |_| if let Some(input) = again.get() { input.click() }
+                                        data-testid="evidence-reselect"
+                                    >
+                                        {move || tr.get().choose_again}
+                                    </button>
+                                    <input
+                                        class="ac-visually-hidden"
+                                        type="file"
+                                        tabindex="-1"
+                                        aria-hidden="true"
+                                        aria-label=move || tr.get().choose_again
+                                        node_ref=again
+                                        on:change=move |event: Event| {
+                                            let input: HtmlInputElement = event.target().expect("change has a target").unchecked_into();
+                                            if let Some(chosen) = input.files().and_then(|files| files.item(0)) {
+                                                evidence.reselect(key, chosen);
+                                            }
+                                            input.set_value("");
                                         }
-                                    })}
+                                        data-testid="evidence-reselect-input"
+                                    />
                                     <button type="button" class="ac-button ac-button--secondary" on:click=move |_| evidence.remove(key) data-testid="evidence-remove">
                                         {move || tr.get().remove}
                                     </button>

@@ -485,7 +485,22 @@ impl Evidence {
         call: &dyn Fn(Option<String>) -> Call<'a>,
         progress: impl Fn(f64) + Clone + 'static,
     ) -> Result<Option<client::Answer>, FileError> {
-        let mut attempt = 0;
+        let mut attempts = 0;
+        self.request_with(key, call, progress, &mut attempts, true).await
+    }
+
+    /// Like `request`, counting failures in `attempts`. With `resend` false, a
+    /// retryable failure waits out its backoff and returns `Ok(None)` instead of
+    /// sending the same request again (a PATCH must first re-read the offset).
+    async fn request_with<'a>(
+        &self,
+        key: u32,
+        call: &dyn Fn(Option<String>) -> Call<'a>,
+        progress: impl Fn(f64) + Clone + 'static,
+        attempts: &mut u32,
+        resend: bool,
+    ) -> Result<Option<client::Answer>, FileError> {
+        let attempt = attempts;
         loop {
             if !self.alive(key) || self.is_paused(key) {
                 return Ok(None);
@@ -504,8 +519,8 @@ impl Evidence {
             };
             match client::send(call(token), progress.clone(), &register).await {
                 Ok(answer) => return Ok(Some(answer)),
-                Err(RequestError { code: Some(code), .. }) if code == "order_token_expired" && attempt < 2 => {
-                    attempt += 1;
+                Err(RequestError { code: Some(code), .. }) if code == "order_token_expired" && *attempt < 2 => {
+                    *attempt += 1;
                     if !self.state.refresh_token().await {
                         return Err(FileError::Server(code));
                     }
@@ -515,17 +530,20 @@ impl Evidence {
                         return Ok(None);
                     }
                     let online = web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true);
-                    let delay = retry::delay_ms(error.failure, attempt, error.retry_after_ms, js_sys::Math::random());
+                    let delay = retry::delay_ms(error.failure, *attempt, error.retry_after_ms, js_sys::Math::random());
                     match delay {
                         Some(delay) => {
                             self.update(key, |f| f.status = Status::Waiting);
                             sleep_ms(if online { delay } else { delay.max(2_000) }).await;
-                            attempt += if online { 1 } else { 0 };
+                            *attempt += if online { 1 } else { 0 };
                             self.update(key, |f| {
                                 if f.status == Status::Waiting {
                                     f.status = Status::Uploading;
                                 }
                             });
+                            if !resend {
+                                return Ok(None);
+                            }
                         }
                         None => {
                             return Err(match (error.failure, error.code) {
@@ -545,6 +563,7 @@ impl Evidence {
     async fn upload(&self, key: u32, blob: &Blob, name: &str, filetype: &str, existing: Option<String>) -> Result<Option<String>, FileError> {
         let Some(endpoint) = self.endpoint() else { return Err(FileError::Server("no_endpoint".into())) };
         let length = blob.size() as u64;
+        let created_here = existing.is_none();
         let url = match existing {
             Some(url) => url,
             None => {
@@ -565,6 +584,10 @@ impl Evidence {
 
         let mut offset = 0u64;
         let mut chunk = plan::START_CHUNK;
+        // Ask the server where it is only when we may not know: when resuming an
+        // existing upload, or after a pause or a failed chunk.
+        let mut ask = !created_here;
+        let mut failures = 0;
         loop {
             while self.is_paused(key) {
                 if !self.alive(key) {
@@ -576,10 +599,12 @@ impl Evidence {
                 return Ok(None);
             }
             self.update(key, |f| f.status = Status::Uploading);
-            // Where the server is: after a pause, a retry or a conflict, ask.
-            let head = |token| Call { method: "HEAD", url: &url, token, headers: &[], body: None };
-            if let Some(answer) = self.request(key, &head, |_| {}).await? {
-                offset = answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(offset);
+            if ask {
+                let head = |token| Call { method: "HEAD", url: &url, token, headers: &[], body: None };
+                if let Some(answer) = self.request(key, &head, |_| {}).await? {
+                    offset = answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(offset);
+                }
+                ask = false;
             }
             let Some((start, end)) = plan::next_range(offset, length, chunk) else { return Ok(Some(upload_id)) };
             let body = blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(|_| FileError::Network)?;
@@ -594,8 +619,9 @@ impl Evidence {
                 })
             };
             let started = now_ms();
-            match self.request(key, &patch, progress).await? {
+            match self.request_with(key, &patch, progress, &mut failures, false).await? {
                 Some(answer) => {
+                    failures = 0;
                     let elapsed = (now_ms() - started).max(1.0);
                     offset = answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(end);
                     self.update(key, |f| {
@@ -608,7 +634,7 @@ impl Evidence {
                     }
                 }
                 None if !self.alive(key) => return Ok(None),
-                None => {} // paused: loop, wait, re-read the offset
+                None => ask = true, // paused: wait, then re-read the offset
             }
         }
     }
