@@ -54,13 +54,27 @@ await page.evaluate(() => window.Aftercare.open());
 await page.locator("aftercare-widget [data-testid=evidence]").waitFor();
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-// Ours: from handing the file over to "done" (sniffing, fingerprinting and all).
+// Ours: from the file input's change event to the row turning "done" (sniffing,
+// fingerprinting and all), timed in the page so no polling delay counts.
 const ours = [];
 for (let run = 0; run < 3; run++) {
-  const started = Date.now();
+  const timing = page.evaluate(
+    () =>
+      new Promise((ok) => {
+        const root = document.querySelector("aftercare-widget").shadowRoot;
+        let started;
+        root.querySelector("[data-testid=file-input]").addEventListener("change", () => (started = performance.now()), { once: true, capture: true });
+        const observer = new MutationObserver(() => {
+          if (root.querySelector("[data-testid=evidence-item][data-status=done]")) {
+            observer.disconnect();
+            ok(performance.now() - started);
+          }
+        });
+        observer.observe(root, { subtree: true, attributes: true, attributeFilter: ["data-status"], childList: true });
+      }),
+  );
   await page.locator("aftercare-widget [data-testid=file-input]").setInputFiles(join(work, "video.mp4"));
-  await page.locator("aftercare-widget [data-testid=evidence-item][data-status=done]").waitFor({ timeout: 120_000 });
-  ours.push(SIZE / 1e6 / ((Date.now() - started) / 1000));
+  ours.push(SIZE / 1e6 / ((await timing) / 1000));
   // Clear the list (at most two videos per case).
   await page.locator("aftercare-widget [data-testid=evidence-remove]").click();
   await page.locator("aftercare-widget [data-testid=evidence-item]").waitFor({ state: "detached" });
