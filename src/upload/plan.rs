@@ -5,7 +5,7 @@
 /// Bounds and starting point, in bytes.
 pub const MIN_CHUNK: u64 = 256 * 1024;
 pub const START_CHUNK: u64 = 1024 * 1024;
-pub const MAX_CHUNK: u64 = 16 * 1024 * 1024;
+pub const MAX_CHUNK: u64 = 64 * 1024 * 1024;
 
 /// The chunk size to use next, given how long the last chunk of `size` bytes took.
 pub fn next_chunk_size(size: u64, elapsed_ms: f64) -> u64 {
@@ -35,6 +35,7 @@ mod tests {
             (START_CHUNK, 2_500.0, START_CHUNK),
             (START_CHUNK, 9_000.0, START_CHUNK / 2),
             (MAX_CHUNK, 10.0, MAX_CHUNK),
+            (16 * 1024 * 1024, 300.0, 32 * 1024 * 1024),
             (MIN_CHUNK, 60_000.0, MIN_CHUNK),
             (MIN_CHUNK * 3, 100.0, MIN_CHUNK * 6),
         ];
