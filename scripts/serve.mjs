@@ -57,7 +57,13 @@ export function serve({ root, host = "127.0.0.1", port = 0, vars = {}, pages = {
     server.once("error", fail);
     server.listen(port, host, () => {
       const origin = `http://${host}:${server.address().port}`;
-      ok({ origin, url: origin + "/", requests, close: () => new Promise((done) => server.close(done)) });
+      ok({
+        origin,
+        url: origin + "/",
+        requests,
+        setVar: (name, value) => (vars[name] = value),
+        close: () => new Promise((done) => server.close(done)),
+      });
     });
   });
 }

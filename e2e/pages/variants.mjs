@@ -29,4 +29,5 @@ export const variants = {
   "/remote-config.html": page("configuration from the backend", { attrs: '\n          data-endpoint="/"' }),
   "/dead-endpoint.html": page("backend that does not answer", { attrs: '\n          data-endpoint="/no-backend-here/"' }),
   "/preload.html": page("preload when idle", { attrs: '\n          data-preload="idle"' }),
+  "/stock-tus.html": page("uploads to a stock tus server", { attrs: '\n          data-endpoint="{{TUS}}"' }),
 };
