@@ -327,3 +327,46 @@ async fn cases_reference_their_own_orders_complete_uploads() {
         assert_eq!((status, json["code"].as_str(), json["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("media_not_found"), Some("media[0].upload_id")));
     }
 }
+
+#[tokio::test]
+async fn files_sent_with_an_escalation_join_the_case() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let (status, case) = app.post("/v1/cases", &app.token(), Some("k-1"), &damaged("o-1")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let id = case["id"].as_str().unwrap();
+    let merchant = app.state.merchants.get("acme").unwrap();
+    app.state
+        .store
+        .apply(id, None, merchant, aftercare_protocol::case::Actor::Seller, aftercare_protocol::lifecycle::Action::Refuse, None, app.state.clock.now())
+        .await
+        .unwrap();
+    let photo = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let request = json!({"reason": "The seller refused without looking at the photos.", "media": [{"upload_id": photo, "kind": "photo"}]});
+    let (status, escalated) = app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &request).await;
+    assert_eq!(status, StatusCode::OK, "{escalated}");
+    assert_eq!(escalated["state"], "escalated");
+    assert_eq!(escalated["media"], json!([{"upload_id": photo, "kind": "photo"}]));
+    // Someone else's upload cannot be slipped in.
+    let other = Tus { token: app.token_for("acme", "s-1", delivered("o-2")), app: &app };
+    let foreign = other.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let second = file_refused_case(&app).await;
+    let request = json!({"reason": "Trying to borrow a file.", "media": [{"upload_id": foreign, "kind": "photo"}]});
+    let (status, json) = app.post(&format!("/v1/cases/{second}/escalate"), &app.token(), None, &request).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("media_not_found")));
+}
+
+async fn file_refused_case(app: &TestApp) -> String {
+    let (_, case) = app.post("/v1/cases", &app.token(), Some("k-2"), &json!({
+        "order_id": "o-1", "item_ids": ["item-2"], "problem_type": "seller_service", "reason": "attitude",
+        "resolution": "complaint_only", "description": "Rude answers on the phone.", "contact": {"email": "a@example.com"}
+    })).await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let merchant = app.state.merchants.get("acme").unwrap();
+    app.state
+        .store
+        .apply(&id, None, merchant, aftercare_protocol::case::Actor::Seller, aftercare_protocol::lifecycle::Action::Refuse, None, app.state.clock.now())
+        .await
+        .unwrap();
+    id
+}

@@ -136,7 +136,7 @@ pub async fn read(State(state): State<AppState>, shopper: Shopper, Path(id): Pat
 }
 
 /// Ask the platform to step in: after a refusal, or once the seller has missed a
-/// deadline.
+/// deadline. Files sent with the request are added to the case's evidence.
 #[utoipa::path(
     post,
     path = "/v1/cases/{id}/escalate",
@@ -160,7 +160,16 @@ pub async fn escalate(
     let message = Some(body.value.reason.trim().to_owned());
     let case = state
         .store
-        .apply(&id, Some(&shopper.owner()), &shopper.merchant, Actor::Shopper, Action::Escalate, message, state.clock.now())
+        .apply_with_media(
+            &id,
+            Some(&shopper.owner()),
+            &shopper.merchant,
+            Actor::Shopper,
+            Action::Escalate,
+            message,
+            body.value.media.clone(),
+            state.clock.now(),
+        )
         .await?;
     Ok(axum::Json(case))
 }

@@ -341,6 +341,23 @@ impl Store {
         message: Option<String>,
         now: Timestamp,
     ) -> Result<Case, Error> {
+        self.apply_with_media(id, owner, merchant, actor, action, message, Vec::new(), now).await
+    }
+
+    /// [`Store::apply`], also adding evidence to the case (e.g. files sent with a
+    /// request for platform intervention), in the same transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn apply_with_media(
+        &self,
+        id: &str,
+        owner: Option<&Owner>,
+        merchant: &Merchant,
+        actor: Actor,
+        action: Action,
+        message: Option<String>,
+        media: Vec<MediaRef>,
+        now: Timestamp,
+    ) -> Result<Case, Error> {
         let mut tx = self.pool.begin().await?;
         // A no-op write first, to take the write lock (see the module notes).
         let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
@@ -355,6 +372,11 @@ impl Store {
         let facts = stored.facts();
         let next = lifecycle::transition(facts, actor, &action, now, &merchant.deadlines).map_err(Error::Transition)?;
         let mut body = stored.body.clone();
+        for reference in media {
+            if !body.media.contains(&reference) {
+                body.media.push(reference);
+            }
+        }
         match &action {
             Action::Accept { return_instructions } | Action::RuleForShopper { return_instructions }
                 if stored.resolution.needs_return() =>
