@@ -53,6 +53,87 @@ impl ChannelKind {
 pub struct WidgetConfig {
     pub channels: Channels,
     pub faq: Vec<FaqEntry>,
+    pub evidence: EvidenceSettings,
+}
+
+/// How the widget treats evidence files before uploading them.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceSettings {
+    /// Photos are scaled so their longer edge is at most this many pixels.
+    pub photo_max_edge: PhotoEdge,
+    /// JPEG/WebP quality of re-encoded photos, 0.3–1.
+    pub photo_quality: Quality,
+    /// `jpeg` or `webp`.
+    pub photo_format: PhotoFormat,
+    pub max_photos: u8,
+    pub max_videos: u8,
+    pub max_photo_bytes: u64,
+    pub max_video_bytes: u64,
+}
+
+impl Default for EvidenceSettings {
+    fn default() -> Self {
+        EvidenceSettings {
+            photo_max_edge: PhotoEdge(2048),
+            photo_quality: Quality(0.85),
+            photo_format: PhotoFormat::Jpeg,
+            max_photos: 9,
+            max_videos: 2,
+            max_photo_bytes: 20 * 1024 * 1024,
+            max_video_bytes: 200 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhotoFormat {
+    Jpeg,
+    Webp,
+}
+
+impl PhotoFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            PhotoFormat::Jpeg => "image/jpeg",
+            PhotoFormat::Webp => "image/webp",
+        }
+    }
+}
+
+/// A long edge in pixels, 320–8192.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "u32")]
+pub struct PhotoEdge(pub u32);
+
+impl TryFrom<u32> for PhotoEdge {
+    type Error = String;
+
+    fn try_from(edge: u32) -> Result<Self, Self::Error> {
+        if (320..=8192).contains(&edge) {
+            Ok(PhotoEdge(edge))
+        } else {
+            Err(format!("{edge} is not a photo edge in pixels (320 to 8192)"))
+        }
+    }
+}
+
+/// An encoder quality, 0.3–1.
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "f64")]
+pub struct Quality(pub f64);
+
+impl TryFrom<f64> for Quality {
+    type Error = String;
+
+    fn try_from(quality: f64) -> Result<Self, Self::Error> {
+        if (0.3..=1.0).contains(&quality) {
+            Ok(Quality(quality))
+        } else {
+            Err(format!("{quality} is not a quality (0.3 to 1)"))
+        }
+    }
 }
 
 /// Every channel is optional: one that is not configured is hidden.
@@ -348,7 +429,7 @@ impl WidgetConfig {
         }
 
         for key in object(&merged).keys() {
-            if key != "channels" && key != "faq" {
+            if !matches!(key.as_str(), "channels" | "faq" | "evidence") {
                 errors.push(ConfigError { field: key.clone(), message: "unknown setting".to_owned() });
             }
         }
@@ -392,7 +473,14 @@ impl WidgetConfig {
                 serde_json::from_value(object(&defaults)["faq"].clone()).expect("built-in FAQ is valid")
             }
         };
-        (WidgetConfig { channels, faq }, errors)
+        let evidence = Section {
+            field: "evidence".to_owned(),
+            value: object(&merged).get("evidence").cloned().unwrap_or(Value::Null),
+            fallback: Value::Object(Map::new()),
+        }
+        .parse(&mut errors)
+        .unwrap_or_default();
+        (WidgetConfig { channels, faq, evidence }, errors)
     }
 }
 
@@ -554,6 +642,20 @@ mod tests {
         check_error(r#"{"channels":{"wechat":{"name":""}}}"#, "channels.wechat.name", "1 to 80 characters");
         check_error(r#"{"faq":[{"q":{},"a":{"en":"A"}}]}"#, "faq[0].q", "non-empty");
         check_error(r#"{"faq":{}}"#, "faq", "must be a list");
+        check_error(r#"{"evidence":{"photo_max_edge":100}}"#, "evidence.photo_max_edge", "320 to 8192");
+        check_error(r#"{"evidence":{"photo_quality":2}}"#, "evidence.photo_quality", "0.3 to 1");
+        check_error(r#"{"evidence":{"photo_format":"heic"}}"#, "evidence.photo_format", "unknown variant");
+    }
+
+    #[test]
+    fn evidence_settings_default_and_override() {
+        assert_eq!(WidgetConfig::defaults().evidence, EvidenceSettings::default());
+        let (config, errors) = load(r#"{"evidence":{"photo_max_edge":1600,"photo_format":"webp","max_videos":1}}"#);
+        assert_eq!(errors, []);
+        assert_eq!(config.evidence.photo_max_edge, PhotoEdge(1600));
+        assert_eq!(config.evidence.photo_format.mime(), "image/webp");
+        assert_eq!(config.evidence.max_videos, 1);
+        assert_eq!(config.evidence.max_photos, 9, "unset fields keep their defaults");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn App() -> impl IntoView {
     let state = use_widget();
     let tr = Memo::new(move |_| Tr(state.locale.get()));
     let panel = NodeRef::<html::Section>::new();
-    let evidence = crate::upload::session::Evidence::new(state, Default::default());
+    let evidence = crate::upload::session::Evidence::new(state);
     evidence.restore();
 
     // The launcher belongs to the loader; keep its label and state in step.

@@ -20,23 +20,6 @@ use super::{persist, plan, restore};
 use super::retry::{self, Failure};
 use crate::state::WidgetState;
 
-/// Limits checked in the browser before anything is sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    pub max_photos: usize,
-    pub max_videos: usize,
-    pub max_photo_bytes: u64,
-    pub max_video_bytes: u64,
-    /// Photos are scaled so their longer edge is at most this.
-    pub photo_edge: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_photos: 9, max_videos: 2, max_photo_bytes: 20 * 1024 * 1024, max_video_bytes: 200 * 1024 * 1024, photo_edge: 2048 }
-    }
-}
-
 /// Files uploading at once.
 const CONCURRENT: usize = 2;
 
@@ -105,7 +88,6 @@ pub struct Evidence {
     next_key: StoredValue<u32>,
     /// Uploads sending right now; at most `CONCURRENT` (the server allows 3 per shopper).
     sending: StoredValue<usize>,
-    limits: Limits,
     state: WidgetState,
 }
 
@@ -122,6 +104,19 @@ async fn sleep_ms(ms: u32) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Resolves when the browser comes back online (or after 30 s, to check again).
+async fn wait_online() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let options = web_sys::AddEventListenerOptions::new();
+            options.set_once(true);
+            let _ = window.add_event_listener_with_callback_and_add_event_listener_options("online", &resolve, &options);
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30_000);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
 async fn read_head(blob: &Blob) -> Vec<u8> {
     let Ok(slice) = blob.slice_with_f64_and_f64(0.0, SNIFF_LEN as f64) else { return Vec::new() };
     match JsFuture::from(slice.array_buffer()).await {
@@ -131,7 +126,9 @@ async fn read_head(blob: &Blob) -> Vec<u8> {
 }
 
 impl Evidence {
-    pub fn new(state: WidgetState, limits: Limits) -> Evidence {
+    /// Limits, photo size and quality come from the widget configuration
+    /// (`evidence`), read as each file arrives.
+    pub fn new(state: WidgetState) -> Evidence {
         Evidence {
             files: RwSignal::new(Vec::new()),
             blobs: StoredValue::new_local(HashMap::new()),
@@ -139,7 +136,6 @@ impl Evidence {
             paused: RwSignal::new(Vec::new()),
             next_key: StoredValue::new(1),
             sending: StoredValue::new(0),
-            limits,
             state,
         }
     }
@@ -391,9 +387,10 @@ impl Evidence {
             Err(error) => return fail(FileError::Type(error.code)),
         };
         let kind = media_type.kind();
+        let settings = self.state.config.with_untracked(|config| config.evidence);
         let (count_max, byte_max) = match kind {
-            MediaKind::Photo => (self.limits.max_photos, self.limits.max_photo_bytes),
-            MediaKind::Video => (self.limits.max_videos, self.limits.max_video_bytes),
+            MediaKind::Photo => (usize::from(settings.max_photos), settings.max_photo_bytes),
+            MediaKind::Video => (usize::from(settings.max_videos), settings.max_video_bytes),
         };
         let same_kind = self.files.with_untracked(|files| {
             files.iter().filter(|f| f.key != key && f.kind == Some(kind) && f.status != Status::Failed).count()
@@ -411,8 +408,9 @@ impl Evidence {
             MediaType::Jpeg | MediaType::Png | MediaType::Webp => {
                 // Always the re-encoded copy: it carries no EXIF or GPS, whatever its size.
                 // (The server strips metadata again, for clients that are not ours.)
-                match super::image::downscale(&file, self.limits.photo_edge, "image/jpeg", 0.85).await {
-                    Ok((small, _, _)) => (small, "image/jpeg"),
+                let format = settings.photo_format.mime();
+                match super::image::downscale(&file, settings.photo_max_edge.0, format, settings.photo_quality.0).await {
+                    Ok((small, _, _)) => (small, format),
                     Err(_) => (file.clone().into(), media_type.mime()),
                 }
             }
@@ -534,7 +532,11 @@ impl Evidence {
                     match delay {
                         Some(delay) => {
                             self.update(key, |f| f.status = Status::Waiting);
-                            sleep_ms(if online { delay } else { delay.max(2_000) }).await;
+                            if online {
+                                sleep_ms(delay).await;
+                            } else {
+                                wait_online().await;
+                            }
                             *attempt += if online { 1 } else { 0 };
                             self.update(key, |f| {
                                 if f.status == Status::Waiting {
