@@ -137,29 +137,10 @@ mod tests {
     use aftercare_protocol::order::OrderState;
 
     fn setup() -> (Merchants, Arc<Merchant>) {
-        let merchants = Merchants::new(vec![
-            Merchant {
-                id: "acme".into(),
-                name: String::new(),
-                allowed_origins: vec![],
-                keys: vec![SigningKey { kid: "acme-1".into(), secret_hex: "11".repeat(32) }],
-                widget: serde_json::json!({}),
-                rules: Default::default(),
-                deadlines: Default::default(),
-                return_address: None,
-            },
-            Merchant {
-                id: "other".into(),
-                name: String::new(),
-                allowed_origins: vec![],
-                keys: vec![SigningKey { kid: "other-1".into(), secret_hex: "22".repeat(32) }],
-                widget: serde_json::json!({}),
-                rules: Default::default(),
-                deadlines: Default::default(),
-                return_address: None,
-            },
-        ])
-        .unwrap();
+        use crate::merchants::tests::merchant_with_secret;
+        let merchants =
+            Merchants::new(vec![merchant_with_secret("acme", "acme-1", "11"), merchant_with_secret("other", "other-1", "22")])
+                .unwrap();
         let acme = merchants.get("acme").unwrap().clone();
         (merchants, acme)
     }

@@ -199,20 +199,25 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn merchant(id: &str, kid: &str) -> Merchant {
+    /// A valid merchant for unit tests, its secret `secret_byte` (two hex digits) × 32.
+    pub(crate) fn merchant_with_secret(id: &str, kid: &str, secret_byte: &str) -> Merchant {
         Merchant {
             id: id.into(),
             name: String::new(),
             allowed_origins: vec!["https://shop.example".into()],
-            keys: vec![SigningKey { kid: kid.into(), secret_hex: "ab".repeat(32) }],
+            keys: vec![SigningKey { kid: kid.into(), secret_hex: secret_byte.repeat(32) }],
             widget: empty_object(),
             rules: Rules::default(),
             deadlines: DeadlinePolicy::default(),
             return_address: None,
         }
+    }
+
+    fn merchant(id: &str, kid: &str) -> Merchant {
+        merchant_with_secret(id, kid, "ab")
     }
 
     #[test]
