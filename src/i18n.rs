@@ -57,6 +57,8 @@ pub struct Strings {
     pub status_reselect: &'static str,
     pub choose_again: &'static str,
     pub error_wrong_file: &'static str,
+    pub move_earlier: &'static str,
+    pub move_later: &'static str,
     weekdays: [&'static str; 7],
     email_subject: &'static str,
     email_checklist: &'static str,
@@ -111,6 +113,8 @@ const ZH_CN: Strings = Strings {
     status_reselect: "页面刷新后需要重新选择此文件,以便从中断处继续上传。",
     choose_again: "重新选择",
     error_wrong_file: "这不是原来的文件。请选择同一个文件,或移除后重新添加。",
+    move_earlier: "前移",
+    move_later: "后移",
     weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
     email_subject: "售后问题",
     email_checklist: "请描述遇到的问题:\n\n\n请附上:\n- 订单信息(订单号、商品)\n- 问题截图或照片\n",
@@ -165,6 +169,8 @@ const EN: Strings = Strings {
     status_reselect: "After the reload, choose this file again to carry on where the upload stopped.",
     choose_again: "Choose again",
     error_wrong_file: "That is not the same file. Choose the same one, or remove this and add it anew.",
+    move_earlier: "Move earlier",
+    move_later: "Move later",
     weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
     email_subject: "After-sale problem",
     email_checklist: "Please describe the problem:\n\n\nPlease attach:\n- your order details (order number, items)\n- screenshots or photos of the problem\n",
@@ -341,6 +347,17 @@ impl Tr {
         }
     }
 
+    pub fn too_long(self, max_seconds: u32) -> String {
+        let time = Tr::clock_duration(f64::from(max_seconds));
+        if self.zh() { format!("视频太长:每段视频最长 {time}。请剪短后重新添加。") } else { format!("Too long: each video may be up to {time}. Trim it and add it again.") }
+    }
+
+    /// "0:42", "12:05" (minutes and seconds).
+    pub fn clock_duration(seconds: f64) -> String {
+        let total = seconds.round() as u64;
+        format!("{}:{:02}", total / 60, total % 60)
+    }
+
     pub fn saved(self, before: &str, after: &str) -> String {
         if self.zh() { format!("已压缩:{before} → {after}") } else { format!("Compressed: {before} → {after}") }
     }
@@ -389,6 +406,15 @@ mod tests {
         let weekdays = schedule(r#"{"slots":[{"days":["mon"],"open":"09:30","close":"18:00"}]}"#);
         let friday = weekdays.availability(LocalTime { weekday: Weekday::Fri, minute: 0 });
         assert_eq!(EN_.availability(&friday, zone), "Closed · opens Mon at 09:30 (CST, in 81 h 30 min)");
+    }
+
+    #[test]
+    fn durations_and_video_limits() {
+        for (seconds, text) in [(0.0, "0:00"), (4.4, "0:04"), (59.6, "1:00"), (300.0, "5:00"), (754.0, "12:34")] {
+            assert_eq!(Tr::clock_duration(seconds), text);
+        }
+        assert_eq!(EN_.too_long(60), "Too long: each video may be up to 1:00. Trim it and add it again.");
+        assert_eq!(ZH.too_long(300), "视频太长:每段视频最长 5:00。请剪短后重新添加。");
     }
 
     #[test]

@@ -71,8 +71,24 @@ async fn downscale_keeps_aspect_and_drops_metadata() {
 async fn downscale_honours_exif_orientation() {
     // Orientation 6: the camera was turned; the upright image is 200 wide, 400 tall.
     let photo = with_exif(&jpeg(400, 200).await, 6);
-    let (_, width, height) = downscale(&blob_of(&photo), 100, "image/jpeg", 0.8).await.unwrap();
+    let (out, width, height) = downscale(&blob_of(&photo), 100, "image/jpeg", 0.8).await.unwrap();
     assert_eq!((width, height), (50, 100));
+    // Turned a quarter clockwise, the red left half is now on top, the blue below.
+    let top = pixel(&out, 25, 10).await;
+    let bottom = pixel(&out, 25, 90).await;
+    assert!(top[0] > 200 && top[2] < 60, "top is red: {top:?}");
+    assert!(bottom[2] > 200 && bottom[0] < 60, "bottom is blue: {bottom:?}");
+}
+
+/// The RGBA of one pixel of an encoded image.
+async fn pixel(image: &Blob, x: u32, y: u32) -> Vec<u8> {
+    let window = web_sys::window().unwrap();
+    let bitmap: web_sys::ImageBitmap =
+        JsFuture::from(window.create_image_bitmap_with_blob(image).unwrap()).await.unwrap().unchecked_into();
+    let canvas = OffscreenCanvas::new(bitmap.width(), bitmap.height()).unwrap();
+    let context: OffscreenCanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+    context.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0).unwrap();
+    context.get_image_data(f64::from(x), f64::from(y), 1.0, 1.0).unwrap().data().to_vec()
 }
 
 #[wasm_bindgen_test]
@@ -85,4 +101,33 @@ async fn small_photos_are_not_enlarged() {
 fn the_sniffer_refuses_a_renamed_non_image() {
     use aftercare_protocol::media::check;
     assert_eq!(check("image/jpeg", b"MZ\x90\0\x03\0\0\0").unwrap_err().code, "unsupported_media_type");
+}
+
+#[wasm_bindgen_test]
+async fn a_videos_duration_and_poster_are_read_from_its_metadata() {
+    use aftercare_widget::upload::video::probe;
+    let options = BlobPropertyBag::new();
+    options.set_type("video/mp4");
+    let mp4 = include_bytes!("../e2e/fixtures/located.mp4");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&mp4[..]));
+    let video = Blob::new_with_u8_array_sequence_and_options(&parts, &options).unwrap();
+    let found = probe(&video).await.expect("Chromium reads an H.264 MP4");
+    assert!((found.seconds - 1.0).abs() < 0.15, "duration {}", found.seconds);
+    let poster = found.poster.expect("a poster frame");
+    let poster_bytes = bytes(&poster).await;
+    assert!(poster_bytes.starts_with(&[0xFF, 0xD8]), "a JPEG");
+    let window = web_sys::window().unwrap();
+    let frame: web_sys::ImageBitmap =
+        JsFuture::from(window.create_image_bitmap_with_blob(&poster).unwrap()).await.unwrap().unchecked_into();
+    assert_eq!((frame.width(), frame.height()), (160, 120), "small videos keep their size");
+}
+
+#[wasm_bindgen_test]
+async fn a_video_the_browser_cannot_read_yields_nothing() {
+    use aftercare_widget::upload::video::probe;
+    let mut bogus = b"\0\0\0\x18ftypmp42\0\0\0\0mp42isom".to_vec();
+    bogus.extend(std::iter::repeat_n(0x5Au8, 4096));
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bogus[..]));
+    let video = Blob::new_with_u8_array_sequence(&parts).unwrap();
+    assert!(probe(&video).await.is_none());
 }

@@ -115,6 +115,53 @@ test("a limit violation says what is allowed", async ({ page, assets }) => {
   await expect(page.locator('aftercare-widget [data-testid=evidence-item][data-status=done]')).toHaveCount(9, { timeout: 20_000 });
 });
 
+test("a video shows its poster frame and duration; one longer than the merchant allows is refused", async ({ page, assets }) => {
+  // The merchant's backend allows videos of up to 5 seconds.
+  await page.route("**/v1/widget-config**", async (route) => {
+    const response = await route.fetch();
+    const config = await response.json();
+    config.evidence = { ...config.evidence, max_video_seconds: 5 };
+    await route.fulfill({ response, json: config });
+  });
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  await byTestId(page, "file-input").setInputFiles([join(fixtures, "located.mp4"), join(fixtures, "ten-seconds.mp4")]);
+  const items = byTestId(page, "evidence-item");
+  await expect(items.nth(0)).toHaveAttribute("data-status", "done", { timeout: 20_000 });
+  await expect(items.nth(0).getByTestId("evidence-duration")).toHaveText(" · 0:01");
+  const poster = items.nth(0).getByTestId("evidence-thumb");
+  await expect(poster).toBeVisible();
+  expect(await poster.evaluate((img) => img.complete && [img.naturalWidth, img.naturalHeight])).toEqual([160, 120]);
+  await expect(items.nth(1)).toHaveAttribute("data-status", "failed");
+  await expect(items.nth(1).getByTestId("evidence-status")).toHaveText("Too long: each video may be up to 0:05. Trim it and add it again.");
+});
+
+test("files can be put in order, and the order survives a reload", async ({ page, assets }) => {
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  const names = ["first.jpg", "second.jpg", "third.jpg"];
+  await byTestId(page, "evidence").dispatchEvent("drop", {
+    dataTransfer: await filesHandle(page, names.map((name) => ({ ...photoFile(), name }))),
+  });
+  const items = byTestId(page, "evidence-item");
+  for (let i = 0; i < 3; i++) await expect(items.nth(i)).toHaveAttribute("data-status", "done");
+  const order = () => items.locator(".ac-evidence__name").evaluateAll((rows) => rows.map((row) => row.firstChild.textContent));
+  await expect(items.nth(0).getByTestId("evidence-earlier")).toBeDisabled();
+  await expect(items.nth(2).getByTestId("evidence-later")).toBeDisabled();
+  await items.nth(0).getByRole("button", { name: "Move later first.jpg" }).click();
+  await expect.poll(order).toEqual(["second.jpg", "first.jpg", "third.jpg"]);
+  // Focus stays on the button that was pressed, so the keyboard can keep moving it.
+  await page.keyboard.press("Enter");
+  await expect.poll(order).toEqual(["second.jpg", "third.jpg", "first.jpg"]);
+  await items.nth(1).getByTestId("evidence-earlier").click();
+  await expect.poll(order).toEqual(["third.jpg", "second.jpg", "first.jpg"]);
+  await page.reload();
+  await openWidget(page);
+  await expect.poll(order).toEqual(["third.jpg", "second.jpg", "first.jpg"]);
+});
+
 test("a dropped connection is retried, and an upload can be paused and resumed", async ({ page, assets }) => {
   test.setTimeout(60_000);
   const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));

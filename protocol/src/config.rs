@@ -70,6 +70,8 @@ pub struct EvidenceSettings {
     pub max_videos: u8,
     pub max_photo_bytes: u64,
     pub max_video_bytes: u64,
+    /// Longest video accepted, in seconds (read from the file's metadata).
+    pub max_video_seconds: u32,
 }
 
 impl Default for EvidenceSettings {
@@ -82,6 +84,7 @@ impl Default for EvidenceSettings {
             max_videos: 2,
             max_photo_bytes: 20 * 1024 * 1024,
             max_video_bytes: 200 * 1024 * 1024,
+            max_video_seconds: 300,
         }
     }
 }
@@ -655,6 +658,9 @@ mod tests {
         assert_eq!(config.evidence.photo_max_edge, PhotoEdge(1600));
         assert_eq!(config.evidence.photo_format.mime(), "image/webp");
         assert_eq!(config.evidence.max_videos, 1);
+        let (config, errors) = load(r#"{"evidence":{"max_video_seconds":60}}"#);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(config.evidence.max_video_seconds, 60);
         assert_eq!(config.evidence.max_photos, 9, "unset fields keep their defaults");
     }
 

@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod locale;
 pub mod media;
 pub mod order;
+pub mod picture;
 pub mod rules;
 pub mod time;
 pub mod validate;

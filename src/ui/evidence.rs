@@ -1,5 +1,6 @@
 //! The evidence step: pick (camera, video camera, library), drop or paste photos and
-//! videos; each shows a preview, its state and progress, and can be paused or removed.
+//! videos; each shows a preview (a video's poster frame and duration), its state and
+//! progress, and can be paused, moved earlier or later, or removed.
 //! Used by the case flow; today shown on its own in the panel.
 
 use aftercare_protocol::case::MediaKind;
@@ -20,12 +21,22 @@ fn add_all(evidence: Evidence, files: Option<FileList>) {
     }
 }
 
+/// Moving a row moves its DOM node, which drops focus; give it back to the button.
+fn keep_focus(event: web_sys::MouseEvent) {
+    if let Some(button) = event.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+        request_animation_frame(move || {
+            let _ = button.focus();
+        });
+    }
+}
+
 fn status_line(tr: Tr, file: &FileState) -> String {
     match (&file.status, &file.error) {
         (Status::Failed, Some(FileError::Type("heic_not_supported"))) => tr.error_heic.to_owned(),
         (Status::Failed, Some(FileError::Type(_))) => tr.error_type.to_owned(),
         (Status::Failed, Some(FileError::TooLarge { max })) => tr.too_large(&tr.bytes(*max)),
         (Status::Failed, Some(FileError::TooMany { kind, max })) => tr.too_many(*kind == MediaKind::Photo, *max),
+        (Status::Failed, Some(FileError::TooLong { max_seconds })) => tr.too_long(*max_seconds),
         (Status::Failed, Some(FileError::Network)) => tr.error_network.to_owned(),
         (Status::Failed, Some(FileError::Server(code))) => format!("{} ({code})", tr.error_server),
         (Status::Failed, None) => tr.error_network.to_owned(),
@@ -157,13 +168,19 @@ pub fn EvidenceStep(
                                 data-status=move || status().map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default()
                                 data-upload-id=field(|f| f.upload_id.clone().unwrap_or_default())
                             >
-                                {preview.map(|url| if kind == Some(MediaKind::Video) {
-                                    view! { <video class="ac-evidence__thumb" src=url muted preload="metadata"></video> }.into_any()
-                                } else {
-                                    view! { <img class="ac-evidence__thumb" src=url alt=""/> }.into_any()
-                                })}
+                                {match (preview, kind) {
+                                    (Some(url), _) => view! { <img class="ac-evidence__thumb" src=url alt="" data-testid="evidence-thumb"/> }.into_any(),
+                                    // A video the browser could not draw a frame of.
+                                    (None, Some(MediaKind::Video)) => view! { <span class="ac-evidence__thumb ac-evidence__thumb--video" aria-hidden="true">"▶"</span> }.into_any(),
+                                    (None, _) => view! { <span class="ac-evidence__thumb" aria-hidden="true"></span> }.into_any(),
+                                }}
                                 <div class="ac-evidence__body">
-                                    <p class="ac-evidence__name">{field(|f| f.name.clone())}</p>
+                                    <p class="ac-evidence__name">
+                                        {field(|f| f.name.clone())}
+                                        {move || file.with(|f| f.as_ref().and_then(|f| f.seconds)).map(|s| view! {
+                                            <span class="ac-muted" data-testid="evidence-duration">" · "{Tr::clock_duration(s)}</span>
+                                        })}
+                                    </p>
                                     <progress max="100" prop:value=percent aria-label=field(|f| f.name.clone())></progress>
                                     <p class="ac-muted" data-testid="evidence-status">{line}</p>
                                     {move || saved().map(|text| view! { <p class="ac-muted" data-testid="evidence-saved">{text}</p> })}
@@ -203,6 +220,34 @@ pub fn EvidenceStep(
                                         }
                                         data-testid="evidence-reselect-input"
                                     />
+                                    <button
+                                        type="button"
+                                        class="ac-button ac-button--secondary ac-evidence__move"
+                                        aria-label=move || format!("{} {}", tr.get().move_earlier, file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
+                                        title=move || tr.get().move_earlier
+                                        disabled=move || evidence.files.with(|files| files.first().map(|f| f.key) == Some(key))
+                                        on:click=move |event| {
+                                            evidence.move_by(key, -1);
+                                            keep_focus(event);
+                                        }
+                                        data-testid="evidence-earlier"
+                                    >
+                                        "↑"
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="ac-button ac-button--secondary ac-evidence__move"
+                                        aria-label=move || format!("{} {}", tr.get().move_later, file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
+                                        title=move || tr.get().move_later
+                                        disabled=move || evidence.files.with(|files| files.last().map(|f| f.key) == Some(key))
+                                        on:click=move |event| {
+                                            evidence.move_by(key, 1);
+                                            keep_focus(event);
+                                        }
+                                        data-testid="evidence-later"
+                                    >
+                                        "↓"
+                                    </button>
                                     <button type="button" class="ac-button ac-button--secondary" on:click=move |_| evidence.remove(key) data-testid="evidence-remove">
                                         {move || tr.get().remove}
                                     </button>

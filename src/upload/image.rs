@@ -3,6 +3,7 @@
 //! `createImageBitmap` (honouring EXIF orientation, resizing with high quality) and
 //! `OffscreenCanvas.convertToBlob` — in this thread, with no worker script to host.
 
+use aftercare_protocol::picture;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -27,20 +28,38 @@ async fn await_promise(promise: Result<Promise, JsValue>) -> Result<JsValue, JsV
 /// Decodes `photo` (upright, per its EXIF orientation), scales it so its longer edge is
 /// at most `max_edge`, and encodes it as `mime` (`image/jpeg` or `image/webp`) at
 /// `quality` (0–1). Returns the new file and its dimensions.
+///
+/// When the photo's header gives its size (`protocol::picture`), the browser decodes
+/// straight to the target size in one step — for JPEG it can then skip most of the
+/// full-size decode. Otherwise it decodes at full size first to learn it.
 pub async fn downscale(photo: &Blob, max_edge: u32, mime: &str, quality: f64) -> Result<(Blob, u32, u32), JsValue> {
     let window = web_sys::window().ok_or("no window")?;
-    let upright = ImageBitmapOptions::new();
-    upright.set_image_orientation(ImageOrientation::FromImage);
-    let decoded: ImageBitmap =
-        await_promise(window.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &upright)).await?.unchecked_into();
-    let (width, height) = fit(decoded.width(), decoded.height(), max_edge);
-    let resize = ImageBitmapOptions::new();
-    resize.set_resize_width(width);
-    resize.set_resize_height(height);
-    resize.set_resize_quality(ResizeQuality::High);
-    let scaled: ImageBitmap =
-        await_promise(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(&decoded, &resize)).await?.unchecked_into();
-    decoded.close();
+    let head = photo.slice_with_f64_and_f64(0.0, picture::HEAD_LEN as f64)?;
+    let head = js_sys::Uint8Array::new(&JsFuture::from(head.array_buffer()).await?).to_vec();
+    let options = ImageBitmapOptions::new();
+    options.set_image_orientation(ImageOrientation::FromImage);
+    let (scaled, width, height): (ImageBitmap, u32, u32) = match picture::upright_size(&head) {
+        Some((width, height)) => {
+            let (width, height) = fit(width, height, max_edge);
+            options.set_resize_width(width);
+            options.set_resize_height(height);
+            options.set_resize_quality(ResizeQuality::High);
+            let scaled = await_promise(window.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &options)).await?;
+            (scaled.unchecked_into(), width, height)
+        }
+        None => {
+            let decoded: ImageBitmap =
+                await_promise(window.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &options)).await?.unchecked_into();
+            let (width, height) = fit(decoded.width(), decoded.height(), max_edge);
+            let resize = ImageBitmapOptions::new();
+            resize.set_resize_width(width);
+            resize.set_resize_height(height);
+            resize.set_resize_quality(ResizeQuality::High);
+            let scaled = await_promise(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(&decoded, &resize)).await;
+            decoded.close();
+            (scaled?.unchecked_into(), width, height)
+        }
+    };
     let canvas = OffscreenCanvas::new(width, height)?;
     let context: OffscreenCanvasRenderingContext2d = canvas.get_context("2d")?.ok_or("no 2d context")?.unchecked_into();
     context.draw_image_with_image_bitmap(&scaled, 0.0, 0.0)?;

@@ -9,3 +9,4 @@ pub mod plan;
 pub mod restore;
 pub mod retry;
 pub mod session;
+pub mod video;

@@ -1,21 +1,20 @@
 //! How much to send per PATCH: chunk sizes chosen by measurement. Small chunks waste
 //! round trips on a fast link; big ones lose more on a flaky one and update progress
-//! rarely. Start at 1 MiB and aim for chunks that take 1–4 seconds.
+//! rarely. Start at 1 MiB, then size each chunk to what the last one's measured speed
+//! sends in about two seconds (at most 8× the last chunk, so one lucky measurement does
+//! not commit a slow link to a huge chunk).
 
 /// Bounds and starting point, in bytes.
 pub const MIN_CHUNK: u64 = 256 * 1024;
 pub const START_CHUNK: u64 = 1024 * 1024;
 pub const MAX_CHUNK: u64 = 64 * 1024 * 1024;
+/// How long a chunk should take.
+const TARGET_MS: f64 = 2_000.0;
 
 /// The chunk size to use next, given how long the last chunk of `size` bytes took.
 pub fn next_chunk_size(size: u64, elapsed_ms: f64) -> u64 {
-    let next = if elapsed_ms < 1_000.0 {
-        size * 2
-    } else if elapsed_ms > 4_000.0 {
-        size / 2
-    } else {
-        size
-    };
+    let at_speed = size as f64 * TARGET_MS / elapsed_ms.max(1.0);
+    let next = at_speed.min(size.saturating_mul(8) as f64) as u64;
     next.clamp(MIN_CHUNK, MAX_CHUNK)
 }
 
@@ -31,13 +30,18 @@ mod tests {
     #[test]
     fn chunk_sizes_follow_measured_speed() {
         let table = [
-            (START_CHUNK, 200.0, 2 * START_CHUNK),
-            (START_CHUNK, 2_500.0, START_CHUNK),
-            (START_CHUNK, 9_000.0, START_CHUNK / 2),
+            // Fast: grow, at most 8× per step.
+            (START_CHUNK, 200.0, 8 * START_CHUNK),
+            (START_CHUNK, 1_000.0, 2 * START_CHUNK),
+            (8 * START_CHUNK, 4.0, MAX_CHUNK),
             (MAX_CHUNK, 10.0, MAX_CHUNK),
-            (16 * 1024 * 1024, 300.0, 32 * 1024 * 1024),
+            // On target: stay.
+            (START_CHUNK, 2_000.0, START_CHUNK),
+            // Slow: shrink in proportion, never below the minimum.
+            (START_CHUNK, 8_000.0, START_CHUNK / 4),
             (MIN_CHUNK, 60_000.0, MIN_CHUNK),
-            (MIN_CHUNK * 3, 100.0, MIN_CHUNK * 6),
+            // A zero-time measurement is not infinite speed.
+            (START_CHUNK, 0.0, 8 * START_CHUNK),
         ];
         for (size, elapsed, expected) in table {
             assert_eq!(next_chunk_size(size, elapsed), expected, "{size} in {elapsed} ms");

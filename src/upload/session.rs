@@ -44,6 +44,8 @@ pub enum FileError {
     Type(&'static str),
     TooLarge { max: u64 },
     TooMany { kind: MediaKind, max: usize },
+    /// A video longer than allowed (seconds).
+    TooLong { max_seconds: u32 },
     /// The server refused it (its `code`).
     Server(String),
     /// Retries ran out.
@@ -64,7 +66,10 @@ pub struct FileState {
     pub sent: u64,
     /// Bytes per second over the last chunk.
     pub speed: f64,
+    /// An object URL to show: the photo itself, or a video's poster frame.
     pub preview: Option<String>,
+    /// A video's duration, when the browser could read it.
+    pub seconds: Option<f64>,
     pub upload_id: Option<String>,
     pub error: Option<FileError>,
     /// Identity across reloads (see `restore::fingerprint`).
@@ -178,6 +183,7 @@ impl Evidence {
                 sent: 0,
                 speed: 0.0,
                 preview: None,
+                seconds: None,
                 upload_id: None,
                 error: None,
                 fingerprint: None,
@@ -239,6 +245,7 @@ impl Evidence {
                     sent: if record.completed { record.size } else { 0 },
                     speed: 0.0,
                     preview: None,
+                    seconds: None,
                     upload_id: record.upload_id.clone(),
                     error: None,
                     fingerprint: Some(record.fingerprint.clone()),
@@ -312,7 +319,12 @@ impl Evidence {
             }),
             (restore::Decision::Resume { .. } | restore::Decision::Restart, Some(blob)) => {
                 let url = if decision_is_restart(&server) { None } else { record.url.clone() };
+                let photo = MediaKind::parse(&record.kind) == Some(MediaKind::Photo);
+                let preview = photo.then(|| web_sys::Url::create_object_url_with_blob(&blob).ok()).flatten();
                 self.update(key, |f| {
+                    if f.preview.is_none() {
+                        f.preview = preview;
+                    }
                     f.status = Status::Uploading;
                     f.error = None;
                     f.url = url.clone();
@@ -360,6 +372,19 @@ impl Evidence {
         self.persist();
     }
 
+    /// Moves a file one place earlier (`-1`) or later (`1`) in the list; the case's
+    /// media follow this order.
+    pub fn move_by(&self, key: u32, delta: isize) {
+        self.files.update(|files| {
+            let Some(from) = files.iter().position(|f| f.key == key) else { return };
+            let to = from as isize + delta;
+            if (0..files.len() as isize).contains(&to) {
+                files.swap(from, to as usize);
+            }
+        });
+        self.persist();
+    }
+
     pub fn pause(&self, key: u32) {
         self.paused.update(|paused| paused.push(key));
         if let Some(request) = self.requests.with_value(|r| r.get(&key).cloned()) {
@@ -398,11 +423,29 @@ impl Evidence {
         if same_kind >= count_max {
             return fail(FileError::TooMany { kind, max: count_max });
         }
-        let preview = web_sys::Url::create_object_url_with_blob(&file).ok();
         self.update(key, |f| {
             f.kind = Some(kind);
-            f.preview = preview;
             f.status = Status::Preparing;
+        });
+        let (preview, seconds) = match kind {
+            MediaKind::Photo => (web_sys::Url::create_object_url_with_blob(&file).ok(), None),
+            MediaKind::Video => match super::video::probe(&file).await {
+                Some(probe) if probe.seconds > f64::from(settings.max_video_seconds) => {
+                    return fail(FileError::TooLong { max_seconds: settings.max_video_seconds });
+                }
+                Some(probe) => (probe.poster.and_then(|poster| web_sys::Url::create_object_url_with_blob(&poster).ok()), Some(probe.seconds)),
+                None => (None, None),
+            },
+        };
+        if !self.alive(key) {
+            if let Some(url) = preview {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            }
+            return;
+        }
+        self.update(key, |f| {
+            f.preview = preview;
+            f.seconds = seconds;
         });
         let (blob, filetype): (Blob, &str) = match media_type {
             MediaType::Jpeg | MediaType::Png | MediaType::Webp => {
