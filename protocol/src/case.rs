@@ -255,7 +255,104 @@ pub struct Case {
     pub return_shipment: Option<Shipment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replacement_shipment: Option<Shipment>,
+    /// The refund the seller recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<Refund>,
     pub history: Vec<CaseEvent>,
+}
+
+/// A refund the seller paid: `POST /v1/merchant/cases/{id}/refund`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Refund {
+    /// A decimal amount with at most two places, e.g. `"129.00"`.
+    pub amount: String,
+    /// ISO 4217, e.g. `CNY`.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// The payment system's reference for the refund.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+fn default_currency() -> String {
+    "CNY".into()
+}
+
+/// `POST /v1/merchant/cases/{id}/accept`. A return or an exchange needs the return
+/// address (or the merchant's configured `return_address`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_instructions: Option<ReturnInstructions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A message that must be given: refusing, replying, marking resolved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MessageRequest {
+    pub message: String,
+}
+
+/// A step that may carry a note: confirming receipt, withdrawing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `POST /v1/platform/cases/{id}/ruling`: the platform decides an escalated case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RulingRequest {
+    /// `shopper` (the case proceeds as if the seller had accepted) or `seller` (it
+    /// closes).
+    pub in_favour_of: Actor,
+    pub message: String,
+    /// Where a return goes, when ruling for the shopper on a return or an exchange
+    /// (otherwise the merchant's configured `return_address`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_instructions: Option<ReturnInstructions>,
+}
+
+/// An expiring link to one of a case's files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvidenceLink {
+    pub upload_id: String,
+    pub kind: MediaKind,
+    /// Relative to the server; valid until `expires_at`.
+    pub url: String,
+    pub expires_at: Timestamp,
+}
+
+/// A case as the merchant (or the platform) sees it: the shopper's case, who filed
+/// it, and links to its files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseDetail {
+    pub case: Case,
+    pub merchant_id: String,
+    pub shopper_id: String,
+    pub media_links: Vec<EvidenceLink>,
+}
+
+/// A page of cases, newest first; pass `next_cursor` as `cursor` for the next page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CasePage {
+    pub cases: Vec<Case>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// `POST /v1/cases/{id}/escalate`.

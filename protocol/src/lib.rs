@@ -15,3 +15,4 @@ pub mod picture;
 pub mod rules;
 pub mod time;
 pub mod validate;
+pub mod webhook;

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Actor, CaseState, Consequence, Deadline, Resolution, ReturnInstructions, Shipment};
+use crate::case::{Actor, CaseState, Consequence, Deadline, Refund, Resolution, ReturnInstructions, Shipment};
 use crate::time::Timestamp;
 
 /// Something an actor does to a case.
@@ -25,8 +25,11 @@ pub enum Action {
     SubmitReturnShipment(Shipment),
     /// Seller (or the system, on `auto_confirm_receipt`).
     ConfirmReceipt,
-    PayRefund,
+    /// The refund was paid (amount, reference).
+    PayRefund(Refund),
     ShipReplacement(Shipment),
+    /// Seller: settled another way (e.g. agreed with the shopper); a message says how.
+    Resolve,
     Escalate,
     /// Platform: the shopper is right; the case proceeds as if accepted.
     RuleForShopper { return_instructions: Option<ReturnInstructions> },
@@ -45,7 +48,8 @@ impl Action {
             Action::Refuse => "refuse",
             Action::SubmitReturnShipment(_) => "return_shipment",
             Action::ConfirmReceipt => "confirm_receipt",
-            Action::PayRefund => "pay_refund",
+            Action::PayRefund(_) => "pay_refund",
+            Action::Resolve => "resolve",
             Action::ShipReplacement(_) => "ship_replacement",
             Action::Escalate => "escalate",
             Action::RuleForShopper { .. } => "rule_for_shopper",
@@ -204,6 +208,12 @@ pub fn escalation(facts: CaseFacts, now: Timestamp, policy: &DeadlinePolicy) -> 
     }
 }
 
+/// Whether people may still write into the case's history (a reply changes no state):
+/// while it is open, not once it is resolved, closed or withdrawn.
+pub fn open(state: CaseState) -> bool {
+    !matches!(state, CaseState::Resolved | CaseState::Closed | CaseState::Withdrawn)
+}
+
 /// The state after `actor` does `action` at `now`, or why not.
 pub fn transition(
     facts: CaseFacts,
@@ -216,7 +226,7 @@ pub fn transition(
     let name = action.name();
     let actors: &[Actor] = match action {
         Action::Accept { .. } | Action::ConfirmReceipt => &[Actor::Seller, Actor::System],
-        Action::Refuse | Action::PayRefund | Action::ShipReplacement(_) => &[Actor::Seller],
+        Action::Refuse | Action::PayRefund(_) | Action::ShipReplacement(_) | Action::Resolve => &[Actor::Seller],
         Action::SubmitReturnShipment(_) | Action::Escalate | Action::Withdraw => &[Actor::Shopper],
         Action::RuleForShopper { .. } | Action::RuleForSeller => &[Actor::Platform],
         Action::Close => &[Actor::System],
@@ -245,7 +255,8 @@ pub fn transition(
         (AwaitingSeller, Action::Refuse) => Ok(SellerRefused),
         (AwaitingReturnShipment, Action::SubmitReturnShipment(_)) => Ok(AwaitingSellerReceipt),
         (AwaitingSellerReceipt, Action::ConfirmReceipt) => Ok(AwaitingResolution),
-        (AwaitingResolution, Action::PayRefund) if facts.resolution.is_refund() => Ok(Resolved),
+        (AwaitingResolution, Action::PayRefund(_)) if facts.resolution.is_refund() => Ok(Resolved),
+        (AwaitingResolution, Action::Resolve) => Ok(Resolved),
         (AwaitingResolution, Action::ShipReplacement(_))
             if matches!(facts.resolution, Resolution::Exchange | Resolution::Reshipment) =>
         {
@@ -286,7 +297,8 @@ mod tests {
             Action::Refuse,
             Action::SubmitReturnShipment(shipment()),
             Action::ConfirmReceipt,
-            Action::PayRefund,
+            Action::PayRefund(Refund { amount: "99.00".into(), currency: "CNY".into(), reference: None }),
+            Action::Resolve,
             Action::ShipReplacement(shipment()),
             Action::Escalate,
             Action::RuleForShopper { return_instructions: instructions() },
@@ -323,6 +335,7 @@ mod tests {
                 (AwaitingSellerReceipt, r, Seller, "confirm_receipt", 0, i64::MAX, AwaitingResolution),
                 (AwaitingSellerReceipt, r, System, "confirm_receipt", 7 * 24, i64::MAX, AwaitingResolution),
                 (AwaitingResolution, r, Shopper, "escalate", 3 * 24, i64::MAX, Escalated),
+                (AwaitingResolution, r, Seller, "resolve", 0, i64::MAX, Resolved),
                 (Escalated, r, Platform, "rule_for_shopper", 0, i64::MAX, accepted),
                 (Escalated, r, Platform, "rule_for_seller", 0, i64::MAX, Closed),
                 (Escalated, r, Shopper, "withdraw", 0, i64::MAX, Withdrawn),
@@ -368,7 +381,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 5 * 4 * 11 * 3);
+        assert_eq!(checked, 9 * 5 * 4 * 12 * 3);
     }
 
     #[test]
@@ -425,6 +438,12 @@ mod tests {
             transition(facts, System, &Action::Accept { return_instructions: None }, Timestamp(T0.0 + 48 * HOUR), &auto),
             Ok(AwaitingReturnShipment)
         );
+    }
+
+    #[test]
+    fn replies_only_while_open() {
+        let open_states: Vec<_> = CaseState::ALL.iter().copied().filter(|s| open(*s)).collect();
+        assert_eq!(open_states, [AwaitingSeller, SellerRefused, AwaitingReturnShipment, AwaitingSellerReceipt, AwaitingResolution, Escalated]);
     }
 
     #[test]

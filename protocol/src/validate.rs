@@ -1,7 +1,7 @@
 //! Checks on what a shopper sends, with field-level errors. The widget runs them before
 //! posting; the server runs them again and answers the first error.
 
-use crate::case::{Contact, EscalateRequest, MediaKind, NewCase, ProblemType, Shipment};
+use crate::case::{Contact, EscalateRequest, MediaKind, NewCase, ProblemType, Refund, Shipment};
 use crate::order::OrderSnapshot;
 use crate::rules::Rules;
 use crate::time::Timestamp;
@@ -147,6 +147,40 @@ pub fn escalate(request: &EscalateRequest, rules: &Rules) -> Vec<FieldError> {
     errors
 }
 
+/// Checks a message a person writes into a case's history (1 to `message_max`
+/// characters).
+pub fn message(field: &str, text: &str, rules: &Rules) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    length_between(&mut errors, field, text, 1, usize::from(rules.limits.message_max));
+    errors
+}
+
+/// Checks a recorded refund: a positive amount with at most two decimal places, an
+/// ISO 4217 currency code, a reference of at most 64 characters.
+pub fn refund(refund: &Refund) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let amount = refund.amount.trim();
+    let (whole, fraction) = match amount.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (amount, None),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = (1..=12).contains(&whole.len())
+        && digits(whole)
+        && fraction.is_none_or(|f| (1..=2).contains(&f.len()) && digits(f));
+    let positive = amount.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    if !well_formed || !positive {
+        errors.push(error("amount", "invalid_amount", "must be a positive amount like 129 or 129.50"));
+    }
+    if refund.currency.len() != 3 || !refund.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        errors.push(error("currency", "invalid_currency", "must be an ISO 4217 code like CNY"));
+    }
+    if let Some(reference) = &refund.reference {
+        length_between(&mut errors, "reference", reference, 1, 64);
+    }
+    errors
+}
+
 /// Checks a parcel's carrier and tracking number.
 pub fn shipment(shipment: &Shipment) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -263,5 +297,27 @@ mod tests {
         let rules = Rules::default();
         assert_eq!(escalate(&EscalateRequest { reason: "The seller refused without looking.".into(), media: vec![] }, &rules), []);
         assert_eq!(escalate(&EscalateRequest { reason: "no".into(), media: vec![] }, &rules)[0].code, "too_short");
+    }
+
+    #[test]
+    fn refunds_need_a_positive_amount_and_a_currency() {
+        let refund = |amount: &str, currency: &str| Refund { amount: amount.into(), currency: currency.into(), reference: None };
+        for ok in ["129", "129.5", "129.50", "0.01", "1000000"] {
+            assert_eq!(super::refund(&refund(ok, "CNY")), [], "{ok}");
+        }
+        for bad in ["", "0", "0.00", "-1", "1.", ".5", "1.234", "1,5", "12e3", "1234567890123"] {
+            assert_eq!(super::refund(&refund(bad, "CNY")).first().map(|e| e.code), Some("invalid_amount"), "{bad}");
+        }
+        assert_eq!(super::refund(&refund("1", "cny"))[0].field, "currency");
+        let long = Refund { reference: Some("x".repeat(65)), ..refund("1", "USD") };
+        assert_eq!(super::refund(&long)[0].field, "reference");
+    }
+
+    #[test]
+    fn messages_are_bounded() {
+        let rules = Rules::default();
+        assert_eq!(message("message", "ok", &rules), []);
+        assert_eq!(message("message", "  ", &rules)[0].code, "too_short");
+        assert_eq!(message("message", &"字".repeat(501), &rules)[0].code, "too_long");
     }
 }

@@ -14,6 +14,7 @@ use axum::http::header::{AUTHORIZATION, ORIGIN};
 use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::merchants::{Merchant, Merchants, SigningKey};
@@ -128,6 +129,61 @@ impl FromRequestParts<AppState> for Shopper {
             }
         }
         Ok(Shopper { merchant, claims })
+    }
+}
+
+/// The bearer credential of a request, if well formed.
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
+/// The hash an API key is stored under (keys themselves are never stored).
+pub fn api_key_hash(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// A request from a merchant's server, authenticated by one of its API keys
+/// (`aftercare-server api-key --merchant <id>`). Only that merchant's cases are
+/// reachable through it.
+pub struct MerchantKey {
+    pub merchant: Arc<Merchant>,
+}
+
+impl FromRequestParts<AppState> for MerchantKey {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let key = bearer(parts).ok_or(Error::ApiKeyMissing)?;
+        match state.store.api_key_owner(&api_key_hash(key)).await? {
+            Some(Some(id)) => Ok(MerchantKey { merchant: state.merchants.get(&id).cloned().ok_or(Error::ApiKeyInvalid)? }),
+            // A platform key is not a merchant key.
+            Some(None) => Err(Error::ApiKeyWrongScope),
+            None => Err(Error::ApiKeyInvalid),
+        }
+    }
+}
+
+/// A request from the platform (the marketplace operator who rules on escalations),
+/// authenticated by a platform key (`aftercare-server api-key --platform`).
+pub struct PlatformKey;
+
+impl FromRequestParts<AppState> for PlatformKey {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let key = bearer(parts).ok_or(Error::ApiKeyMissing)?;
+        match state.store.api_key_owner(&api_key_hash(key)).await? {
+            Some(None) => Ok(PlatformKey),
+            Some(Some(_)) => Err(Error::ApiKeyWrongScope),
+            None => Err(Error::ApiKeyInvalid),
+        }
     }
 }
 

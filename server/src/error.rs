@@ -24,6 +24,14 @@ pub enum Error {
     UnknownMerchant(String),
     #[error("no case with this id for this order")]
     CaseNotFound,
+    #[error("the case is {}; nothing more can be added to it", .0.as_str())]
+    CaseClosed(aftercare_protocol::case::CaseState),
+    #[error("this API needs a key: `Authorization: Bearer <api key>` (see `aftercare-server api-key`)")]
+    ApiKeyMissing,
+    #[error("the API key is not valid")]
+    ApiKeyInvalid,
+    #[error("this API key is not for this API (merchant keys for /v1/merchant, platform keys for /v1/platform)")]
+    ApiKeyWrongScope,
     #[error("POST /v1/cases needs an `Idempotency-Key` header (1 to 255 visible characters)")]
     IdempotencyKeyMissing,
     #[error("this Idempotency-Key was already used with a different request body")]
@@ -80,7 +88,9 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::OrderTokenMissing | Error::OrderTokenExpired | Error::OrderTokenInvalid(_) => StatusCode::UNAUTHORIZED,
-            Error::OrderMismatch | Error::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
+            Error::OrderMismatch | Error::OriginNotAllowed(_) | Error::ApiKeyWrongScope => StatusCode::FORBIDDEN,
+            Error::ApiKeyMissing | Error::ApiKeyInvalid => StatusCode::UNAUTHORIZED,
+            Error::CaseClosed(_) => StatusCode::CONFLICT,
             Error::UnknownMerchant(_) | Error::CaseNotFound | Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::IdempotencyKeyMissing | Error::BadJson { .. } | Error::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -115,6 +125,10 @@ impl Error {
             Error::OriginNotAllowed(_) => "origin_not_allowed",
             Error::UnknownMerchant(_) => "unknown_merchant",
             Error::CaseNotFound => "case_not_found",
+            Error::CaseClosed(_) => "case_closed",
+            Error::ApiKeyMissing => "api_key_missing",
+            Error::ApiKeyInvalid => "api_key_invalid",
+            Error::ApiKeyWrongScope => "api_key_wrong_scope",
             Error::IdempotencyKeyMissing => "idempotency_key_missing",
             Error::IdempotencyKeyReused => "idempotency_key_reused",
             Error::IdempotencyInProgress => "idempotency_in_progress",
@@ -180,7 +194,7 @@ impl IntoResponse for Error {
         if matches!(self, Error::TusVersionUnsupported) {
             response.headers_mut().insert("tus-version", HeaderValue::from_static(crate::tus::headers::TUS_VERSION));
         }
-        if matches!(self, Error::OrderTokenMissing | Error::OrderTokenExpired | Error::OrderTokenInvalid(_)) {
+        if matches!(self, Error::OrderTokenMissing | Error::OrderTokenExpired | Error::OrderTokenInvalid(_) | Error::ApiKeyMissing | Error::ApiKeyInvalid) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response

@@ -12,11 +12,14 @@ pub mod error;
 pub mod extract;
 pub mod media;
 pub mod merchants;
+pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod scheduler;
 pub mod storage;
 pub mod store;
 pub mod tus;
+pub mod webhooks;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,6 +44,40 @@ pub struct AppState {
     pub insecure_dev: bool,
     /// Resumable evidence uploads: spool, storage, limits.
     pub uploads: Arc<tus::Uploads>,
+    /// Nudges for the background workers (a new event, a clock change).
+    pub wake: Arc<Wake>,
+    pub metrics: Arc<metrics::Metrics>,
+    /// Outgoing requests: webhook deliveries.
+    pub http: reqwest::Client,
+}
+
+/// Wakes the background workers before their next tick.
+#[derive(Default)]
+pub struct Wake {
+    pub scheduler: tokio::sync::Notify,
+    pub webhooks: tokio::sync::Notify,
+}
+
+impl AppState {
+    /// A state with fresh workers' plumbing around the given parts.
+    pub fn new(store: Store, merchants: Arc<Merchants>, clock: Clock, static_dir: PathBuf, insecure_dev: bool, uploads: Arc<tus::Uploads>) -> AppState {
+        AppState {
+            store,
+            merchants,
+            clock,
+            static_dir,
+            insecure_dev,
+            uploads,
+            wake: Arc::default(),
+            metrics: Arc::default(),
+            http: webhooks::client(),
+        }
+    }
+
+    /// Starts the deadline scheduler and the webhook sender.
+    pub fn spawn_workers(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        vec![scheduler::spawn(self.clone()), webhooks::spawn(self.clone())]
+    }
 }
 
 /// The whole HTTP application.
@@ -50,7 +87,10 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(routes::widget_config::router())
         .merge(routes::cases::router())
+        .merge(routes::merchant::router())
+        .merge(routes::platform::router())
         .merge(tus::router())
+        .route("/metrics", get(metrics::render))
         .route("/v1/{*rest}", any(|| async { Error::NotFound }));
     if state.insecure_dev {
         router = router.merge(routes::dev::router());
@@ -59,6 +99,7 @@ pub fn app(state: AppState) -> Router {
     router
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn_with_state(merchants, cors::cors))
         .with_state(state)
 }

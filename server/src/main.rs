@@ -33,7 +33,6 @@ use aftercare_server::store::Store;
 use aftercare_server::tus::{Limits, Uploads};
 use aftercare_server::{app, auth, openapi, AppState};
 use clap::{Args, Parser, Subcommand};
-use sha2::{Digest, Sha256};
 
 #[derive(Parser)]
 #[command(name = "aftercare-server", version, about = "Aftercare's reference backend")]
@@ -98,6 +97,9 @@ struct Serve {
     /// Most bytes one case may reference.
     #[arg(long, env = "AFTERCARE_MAX_CASE_BYTES", default_value_t = Limits::default().max_case_bytes)]
     max_case_bytes: u64,
+    /// On SIGTERM, how long requests in flight may take to finish.
+    #[arg(long, env = "AFTERCARE_DRAIN_SECONDS", default_value_t = 10)]
+    drain_seconds: u64,
 }
 
 #[derive(Args)]
@@ -238,14 +240,8 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
     };
     let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits)?;
     tracing::info!("evidence files go to {}", uploads.storage.description);
-    let state = AppState {
-        store: store.clone(),
-        merchants: Arc::new(merchants),
-        clock: Clock::system(),
-        static_dir,
-        insecure_dev: serve.insecure_dev,
-        uploads: Arc::new(uploads),
-    };
+    let state = AppState::new(store.clone(), Arc::new(merchants), Clock::system(), static_dir, serve.insecure_dev, Arc::new(uploads));
+    let workers = state.spawn_workers();
     // Expired incomplete uploads are swept every minute (and whenever one is created).
     let sweeper = state.clone();
     tokio::spawn(async move {
@@ -259,14 +255,36 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
     });
     println!("http://{address}");
     tracing::info!("listening on http://{address}");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+    // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to
+    // `--drain-seconds`, then stop.
+    let draining = Arc::new(tokio::sync::Notify::new());
+    let started = draining.clone();
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        started.notify_one();
+    });
+    let drain = std::time::Duration::from_secs(serve.drain_seconds);
+    tokio::select! {
+        served = server => served.map_err(|e| e.to_string())?,
+        () = async { draining.notified().await; tokio::time::sleep(drain).await } => {
+            tracing::warn!("requests still running after {}s; stopping anyway", serve.drain_seconds);
+        }
+    }
+    for worker in workers {
+        worker.abort();
+    }
     store.close().await;
+    tracing::info!("stopped");
     Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
 }
 
 /// The uploads service: spool on local disk, storage in `{data-dir}/media` or S3 (when
@@ -326,7 +344,7 @@ async fn api_key_command(key: ApiKey) -> Result<(), String> {
     getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
     let prefix = if key.owner.platform { "acp" } else { "acm" };
     let api_key = format!("{prefix}_{}", hex::encode(secret));
-    let hash = hex::encode(Sha256::digest(api_key.as_bytes()));
+    let hash = aftercare_server::auth::api_key_hash(&api_key);
     store.add_api_key(key.owner.merchant.as_deref(), &hash, Clock::system().now()).await.map_err(|e| e.to_string())?;
     store.close().await;
     println!("{api_key}");

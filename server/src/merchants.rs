@@ -64,6 +64,24 @@ pub struct Merchant {
     /// address (automatic acceptance, or a platform ruling).
     #[serde(default)]
     pub return_address: Option<ReturnInstructions>,
+    /// Where every case event is POSTed, signed (see `webhooks`).
+    #[serde(default)]
+    pub webhook: Option<WebhookTarget>,
+}
+
+/// A merchant's webhook receiver and the secret its deliveries are signed with.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookTarget {
+    pub url: String,
+    /// Shared with the receiver; at least 16 characters.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for WebhookTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookTarget").field("url", &self.url).finish_non_exhaustive()
+    }
 }
 
 fn empty_object() -> serde_json::Value {
@@ -99,6 +117,14 @@ impl Merchants {
             for origin in &merchant.allowed_origins {
                 if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
                     return Err(format!("merchant {}: allowed origin {origin:?} must look like https://shop.example", merchant.id));
+                }
+            }
+            if let Some(hook) = &merchant.webhook {
+                if !(hook.url.starts_with("https://") || hook.url.starts_with("http://")) {
+                    return Err(format!("merchant {}: webhook.url {:?} must be an http(s) URL", merchant.id, hook.url));
+                }
+                if hook.secret.len() < 16 {
+                    return Err(format!("merchant {}: webhook.secret must be at least 16 characters", merchant.id));
                 }
             }
             if merchant.keys.is_empty() {
@@ -185,6 +211,7 @@ pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, S
             address: "小木屋生活馆退货仓 (demo), 示例路 1 号, 杭州 310000".to_owned(),
             instructions: Some("请在包裹内附上订单号 / Put the order number in the parcel".to_owned()),
         }),
+        webhook: None,
     })
 }
 
@@ -213,6 +240,7 @@ pub(crate) mod tests {
             rules: Rules::default(),
             deadlines: DeadlinePolicy::default(),
             return_address: None,
+            webhook: None,
         }
     }
 

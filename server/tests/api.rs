@@ -72,7 +72,7 @@ async fn return_path_from_acceptance_to_refund() {
     assert_eq!(shipped["return_shipment"]["tracking_number"], "SF1234567890");
 
     seller(&app, &case, Action::ConfirmReceipt).await;
-    let resolved = seller(&app, &case, Action::PayRefund).await;
+    let resolved = seller(&app, &case, Action::PayRefund(aftercare_protocol::case::Refund { amount: "199.00".into(), currency: "CNY".into(), reference: None })).await;
     assert_eq!(resolved["state"], "resolved");
     let actions: Vec<&str> = resolved["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["file", "accept", "return_shipment", "confirm_receipt", "pay_refund"]);

@@ -22,6 +22,7 @@ fn merchants() -> Merchants {
         rules: Default::default(),
         deadlines: Default::default(),
         return_address: None,
+        webhook: None,
     }])
     .unwrap()
 }

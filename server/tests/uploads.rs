@@ -10,6 +10,7 @@ use base64::Engine;
 use common::*;
 use serde_json::json;
 use sha1::Digest;
+use tower::ServiceExt;
 
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
@@ -326,6 +327,39 @@ async fn cases_reference_their_own_orders_complete_uploads() {
         let (status, json) = app.post("/v1/cases", &app.token(), Some(id), &stolen).await;
         assert_eq!((status, json["code"].as_str(), json["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("media_not_found"), Some("media[0].upload_id")));
     }
+}
+
+#[tokio::test]
+async fn merchants_and_the_platform_get_expiring_links_to_a_cases_files() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let photo = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let mut case = damaged("o-1");
+    case["media"] = json!([{"upload_id": photo, "kind": "photo"}]);
+    let (_, filed) = app.post("/v1/cases", &app.token(), Some("k-1"), &case).await;
+    let id = filed["id"].as_str().unwrap();
+    let seller = app.api_key(Some("acme")).await;
+    let platform = app.api_key(None).await;
+    for key in [&seller, &platform] {
+        let path = if *key == seller { format!("/v1/merchant/cases/{id}") } else { format!("/v1/platform/cases/{id}") };
+        let (status, detail) = app.get(&path, key).await;
+        assert_eq!(status, StatusCode::OK, "{detail}");
+        let link = &detail["media_links"][0];
+        assert_eq!((link["upload_id"].as_str(), link["kind"].as_str()), (Some(photo.as_str()), Some("photo")));
+        let request = Request::get(link["url"].as_str().unwrap()).body(Body::empty()).unwrap();
+        let response = app_router(&app).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "image/jpeg");
+    }
+    let (_, detail) = app.get(&format!("/v1/merchant/cases/{id}"), &seller).await;
+    app.state.clock.advance(16 * 60_000);
+    let request = Request::get(detail["media_links"][0]["url"].as_str().unwrap()).body(Body::empty()).unwrap();
+    let response = app_router(&app).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "the link expired");
+}
+
+fn app_router(app: &TestApp) -> axum::Router {
+    aftercare_server::app(app.state.clone())
 }
 
 #[tokio::test]

@@ -38,5 +38,9 @@ async fn clock(State(state): State<AppState>, body: Json<ClockChange>) -> Result
     if let Some(seconds) = body.value.advance_seconds {
         state.clock.advance(seconds.saturating_mul(1000));
     }
+    // Consequences now due are applied before answering, so a test that moves the
+    // clock sees their effect at once; webhook retries now due go out right after.
+    crate::scheduler::run_due(&state).await?;
+    state.wake.webhooks.notify_one();
     Ok(axum::Json(Now { now: state.clock.now() }))
 }

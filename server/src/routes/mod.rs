@@ -3,4 +3,6 @@
 pub mod cases;
 pub mod demo;
 pub mod dev;
+pub mod merchant;
+pub mod platform;
 pub mod widget_config;

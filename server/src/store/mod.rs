@@ -8,20 +8,48 @@
 //! failing on a lock upgrade.
 
 use aftercare_protocol::case::{
-    Actor, Case, CaseEvent, CaseState, Contact, MediaRef, NewCase, ProblemType, Reason, Resolution, ReturnInstructions,
-    Shipment,
+    Actor, Case, CaseEvent, CaseState, Contact, MediaRef, NewCase, ProblemType, Reason, Refund, Resolution,
+    ReturnInstructions, Shipment,
 };
 use aftercare_protocol::lifecycle::{self, Action, CaseFacts, DeadlinePolicy};
 use aftercare_protocol::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
 use crate::error::Error;
 use crate::merchants::Merchant;
 
 mod uploads;
+pub mod webhooks;
 pub use uploads::{Upload, UploadState};
+
+/// What the merchant and platform APIs filter cases by.
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    /// Always set for a merchant; `None` only for the platform.
+    pub merchant_id: Option<String>,
+    pub state: Option<CaseState>,
+    pub problem_type: Option<ProblemType>,
+    pub order_id: Option<String>,
+    pub created_from: Option<Timestamp>,
+    pub created_before: Option<Timestamp>,
+    /// The cursor: the last case of the previous page (created_at, id).
+    pub after: Option<(i64, String)>,
+    pub limit: u32,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// When a case in `facts` falls due for an automatic consequence, if its state has one.
+fn automatic_due_at(facts: CaseFacts, policy: &DeadlinePolicy) -> Option<i64> {
+    let deadline = lifecycle::deadline(facts, policy)?;
+    lifecycle::due(facts, deadline.due_at, policy).map(|_| deadline.due_at.0)
+}
 
 /// Whose case it is: every shopper query is scoped by all three.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +74,8 @@ struct Body {
     return_shipment: Option<Shipment>,
     #[serde(default)]
     replacement_shipment: Option<Shipment>,
+    #[serde(default)]
+    refund: Option<Refund>,
 }
 
 /// The stored response of a `POST /v1/cases`, replayed for a repeated key.
@@ -65,70 +95,20 @@ pub struct Store {
     pool: AnyPool,
 }
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS cases (
-        id TEXT PRIMARY KEY,
-        number TEXT NOT NULL UNIQUE,
-        merchant_id TEXT NOT NULL,
-        order_id TEXT NOT NULL,
-        shopper_id TEXT NOT NULL,
-        state TEXT NOT NULL,
-        resolution TEXT NOT NULL,
-        state_entered_at BIGINT NOT NULL,
-        created_at BIGINT NOT NULL,
-        updated_at BIGINT NOT NULL,
-        body TEXT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS cases_by_owner ON cases (merchant_id, order_id, shopper_id, created_at)",
-    "CREATE TABLE IF NOT EXISTS case_events (
-        case_id TEXT NOT NULL REFERENCES cases (id),
-        seq BIGINT NOT NULL,
-        at BIGINT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        from_state TEXT,
-        to_state TEXT NOT NULL,
-        message TEXT,
-        PRIMARY KEY (case_id, seq)
-    )",
-    "CREATE TABLE IF NOT EXISTS idempotency_keys (
-        merchant_id TEXT NOT NULL,
-        shopper_id TEXT NOT NULL,
-        idem_key TEXT NOT NULL,
-        request_hash TEXT NOT NULL,
-        response_status BIGINT NOT NULL,
-        response_body TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        PRIMARY KEY (merchant_id, shopper_id, idem_key)
-    )",
-    "CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
-    "INSERT INTO counters (name, value) VALUES ('case_number', 0) ON CONFLICT (name) DO NOTHING",
-    "CREATE TABLE IF NOT EXISTS uploads (
-        id TEXT PRIMARY KEY,
-        merchant_id TEXT NOT NULL,
-        order_id TEXT NOT NULL,
-        shopper_id TEXT NOT NULL,
-        length BIGINT NOT NULL,
-        metadata TEXT NOT NULL,
-        filename TEXT,
-        filetype TEXT,
-        created_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        state TEXT NOT NULL,
-        media_type TEXT,
-        object_key TEXT,
-        size BIGINT
-    )",
-    "CREATE INDEX IF NOT EXISTS uploads_by_owner ON uploads (merchant_id, order_id, shopper_id)",
-    "CREATE INDEX IF NOT EXISTS uploads_by_expiry ON uploads (state, expires_at)",
-    "CREATE TABLE IF NOT EXISTS api_keys (
-        id TEXT PRIMARY KEY,
-        merchant_id TEXT,
-        platform BIGINT NOT NULL,
-        key_hash TEXT NOT NULL UNIQUE,
-        created_at BIGINT NOT NULL
-    )",
+/// The schema, as numbered migrations (portable SQL, the same for SQLite and
+/// PostgreSQL), embedded in the binary and applied in order at start.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "cases uploads keys", include_str!("../../migrations/0001_cases_uploads_keys.sql")),
+    (2, "merchant api deadlines webhooks", include_str!("../../migrations/0002_merchant_api_deadlines_webhooks.sql")),
 ];
+
+fn migrator() -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sql)| Migration::new(*version, (*description).into(), MigrationType::Simple, (*sql).into(), false))
+        .collect::<Vec<_>>();
+    Migrator { migrations: migrations.into(), ..Migrator::DEFAULT }
+}
 
 /// Idempotency keys are kept at least this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3_600_000;
@@ -164,10 +144,10 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| Error::internal("opening the database", e))?;
-        for statement in SCHEMA {
-            pool.execute(*statement).await?;
-        }
-        Ok(Store { pool })
+        migrator().run(&pool).await.map_err(|e| Error::internal("migrating the database", e))?;
+        let store = Store { pool };
+        store.backfill_problem_types().await?;
+        Ok(store)
     }
 
     /// Files a case, once per (merchant, shopper, idempotency key): the key is stored
@@ -241,11 +221,13 @@ impl Store {
             return_instructions: None,
             return_shipment: None,
             replacement_shipment: None,
+            refund: None,
         };
         let state = CaseState::AwaitingSeller;
+        let facts = CaseFacts { state, resolution: new.resolution, entered_at: now };
         sqlx::query(
-            "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9)",
+            "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, problem_type, due_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)",
         )
         .bind(&id)
         .bind(&number)
@@ -256,10 +238,13 @@ impl Store {
         .bind(new.resolution.as_str())
         .bind(now.0)
         .bind(serde_json::to_string(&body).expect("a case body serialises"))
+        .bind(new.problem_type.as_str())
+        .bind(automatic_due_at(facts, &merchant.deadlines))
         .execute(&mut *tx)
         .await?;
         insert_event(&mut tx, &id, 1, now, Actor::Shopper, "file", None, state, None).await?;
         let case = load(&mut tx, &id, None).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
+        webhooks::enqueue(&mut tx, merchant, &case, now).await?;
         let response = serde_json::to_string(&case).expect("a case serialises");
         sqlx::query(
             "UPDATE idempotency_keys SET response_status = 201, response_body = $4
@@ -370,6 +355,15 @@ impl Store {
             _ => return Err(Error::CaseNotFound),
         };
         let facts = stored.facts();
+        // Accepting (or ruling for) a return without an address: the merchant's
+        // configured return address applies.
+        let action = match action {
+            Action::Accept { return_instructions: None } => Action::Accept { return_instructions: merchant.return_address.clone() },
+            Action::RuleForShopper { return_instructions: None } => {
+                Action::RuleForShopper { return_instructions: merchant.return_address.clone() }
+            }
+            action => action,
+        };
         let next = lifecycle::transition(facts, actor, &action, now, &merchant.deadlines).map_err(Error::Transition)?;
         let mut body = stored.body.clone();
         for reference in media {
@@ -388,20 +382,175 @@ impl Store {
             }
             Action::SubmitReturnShipment(shipment) => body.return_shipment = Some(shipment.clone()),
             Action::ShipReplacement(shipment) => body.replacement_shipment = Some(shipment.clone()),
+            Action::PayRefund(refund) => body.refund = Some(refund.clone()),
             _ => {}
         }
-        sqlx::query("UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4 WHERE id = $1")
+        let facts = CaseFacts { state: next, resolution: stored.resolution, entered_at: now };
+        sqlx::query("UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5 WHERE id = $1")
             .bind(id)
             .bind(next.as_str())
             .bind(now.0)
             .bind(serde_json::to_string(&body).expect("a case body serialises"))
+            .bind(automatic_due_at(facts, &merchant.deadlines))
             .execute(&mut *tx)
             .await?;
         let seq = stored.history.len() as i64 + 1;
         insert_event(&mut tx, id, seq, now, actor, action.name(), Some(stored.state), next, message).await?;
         let case = load(&mut tx, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
+        webhooks::enqueue(&mut tx, merchant, &case, now).await?;
         tx.commit().await?;
         Ok(case)
+    }
+
+    /// Writes a message into a case's history without changing its state (a seller's
+    /// or the platform's reply). Only while the case is open.
+    pub async fn reply(&self, id: &str, merchant: &Merchant, actor: Actor, message: String, now: Timestamp) -> Result<Case, Error> {
+        let mut tx = self.pool.begin().await?;
+        let touched = sqlx::query("UPDATE cases SET updated_at = $2 WHERE id = $1 AND merchant_id = $3")
+            .bind(id)
+            .bind(now.0)
+            .bind(&merchant.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let stored = match load(&mut tx, id, None).await? {
+            Some(stored) if touched == 1 => stored,
+            _ => return Err(Error::CaseNotFound),
+        };
+        if !lifecycle::open(stored.state) {
+            return Err(Error::CaseClosed(stored.state));
+        }
+        let seq = stored.history.len() as i64 + 1;
+        insert_event(&mut tx, id, seq, now, actor, "reply", Some(stored.state), stored.state, Some(message)).await?;
+        let case = load(&mut tx, id, None).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
+        webhooks::enqueue(&mut tx, merchant, &case, now).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    /// One case with who filed it, for the merchant API (`merchant_id`) or the platform
+    /// (`None`).
+    pub async fn detail(&self, id: &str, merchant_id: Option<&str>, policy_of: impl Fn(&str) -> Option<DeadlinePolicy>, now: Timestamp) -> Result<(Case, String, String), Error> {
+        let mut conn = self.pool.acquire().await?;
+        let stored = load(&mut conn, id, None).await?.ok_or(Error::CaseNotFound)?;
+        if merchant_id.is_some_and(|m| m != stored.merchant_id) {
+            return Err(Error::CaseNotFound);
+        }
+        let policy = policy_of(&stored.merchant_id).unwrap_or_default();
+        let (merchant, shopper) = (stored.merchant_id.clone(), stored.shopper_id.clone());
+        Ok((stored.into_case(&policy, now), merchant, shopper))
+    }
+
+    /// A page of cases, newest first, matching `filter` (always within one merchant,
+    /// or across merchants for the platform).
+    pub async fn search(&self, filter: &CaseFilter, policy_of: impl Fn(&str) -> Option<DeadlinePolicy>, now: Timestamp) -> Result<(Vec<Case>, Option<String>), Error> {
+        let mut sql = String::from("SELECT id FROM cases WHERE 1 = 1");
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut add = |clause: &str, value: Bind| {
+            binds.push(value);
+            sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(merchant) = &filter.merchant_id {
+            add(" AND merchant_id = ?", Bind::Text(merchant.clone()));
+        }
+        if let Some(state) = filter.state {
+            add(" AND state = ?", Bind::Text(state.as_str().into()));
+        }
+        if let Some(kind) = filter.problem_type {
+            add(" AND problem_type = ?", Bind::Text(kind.as_str().into()));
+        }
+        if let Some(order) = &filter.order_id {
+            add(" AND order_id = ?", Bind::Text(order.clone()));
+        }
+        if let Some(from) = filter.created_from {
+            add(" AND created_at >= ?", Bind::Int(from.0));
+        }
+        if let Some(until) = filter.created_before {
+            add(" AND created_at < ?", Bind::Int(until.0));
+        }
+        if let Some((at, id)) = &filter.after {
+            binds.push(Bind::Int(*at));
+            binds.push(Bind::Text(id.clone()));
+            let (a, b) = (binds.len() - 1, binds.len());
+            sql.push_str(&format!(" AND (created_at < ${a} OR (created_at = ${a} AND id < ${b}))"));
+        }
+        sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", filter.limit + 1));
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text),
+                Bind::Int(n) => query.bind(n),
+            };
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let more = rows.len() > filter.limit as usize;
+        let mut conn = self.pool.acquire().await?;
+        let mut cases = Vec::with_capacity(rows.len());
+        for row in rows.into_iter().take(filter.limit as usize) {
+            let id: String = row.try_get(0)?;
+            if let Some(stored) = load(&mut conn, &id, None).await? {
+                let policy = policy_of(&stored.merchant_id).unwrap_or_default();
+                cases.push(stored.into_case(&policy, now));
+            }
+        }
+        let next = if more { cases.last().map(|c| format!("{}.{}", c.created_at.0, c.id)) } else { None };
+        Ok((cases, next))
+    }
+
+    /// Cases whose automatic consequence is due at `now`: `(id, merchant_id)`, oldest
+    /// due first.
+    pub async fn due_cases(&self, now: Timestamp, limit: i64) -> Result<Vec<(String, String)>, Error> {
+        let rows = sqlx::query("SELECT id, merchant_id FROM cases WHERE due_at <= $1 ORDER BY due_at LIMIT $2")
+            .bind(now.0)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    }
+
+    /// Applies a case's due consequence as the `system`, once: the state is read and
+    /// changed in one transaction, so a consequence that already fired (or a seller who
+    /// acted first) leaves nothing to do. Returns the case when something happened.
+    pub async fn apply_due(&self, id: &str, merchant: &Merchant, now: Timestamp) -> Result<Option<Case>, Error> {
+        let stored = {
+            let mut conn = self.pool.acquire().await?;
+            load(&mut conn, id, None).await?.ok_or(Error::CaseNotFound)?
+        };
+        let Some(action) = lifecycle::due(stored.facts(), now, &merchant.deadlines) else {
+            // Not due under the merchant's current policy: remember when it will be.
+            sqlx::query("UPDATE cases SET due_at = $2 WHERE id = $1 AND state = $3")
+                .bind(id)
+                .bind(automatic_due_at(stored.facts(), &merchant.deadlines))
+                .bind(stored.state.as_str())
+                .execute(&self.pool)
+                .await?;
+            return Ok(None);
+        };
+        match self.apply(id, None, merchant, Actor::System, action, None, now).await {
+            Ok(case) => Ok(Some(case)),
+            // Someone acted first (or another scheduler did): the state moved on.
+            Err(Error::Transition(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Cases from before the `problem_type` column get it from their body.
+    async fn backfill_problem_types(&self) -> Result<(), Error> {
+        let rows = sqlx::query("SELECT id, body FROM cases WHERE problem_type = ''").fetch_all(&self.pool).await?;
+        for row in rows {
+            let (id, body): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            let body: Body = serde_json::from_str(&body).map_err(|e| Error::internal("reading a case body", e))?;
+            sqlx::query("UPDATE cases SET problem_type = $2 WHERE id = $1")
+                .bind(id)
+                .bind(body.problem_type.as_str())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// Stores a new API key's hash for a merchant (or the platform, with `None`).
@@ -470,6 +619,7 @@ struct StoredCase {
     number: String,
     merchant_id: String,
     order_id: String,
+    shopper_id: String,
     state: CaseState,
     resolution: Resolution,
     state_entered_at: Timestamp,
@@ -524,6 +674,7 @@ async fn load(conn: &mut sqlx::AnyConnection, id: &str, owner: Option<&Owner>) -
         number: row.try_get(1)?,
         merchant_id: row.try_get(2)?,
         order_id: row.try_get(3)?,
+        shopper_id: row.try_get(4)?,
         state: parse_enum(row.try_get(5)?, CaseState::parse)?,
         resolution: parse_enum(row.try_get(6)?, Resolution::parse)?,
         state_entered_at: Timestamp(row.try_get(7)?),
@@ -560,6 +711,7 @@ impl StoredCase {
             return_instructions: self.body.return_instructions,
             return_shipment: self.body.return_shipment,
             replacement_shipment: self.body.replacement_shipment,
+            refund: self.body.refund,
             history: self.history,
         }
     }

@@ -116,6 +116,13 @@ impl Uploads {
         self.locks.forget(id);
     }
 
+    /// An expiring link to a stored file: `(url, expires_at)`.
+    pub fn link(&self, id: &str, now: Timestamp) -> (String, Timestamp) {
+        let expires = now.0 + self.limits.link_ttl_ms;
+        let signature = self.sign(id, expires);
+        (format!("/media/{id}?expires={expires}&signature={signature}"), Timestamp(expires))
+    }
+
     fn sign(&self, id: &str, expires: i64) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.link_key).expect("HMAC takes any key");
         mac.update(format!("{id}:{expires}").as_bytes());
@@ -493,8 +500,10 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
         return Err(Error::UploadTooLarge("the body passes Upload-Length; none of it was kept".into()));
     }
     let offset = actual + written;
+    state.metrics.upload_bytes(written);
     if offset == upload.length && !held.superseded() {
         finish(state, shopper, upload).await?;
+        state.metrics.upload_completed();
     }
     Ok(offset)
 }
@@ -607,9 +616,8 @@ pub async fn link(State(state): State<AppState>, shopper: Shopper, UrlPath(id): 
     if upload.state != UploadState::Complete {
         return Err(Error::UploadNotFound);
     }
-    let expires = state.clock.now().0 + state.uploads.limits.link_ttl_ms;
-    let signature = state.uploads.sign(&id, expires);
-    Ok(axum::Json(Link { url: format!("/media/{id}?expires={expires}&signature={signature}"), expires_at: Timestamp(expires) }))
+    let (url, expires_at) = state.uploads.link(&id, state.clock.now());
+    Ok(axum::Json(Link { url, expires_at }))
 }
 
 #[derive(Deserialize)]

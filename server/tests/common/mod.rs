@@ -36,6 +36,7 @@ pub fn merchant(id: &str, origin: &str, secret_byte: &str) -> Merchant {
             address: format!("{id} returns desk, 1 Example Road"),
             instructions: None,
         }),
+        webhook: None,
     }
 }
 
@@ -51,22 +52,18 @@ impl TestApp {
     }
 
     pub async fn at(dir: tempfile::TempDir) -> TestApp {
+        TestApp::with(dir, |_| {}).await
+    }
+
+    /// The two test merchants, as `adjust` changes them (e.g. a webhook, a policy).
+    pub async fn with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Vec<Merchant>)) -> TestApp {
         let store = Store::open(&format!("sqlite://{}", dir.path().join("test.db").display())).await.unwrap();
-        let merchants = Merchants::new(vec![
-            merchant("acme", SHOP, "11"),
-            merchant("other", "https://shop.other.example", "22"),
-        ])
-        .unwrap();
+        let mut list = vec![merchant("acme", SHOP, "11"), merchant("other", "https://shop.other.example", "22")];
+        adjust(&mut list);
+        let merchants = Merchants::new(list).unwrap();
         let storage = aftercare_server::storage::Storage::local(&dir.path().join("media")).unwrap();
         let uploads = aftercare_server::tus::Uploads::new(dir.path().join("spool"), storage, Default::default(), vec![7; 32]).unwrap();
-        let state = AppState {
-            store,
-            merchants: Arc::new(merchants),
-            clock: Clock::fixed(now()),
-            static_dir: dir.path().join("no-dist"),
-            insecure_dev: false,
-            uploads: Arc::new(uploads),
-        };
+        let state = AppState::new(store, Arc::new(merchants), Clock::fixed(now()), dir.path().join("no-dist"), false, Arc::new(uploads));
         TestApp { state, dir }
     }
 
@@ -98,6 +95,19 @@ impl TestApp {
         (status, json)
     }
 
+    /// A new API key for `merchant` (or the platform, with `None`).
+    pub async fn api_key(&self, merchant: Option<&str>) -> String {
+        let key = format!("test_{}_{}", merchant.unwrap_or("platform"), uuid_like());
+        self.state.store.add_api_key(merchant, &auth::api_key_hash(&key), self.state.clock.now()).await.unwrap();
+        key
+    }
+
+    /// Moves the server's clock on and applies what fell due (as `POST /dev/clock` does).
+    pub async fn advance_hours(&self, hours: i64) -> usize {
+        self.state.clock.advance(hours * 3_600_000);
+        aftercare_server::scheduler::run_due(&self.state).await.unwrap()
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         let request = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
         let (status, _, json) = self.send(request).await;
@@ -112,6 +122,12 @@ impl TestApp {
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         format!("http://{address}")
     }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    format!("{:08x}", NEXT.fetch_add(1, Ordering::SeqCst))
 }
 
 pub fn delivered(order_id: &str) -> OrderSnapshot {

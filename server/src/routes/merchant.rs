@@ -1,0 +1,318 @@
+//! The merchant API, for the merchant's own systems (`Authorization: Bearer <merchant
+//! API key>`): list and read its cases — never another merchant's — with expiring
+//! links to their files, and drive them through the lifecycle: accept (with where the
+//! item goes back), refuse, reply, confirm the return's receipt, record the refund,
+//! record the replacement's shipment, mark resolved. Every state change is a
+//! transition of the protocol's lifecycle; an illegal one is a 409.
+
+use aftercare_protocol::case::{
+    AcceptRequest, Actor, Case, CaseDetail, CasePage, CaseState, EvidenceLink, MessageRequest, NoteRequest, ProblemType, Refund,
+    Shipment,
+};
+use aftercare_protocol::lifecycle::Action;
+use aftercare_protocol::time::Timestamp;
+use aftercare_protocol::validate;
+use aftercare_protocol::webhook::WebhookDeliveryPage;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use crate::auth::MerchantKey;
+use crate::error::{Error, Result};
+use crate::extract::{Json, Query};
+use crate::store::{webhooks, CaseFilter};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/merchant/cases", get(list))
+        .route("/v1/merchant/cases/{id}", get(read))
+        .route("/v1/merchant/cases/{id}/accept", post(accept))
+        .route("/v1/merchant/cases/{id}/refuse", post(refuse))
+        .route("/v1/merchant/cases/{id}/reply", post(reply))
+        .route("/v1/merchant/cases/{id}/confirm-receipt", post(confirm_receipt))
+        .route("/v1/merchant/cases/{id}/refund", post(refund))
+        .route("/v1/merchant/cases/{id}/replacement-shipment", post(replacement_shipment))
+        .route("/v1/merchant/cases/{id}/resolve", post(resolve))
+        .route("/v1/merchant/webhook-deliveries", get(deliveries))
+}
+
+/// Page sizes: default and most.
+const PAGE: u32 = 50;
+const PAGE_MAX: u32 = 200;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CaseQuery {
+    /// Only cases in this state.
+    pub state: Option<CaseState>,
+    /// Only cases of this problem type.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub problem_type: Option<ProblemType>,
+    /// Only cases for this order.
+    pub order: Option<String>,
+    /// Filed at or after (RFC 3339).
+    pub from: Option<Timestamp>,
+    /// Filed before (RFC 3339).
+    pub to: Option<Timestamp>,
+    /// 1 to 200; default 50.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+pub(crate) fn page_limit(limit: Option<u32>) -> Result<u32> {
+    match limit.unwrap_or(PAGE) {
+        limit @ 1..=PAGE_MAX => Ok(limit),
+        _ => Err(Error::BadRequest(format!("`limit` must be 1 to {PAGE_MAX}"))),
+    }
+}
+
+pub(crate) fn parse_cursor(cursor: Option<&str>) -> Result<Option<(i64, String)>> {
+    let Some(cursor) = cursor else { return Ok(None) };
+    let bad = || Error::BadRequest("`cursor` is not one this API gave out".into());
+    let (at, id) = cursor.split_once('.').ok_or_else(bad)?;
+    Ok(Some((at.parse().map_err(|_| bad())?, id.to_owned())))
+}
+
+impl CaseQuery {
+    pub(crate) fn filter(self, merchant_id: Option<String>) -> Result<CaseFilter> {
+        Ok(CaseFilter {
+            merchant_id,
+            state: self.state,
+            problem_type: self.problem_type,
+            order_id: self.order,
+            created_from: self.from,
+            created_before: self.to,
+            after: parse_cursor(self.cursor.as_deref())?,
+            limit: page_limit(self.limit)?,
+        })
+    }
+}
+
+/// The merchant's cases, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/merchant/cases",
+    params(CaseQuery),
+    responses(
+        (status = 200, body = CasePage),
+        (status = 401, description = "Missing or unknown API key", body = aftercare_protocol::case::ApiError),
+        (status = 403, description = "A platform key", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn list(State(state): State<AppState>, key: MerchantKey, Query(query): Query<CaseQuery>) -> Result<axum::Json<CasePage>> {
+    let filter = query.filter(Some(key.merchant.id.clone()))?;
+    let policy = key.merchant.deadlines;
+    let (cases, next_cursor) = state.store.search(&filter, |_| Some(policy), state.clock.now()).await?;
+    Ok(axum::Json(CasePage { cases, next_cursor }))
+}
+
+/// A case with its history, who filed it, and expiring links to its files.
+pub(crate) async fn detail(state: &AppState, id: &str, merchant_id: Option<&str>) -> Result<CaseDetail> {
+    let now = state.clock.now();
+    let merchants = state.merchants.clone();
+    let (case, merchant_id, shopper_id) =
+        state.store.detail(id, merchant_id, |m| merchants.get(m).map(|m| m.deadlines), now).await?;
+    let media_links = case
+        .media
+        .iter()
+        .map(|media| {
+            let (url, expires_at) = state.uploads.link(&media.upload_id, now);
+            EvidenceLink { upload_id: media.upload_id.clone(), kind: media.kind, url, expires_at }
+        })
+        .collect();
+    Ok(CaseDetail { case, merchant_id, shopper_id, media_links })
+}
+
+/// One of the merchant's cases.
+#[utoipa::path(
+    get,
+    path = "/v1/merchant/cases/{id}",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, description = "No such case for this merchant", body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn read(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>) -> Result<axum::Json<CaseDetail>> {
+    Ok(axum::Json(detail(&state, &id, Some(&key.merchant.id)).await?))
+}
+
+fn first_error(errors: Vec<validate::FieldError>) -> Result<()> {
+    match errors.into_iter().next() {
+        Some(error) => Err(Error::Validation(error)),
+        None => Ok(()),
+    }
+}
+
+fn optional_message(key: &MerchantKey, message: Option<String>) -> Result<Option<String>> {
+    let message = message.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+    if let Some(message) = &message {
+        first_error(validate::message("message", message, &key.merchant.rules))?;
+    }
+    Ok(message)
+}
+
+fn required_message(key: &MerchantKey, message: &str) -> Result<String> {
+    first_error(validate::message("message", message, &key.merchant.rules))?;
+    Ok(message.trim().to_owned())
+}
+
+async fn act(state: &AppState, key: &MerchantKey, id: &str, action: Action, message: Option<String>) -> Result<axum::Json<Case>> {
+    let case = state.store.apply(id, None, &key.merchant, Actor::Seller, action, message, state.clock.now()).await?;
+    state.wake.webhooks.notify_one();
+    Ok(axum::Json(case))
+}
+
+/// Accept the request as filed. A return or an exchange needs `return_instructions`
+/// (or the merchant's configured return address).
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/accept",
+    params(("id" = String, Path)),
+    request_body = AcceptRequest,
+    responses(
+        (status = 200, body = Case),
+        (status = 409, description = "Not possible in this state", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn accept(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<AcceptRequest>) -> Result<axum::Json<Case>> {
+    let request = body.value;
+    if let Some(instructions) = &request.return_instructions {
+        let mut errors = Vec::new();
+        errors.extend(validate::message("return_instructions.address", &instructions.address, &key.merchant.rules));
+        if let Some(text) = &instructions.instructions {
+            errors.extend(validate::message("return_instructions.instructions", text, &key.merchant.rules));
+        }
+        first_error(errors)?;
+    }
+    let message = optional_message(&key, request.message)?;
+    act(&state, &key, &id, Action::Accept { return_instructions: request.return_instructions }, message).await
+}
+
+/// Refuse, saying why (the shopper may then ask the platform to step in).
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/refuse",
+    params(("id" = String, Path)),
+    request_body = MessageRequest,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError), (status = 422, body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn refuse(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<MessageRequest>) -> Result<axum::Json<Case>> {
+    let message = required_message(&key, &body.value.message)?;
+    act(&state, &key, &id, Action::Refuse, Some(message)).await
+}
+
+/// Write to the shopper: an event in the case's history, no change of state.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/reply",
+    params(("id" = String, Path)),
+    request_body = MessageRequest,
+    responses((status = 200, body = Case), (status = 409, description = "The case is over", body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn reply(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<MessageRequest>) -> Result<axum::Json<Case>> {
+    let message = required_message(&key, &body.value.message)?;
+    let case = state.store.reply(&id, &key.merchant, Actor::Seller, message, state.clock.now()).await?;
+    state.wake.webhooks.notify_one();
+    Ok(axum::Json(case))
+}
+
+/// The returned item arrived.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/confirm-receipt",
+    params(("id" = String, Path)),
+    request_body = NoteRequest,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn confirm_receipt(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<NoteRequest>) -> Result<axum::Json<Case>> {
+    let message = optional_message(&key, body.value.message)?;
+    act(&state, &key, &id, Action::ConfirmReceipt, message).await
+}
+
+/// The refund was paid.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/refund",
+    params(("id" = String, Path)),
+    request_body = Refund,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError), (status = 422, body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn refund(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<Refund>) -> Result<axum::Json<Case>> {
+    first_error(validate::refund(&body.value))?;
+    let refund = Refund { amount: body.value.amount.trim().to_owned(), ..body.value };
+    let message = format!("{} {}", refund.amount, refund.currency);
+    act(&state, &key, &id, Action::PayRefund(refund), Some(message)).await
+}
+
+/// The replacement (exchange or reshipment) is on its way.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/replacement-shipment",
+    params(("id" = String, Path)),
+    request_body = Shipment,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError), (status = 422, body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn replacement_shipment(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<Shipment>) -> Result<axum::Json<Case>> {
+    first_error(validate::shipment(&body.value))?;
+    let shipment = Shipment { carrier: body.value.carrier.trim().into(), tracking_number: body.value.tracking_number.trim().into() };
+    act(&state, &key, &id, Action::ShipReplacement(shipment), None).await
+}
+
+/// Settled another way (say how); only once the request is being carried out.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/resolve",
+    params(("id" = String, Path)),
+    request_body = MessageRequest,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn resolve(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<MessageRequest>) -> Result<axum::Json<Case>> {
+    let message = required_message(&key, &body.value.message)?;
+    act(&state, &key, &id, Action::Resolve, Some(message)).await
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryQuery {
+    /// Only deliveries about this case.
+    pub case: Option<String>,
+    /// 1 to 200; default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// The webhook delivery log, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/merchant/webhook-deliveries",
+    params(DeliveryQuery),
+    responses((status = 200, body = WebhookDeliveryPage)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn deliveries(State(state): State<AppState>, key: MerchantKey, Query(query): Query<DeliveryQuery>) -> Result<axum::Json<WebhookDeliveryPage>> {
+    let after = parse_cursor(query.cursor.as_deref())?;
+    let (deliveries, next_cursor) =
+        webhooks::list(state.store.pool(), &key.merchant.id, query.case.as_deref(), after, page_limit(query.limit)?).await?;
+    Ok(axum::Json(WebhookDeliveryPage { deliveries, next_cursor }))
+}

@@ -1,0 +1,120 @@
+//! The platform API, for the marketplace operator who steps in when a shopper asks
+//! (`Authorization: Bearer <platform key>`): list escalated cases across merchants
+//! with their evidence and history, read one, and rule for the shopper (the case goes
+//! on as if the seller had accepted) or for the seller (it closes), with a message.
+
+use aftercare_protocol::case::{Actor, Case, CaseDetail, CasePage, CaseState, ProblemType, RulingRequest};
+use aftercare_protocol::lifecycle::Action;
+use aftercare_protocol::time::Timestamp;
+use aftercare_protocol::validate;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+
+use super::merchant::{detail, page_limit, parse_cursor};
+use crate::auth::PlatformKey;
+use crate::error::{Error, Result};
+use crate::extract::{Json, Query};
+use crate::store::CaseFilter;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/platform/cases", get(list))
+        .route("/v1/platform/cases/{id}", get(read))
+        .route("/v1/platform/cases/{id}/ruling", post(rule))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformQuery {
+    /// Default `escalated`: the cases waiting for a ruling.
+    pub state: Option<CaseState>,
+    /// Only this merchant's cases.
+    pub merchant: Option<String>,
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub problem_type: Option<ProblemType>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// Cases across merchants, newest first; escalated ones unless `state` says otherwise.
+#[utoipa::path(
+    get,
+    path = "/v1/platform/cases",
+    params(PlatformQuery),
+    responses((status = 200, body = CasePage), (status = 403, description = "A merchant key", body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "platform"
+)]
+pub async fn list(State(state): State<AppState>, _key: PlatformKey, Query(query): Query<PlatformQuery>) -> Result<axum::Json<CasePage>> {
+    let filter = CaseFilter {
+        merchant_id: query.merchant,
+        state: Some(query.state.unwrap_or(CaseState::Escalated)),
+        problem_type: query.problem_type,
+        order_id: None,
+        created_from: query.from,
+        created_before: query.to,
+        after: parse_cursor(query.cursor.as_deref())?,
+        limit: page_limit(query.limit)?,
+    };
+    let merchants = state.merchants.clone();
+    let (cases, next_cursor) = state.store.search(&filter, |m| merchants.get(m).map(|m| m.deadlines), state.clock.now()).await?;
+    Ok(axum::Json(CasePage { cases, next_cursor }))
+}
+
+/// One case, any merchant's, with links to its evidence.
+#[utoipa::path(
+    get,
+    path = "/v1/platform/cases/{id}",
+    params(("id" = String, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "platform"
+)]
+pub async fn read(State(state): State<AppState>, _key: PlatformKey, Path(id): Path<String>) -> Result<axum::Json<CaseDetail>> {
+    Ok(axum::Json(detail(&state, &id, None).await?))
+}
+
+/// Rule on an escalated case.
+#[utoipa::path(
+    post,
+    path = "/v1/platform/cases/{id}/ruling",
+    params(("id" = String, Path)),
+    request_body = RulingRequest,
+    responses(
+        (status = 200, body = Case),
+        (status = 409, description = "The case is not escalated", body = aftercare_protocol::case::ApiError),
+        (status = 422, body = aftercare_protocol::case::ApiError),
+    ),
+    security(("api_key" = [])),
+    tag = "platform"
+)]
+pub async fn rule(State(state): State<AppState>, _key: PlatformKey, Path(id): Path<String>, body: Json<RulingRequest>) -> Result<axum::Json<Case>> {
+    let found = detail(&state, &id, None).await?;
+    let merchant = state.merchants.get(&found.merchant_id).cloned().ok_or(Error::CaseNotFound)?;
+    let request = body.value;
+    let first = validate::message("message", &request.message, &merchant.rules).into_iter().next();
+    if let Some(error) = first {
+        return Err(Error::Validation(error));
+    }
+    let action = match request.in_favour_of {
+        Actor::Shopper => Action::RuleForShopper { return_instructions: request.return_instructions },
+        Actor::Seller => Action::RuleForSeller,
+        _ => {
+            return Err(Error::Validation(validate::FieldError {
+                field: "in_favour_of".into(),
+                code: "invalid",
+                message: "must be `shopper` or `seller`".into(),
+            }))
+        }
+    };
+    let message = Some(request.message.trim().to_owned());
+    let case = state.store.apply(&id, None, &merchant, Actor::Platform, action, message, state.clock.now()).await?;
+    state.wake.webhooks.notify_one();
+    Ok(axum::Json(case))
+}

@@ -1,0 +1,59 @@
+//! Moves stalled cases on: when a waiting state's deadline passes and the merchant's
+//! policy names an automatic consequence (accept, close, take receipt as confirmed),
+//! the scheduler applies it as a `system` transition of the protocol lifecycle.
+//!
+//! Exactly once, also across restarts: each case row carries the time its automatic
+//! consequence falls due (`due_at`, rewritten by every transition), the scheduler
+//! looks only at rows that are due, and each consequence is applied in a transaction
+//! that re-reads the state — a consequence that already fired, or a seller who acted
+//! first, leaves nothing to do. Time is the server's injectable clock.
+
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::AppState;
+
+const BATCH: i64 = 100;
+
+/// Applies every consequence due now. Returns how many were applied.
+pub async fn run_due(state: &AppState) -> Result<usize, Error> {
+    let mut applied = 0;
+    loop {
+        let now = state.clock.now();
+        let due = state.store.due_cases(now, BATCH).await?;
+        let mut progressed = false;
+        for (id, merchant_id) in &due {
+            let Some(merchant) = state.merchants.get(merchant_id) else {
+                tracing::warn!("case {id}: merchant {merchant_id} is no longer configured; its deadlines wait");
+                continue;
+            };
+            progressed = true;
+            if let Some(case) = state.store.apply_due(id, merchant, now).await? {
+                tracing::info!("case {}: deadline passed, {} is now {}", case.number, case.history.last().map_or("", |e| e.action.as_str()), case.state.as_str());
+                state.metrics.deadline_applied();
+                applied += 1;
+            }
+        }
+        if applied > 0 {
+            state.wake.webhooks.notify_one();
+        }
+        if (due.len() as i64) < BATCH || !progressed {
+            return Ok(applied);
+        }
+    }
+}
+
+/// Runs forever: applies what is due, then waits for a clock change or a second.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) = run_due(&state).await {
+                tracing::error!("deadline scheduler: {error}");
+            }
+            tokio::select! {
+                _ = state.wake.scheduler.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+        }
+    })
+}
