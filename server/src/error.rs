@@ -26,6 +26,8 @@ pub enum Error {
     CaseNotFound,
     #[error("the case is {}; nothing more can be added to it", .0.as_str())]
     CaseClosed(aftercare_protocol::case::CaseState),
+    #[error("too many requests from this address; retry in {0} s")]
+    RateLimited(u64),
     #[error("this API needs a key: `Authorization: Bearer <api key>` (see `aftercare-server api-key`)")]
     ApiKeyMissing,
     #[error("the API key is not valid")]
@@ -107,7 +109,7 @@ impl Error {
             Error::TusVersionUnsupported => StatusCode::PRECONDITION_FAILED,
             Error::ChecksumMismatch => StatusCode::from_u16(460).expect("460 is a valid status"),
             Error::UploadContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::TooManyUploads => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyUploads | Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::MediaLinkInvalid => StatusCode::FORBIDDEN,
             Error::IdempotencyInProgress | Error::Transition(_) => StatusCode::CONFLICT,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -127,6 +129,7 @@ impl Error {
             Error::CaseNotFound => "case_not_found",
             Error::CaseClosed(_) => "case_closed",
             Error::ApiKeyMissing => "api_key_missing",
+            Error::RateLimited(_) => "rate_limited",
             Error::ApiKeyInvalid => "api_key_invalid",
             Error::ApiKeyWrongScope => "api_key_wrong_scope",
             Error::IdempotencyKeyMissing => "idempotency_key_missing",
@@ -190,6 +193,9 @@ impl IntoResponse for Error {
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         if matches!(self, Error::IdempotencyInProgress | Error::TooManyUploads) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        if let Error::RateLimited(seconds) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if matches!(self, Error::TusVersionUnsupported) {
             response.headers_mut().insert("tus-version", HeaderValue::from_static(crate::tus::headers::TUS_VERSION));

@@ -14,6 +14,7 @@ pub mod media;
 pub mod merchants;
 pub mod metrics;
 pub mod openapi;
+pub mod ratelimit;
 pub mod routes;
 pub mod scheduler;
 pub mod storage;
@@ -49,6 +50,7 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Outgoing requests: webhook deliveries.
     pub http: reqwest::Client,
+    pub rate_limit: Arc<ratelimit::RateLimit>,
 }
 
 /// Wakes the background workers before their next tick.
@@ -71,6 +73,7 @@ impl AppState {
             wake: Arc::default(),
             metrics: Arc::default(),
             http: webhooks::client(),
+            rate_limit: Arc::default(),
         }
     }
 
@@ -100,6 +103,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(axum::middleware::from_fn_with_state(merchants, cors::cors))
         .with_state(state)
 }

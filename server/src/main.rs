@@ -97,6 +97,12 @@ struct Serve {
     /// Most bytes one case may reference.
     #[arg(long, env = "AFTERCARE_MAX_CASE_BYTES", default_value_t = Limits::default().max_case_bytes)]
     max_case_bytes: u64,
+    /// API requests per second allowed from one client address (0: no limit).
+    #[arg(long, env = "AFTERCARE_RATE_LIMIT", default_value_t = aftercare_server::ratelimit::DEFAULT_PER_SECOND)]
+    rate_limit: u32,
+    /// How many requests one address may make in a burst.
+    #[arg(long, env = "AFTERCARE_RATE_BURST", default_value_t = aftercare_server::ratelimit::DEFAULT_BURST)]
+    rate_burst: u32,
     /// On SIGTERM, how long requests in flight may take to finish.
     #[arg(long, env = "AFTERCARE_DRAIN_SECONDS", default_value_t = 10)]
     drain_seconds: u64,
@@ -240,7 +246,8 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
     };
     let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits)?;
     tracing::info!("evidence files go to {}", uploads.storage.description);
-    let state = AppState::new(store.clone(), Arc::new(merchants), Clock::system(), static_dir, serve.insecure_dev, Arc::new(uploads));
+    let mut state = AppState::new(store.clone(), Arc::new(merchants), Clock::system(), static_dir, serve.insecure_dev, Arc::new(uploads));
+    state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
     let workers = state.spawn_workers();
     // Expired incomplete uploads are swept every minute (and whenever one is created).
     let sweeper = state.clone();
@@ -251,6 +258,7 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
             if let Err(error) = sweeper.uploads.sweep(&sweeper.store, sweeper.clock.now()).await {
                 tracing::warn!("sweeping expired uploads: {error}");
             }
+            sweeper.rate_limit.forget_idle();
         }
     });
     println!("http://{address}");
@@ -259,7 +267,8 @@ async fn serve_command(serve: Serve) -> Result<(), String> {
     // `--drain-seconds`, then stop.
     let draining = Arc::new(tokio::sync::Notify::new());
     let started = draining.clone();
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: finishing requests in flight");
         started.notify_one();

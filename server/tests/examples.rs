@@ -64,3 +64,49 @@ fn node_example() {
 fn python_example() {
     check(&run("python3", "examples/mint_token.py"));
 }
+
+#[path = "../../examples/verify_webhook.rs"]
+mod verify_example;
+
+const HOOK_SECRET: &str = "whsec_0123456789abcdef";
+const HOOK_BODY: &str = r#"{"id":"d-1","type":"case.accept","case":{"number":"AC-20261128-000001"}}"#;
+
+/// A header the server would send now, and one for a tampered copy of the body.
+fn signed() -> (String, i64) {
+    let now = system_now().0 / 1000;
+    (aftercare_server::webhooks::signature(HOOK_SECRET.as_bytes(), now, HOOK_BODY), now)
+}
+
+#[test]
+fn rust_webhook_example() {
+    let (header, now) = signed();
+    assert!(verify_example::verify(HOOK_SECRET, &header, HOOK_BODY.as_bytes(), now));
+    assert!(!verify_example::verify(HOOK_SECRET, &header, HOOK_BODY.replace("accept", "refuse").as_bytes(), now), "tampered body");
+    assert!(!verify_example::verify("whsec_another_secret!", &header, HOOK_BODY.as_bytes(), now), "other secret");
+    assert!(!verify_example::verify(HOOK_SECRET, &header, HOOK_BODY.as_bytes(), now + 301), "too old: a replay");
+}
+
+fn run_verifier(program: &str, script: &str, header: &str, body: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("body.json");
+    std::fs::write(&path, body).unwrap();
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let output = Command::new(program).current_dir(root).args([script, HOOK_SECRET, header, path.to_str().unwrap()]).output().unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert_eq!(said, if output.status.success() { "valid" } else { "invalid" }, "{}", String::from_utf8_lossy(&output.stderr));
+    output.status.success()
+}
+
+#[test]
+fn node_webhook_example() {
+    let (header, _) = signed();
+    assert!(run_verifier("node", "examples/verify-webhook.mjs", &header, HOOK_BODY));
+    assert!(!run_verifier("node", "examples/verify-webhook.mjs", &header, &HOOK_BODY.replace("d-1", "d-2")));
+}
+
+#[test]
+fn python_webhook_example() {
+    let (header, _) = signed();
+    assert!(run_verifier("python3", "examples/verify_webhook.py", &header, HOOK_BODY));
+    assert!(!run_verifier("python3", "examples/verify_webhook.py", &header.replace("v1=", "v1=00"), HOOK_BODY));
+}

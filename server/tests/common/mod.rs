@@ -118,8 +118,8 @@ impl TestApp {
     pub async fn serve(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let router = app(self.state.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let service = app(self.state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         format!("http://{address}")
     }
 }

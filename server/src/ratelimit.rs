@@ -1,0 +1,90 @@
+//! Per-IP rate limiting of the API (`/v1/…`, `/media/…`), by GCRA (`governor`): each
+//! client address may make `per_second` requests a second on average, in bursts of up
+//! to `burst`. Over it, the answer is 429 `rate_limited` with `Retry-After`. The
+//! defaults never trouble a shopper (an evidence step makes a few dozen requests in a
+//! burst) or a test suite on loopback; `--rate-limit 0` turns it off (benchmarks).
+//!
+//! Behind a reverse proxy every request comes from the proxy's address: limit there,
+//! or turn this off.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::Error;
+use crate::AppState;
+
+pub const DEFAULT_PER_SECOND: u32 = 50;
+pub const DEFAULT_BURST: u32 = 200;
+
+pub struct RateLimit {
+    limiter: Option<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit::new(DEFAULT_PER_SECOND, DEFAULT_BURST)
+    }
+}
+
+impl RateLimit {
+    /// `per_second` 0 turns limiting off.
+    pub fn new(per_second: u32, burst: u32) -> RateLimit {
+        let limiter = NonZeroU32::new(per_second).map(|rate| {
+            let burst = NonZeroU32::new(burst.max(per_second)).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+        });
+        RateLimit { limiter }
+    }
+
+    /// `Err(wait)` when `ip` is over its quota.
+    pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        let Some(limiter) = &self.limiter else { return Ok(()) };
+        limiter.check_key(&ip).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// Forgets addresses that are back to a full quota (called now and then).
+    pub fn forget_idle(&self) {
+        if let Some(limiter) = &self.limiter {
+            limiter.retain_recent();
+        }
+    }
+}
+
+pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let limited = path.starts_with("/v1/") || path.starts_with("/media/");
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    if let (true, Some(ip)) = (limited, peer) {
+        if let Err(wait) = state.rate_limit.check(ip) {
+            return Error::RateLimited(wait.as_secs() + 1).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bursts_then_the_rate() {
+        let limit = RateLimit::new(1, 3);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let other: IpAddr = "192.0.2.2".parse().unwrap();
+        for _ in 0..3 {
+            assert_eq!(limit.check(ip), Ok(()));
+        }
+        let wait = limit.check(ip).unwrap_err();
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
+        assert_eq!(limit.check(other), Ok(()), "one address's burst is not another's");
+        let off = RateLimit::new(0, 0);
+        assert!((0..10_000).all(|_| off.check(ip).is_ok()));
+    }
+}
