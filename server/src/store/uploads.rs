@@ -114,7 +114,7 @@ impl Store {
 
     /// Bytes promised by an order's uploads (declared lengths), for the per-order limit.
     pub async fn order_upload_bytes(&self, owner: &Owner) -> Result<u64, Error> {
-        let row = sqlx::query("SELECT COALESCE(SUM(length), 0) FROM uploads WHERE merchant_id = $1 AND order_id = $2")
+        let row = sqlx::query("SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE merchant_id = $1 AND order_id = $2")
             .bind(&owner.merchant_id)
             .bind(&owner.order_id)
             .fetch_one(&self.pool)

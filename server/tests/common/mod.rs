@@ -40,6 +40,27 @@ pub fn merchant(id: &str, origin: &str, secret_byte: &str) -> Merchant {
     }
 }
 
+/// The database a test uses: a SQLite file in its folder, or — with
+/// `AFTERCARE_TEST_POSTGRES=postgres://…/postgres` (see `scripts/postgres`) — a
+/// PostgreSQL database of its own, named after the folder, so reopening the folder
+/// (a restart) finds the same data.
+pub async fn database_url(dir: &std::path::Path) -> String {
+    let Ok(base) = std::env::var("AFTERCARE_TEST_POSTGRES") else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    let folder = dir.file_name().unwrap().to_string_lossy().to_lowercase();
+    let name = format!("t_{}", folder.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::AnyPool::connect(&base).await.expect("AFTERCARE_TEST_POSTGRES answers");
+    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&admin).await.unwrap();
+    if exists.is_none() {
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+    }
+    admin.close().await;
+    let (server, _) = base.rsplit_once('/').expect("a URL ending in /database");
+    format!("{server}/{name}")
+}
+
 pub struct TestApp {
     pub state: AppState,
     pub dir: tempfile::TempDir,
@@ -57,7 +78,7 @@ impl TestApp {
 
     /// The two test merchants, as `adjust` changes them (e.g. a webhook, a policy).
     pub async fn with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Vec<Merchant>)) -> TestApp {
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("test.db").display())).await.unwrap();
+        let store = Store::open(&database_url(dir.path()).await).await.unwrap();
         let mut list = vec![merchant("acme", SHOP, "11"), merchant("other", "https://shop.other.example", "22")];
         adjust(&mut list);
         let merchants = Merchants::new(list).unwrap();
