@@ -151,6 +151,20 @@ fn sigterm_lets_a_request_in_flight_finish() {
     .unwrap();
     socket.write_all(&body[..500]).unwrap();
     socket.flush().unwrap();
+    // Wait until the server is inside that request: it has spooled the first half.
+    let head = || {
+        runtime.block_on(async {
+            let answer = reqwest::Client::new()
+                .head(format!("http://{address}{path}"))
+                .bearer_auth(&token)
+                .header("tus-resumable", "1.0.0")
+                .send()
+                .await
+                .unwrap();
+            answer.headers()["upload-offset"].to_str().unwrap().to_owned()
+        })
+    };
+    assert!((0..1000).any(|_| head() == "500" || { std::thread::sleep(std::time::Duration::from_millis(10)); false }));
 
     // SIGTERM while it is in flight; the server stops listening but waits for it.
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
