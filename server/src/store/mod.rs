@@ -18,6 +18,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
+use std::sync::Arc;
+
 use crate::error::Error;
 use crate::merchants::Merchant;
 
@@ -93,6 +95,8 @@ pub enum Created {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Filings for the case writer (group commit).
+    creates: tokio::sync::mpsc::Sender<CreateJob>,
 }
 
 /// The schema, as numbered migrations (portable SQL, the same for SQLite and
@@ -145,119 +149,42 @@ impl Store {
             .await
             .map_err(|e| Error::internal("opening the database", e))?;
         migrator().run(&pool).await.map_err(|e| Error::internal("migrating the database", e))?;
-        let store = Store { pool };
+        let (creates, jobs) = tokio::sync::mpsc::channel(4 * BATCH_MAX);
+        tokio::spawn(case_writer(pool.clone(), jobs));
+        let store = Store { pool, creates };
         store.backfill_problem_types().await?;
         Ok(store)
     }
 
     /// Files a case, once per (merchant, shopper, idempotency key): the key is stored
     /// in the same transaction as the case, so it holds across restarts, and a
-    /// concurrent duplicate waits for the first and replays its answer.
+    /// duplicate waits for the first and replays its answer.
+    ///
+    /// Group commit: filings go to one writer task, which takes every filing waiting
+    /// and commits them together in one transaction (each in its own savepoint, so one
+    /// failing leaves the others alone). Each caller is answered only after that
+    /// commit is durable; under load, many cases share one fsync.
     pub async fn create_case(
         &self,
         owner: &Owner,
         key: &str,
         request_hash: &str,
         new: &NewCase,
-        merchant: &Merchant,
+        merchant: &Arc<Merchant>,
         now: Timestamp,
     ) -> Result<Created, Error> {
-        let mut tx = self.pool.begin().await?;
-        // Expired keys go first: this is also the write that takes the lock.
-        sqlx::query("DELETE FROM idempotency_keys WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at < $4")
-            .bind(&owner.merchant_id)
-            .bind(&owner.shopper_id)
-            .bind(key)
-            .bind(now.0 - IDEMPOTENCY_TTL_MS)
-            .execute(&mut *tx)
-            .await?;
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
-             VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
-        )
-        .bind(&owner.merchant_id)
-        .bind(&owner.shopper_id)
-        .bind(key)
-        .bind(request_hash)
-        .bind(now.0)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
-            let row = sqlx::query(
-                "SELECT request_hash, response_status, response_body FROM idempotency_keys
-                 WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
-            )
-            .bind(&owner.merchant_id)
-            .bind(&owner.shopper_id)
-            .bind(key)
-            .fetch_one(&mut *tx)
-            .await?;
-            tx.rollback().await?;
-            if row.try_get::<String, _>(0)? != request_hash {
-                return Err(Error::IdempotencyKeyReused);
-            }
-            let status: i64 = row.try_get(1)?;
-            if status == 0 {
-                return Err(Error::IdempotencyInProgress);
-            }
-            return Ok(Created::Replayed(StoredResponse { status: status as u16, body: row.try_get(2)? }));
-        }
-
-        let sequence: i64 = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value")
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let date = now.to_rfc3339()[..10].replace('-', "");
-        let number = format!("AC-{date}-{sequence:06}");
-        let body = Body {
-            item_ids: new.item_ids.clone(),
-            problem_type: new.problem_type,
-            reason: new.reason,
-            description: new.description.trim().to_owned(),
-            media: new.media.clone(),
-            contact: new.contact.clone(),
-            return_instructions: None,
-            return_shipment: None,
-            replacement_shipment: None,
-            refund: None,
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = CreateJob {
+            owner: owner.clone(),
+            key: key.to_owned(),
+            request_hash: request_hash.to_owned(),
+            new: new.clone(),
+            merchant: merchant.clone(),
+            now,
+            reply,
         };
-        let state = CaseState::AwaitingSeller;
-        let facts = CaseFacts { state, resolution: new.resolution, entered_at: now };
-        sqlx::query(
-            "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, problem_type, due_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)",
-        )
-        .bind(&id)
-        .bind(&number)
-        .bind(&owner.merchant_id)
-        .bind(&owner.order_id)
-        .bind(&owner.shopper_id)
-        .bind(state.as_str())
-        .bind(new.resolution.as_str())
-        .bind(now.0)
-        .bind(serde_json::to_string(&body).expect("a case body serialises"))
-        .bind(new.problem_type.as_str())
-        .bind(automatic_due_at(facts, &merchant.deadlines))
-        .execute(&mut *tx)
-        .await?;
-        insert_event(&mut tx, &id, 1, now, Actor::Shopper, "file", None, state, None).await?;
-        let case = load(&mut tx, &id, None).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
-        webhooks::enqueue(&mut tx, merchant, &case, now).await?;
-        let response = serde_json::to_string(&case).expect("a case serialises");
-        sqlx::query(
-            "UPDATE idempotency_keys SET response_status = 201, response_body = $4
-             WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
-        )
-        .bind(&owner.merchant_id)
-        .bind(&owner.shopper_id)
-        .bind(key)
-        .bind(&response)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Created::New(case))
+        self.creates.send(job).await.map_err(|_| Error::internal("filing a case", "the case writer stopped"))?;
+        answer.await.map_err(|_| Error::internal("filing a case", "the case writer dropped a filing"))?
     }
 
     /// The stored answer for a repeated key: `Ok(None)` for a new key, the first
@@ -583,6 +510,161 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// One filing for the case writer.
+struct CreateJob {
+    owner: Owner,
+    key: String,
+    request_hash: String,
+    new: NewCase,
+    merchant: Arc<Merchant>,
+    now: Timestamp,
+    reply: tokio::sync::oneshot::Sender<Result<Created, Error>>,
+}
+
+/// Most filings committed together.
+const BATCH_MAX: usize = 256;
+
+/// The case writer: waits for a filing, takes every other one already waiting, and
+/// commits them in one transaction.
+async fn case_writer(pool: AnyPool, mut jobs: tokio::sync::mpsc::Receiver<CreateJob>) {
+    while let Some(first) = jobs.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH_MAX {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit_batch(&pool, &batch).await;
+        for (job, result) in batch.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+async fn commit_batch(pool: &AnyPool, batch: &[CreateJob]) -> Vec<Result<Created, Error>> {
+    let failed = |error: &Error| batch.iter().map(|_| Err(Error::Internal(error.to_string()))).collect();
+    let mut tx = match pool.begin().await {
+        Ok(tx) => tx,
+        Err(error) => return failed(&Error::from(error)),
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    for job in batch {
+        if let Err(error) = sqlx::query("SAVEPOINT filing").execute(&mut *tx).await {
+            return failed(&Error::from(error));
+        }
+        let result = create_in(&mut tx, job).await;
+        let end = if result.is_ok() { "RELEASE SAVEPOINT filing" } else { "ROLLBACK TO SAVEPOINT filing" };
+        if let Err(error) = sqlx::query(end).execute(&mut *tx).await {
+            return failed(&Error::from(error));
+        }
+        results.push(result);
+    }
+    match tx.commit().await {
+        Ok(()) => results,
+        Err(error) => failed(&Error::from(error)),
+    }
+}
+
+/// Files one case on `conn`, inside the writer's transaction.
+async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Created, Error> {
+    let CreateJob { owner, key, request_hash, new, merchant, now, .. } = job;
+    let (key, request_hash, now) = (key.as_str(), request_hash.as_str(), *now);
+    // Expired keys go first: this is also the write that takes the lock.
+    sqlx::query("DELETE FROM idempotency_keys WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at < $4")
+        .bind(&owner.merchant_id)
+        .bind(&owner.shopper_id)
+        .bind(key)
+        .bind(now.0 - IDEMPOTENCY_TTL_MS)
+        .execute(&mut *conn)
+        .await?;
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
+         VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
+    )
+    .bind(&owner.merchant_id)
+    .bind(&owner.shopper_id)
+    .bind(key)
+    .bind(request_hash)
+    .bind(now.0)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        let row = sqlx::query(
+            "SELECT request_hash, response_status, response_body FROM idempotency_keys
+             WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.shopper_id)
+        .bind(key)
+        .fetch_one(&mut *conn)
+        .await?;
+        if row.try_get::<String, _>(0)? != request_hash {
+            return Err(Error::IdempotencyKeyReused);
+        }
+        let status: i64 = row.try_get(1)?;
+        if status == 0 {
+            return Err(Error::IdempotencyInProgress);
+        }
+        return Ok(Created::Replayed(StoredResponse { status: status as u16, body: row.try_get(2)? }));
+    }
+
+    let sequence: i64 = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let date = now.to_rfc3339()[..10].replace('-', "");
+    let number = format!("AC-{date}-{sequence:06}");
+    let body = Body {
+        item_ids: new.item_ids.clone(),
+        problem_type: new.problem_type,
+        reason: new.reason,
+        description: new.description.trim().to_owned(),
+        media: new.media.clone(),
+        contact: new.contact.clone(),
+        return_instructions: None,
+        return_shipment: None,
+        replacement_shipment: None,
+        refund: None,
+    };
+    let state = CaseState::AwaitingSeller;
+    let facts = CaseFacts { state, resolution: new.resolution, entered_at: now };
+    sqlx::query(
+        "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, problem_type, due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(&number)
+    .bind(&owner.merchant_id)
+    .bind(&owner.order_id)
+    .bind(&owner.shopper_id)
+    .bind(state.as_str())
+    .bind(new.resolution.as_str())
+    .bind(now.0)
+    .bind(serde_json::to_string(&body).expect("a case body serialises"))
+    .bind(new.problem_type.as_str())
+    .bind(automatic_due_at(facts, &merchant.deadlines))
+    .execute(&mut *conn)
+    .await?;
+    insert_event(conn, &id, 1, now, Actor::Shopper, "file", None, state, None).await?;
+    let case = load(conn, &id, None).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
+    webhooks::enqueue(conn, merchant, &case, now).await?;
+    let response = serde_json::to_string(&case).expect("a case serialises");
+    sqlx::query(
+        "UPDATE idempotency_keys SET response_status = 201, response_body = $4
+         WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
+    )
+    .bind(&owner.merchant_id)
+    .bind(&owner.shopper_id)
+    .bind(key)
+    .bind(&response)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Created::New(case))
 }
 
 #[allow(clippy::too_many_arguments)]
