@@ -35,6 +35,8 @@ async fn file_then_withdraw() {
     assert_eq!(case["history"][0]["action"], "file");
 
     let id = case["id"].as_str().unwrap();
+    let (_, stored) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
+    assert_eq!(stored, case, "the answer to the filing is the case as stored");
     let (status, withdrawn) = app.post(&format!("/v1/cases/{id}/withdraw"), &app.token(), None, &json!({"message": "Solved it myself"})).await;
     assert_eq!(status, StatusCode::OK, "{withdrawn}");
     assert_eq!(withdrawn["state"], "withdrawn");
@@ -160,6 +162,41 @@ async fn idempotency_over_a_real_socket() {
     let response = client.post(format!("{base}/v1/cases")).bearer_auth(&token).json(&body).send().await.unwrap();
     assert_eq!(response.status(), 400);
     assert_eq!(response.json::<Value>().await.unwrap()["code"], "idempotency_key_missing");
+}
+
+/// Filings arriving together are committed together (group commit); one that fails
+/// (a reused key with another body) leaves the others in its batch alone.
+#[tokio::test]
+async fn concurrent_filings_with_some_refused_all_commit_correctly() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let client = reqwest::Client::new();
+    let token = app.token();
+    let mut posts = Vec::new();
+    for n in 0..30 {
+        let mut body = damaged("o-1");
+        body["description"] = json!(format!("Complaint number {n}, the box was crushed."));
+        posts.push((format!("key-{n}"), body.clone()));
+        if n % 3 == 0 {
+            body["description"] = json!(format!("A different story for key {n}, also long enough."));
+            posts.push((format!("key-{n}"), body));
+        }
+    }
+    let sent = posts.into_iter().map(|(key, body)| {
+        client.post(format!("{base}/v1/cases")).bearer_auth(&token).header("idempotency-key", key).json(&body).send()
+    });
+    let mut statuses = Vec::new();
+    for response in futures_join_all(sent).await {
+        statuses.push(response.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 30);
+    assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 10, "{statuses:?}");
+    let (_, list) = app.get("/v1/cases?order=o-1", &token).await;
+    let mut numbers: Vec<String> = list["cases"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap().to_owned()).collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 30, "thirty cases, each with its own number");
+    assert_eq!(numbers.last().unwrap(), "AC-20261128-000030", "numbers have no gaps");
 }
 
 async fn futures_join_all<F: std::future::Future + Send + 'static>(futures: impl Iterator<Item = F>) -> Vec<F::Output>

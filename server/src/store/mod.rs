@@ -651,7 +651,22 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     .execute(&mut *conn)
     .await?;
     insert_event(conn, &id, 1, now, Actor::Shopper, "file", None, state, None).await?;
-    let case = load(conn, &id, None).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
+    // The case as written, without reading it back.
+    let stored = StoredCase {
+        id: id.clone(),
+        number,
+        merchant_id: owner.merchant_id.clone(),
+        order_id: owner.order_id.clone(),
+        shopper_id: owner.shopper_id.clone(),
+        state,
+        resolution: new.resolution,
+        state_entered_at: now,
+        created_at: now,
+        updated_at: now,
+        body,
+        history: vec![CaseEvent { at: now, actor: Actor::Shopper, action: "file".into(), from: None, to: state, message: None }],
+    };
+    let case = stored.into_case(&merchant.deadlines, now);
     webhooks::enqueue(conn, merchant, &case, now).await?;
     let response = serde_json::to_string(&case).expect("a case serialises");
     sqlx::query(
