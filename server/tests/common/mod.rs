@@ -123,10 +123,27 @@ impl TestApp {
         key
     }
 
-    /// Moves the server's clock on and applies what fell due (as `POST /dev/clock` does).
+    /// Moves the server's clock on through `POST /dev/clock` (as with `--insecure-dev`),
+    /// which applies what fell due before answering. Returns how many consequences
+    /// were applied, read from the case histories.
     pub async fn advance_hours(&self, hours: i64) -> usize {
-        self.state.clock.advance(hours * 3_600_000);
-        aftercare_server::scheduler::run_due(&self.state).await.unwrap()
+        let before = self.system_steps().await;
+        let mut state = self.state.clone();
+        state.insecure_dev = true;
+        let request = Request::post("/dev/clock")
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"advance_seconds": hours * 3600}).to_string()))
+            .unwrap();
+        let response = app(state).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        self.system_steps().await - before
+    }
+
+    /// How many steps the system has taken in all cases' histories.
+    async fn system_steps(&self) -> usize {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT COUNT(*) FROM case_events WHERE actor = 'system'").fetch_one(self.state.store.pool()).await.unwrap();
+        row.try_get::<i64, _>(0).unwrap() as usize
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
