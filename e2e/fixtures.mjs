@@ -101,3 +101,30 @@ export async function openWidget(page) {
   await expect(dialog).toBeVisible();
   return dialog;
 }
+
+/**
+ * Opens the widget and walks the case flow to its evidence step (a quality problem,
+ * the first item), or resumes a saved draft there.
+ */
+export async function openEvidence(page) {
+  await openWidget(page);
+  await byTestId(page, "case-start").click();
+  const flow = byTestId(page, "case-flow");
+  const step = () => flow.getAttribute("data-step");
+  if ((await step()) === "items") {
+    await byTestId(page, "case-item").first().locator("input").check();
+    await byTestId(page, "case-next").click();
+  }
+  if ((await step()) === "problem") {
+    await byTestId(page, "case-problem-quality").click();
+    await byTestId(page, "case-reason-broken").click();
+    await byTestId(page, "case-next").click();
+  }
+  if ((await step()) === "guidance") await byTestId(page, "case-next").click();
+  if ((await step()) === "resolution") {
+    await byTestId(page, "case-resolution-return_and_refund").click();
+    await byTestId(page, "case-next").click();
+  }
+  await expect(flow).toHaveAttribute("data-step", "details");
+  await expect(byTestId(page, "evidence")).toBeVisible();
+}

@@ -51,6 +51,7 @@ pub fn start(
 
     let state = WidgetState::new(HostElements { host, launcher, request_token }, locale, config, order);
     state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
+    state.merchant.set_value(settings.merchant.clone());
     state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
     leptos::mount::mount_to(mount_point, move || {
         provide_context(state);

@@ -6,7 +6,9 @@
 //! and order context in the shared `aftercare-protocol` crate; mailto, FAQ search,
 //! settings and translations here — while `ui` holds thin components.
 
+pub mod api;
 pub mod faq;
+pub mod flow;
 pub mod i18n;
 pub mod mailto;
 pub mod settings;

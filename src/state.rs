@@ -32,6 +32,8 @@ pub struct WidgetState {
     pub host: StoredValue<HostElements, LocalStorage>,
     /// The backend's base URL (`data-endpoint`), if any.
     pub endpoint: StoredValue<Option<String>>,
+    /// `data-merchant`.
+    pub merchant: StoredValue<Option<String>>,
 }
 
 impl WidgetState {
@@ -46,6 +48,7 @@ impl WidgetState {
             now: RwSignal::new(crate::clock::now_millis()),
             host: StoredValue::new_local(host),
             endpoint: StoredValue::new(None),
+            merchant: StoredValue::new(None),
         }
     }
 

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileStore } from "@tus/file-store";
 import { Server } from "@tus/server";
-import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { byTestId, expect, openEvidence, test } from "../fixtures.mjs";
 import { sha256, syntheticMp4 } from "../support/media.mjs";
 
 test("the widget uploads to a stock @tus/server", async ({ page, pages }) => {
@@ -25,7 +25,7 @@ test("the widget uploads to a stock @tus/server", async ({ page, pages }) => {
     writeFileSync(join(work, "stock.mp4"), video);
     await page.goto(pages.url + "stock-tus.html");
     await page.evaluate(() => window.Aftercare.setOrderToken("not-checked-by-a-stock-server"));
-    await openWidget(page);
+    await openEvidence(page);
     await byTestId(page, "file-input").setInputFiles(join(work, "stock.mp4"));
     const item = byTestId(page, "evidence-item");
     await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });

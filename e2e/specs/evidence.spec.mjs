@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { byTestId, expect, openWidget, startBackend, test } from "../fixtures.mjs";
+import { byTestId, expect, openEvidence, startBackend, test } from "../fixtures.mjs";
 import { sha256, syntheticMp4 } from "../support/media.mjs";
 
 const fixtures = resolve("e2e/fixtures");
@@ -26,7 +26,7 @@ test("a photo and a video attached through the file input are cleaned and stored
   writeFileSync(join(work, "clip.mp4"), video);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   await expect(byTestId(page, "evidence")).toBeVisible();
   await byTestId(page, "file-input").setInputFiles([join(fixtures, "gps.jpg"), join(work, "clip.mp4")]);
 
@@ -61,7 +61,7 @@ test("a file that is not a photo or video is refused in the browser, with the re
   const requests = [];
   page.on("request", (request) => request.url().includes("/v1/uploads") && requests.push(request.url()));
   await page.goto(assets.url);
-  await openWidget(page);
+  await openEvidence(page);
   await byTestId(page, "file-input").setInputFiles([join(work, "invoice.jpg"), join(work, "page.png")]);
   const items = byTestId(page, "evidence-item");
   await expect(items).toHaveCount(2);
@@ -87,7 +87,7 @@ const photoFile = () => ({ name: "gps.jpg", type: "image/jpeg", bytes: Array.fro
 
 test("files can be dropped and pasted", async ({ page, assets }) => {
   await page.goto(assets.url);
-  await openWidget(page);
+  await openEvidence(page);
   const zone = byTestId(page, "evidence");
   await zone.dispatchEvent("drop", { dataTransfer: await filesHandle(page, [photoFile()]) });
   const items = byTestId(page, "evidence-item");
@@ -105,7 +105,7 @@ test("files can be dropped and pasted", async ({ page, assets }) => {
 test("a limit violation says what is allowed", async ({ page, assets }) => {
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   const photos = Array.from({ length: 10 }, (_, i) => ({ ...photoFile(), name: `photo-${i}.jpg` }));
   await byTestId(page, "evidence").dispatchEvent("drop", { dataTransfer: await filesHandle(page, photos) });
   const items = byTestId(page, "evidence-item");
@@ -125,7 +125,7 @@ test("a video shows its poster frame and duration; one longer than the merchant 
   });
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   await byTestId(page, "file-input").setInputFiles([join(fixtures, "located.mp4"), join(fixtures, "ten-seconds.mp4")]);
   const items = byTestId(page, "evidence-item");
   await expect(items.nth(0)).toHaveAttribute("data-status", "done", { timeout: 20_000 });
@@ -140,7 +140,7 @@ test("a video shows its poster frame and duration; one longer than the merchant 
 test("files can be put in order, and the order survives a reload", async ({ page, assets }) => {
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   const names = ["first.jpg", "second.jpg", "third.jpg"];
   await byTestId(page, "evidence").dispatchEvent("drop", {
     dataTransfer: await filesHandle(page, names.map((name) => ({ ...photoFile(), name }))),
@@ -158,7 +158,7 @@ test("files can be put in order, and the order survives a reload", async ({ page
   await items.nth(1).getByTestId("evidence-earlier").click();
   await expect.poll(order).toEqual(["third.jpg", "second.jpg", "first.jpg"]);
   await page.reload();
-  await openWidget(page);
+  await openEvidence(page);
   await expect.poll(order).toEqual(["third.jpg", "second.jpg", "first.jpg"]);
 });
 
@@ -183,7 +183,7 @@ test("a dropped connection is retried, and an upload can be paused and resumed",
   page.allowProblems(/ERR_INTERNET_DISCONNECTED|Failed to load resource/);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   await byTestId(page, "file-input").setInputFiles(join(work, "clip.mp4"));
   const item = byTestId(page, "evidence-item");
   const sent = () => item.locator("progress").evaluate((p) => p.value);
@@ -228,7 +228,7 @@ test("a reload mid-upload resumes from the server's offset (file kept in Indexed
   const release = await stallUploads(page, 1);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   await byTestId(page, "file-input").setInputFiles(join(work, "reload.mp4"));
   const item = byTestId(page, "evidence-item");
   await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
@@ -239,7 +239,7 @@ test("a reload mid-upload resumes from the server's offset (file kept in Indexed
     if (request.method() === "PATCH") resumedAt.push(Number(request.headers()["upload-offset"]));
   });
   await page.reload();
-  await openWidget(page);
+  await openEvidence(page);
   await expect(item).toHaveCount(1);
   await expect(item).toContainText("reload.mp4");
   await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });
@@ -258,14 +258,14 @@ test("after a reload, a large file must be chosen again, and only the same file 
   const release = await stallUploads(page, 1);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   await byTestId(page, "file-input").setInputFiles(join(work, "big.mp4"));
   const item = byTestId(page, "evidence-item");
   await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
   await release();
   await page.reload();
   await page.getByRole("button", { name: "English" }).click();
-  await openWidget(page);
+  await openEvidence(page);
   await expect(item).toHaveAttribute("data-status", "reselect", { timeout: 20_000 });
   await expect(item.getByTestId("evidence-status")).toContainText("choose this file again");
 
@@ -302,7 +302,7 @@ test("when the order token expires mid-upload, the widget asks the page for a fr
       document.addEventListener("aftercare:token-expired", () => (window.tokenExpired += 1));
     });
     await page.goto(backend.url);
-    await openWidget(page);
+    await openEvidence(page);
     await byTestId(page, "file-input").setInputFiles(join(work, "late.mp4"));
     const item = byTestId(page, "evidence-item");
     await expect(item).toHaveAttribute("data-status", "done", { timeout: 30_000 });

@@ -54,6 +54,9 @@ pub struct WidgetConfig {
     pub channels: Channels,
     pub faq: Vec<FaqEntry>,
     pub evidence: EvidenceSettings,
+    /// The case rules (problem types, reasons, resolutions, evidence, limits): the
+    /// server sends the merchant's, which it enforces.
+    pub rules: crate::rules::Rules,
 }
 
 /// How the widget treats evidence files before uploading them.
@@ -432,7 +435,7 @@ impl WidgetConfig {
         }
 
         for key in object(&merged).keys() {
-            if !matches!(key.as_str(), "channels" | "faq" | "evidence") {
+            if !matches!(key.as_str(), "channels" | "faq" | "evidence" | "rules") {
                 errors.push(ConfigError { field: key.clone(), message: "unknown setting".to_owned() });
             }
         }
@@ -483,7 +486,14 @@ impl WidgetConfig {
         }
         .parse(&mut errors)
         .unwrap_or_default();
-        (WidgetConfig { channels, faq, evidence }, errors)
+        let rules = Section {
+            field: "rules".to_owned(),
+            value: object(&merged).get("rules").cloned().unwrap_or(Value::Null),
+            fallback: Value::Object(Map::new()),
+        }
+        .parse(&mut errors)
+        .unwrap_or_default();
+        (WidgetConfig { channels, faq, evidence, rules }, errors)
     }
 }
 
@@ -662,6 +672,19 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(config.evidence.max_video_seconds, 60);
         assert_eq!(config.evidence.max_photos, 9, "unset fields keep their defaults");
+    }
+
+    #[test]
+    fn case_rules_come_with_the_configuration() {
+        assert_eq!(WidgetConfig::defaults().rules, crate::rules::Rules::default());
+        let (config, errors) = load(r#"{"rules":{"refund_only_after_delivery":false,"no_reason_return":{"window_days":15}}}"#);
+        assert_eq!(errors, []);
+        assert!(!config.rules.refund_only_after_delivery);
+        assert_eq!(config.rules.no_reason_return.window_days, 15);
+        assert_eq!(config.rules.problems.len(), 5, "unset parts keep their defaults");
+        let (config, errors) = load(r#"{"rules":{"limits":{"description_max":"long"}}}"#);
+        assert_eq!(errors[0].field, "rules.limits.description_max");
+        assert_eq!(config.rules, crate::rules::Rules::default());
     }
 
     #[test]

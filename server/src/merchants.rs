@@ -173,8 +173,14 @@ impl Merchant {
     }
 
     /// The widget configuration this merchant serves: its layer over the defaults.
+    /// The widget's configuration layer: the merchant's `widget` settings, plus the
+    /// case rules the server enforces (so the widget offers exactly what is allowed).
     pub fn widget_config(&self) -> serde_json::Value {
-        self.widget.clone()
+        let mut layer = self.widget.clone();
+        if let serde_json::Value::Object(map) = &mut layer {
+            map.insert("rules".to_owned(), serde_json::to_value(&self.rules).expect("rules serialise"));
+        }
+        layer
     }
 }
 

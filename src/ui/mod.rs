@@ -1,6 +1,7 @@
 //! The panel: a modal dialog (a bottom sheet on phones) holding the channel picker,
 //! the FAQ and the entry to the after-sale case flow.
 
+mod case;
 mod channels;
 mod evidence;
 mod faq;
@@ -14,8 +15,8 @@ use web_sys::KeyboardEvent;
 use crate::i18n::Tr;
 use crate::state::use_widget;
 
+use case::{CaseFlow, CaseView};
 use channels::ChannelList;
-use evidence::EvidenceStep;
 use faq::Faq;
 
 const FOCUSABLE: &str = "a[href]:not([tabindex='-1']), button:not([disabled]):not([tabindex='-1']), \
@@ -28,6 +29,10 @@ pub fn App() -> impl IntoView {
     let panel = NodeRef::<html::Section>::new();
     let evidence = crate::upload::session::Evidence::new(state);
     evidence.restore();
+    let case = CaseFlow::new(state, evidence);
+    // The case flow takes the panel's body while a draft is open.
+    let in_case = RwSignal::new(false);
+    let leave = Callback::new(move |()| in_case.set(false));
 
     // The launcher belongs to the loader; keep its label and state in step.
     Effect::new(move |_| {
@@ -124,17 +129,25 @@ pub fn App() -> impl IntoView {
                         <span aria-hidden="true">"×"</span>
                     </button>
                 </header>
-                <div class="ac-panel__body">
+                <div class="ac-panel__body" hidden=move || in_case.get()>
+                    // A case needs a backend and an order to file against.
+                    {(state.endpoint.get_value().is_some()).then(|| view! {
+                        <section class="ac-card ac-card--case" aria-labelledby="ac-case-title" data-testid="case-entry" hidden=move || state.order.with(Option::is_none)>
+                            <h3 id="ac-case-title" class="ac-card__title">{move || tr.get().case_title}</h3>
+                            <p class="ac-muted">{move || tr.get().case_coming}</p>
+                            <button type="button" class="ac-button" on:click=move |_| { case.start(); in_case.set(true); } data-testid="case-start">
+                                {move || tr.get().case_start()}
+                            </button>
+                        </section>
+                    })}
                     <ChannelList tr=tr/>
                     <Faq tr=tr/>
-                    <section class="ac-card ac-card--case" aria-labelledby="ac-case-title" data-testid="case-entry">
-                        <h3 id="ac-case-title" class="ac-card__title">{move || tr.get().case_title}</h3>
-                        <p class="ac-muted">{move || tr.get().case_coming}</p>
-                        // The evidence step of the coming case form, usable on its own
-                        // where the backend takes uploads.
-                        {state.endpoint.get_value().is_some().then(|| view! { <EvidenceStep tr evidence/> })}
-                    </section>
                 </div>
+                {move || in_case.get().then(|| view! {
+                    <div class="ac-panel__body">
+                        <CaseView tr flow=case evidence on_leave=leave/>
+                    </div>
+                })}
             </section>
         </div>
     }

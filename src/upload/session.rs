@@ -372,6 +372,15 @@ impl Evidence {
         self.persist();
     }
 
+    /// Empties the list (the case was filed with these files): nothing is kept for a
+    /// reload any more.
+    pub fn clear(&self) {
+        let keys: Vec<u32> = self.files.with_untracked(|files| files.iter().map(|f| f.key).collect());
+        for key in keys {
+            self.remove(key);
+        }
+    }
+
     /// Moves a file one place earlier (`-1`) or later (`1`) in the list; the case's
     /// media follow this order.
     pub fn move_by(&self, key: u32, delta: isize) {

@@ -4,6 +4,8 @@
 //! [`Strings`] (so a missing translation does not compile); strings with values in
 //! them are methods on [`Tr`].
 
+mod case;
+
 use crate::config::ReplyDays;
 use crate::hours::{Availability, Moment, Schedule, Weekday};
 use crate::locale::Locale;
@@ -87,7 +89,7 @@ const ZH_CN: Strings = Strings {
     faq_search: "搜索常见问题",
     faq_none: "没有找到相关问题",
     case_title: "申请售后",
-    case_coming: "即将推出:在这里直接提交质量问题、物流问题、描述不符和售后服务问题的申请。",
+    case_coming: "商品有质量问题、物流问题、与描述不符,或对售后服务不满意?在这里提交申请,卖家会尽快处理。",
     always_open: "7×24 小时在线",
     daily: "每天",
     today: "今天",
@@ -143,7 +145,7 @@ const EN: Strings = Strings {
     faq_search: "Search the FAQ",
     faq_none: "No matching questions",
     case_title: "After-sale case",
-    case_coming: "Coming next: file a quality, delivery, not-as-described or service problem right here.",
+    case_coming: "A faulty item, a delivery problem, not as described, or unhappy with the service? Tell the seller here.",
     always_open: "Available 24/7",
     daily: "Daily",
     today: "today",
@@ -192,7 +194,7 @@ impl std::ops::Deref for Tr {
 }
 
 impl Tr {
-    fn zh(self) -> bool {
+    pub(crate) fn zh(self) -> bool {
         self.0 == Locale::ZhCn
     }
 

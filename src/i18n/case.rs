@@ -1,0 +1,360 @@
+//! The guided case flow's text: step titles, problem types, reasons, resolutions and
+//! what happens next, the source document's guidance for each problem type (section
+//! 二, with "the platform" for the marketplace), validation messages and the receipt.
+
+use aftercare_protocol::case::{CaseState, MediaKind, ProblemType, Reason, Resolution};
+use aftercare_protocol::validate::FieldError;
+
+use super::Tr;
+use crate::flow::Step;
+
+impl Tr {
+    fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        if self.zh() { zh } else { en }
+    }
+
+    pub fn case_start(self) -> &'static str {
+        self.pick("申请售后", "Start an after-sale request")
+    }
+
+    pub fn step_title(self, step: Step) -> &'static str {
+        match step {
+            Step::Items => self.pick("哪件商品有问题?", "Which item is it about?"),
+            Step::Problem => self.pick("遇到了什么问题?", "What went wrong?"),
+            Step::Guidance => self.pick("处理流程", "How this works"),
+            Step::Resolution => self.pick("希望如何处理?", "What would you like?"),
+            Step::Details => self.pick("描述问题并上传凭证", "Describe it and add evidence"),
+            Step::Contact => self.pick("卖家如何联系您?", "How can the seller reach you?"),
+            Step::Review => self.pick("确认并提交", "Check and submit"),
+            Step::Receipt => self.pick("申请已提交", "Request submitted"),
+        }
+    }
+
+    pub fn step_count(self, at: usize, of: usize) -> String {
+        if self.zh() { format!("第 {at} 步,共 {of} 步") } else { format!("Step {at} of {of}") }
+    }
+
+    pub fn back(self) -> &'static str {
+        self.pick("上一步", "Back")
+    }
+
+    pub fn next(self) -> &'static str {
+        self.pick("下一步", "Next")
+    }
+
+    pub fn edit(self) -> &'static str {
+        self.pick("修改", "Change")
+    }
+
+    pub fn submit(self) -> &'static str {
+        self.pick("提交申请", "Submit request")
+    }
+
+    pub fn cancel_case(self) -> &'static str {
+        self.pick("返回联系方式", "Back to contact options")
+    }
+
+    pub fn problem_type(self, kind: ProblemType) -> &'static str {
+        match kind {
+            ProblemType::Quality => self.pick("商品质量问题", "Quality problem"),
+            ProblemType::Logistics => self.pick("物流问题", "Delivery problem"),
+            ProblemType::NotAsDescribed => self.pick("商品与描述不符", "Not as described"),
+            ProblemType::SellerService => self.pick("售后服务问题", "Seller service"),
+            ProblemType::NoReasonReturn => self.pick("七天无理由退货", "7-day no-reason return"),
+        }
+    }
+
+    pub fn reason(self, reason: Reason) -> &'static str {
+        match reason {
+            Reason::Broken => self.pick("破损", "Broken or damaged"),
+            Reason::Malfunction => self.pick("功能故障", "Does not work"),
+            Reason::Delayed => self.pick("物流延迟", "Delivery is late"),
+            Reason::Lost => self.pick("包裹丢失", "Parcel lost"),
+            Reason::DamagedInTransit => self.pick("运输途中损坏", "Damaged in transit"),
+            Reason::Colour => self.pick("颜色不符", "Wrong colour"),
+            Reason::Size => self.pick("尺寸不符", "Wrong size"),
+            Reason::Material => self.pick("材质不符", "Wrong material"),
+            Reason::Attitude => self.pick("卖家态度恶劣", "Rude seller"),
+            Reason::NoResponse => self.pick("卖家不回复", "Seller does not answer"),
+            Reason::Other => self.pick("其他", "Something else"),
+            Reason::NoReason => self.pick("不想要了", "Changed my mind"),
+        }
+    }
+
+    pub fn resolution(self, resolution: Resolution) -> &'static str {
+        match resolution {
+            Resolution::RefundOnly => self.pick("仅退款", "Refund only"),
+            Resolution::ReturnAndRefund => self.pick("退货退款", "Return and refund"),
+            Resolution::Exchange => self.pick("换货", "Exchange"),
+            Resolution::Reshipment => self.pick("补发", "Send it again"),
+            Resolution::ComplaintOnly => self.pick("投诉反馈", "Complaint"),
+        }
+    }
+
+    /// One line on what happens next with this resolution.
+    pub fn resolution_next(self, resolution: Resolution) -> &'static str {
+        match resolution {
+            Resolution::RefundOnly => self.pick("卖家同意后直接退款,无需寄回商品。", "Once the seller agrees, you are refunded; nothing goes back."),
+            Resolution::ReturnAndRefund => {
+                self.pick("卖家同意后按卖家提供的地址寄回商品,卖家确认收货后退款。", "Once the seller agrees, send the item to the address they give; you are refunded when it arrives.")
+            }
+            Resolution::Exchange => {
+                self.pick("卖家同意后寄回商品,卖家确认收货后发出新的商品。", "Once the seller agrees, send the item back; a replacement ships when it arrives.")
+            }
+            Resolution::Reshipment => self.pick("卖家同意后重新发货。", "Once the seller agrees, they send the item again."),
+            Resolution::ComplaintOnly => {
+                self.pick("卖家会回复您;如果无法解决,您可以申请平台介入。", "The seller answers you; if that does not settle it, you can ask the platform to step in.")
+            }
+        }
+    }
+
+    /// The source document's guidance for each type, before the form asks anything.
+    pub fn guidance(self, kind: ProblemType) -> Vec<&'static str> {
+        match kind {
+            ProblemType::Quality | ProblemType::NotAsDescribed => vec![
+                self.pick("联系卖家:说明问题,并提供相关证据(如照片、视频等)。下一步会请您上传。", "Tell the seller what is wrong and show it: photos or videos, which you add in a moment."),
+                self.pick("申请退货或换货:如果卖家同意,请按照卖家的要求将商品寄回。", "Return or exchange: if the seller agrees, send the item back as the seller asks."),
+                self.pick("申请平台介入:如果卖家不同意退货或换货,您可以申请平台客服介入,由平台进行仲裁处理。", "If the seller refuses, you can ask the platform's service team to step in and decide."),
+            ],
+            ProblemType::Logistics => vec![
+                self.pick("查看物流信息:先在订单页面查看包裹的当前状态。", "Check the tracking first, to see where the parcel is."),
+                self.pick("联系物流公司:如果物流信息长时间未更新,可以联系物流公司查询包裹的具体情况。", "If the tracking has not moved for a long time, ask the carrier about the parcel."),
+                self.pick("申请退款或补发:如果包裹丢失或长时间未送达,可以申请退款或要求卖家补发商品。", "If the parcel is lost or very late, ask for a refund or for the seller to send it again."),
+            ],
+            ProblemType::SellerService => vec![
+                self.pick("联系卖家:与卖家沟通问题,表达您的不满和诉求。", "Tell the seller what went wrong and what you expect."),
+                self.pick("申请平台介入:如果卖家无法解决问题,您可以申请平台客服介入,由平台进行仲裁处理。", "If the seller cannot settle it, you can ask the platform's service team to step in and decide."),
+            ],
+            ProblemType::NoReasonReturn => vec![
+                self.pick("签收后七天内,未使用且不影响二次销售的商品可以无理由退货。", "Within 7 days of delivery you can return an unused item without giving a reason."),
+                self.pick("定制、鲜活易腐、数字化商品等不适用。", "Custom-made, perishable and digital goods are excluded."),
+                self.pick("请按照卖家提供的地址寄回商品,卖家确认收货后退款。", "Send it to the address the seller gives; you are refunded when it arrives."),
+            ],
+        }
+    }
+
+    /// "SF Express · SF1234567890" with a link to track it (the logistics guidance).
+    pub fn tracking(self, carrier: &str, number: &str) -> String {
+        if self.zh() { format!("物流:{carrier} · 运单号 {number}") } else { format!("Carrier: {carrier} · tracking number {number}") }
+    }
+
+    pub fn description_label(self) -> &'static str {
+        self.pick("问题描述", "What happened")
+    }
+
+    pub fn characters(self, used: usize, max: usize) -> String {
+        if self.zh() { format!("{used}/{max} 字") } else { format!("{used}/{max} characters") }
+    }
+
+    pub fn evidence_needed(self, photos: u8, videos: u8) -> String {
+        match (self.zh(), photos, videos) {
+            (true, 0, 0) => "可以上传照片或视频作为凭证(可选)。".into(),
+            (true, p, 0) => format!("请至少上传 {p} 张照片。"),
+            (true, p, v) => format!("请至少上传 {p} 张照片和 {v} 段视频。"),
+            (false, 0, 0) => "Photos or videos help (optional).".into(),
+            (false, p, 0) => format!("Add at least {p} photo{}.", if p == 1 { "" } else { "s" }),
+            (false, p, v) => format!("Add at least {p} photo(s) and {v} video(s)."),
+        }
+    }
+
+    pub fn contact_name(self) -> &'static str {
+        self.pick("姓名(可选)", "Name (optional)")
+    }
+
+    pub fn contact_phone(self) -> &'static str {
+        self.pick("手机号", "Phone")
+    }
+
+    pub fn contact_email(self) -> &'static str {
+        self.pick("邮箱", "Email")
+    }
+
+    pub fn contact_hint(self) -> &'static str {
+        self.pick("请至少填写手机号或邮箱中的一项。", "Give a phone number, an email address, or both.")
+    }
+
+    pub fn review_items(self) -> &'static str {
+        self.pick("商品", "Items")
+    }
+
+    pub fn review_problem(self) -> &'static str {
+        self.pick("问题", "Problem")
+    }
+
+    pub fn review_resolution(self) -> &'static str {
+        self.pick("处理方式", "Resolution")
+    }
+
+    pub fn review_details(self) -> &'static str {
+        self.pick("描述与凭证", "Description and evidence")
+    }
+
+    pub fn review_contact(self) -> &'static str {
+        self.pick("联系方式", "Contact")
+    }
+
+    pub fn files(self, photos: usize, videos: usize) -> String {
+        if self.zh() { format!("{photos} 张照片,{videos} 段视频") } else { format!("{photos} photo(s), {videos} video(s)") }
+    }
+
+    /// A step's problem, in the shopper's language: from the shared rules' error codes.
+    pub fn field_error(self, error: &FieldError) -> String {
+        let zh = self.zh();
+        let root = error.field.split(['.', '[']).next().unwrap_or_default();
+        let text = match (root, error.field.as_str(), error.code) {
+            ("item_ids", _, _) => self.pick("请选择至少一件商品。", "Choose at least one item."),
+            ("problem_type", _, "required") => self.pick("请选择问题类型。", "Choose what kind of problem it is."),
+            ("problem_type", _, "no_reason_return_unavailable") => {
+                self.pick("七天无理由退货已不适用于此订单。", "The 7-day no-reason return no longer applies to this order.")
+            }
+            ("problem_type", _, _) => self.pick("此订单当前无法申请这类售后。", "This kind of request is not possible for this order now."),
+            ("reason", _, _) => self.pick("请选择具体原因。", "Choose what happened."),
+            ("resolution", _, _) => self.pick("请选择处理方式。", "Choose what you would like."),
+            ("description", _, "too_short") => {
+                return if zh { format!("请描述问题(至少 {} 个字)。", digits(&error.message)) } else { format!("Describe the problem (at least {} characters).", digits(&error.message)) };
+            }
+            ("description", _, _) => {
+                return if zh { format!("描述太长(最多 {} 个字)。", digits(&error.message)) } else { format!("That is too long (at most {} characters).", digits(&error.message)) };
+            }
+            ("media", _, "evidence_required") => {
+                let video = error.message.contains("video");
+                return match (zh, video) {
+                    (true, false) => format!("请至少上传 {} 张照片作为凭证。", digits(&error.message)),
+                    (true, true) => format!("请至少上传 {} 段视频作为凭证。", digits(&error.message)),
+                    (false, false) => format!("Add at least {} photo(s) as evidence.", digits(&error.message)),
+                    (false, true) => format!("Add at least {} video(s) as evidence.", digits(&error.message)),
+                };
+            }
+            ("media", _, _) => self.pick("凭证文件太多或无效,请移除多余的文件。", "Too many or invalid files: remove some."),
+            ("contact", "contact.phone", _) => self.pick("手机号格式不正确。", "That phone number does not look right."),
+            ("contact", "contact.email", _) => self.pick("邮箱格式不正确。", "That email address does not look right."),
+            ("contact", "contact.name", _) => self.pick("姓名最多 50 个字。", "Names are up to 50 characters."),
+            ("contact", _, _) => self.pick("请填写手机号或邮箱。", "Give a phone number or an email address."),
+            _ => return error.message.clone(),
+        };
+        text.to_owned()
+    }
+
+    pub fn waiting_for_uploads(self, left: usize) -> String {
+        if self.zh() { format!("正在等待 {left} 个文件上传完成…") } else { format!("Waiting for {left} file(s) to finish uploading…") }
+    }
+
+    pub fn submitting(self) -> &'static str {
+        self.pick("正在提交…", "Submitting…")
+    }
+
+    pub fn submit_retrying(self) -> &'static str {
+        self.pick("网络不稳定,正在重试。您填写的内容已保存。", "The connection dropped; retrying. Everything you entered is kept.")
+    }
+
+    pub fn submit_failed(self, detail: &str) -> String {
+        if self.zh() {
+            format!("提交失败:{detail}。您填写的内容已保存,请稍后再试。")
+        } else {
+            format!("Could not submit: {detail}. Everything you entered is kept; please try again.")
+        }
+    }
+
+    pub fn upload_failed_files(self) -> &'static str {
+        self.pick("有文件上传失败,请移除或重新添加后再提交。", "A file did not upload: remove it or add it again, then submit.")
+    }
+
+    pub fn drafts_unavailable(self) -> &'static str {
+        self.pick("此浏览器无法保存草稿:关闭页面前请先提交。", "This browser cannot keep drafts: submit before you leave the page.")
+    }
+
+    pub fn receipt_number(self, number: &str) -> String {
+        if self.zh() { format!("申请编号:{number}") } else { format!("Request number: {number}") }
+    }
+
+    pub fn receipt_next(self) -> &'static str {
+        self.pick(
+            "卖家会尽快处理您的申请。您可以随时在“我的售后”中查看进度。",
+            "The seller will look at your request. You can follow it under \u{201c}My requests\u{201d} at any time.",
+        )
+    }
+
+    pub fn answer_by(self, when: &str) -> String {
+        if self.zh() { format!("卖家需在 {when} 前答复。") } else { format!("The seller must answer by {when}.") }
+    }
+
+    pub fn new_request(self) -> &'static str {
+        self.pick("再提交一个申请", "Start another request")
+    }
+
+    pub fn state_name(self, state: CaseState) -> &'static str {
+        match state {
+            CaseState::AwaitingSeller => self.pick("等待卖家处理", "Waiting for the seller"),
+            CaseState::SellerRefused => self.pick("卖家已拒绝", "Refused by the seller"),
+            CaseState::AwaitingReturnShipment => self.pick("待寄回商品", "Send the item back"),
+            CaseState::AwaitingSellerReceipt => self.pick("等待卖家收货", "Waiting for the seller to receive it"),
+            CaseState::AwaitingResolution => self.pick("等待退款或发货", "Waiting for the refund or shipment"),
+            CaseState::Escalated => self.pick("平台介入中", "With the platform"),
+            CaseState::Resolved => self.pick("已解决", "Resolved"),
+            CaseState::Closed => self.pick("已关闭", "Closed"),
+            CaseState::Withdrawn => self.pick("已撤销", "Withdrawn"),
+        }
+    }
+
+    pub fn media_kind(self, kind: MediaKind) -> &'static str {
+        match kind {
+            MediaKind::Photo => self.pick("照片", "photo"),
+            MediaKind::Video => self.pick("视频", "video"),
+        }
+    }
+}
+
+/// The first number in a rules message ("must be at least 10 characters" → 10).
+fn digits(message: &str) -> String {
+    message.split(|c: char| !c.is_ascii_digit()).find(|part| !part.is_empty()).unwrap_or("?").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::locale::Locale;
+
+    const ZH: Tr = Tr(Locale::ZhCn);
+    const EN: Tr = Tr(Locale::En);
+
+    fn error(field: &str, code: &'static str, message: &str) -> FieldError {
+        FieldError { field: field.into(), code, message: message.into() }
+    }
+
+    #[test]
+    fn rule_errors_read_in_both_languages() {
+        let table = [
+            (error("description", "too_short", "must be at least 10 characters"), "请描述问题(至少 10 个字)。", "Describe the problem (at least 10 characters)."),
+            (error("media", "evidence_required", "attach at least 1 photo(s)"), "请至少上传 1 张照片作为凭证。", "Add at least 1 photo(s) as evidence."),
+            (error("contact.phone", "invalid", "is not a phone number"), "手机号格式不正确。", "That phone number does not look right."),
+            (error("contact", "required", "give a phone number or an email address"), "请填写手机号或邮箱。", "Give a phone number or an email address."),
+            (error("item_ids", "required", "choose at least one item"), "请选择至少一件商品。", "Choose at least one item."),
+            (error("problem_type", "no_reason_return_unavailable", "closed"), "七天无理由退货已不适用于此订单。", "The 7-day no-reason return no longer applies to this order."),
+        ];
+        for (error, zh, en) in table {
+            assert_eq!(ZH.field_error(&error), zh);
+            assert_eq!(EN.field_error(&error), en);
+        }
+        assert_eq!(EN.field_error(&error("order_id", "order_mismatch", "is not the order")), "is not the order", "unknown: the rule's words");
+    }
+
+    #[test]
+    fn every_choice_has_words_in_both_languages() {
+        for tr in [ZH, EN] {
+            for kind in ProblemType::ALL {
+                assert!(!tr.problem_type(*kind).is_empty() && !tr.guidance(*kind).is_empty());
+            }
+            for reason in Reason::ALL {
+                assert!(!tr.reason(*reason).is_empty());
+            }
+            for resolution in Resolution::ALL {
+                assert!(!tr.resolution(*resolution).is_empty() && !tr.resolution_next(*resolution).is_empty());
+            }
+            for state in CaseState::ALL {
+                assert!(!tr.state_name(*state).is_empty());
+            }
+        }
+        assert_ne!(ZH.guidance(ProblemType::Quality), EN.guidance(ProblemType::Quality));
+        assert!(ZH.guidance(ProblemType::Logistics)[0].contains("物流信息"), "the source document's words");
+    }
+}

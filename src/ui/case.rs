@@ -1,0 +1,570 @@
+//! The guided after-sale case: renders the pure `flow` state machine one step at a
+//! time, saves the draft as the shopper goes, and submits it once (one idempotency key
+//! per draft), waiting for uploads still running. The receipt shows the case number
+//! and the deadline that applies now, and tells the host page (`aftercare:case-submitted`).
+
+use aftercare_protocol::case::{Case, Contact, MediaKind, MediaRef, ProblemType};
+use aftercare_protocol::order::OrderSnapshot;
+use aftercare_protocol::time::Timestamp;
+use aftercare_protocol::validate::FieldError;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, HtmlInputElement, HtmlTextAreaElement};
+
+use super::evidence::EvidenceStep;
+use crate::flow::{self, Draft, Flow, Step};
+use crate::i18n::Tr;
+use crate::state::WidgetState;
+use crate::upload::session::{Evidence, Status};
+
+/// Drafts older than this (since their last change) are dropped.
+const DRAFT_MAX_AGE_MS: i64 = 7 * 24 * 3_600_000;
+
+/// Where submitting stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Submit {
+    Idle,
+    WaitingForUploads(usize),
+    Sending,
+    Retrying,
+    Failed(String),
+}
+
+/// The flow's state, shared by the entry card and the flow view.
+#[derive(Clone, Copy)]
+pub struct CaseFlow {
+    pub draft: RwSignal<Option<Draft>>,
+    errors: RwSignal<Vec<FieldError>>,
+    submit: RwSignal<Submit>,
+    /// The filed case, for the receipt.
+    filed: RwSignal<Option<Case>>,
+    /// False once saving a draft failed (private mode, blocked storage).
+    storage_ok: RwSignal<bool>,
+    state: WidgetState,
+    evidence: Evidence,
+}
+
+fn now() -> Timestamp {
+    Timestamp(js_sys::Date::now() as i64)
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+impl CaseFlow {
+    pub fn new(state: WidgetState, evidence: Evidence) -> CaseFlow {
+        let flow = CaseFlow {
+            draft: RwSignal::new(None),
+            errors: RwSignal::new(Vec::new()),
+            submit: RwSignal::new(Submit::Idle),
+            filed: RwSignal::new(None),
+            storage_ok: RwSignal::new(true),
+            state,
+            evidence,
+        };
+        flow.restore();
+        // Save as the shopper goes (debounced: typing saves once it pauses).
+        let pending = StoredValue::new(None::<TimeoutHandle>);
+        Effect::new(move |_| {
+            let draft = flow.draft.get();
+            if let Some(handle) = pending.get_value() {
+                handle.clear();
+            }
+            let save = move || flow.save(draft.as_ref());
+            pending.set_value(set_timeout_with_handle(save, std::time::Duration::from_millis(300)).ok());
+        });
+        // Leaving or reloading the page saves at once what the debounce still holds.
+        let flush = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            flow.draft.with_untracked(|draft| flow.save(draft.as_ref()));
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback("pagehide", flush.as_ref().unchecked_ref());
+        }
+        flush.forget(); // lives as long as the page
+        flow
+    }
+
+    fn key(&self) -> Option<String> {
+        let endpoint = self.state.endpoint.get_value()?;
+        let merchant = self.state.merchant.get_value().unwrap_or_default();
+        Some(flow::draft_key(&endpoint, &merchant, &self.state.order_id()?))
+    }
+
+    /// The order as the rules see it.
+    fn order(&self) -> Option<OrderSnapshot> {
+        self.state.order.with_untracked(|order| {
+            order.as_ref().map(|order| OrderSnapshot {
+                order_id: order.id.clone(),
+                item_ids: order.items.iter().map(|item| item.id.clone()).collect(),
+                state: order.state,
+                delivered_at: order.delivered_at.clone(),
+            })
+        })
+    }
+
+    fn restore(&self) {
+        let (Some(key), Some(order), Some(storage)) = (self.key(), self.order(), storage()) else { return };
+        let Ok(Some(json)) = storage.get_item(&key) else { return };
+        match Draft::restore(&json, &order, now(), DRAFT_MAX_AGE_MS) {
+            Some(draft) => self.draft.set(Some(draft)),
+            None => {
+                let _ = storage.remove_item(&key);
+            }
+        }
+    }
+
+    fn save(&self, draft: Option<&Draft>) {
+        let Some(key) = self.key() else { return };
+        let saved = storage().is_some_and(|storage| match draft {
+            Some(draft) if draft.filed.is_none() => storage.set_item(&key, &draft.to_json()).is_ok(),
+            // Submitted or abandoned: nothing to keep.
+            _ => storage.remove_item(&key).is_ok(),
+        });
+        if !saved {
+            self.storage_ok.set(false);
+        }
+    }
+
+    /// Starts a new draft (or goes on with the saved one).
+    pub fn start(&self) {
+        if self.draft.with_untracked(|d| d.as_ref().is_some_and(|d| d.filed.is_none())) {
+            return;
+        }
+        let Some(order) = self.order() else { return };
+        let key = format!("{:016x}{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64, js_sys::Date::now() as u64);
+        self.filed.set(None);
+        self.submit.set(Submit::Idle);
+        self.errors.set(Vec::new());
+        self.draft.set(Some(Draft::new(&order, Contact::default(), key, now())));
+    }
+
+    /// Runs `change` on the flow (the draft with the rules) and returns its answer.
+    fn with<R>(&self, change: impl FnOnce(&mut Flow) -> R) -> Option<R> {
+        let order = self.order()?;
+        let rules = self.state.config.with_untracked(|config| config.rules.clone());
+        let mut result = None;
+        self.draft.update(|draft| {
+            if let Some(draft) = draft {
+                let mut flow = Flow { draft, rules: &rules, order: &order, now: now() };
+                result = Some(change(&mut flow));
+            }
+        });
+        result
+    }
+
+    /// Reads the flow without changing it (tracked, for rendering).
+    fn read<R>(&self, look: impl FnOnce(&mut Flow) -> R) -> Option<R> {
+        let order = self.order()?;
+        let rules = self.state.config.with(|config| config.rules.clone());
+        let mut draft = self.draft.get()?;
+        Some(look(&mut Flow { draft: &mut draft, rules: &rules, order: &order, now: now() }))
+    }
+
+    pub fn step(&self) -> Option<Step> {
+        self.draft.with(|d| d.as_ref().map(|d| d.step))
+    }
+
+    /// Evidence as the rules count it: every accepted file, finished or still going up
+    /// (submitting waits for the rest).
+    fn media_so_far(&self) -> Vec<MediaRef> {
+        self.evidence.files.with(|files| {
+            files
+                .iter()
+                .filter(|f| !matches!(f.status, Status::Failed | Status::Reselect))
+                .filter_map(|f| Some(MediaRef { upload_id: f.upload_id.clone().unwrap_or_else(|| format!("pending-{}", f.key)), kind: f.kind? }))
+                .collect()
+        })
+    }
+
+    fn next(&self) {
+        let media = self.media_so_far();
+        match self.with(|flow| flow.next(&media)) {
+            Some(Err(errors)) => self.errors.set(errors),
+            _ => self.errors.set(Vec::new()),
+        }
+    }
+
+    fn back(&self) {
+        self.errors.set(Vec::new());
+        self.with(|flow| flow.back());
+    }
+
+    fn edit(&self, step: Step) {
+        self.errors.set(Vec::new());
+        self.with(|flow| flow.edit(step));
+    }
+
+    /// Files the case: waits for uploads, posts once per draft, shows the receipt.
+    fn submit(self) {
+        if matches!(self.submit.get_untracked(), Submit::Sending | Submit::Retrying | Submit::WaitingForUploads(_)) {
+            return;
+        }
+        let media = self.media_so_far();
+        if let Some(errors) = self.with(|flow| flow.errors(Step::Review, &media)).filter(|e| !e.is_empty()) {
+            self.errors.set(errors);
+            return;
+        }
+        self.errors.set(Vec::new());
+        leptos::task::spawn_local(async move {
+            let tr = Tr(self.state.locale.get_untracked());
+            // Uploads still running finish first.
+            loop {
+                let (running, failed) = self.evidence.files.with_untracked(|files| {
+                    let running = files.iter().filter(|f| !matches!(f.status, Status::Done | Status::Failed | Status::Reselect)).count();
+                    (running, files.iter().any(|f| matches!(f.status, Status::Failed | Status::Reselect)))
+                });
+                if failed {
+                    self.submit.set(Submit::Failed(tr.upload_failed_files().to_owned()));
+                    return;
+                }
+                if running == 0 {
+                    break;
+                }
+                self.submit.set(Submit::WaitingForUploads(running));
+                sleep(300).await;
+            }
+            let media = self.evidence.media();
+            let Some((body, key)) = self.with(|flow| (serde_json::to_string(&flow.new_case(&media)).expect("a case serialises"), flow.draft.idempotency_key.clone())) else {
+                return;
+            };
+            self.submit.set(Submit::Sending);
+            let retrying = move || self.submit.set(Submit::Retrying);
+            match crate::api::call(&self.state, "POST", "v1/cases", Some(&body), Some(&key), &retrying).await {
+                Ok(text) => match serde_json::from_str::<Case>(&text) {
+                    Ok(case) => {
+                        self.with(|flow| flow.filed(case.id.clone(), case.number.clone()));
+                        self.state.emit("case-submitted", serde_json::json!({"caseId": case.id, "number": case.number}));
+                        self.filed.set(Some(case));
+                        self.submit.set(Submit::Idle);
+                        self.evidence.clear();
+                    }
+                    Err(_) => self.submit.set(Submit::Failed(tr.submit_failed("?"))),
+                },
+                Err(error) => {
+                    let detail = error.message.clone().or(error.code.clone()).unwrap_or_else(|| tr.error_network.to_owned());
+                    self.submit.set(Submit::Failed(tr.submit_failed(&detail)));
+                }
+            }
+        });
+    }
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn value_of(event: &Event) -> String {
+    let target = event.target().expect("input events have a target");
+    match target.dyn_ref::<HtmlTextAreaElement>() {
+        Some(area) => area.value(),
+        None => target.unchecked_into::<HtmlInputElement>().value(),
+    }
+}
+
+/// A local date and time for a deadline, in the shopper's language.
+fn when(tr: Tr, at: Timestamp) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.0 as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(tr.0.tag(), &options).into()
+}
+
+#[component]
+pub fn CaseView(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence, on_leave: Callback<()>) -> impl IntoView {
+    let steps = move || flow.read(|f| f.steps()).unwrap_or_default();
+    let position = move || {
+        let steps = steps().into_iter().filter(|s| *s != Step::Receipt).collect::<Vec<_>>();
+        let at = flow.step().and_then(|s| steps.iter().position(|x| *x == s)).map_or(0, |i| i + 1);
+        tr.get().step_count(at, steps.len())
+    };
+    let step = move || flow.step();
+
+    view! {
+        <section class="ac-card ac-case" aria-labelledby="ac-case-step" data-testid="case-flow" data-step=move || step().map(|s| format!("{s:?}").to_lowercase())>
+            <p class="ac-muted" hidden=move || step() == Some(Step::Receipt) data-testid="case-progress">{position}</p>
+            <h3 id="ac-case-step" class="ac-card__title" tabindex="-1">{move || step().map(|s| tr.get().step_title(s))}</h3>
+            {move || (!flow.storage_ok.get()).then(|| view! { <p class="ac-notice" role="status">{tr.get().drafts_unavailable()}</p> })}
+            {move || match step() {
+                Some(Step::Items) => items(tr, flow).into_any(),
+                Some(Step::Problem) => problem(tr, flow).into_any(),
+                Some(Step::Guidance) => guidance(tr, flow, on_leave).into_any(),
+                Some(Step::Resolution) => resolution(tr, flow).into_any(),
+                Some(Step::Details) => details(tr, flow, evidence).into_any(),
+                Some(Step::Contact) => contact(tr, flow).into_any(),
+                Some(Step::Review) => review(tr, flow).into_any(),
+                Some(Step::Receipt) => receipt(tr, flow).into_any(),
+                None => ().into_any(),
+            }}
+            <ul class="ac-errors" role="alert" data-testid="case-errors">
+                {move || flow.errors.get().iter().map(|e| view! { <li data-field=e.field.clone()>{tr.get().field_error(e)}</li> }).collect_view()}
+            </ul>
+            {move || (step() != Some(Step::Receipt)).then(|| view! {
+                <div class="ac-actions ac-case__nav">
+                    <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
+                        if steps().first().copied() == step() { on_leave.run(()) } else { flow.back() }
+                    } data-testid="case-back">
+                        {move || tr.get().back()}
+                    </button>
+                    {move || if step() == Some(Step::Review) {
+                        view! {
+                            <button
+                                type="button"
+                                class="ac-button"
+                                disabled=move || matches!(flow.submit.get(), Submit::Sending | Submit::Retrying | Submit::WaitingForUploads(_))
+                                on:click=move |_| flow.submit()
+                                data-testid="case-submit"
+                            >
+                                {move || tr.get().submit()}
+                            </button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="ac-button" on:click=move |_| flow.next() data-testid="case-next">
+                                {move || tr.get().next()}
+                            </button>
+                        }.into_any()
+                    }}
+                </div>
+            })}
+            <p class="ac-muted" role="status" data-testid="case-submit-status">
+                {move || match flow.submit.get() {
+                    Submit::Idle => String::new(),
+                    Submit::WaitingForUploads(n) => tr.get().waiting_for_uploads(n),
+                    Submit::Sending => tr.get().submitting().to_owned(),
+                    Submit::Retrying => tr.get().submit_retrying().to_owned(),
+                    Submit::Failed(message) => message,
+                }}
+            </p>
+        </section>
+    }
+}
+
+fn choice(name: &'static str, label: String, hint: Option<&'static str>, checked: bool, testid: String, pick: impl Fn() + 'static) -> impl IntoView {
+    view! {
+        <label class="ac-choice" data-testid=testid>
+            <input type="radio" name=name checked=checked on:change=move |_| pick()/>
+            <span>
+                <span class="ac-choice__label">{label}</span>
+                {hint.map(|hint| view! { <span class="ac-muted ac-choice__hint">{hint}</span> })}
+            </span>
+        </label>
+    }
+}
+
+fn items(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
+    let list = move || flow.state.order.with(|o| o.as_ref().map(|o| o.items.clone()).unwrap_or_default());
+    let chosen = move |id: &str| flow.draft.with(|d| d.as_ref().is_some_and(|d| d.item_ids.iter().any(|i| i == id)));
+    view! {
+        <fieldset class="ac-choices">
+            <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Items)}</legend>
+            {move || list().into_iter().map(|item| {
+                let id = item.id.clone();
+                let toggle = id.clone();
+                view! {
+                    <label class="ac-choice" data-testid="case-item">
+                        <input type="checkbox" checked=move || chosen(&id) on:change=move |_| { flow.with(|f| f.toggle_item(&toggle)); }/>
+                        <span class="ac-choice__label">{item.name.clone()}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+fn problem(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
+    let kinds = move || flow.read(|f| f.problem_types()).unwrap_or_default();
+    let chosen = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.problem_type));
+    let reason = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.reason));
+    let reasons = move || chosen().filter(|k| *k != ProblemType::NoReasonReturn).map(|k| flow.read(|f| f.reasons(k)).unwrap_or_default()).unwrap_or_default();
+    view! {
+        <fieldset class="ac-choices">
+            <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Problem)}</legend>
+            {move || kinds().into_iter().map(|kind| choice(
+                "ac-problem",
+                tr.get().problem_type(kind).to_owned(),
+                None,
+                chosen() == Some(kind),
+                format!("case-problem-{}", kind.as_str()),
+                move || { flow.with(|f| f.set_problem_type(kind)); },
+            )).collect_view()}
+        </fieldset>
+        {move || (!reasons().is_empty()).then(|| view! {
+            <fieldset class="ac-choices" data-testid="case-reasons">
+                <legend class="ac-field__label">{tr.get().review_problem()}</legend>
+                {reasons().into_iter().map(|r| choice(
+                    "ac-reason",
+                    tr.get().reason(r).to_owned(),
+                    None,
+                    reason() == Some(r),
+                    format!("case-reason-{}", r.as_str()),
+                    move || { flow.with(|f| f.set_reason(r)); },
+                )).collect_view()}
+            </fieldset>
+        })}
+    }
+}
+
+fn guidance(tr: Memo<Tr>, flow: CaseFlow, on_leave: Callback<()>) -> impl IntoView {
+    let kind = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.problem_type));
+    let tracking = move || {
+        flow.state.order.with(|o| {
+            o.as_ref().and_then(|o| Some((o.carrier.clone()?, o.tracking_number.clone()?)))
+        })
+    };
+    view! {
+        <ol class="ac-guidance" data-testid="case-guidance">
+            {move || kind().map(|k| tr.get().guidance(k).into_iter().map(|line| view! { <li>{line}</li> }).collect_view())}
+        </ol>
+        {move || (kind() == Some(ProblemType::Logistics)).then(|| tracking().map(|(carrier, number)| view! {
+            <p class="ac-tracking" data-testid="case-tracking">{tr.get().tracking(&carrier, &number)}</p>
+        }))}
+        <button type="button" class="ac-text-button" on:click=move |_| on_leave.run(()) data-testid="case-contact-options">
+            {move || tr.get().cancel_case()}
+        </button>
+    }
+}
+
+fn resolution(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
+    let options = move || flow.read(|f| f.resolutions()).unwrap_or_default();
+    let chosen = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.resolution));
+    view! {
+        <fieldset class="ac-choices">
+            <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Resolution)}</legend>
+            {move || options().into_iter().map(|r| choice(
+                "ac-resolution",
+                tr.get().resolution(r).to_owned(),
+                Some(tr.get().resolution_next(r)),
+                chosen() == Some(r),
+                format!("case-resolution-{}", r.as_str()),
+                move || { flow.with(|f| f.set_resolution(r)); },
+            )).collect_view()}
+        </fieldset>
+    }
+}
+
+fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
+    let text = move || flow.draft.with(|d| d.as_ref().map(|d| d.description.clone()).unwrap_or_default());
+    let max = move || usize::from(flow.state.config.with(|c| c.rules.limits.description_max));
+    let needed = move || {
+        let kind = flow.draft.with(|d| d.as_ref().and_then(|d| d.problem_type))?;
+        flow.state.config.with(|c| c.rules.problem(kind).map(|rule| (rule.photos.min, rule.videos.min)))
+    };
+    view! {
+        <label class="ac-field">
+            <span class="ac-field__label">{move || tr.get().description_label()}</span>
+            <textarea
+                class="ac-input"
+                rows="4"
+                maxlength=move || max().to_string()
+                prop:value=text
+                on:input=move |event| { let value = value_of(&event); flow.with(|f| f.set_description(value)); }
+                data-testid="case-description"
+            ></textarea>
+            <span class="ac-muted ac-field__count" aria-live="polite" data-testid="case-description-count">
+                {move || tr.get().characters(text().chars().count(), max())}
+            </span>
+        </label>
+        <p class="ac-muted" data-testid="case-evidence-needed">{move || needed().map(|(p, v)| tr.get().evidence_needed(p, v))}</p>
+        <EvidenceStep tr evidence/>
+    }
+}
+
+fn contact(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
+    let get = move |read: fn(&Contact) -> Option<String>| move || flow.draft.with(|d| d.as_ref().and_then(|d| read(&d.contact)).unwrap_or_default());
+    let set = move |write: fn(&mut Contact, Option<String>)| move |event: Event| {
+        let value = value_of(&event);
+        flow.with(|f| {
+            let mut contact = f.draft.contact.clone();
+            write(&mut contact, Some(value).filter(|v| !v.is_empty()));
+            f.set_contact(contact);
+        });
+    };
+    view! {
+        <p class="ac-muted">{move || tr.get().contact_hint()}</p>
+        <label class="ac-field">
+            <span class="ac-field__label">{move || tr.get().contact_phone()}</span>
+            <input class="ac-input" type="tel" autocomplete="tel" prop:value=get(|c| c.phone.clone()) on:input=set(|c, v| c.phone = v) data-testid="case-phone"/>
+        </label>
+        <label class="ac-field">
+            <span class="ac-field__label">{move || tr.get().contact_email()}</span>
+            <input class="ac-input" type="email" autocomplete="email" prop:value=get(|c| c.email.clone()) on:input=set(|c, v| c.email = v) data-testid="case-email"/>
+        </label>
+        <label class="ac-field">
+            <span class="ac-field__label">{move || tr.get().contact_name()}</span>
+            <input class="ac-input" type="text" autocomplete="name" prop:value=get(|c| c.name.clone()) on:input=set(|c, v| c.name = v) data-testid="case-name"/>
+        </label>
+    }
+}
+
+fn review(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
+    let draft = move || flow.draft.get();
+    let item_names = move || {
+        let ids = draft().map(|d| d.item_ids).unwrap_or_default();
+        flow.state.order.with(|o| {
+            o.as_ref().map(|o| o.items.iter().filter(|i| ids.contains(&i.id)).map(|i| i.name.clone()).collect::<Vec<_>>().join("; ")).unwrap_or_default()
+        })
+    };
+    let files = move || {
+        flow.evidence.files.with(|files| {
+            let count = |kind| files.iter().filter(|f| f.kind == Some(kind) && f.status != Status::Failed).count();
+            tr.get().files(count(MediaKind::Photo), count(MediaKind::Video))
+        })
+    };
+    let row = move |label: fn(Tr) -> &'static str, value: Box<dyn Fn() -> String + Send + Sync>, step: Step, testid: &'static str| {
+        view! {
+            <div class="ac-review__row" data-testid=testid>
+                <dt>{move || label(tr.get())}</dt>
+                <dd>{value}</dd>
+                <dd>
+                    <button type="button" class="ac-text-button" on:click=move |_| flow.edit(step) data-testid=format!("{testid}-edit")>
+                        {move || tr.get().edit()}
+                    </button>
+                </dd>
+            </div>
+        }
+    };
+    let multi = flow.read(|f| f.steps().contains(&Step::Items)).unwrap_or(false);
+    view! {
+        <dl class="ac-review" data-testid="case-review">
+            {multi.then(|| row(Tr::review_items, Box::new(item_names), Step::Items, "review-items"))}
+            {row(Tr::review_problem, Box::new(move || draft().map(|d| {
+                let kind = d.problem_type.map(|k| tr.get().problem_type(k)).unwrap_or_default();
+                let reason = d.reason.map(|r| tr.get().reason(r)).unwrap_or_default();
+                format!("{kind} · {reason}")
+            }).unwrap_or_default()), Step::Problem, "review-problem")}
+            {row(Tr::review_resolution, Box::new(move || draft().and_then(|d| d.resolution).map(|r| tr.get().resolution(r).to_owned()).unwrap_or_default()), Step::Resolution, "review-resolution")}
+            {row(Tr::review_details, Box::new(move || format!("{} ({})", draft().map(|d| d.description).unwrap_or_default(), files())), Step::Details, "review-details")}
+            {row(Tr::review_contact, Box::new(move || draft().map(|d| {
+                [d.contact.name, d.contact.phone, d.contact.email].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+            }).unwrap_or_default()), Step::Contact, "review-contact")}
+        </dl>
+    }
+}
+
+fn receipt(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
+    let case = move || flow.filed.get();
+    let number = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.filed.clone()).map(|(_, number)| number));
+    view! {
+        <div class="ac-receipt" data-testid="case-receipt">
+            <p class="ac-receipt__number" data-testid="case-number">{move || number().map(|n| tr.get().receipt_number(&n))}</p>
+            {move || case().map(|c| view! {
+                <p class="ac-muted" data-testid="case-state">{tr.get().state_name(c.state)}</p>
+                {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&when(tr.get(), d.due_at))}</p> })}
+            })}
+            <p class="ac-muted">{move || tr.get().receipt_next()}</p>
+            <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
+                flow.draft.set(None);
+                flow.start();
+            } data-testid="case-new">
+                {move || tr.get().new_request()}
+            </button>
+        </div>
+    }
+}
