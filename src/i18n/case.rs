@@ -208,6 +208,12 @@ impl Tr {
                 self.pick("七天无理由退货已不适用于此订单。", "The 7-day no-reason return no longer applies to this order.")
             }
             ("problem_type", _, _) => self.pick("此订单当前无法申请这类售后。", "This kind of request is not possible for this order now."),
+            ("reason", _, "too_short") => {
+                return if zh { format!("请多写一点(至少 {} 个字)。", digits(&error.message)) } else { format!("Say a little more (at least {} characters).", digits(&error.message)) };
+            }
+            ("reason", _, "too_long") => {
+                return if zh { format!("太长了(最多 {} 个字)。", digits(&error.message)) } else { format!("That is too long (at most {} characters).", digits(&error.message)) };
+            }
             ("reason", _, _) => self.pick("请选择具体原因。", "Choose what happened."),
             ("resolution", _, _) => self.pick("请选择处理方式。", "Choose what you would like."),
             ("description", _, "too_short") => {
@@ -294,6 +300,115 @@ impl Tr {
             CaseState::Closed => self.pick("已关闭", "Closed"),
             CaseState::Withdrawn => self.pick("已撤销", "Withdrawn"),
         }
+    }
+
+    pub fn my_requests(self) -> &'static str {
+        self.pick("我的售后", "My requests")
+    }
+
+    pub fn no_requests(self) -> &'static str {
+        self.pick("此订单还没有售后申请。", "No requests for this order yet.")
+    }
+
+    pub fn requests_failed(self) -> &'static str {
+        self.pick("暂时无法加载,稍后会自动重试。", "Could not load them just now; trying again shortly.")
+    }
+
+    pub fn actor(self, actor: aftercare_protocol::case::Actor) -> &'static str {
+        use aftercare_protocol::case::Actor;
+        match actor {
+            Actor::Shopper => self.pick("您", "You"),
+            Actor::Seller => self.pick("卖家", "Seller"),
+            Actor::Platform => self.pick("平台", "Platform"),
+            Actor::System => self.pick("系统", "System"),
+        }
+    }
+
+    /// A history entry's action, as people say it.
+    pub fn action(self, action: &str) -> &'static str {
+        match action {
+            "file" => self.pick("提交了申请", "filed the request"),
+            "accept" => self.pick("同意了申请", "accepted"),
+            "refuse" => self.pick("拒绝了申请", "refused"),
+            "reply" => self.pick("回复", "replied"),
+            "return_shipment" => self.pick("寄回了商品", "sent the item back"),
+            "confirm_receipt" => self.pick("确认收到退货", "received the return"),
+            "pay_refund" => self.pick("已退款", "refunded"),
+            "ship_replacement" => self.pick("已发出商品", "shipped the replacement"),
+            "resolve" => self.pick("标记为已解决", "marked it resolved"),
+            "escalate" => self.pick("申请平台介入", "asked the platform to step in"),
+            "rule_for_shopper" => self.pick("裁定支持买家", "ruled for the shopper"),
+            "rule_for_seller" => self.pick("裁定支持卖家", "ruled for the seller"),
+            "withdraw" => self.pick("撤销了申请", "withdrew the request"),
+            "close" => self.pick("关闭了申请(已超时)", "closed it (time ran out)"),
+            _ => self.pick("更新了申请", "updated it"),
+        }
+    }
+
+    pub fn return_to(self) -> &'static str {
+        self.pick("请将商品寄回:", "Send the item back to:")
+    }
+
+    pub fn carrier(self) -> &'static str {
+        self.pick("快递公司", "Carrier")
+    }
+
+    pub fn tracking_number(self) -> &'static str {
+        self.pick("运单号", "Tracking number")
+    }
+
+    pub fn send_tracking(self) -> &'static str {
+        self.pick("提交运单号", "Send tracking number")
+    }
+
+    pub fn request_intervention(self) -> &'static str {
+        self.pick("申请平台介入", "Request platform intervention")
+    }
+
+    pub fn intervention_reason(self) -> &'static str {
+        self.pick("请说明需要平台介入的原因", "Why should the platform step in?")
+    }
+
+    pub fn send_intervention(self) -> &'static str {
+        self.pick("提交介入申请", "Send to the platform")
+    }
+
+    pub fn withdraw(self) -> &'static str {
+        self.pick("撤销申请", "Withdraw request")
+    }
+
+    pub fn withdraw_confirm(self) -> &'static str {
+        self.pick("确定撤销?撤销后卖家将不再处理此申请。", "Withdraw it? The seller will stop working on it.")
+    }
+
+    pub fn yes_withdraw(self) -> &'static str {
+        self.pick("确定撤销", "Yes, withdraw")
+    }
+
+    pub fn refunded(self, amount: &str, currency: &str) -> String {
+        if self.zh() { format!("已退款 {amount} {currency}") } else { format!("Refunded {amount} {currency}") }
+    }
+
+    pub fn replacement_sent(self, carrier: &str, number: &str) -> String {
+        if self.zh() { format!("新商品已发出:{carrier} {number}") } else { format!("Replacement sent: {carrier} {number}") }
+    }
+
+    pub fn return_sent(self, carrier: &str, number: &str) -> String {
+        if self.zh() { format!("您寄回的包裹:{carrier} {number}") } else { format!("Your return: {carrier} {number}") }
+    }
+
+    pub fn deadline_line(self, waiting_for: aftercare_protocol::case::Actor, when: &str) -> String {
+        use aftercare_protocol::case::Actor;
+        match (self.zh(), waiting_for) {
+            (true, Actor::Shopper) => format!("请在 {when} 前完成。"),
+            (true, _) => format!("卖家需在 {when} 前处理。"),
+            (false, Actor::Shopper) => format!("Please do this by {when}."),
+            (false, _) => format!("The seller must act by {when}."),
+        }
+    }
+
+    pub fn action_failed(self, detail: &str) -> String {
+        if self.zh() { format!("操作未完成:{detail}") } else { format!("That did not go through: {detail}") }
     }
 
     pub fn media_kind(self, kind: MediaKind) -> &'static str {

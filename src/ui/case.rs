@@ -277,7 +277,7 @@ fn when(tr: Tr, at: Timestamp) -> String {
 }
 
 #[component]
-pub fn CaseView(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence, on_leave: Callback<()>) -> impl IntoView {
+pub fn CaseView(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence, on_leave: Callback<()>, on_requests: Callback<()>) -> impl IntoView {
     let steps = move || flow.read(|f| f.steps()).unwrap_or_default();
     let position = move || {
         let steps = steps().into_iter().filter(|s| *s != Step::Receipt).collect::<Vec<_>>();
@@ -299,7 +299,7 @@ pub fn CaseView(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence, on_leave: Call
                 Some(Step::Details) => details(tr, flow, evidence).into_any(),
                 Some(Step::Contact) => contact(tr, flow).into_any(),
                 Some(Step::Review) => review(tr, flow).into_any(),
-                Some(Step::Receipt) => receipt(tr, flow).into_any(),
+                Some(Step::Receipt) => receipt(tr, flow, on_requests).into_any(),
                 None => ().into_any(),
             }}
             <ul class="ac-errors" role="alert" data-testid="case-errors">
@@ -548,7 +548,7 @@ fn review(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
     }
 }
 
-fn receipt(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
+fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl IntoView {
     let case = move || flow.filed.get();
     let number = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.filed.clone()).map(|(_, number)| number));
     view! {
@@ -559,6 +559,9 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
                 {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&when(tr.get(), d.due_at))}</p> })}
             })}
             <p class="ac-muted">{move || tr.get().receipt_next()}</p>
+            <button type="button" class="ac-button" on:click=move |_| on_requests.run(()) data-testid="case-requests">
+                {move || tr.get().my_requests()}
+            </button>
             <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
                 flow.draft.set(None);
                 flow.start();

@@ -3,6 +3,7 @@
 
 mod case;
 mod channels;
+mod requests;
 mod evidence;
 mod faq;
 mod qr;
@@ -16,6 +17,15 @@ use crate::i18n::Tr;
 use crate::state::use_widget;
 
 use case::{CaseFlow, CaseView};
+use requests::RequestsView;
+
+/// What the panel's body shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Home,
+    Case,
+    Requests,
+}
 use channels::ChannelList;
 use faq::Faq;
 
@@ -30,9 +40,10 @@ pub fn App() -> impl IntoView {
     let evidence = crate::upload::session::Evidence::new(state);
     evidence.restore();
     let case = CaseFlow::new(state, evidence);
-    // The case flow takes the panel's body while a draft is open.
-    let in_case = RwSignal::new(false);
-    let leave = Callback::new(move |()| in_case.set(false));
+    // The case flow, or the shopper's requests, take the panel's body when chosen.
+    let shown = RwSignal::new(Panel::Home);
+    let leave = Callback::new(move |()| shown.set(Panel::Home));
+    let show_requests = Callback::new(move |()| shown.set(Panel::Requests));
 
     // The launcher belongs to the loader; keep its label and state in step.
     Effect::new(move |_| {
@@ -129,25 +140,41 @@ pub fn App() -> impl IntoView {
                         <span aria-hidden="true">"×"</span>
                     </button>
                 </header>
-                <div class="ac-panel__body" hidden=move || in_case.get()>
+                <div class="ac-panel__body" hidden=move || shown.get() != Panel::Home>
                     // A case needs a backend and an order to file against.
                     {(state.endpoint.get_value().is_some()).then(|| view! {
                         <section class="ac-card ac-card--case" aria-labelledby="ac-case-title" data-testid="case-entry" hidden=move || state.order.with(Option::is_none)>
                             <h3 id="ac-case-title" class="ac-card__title">{move || tr.get().case_title}</h3>
                             <p class="ac-muted">{move || tr.get().case_coming}</p>
-                            <button type="button" class="ac-button" on:click=move |_| { case.start(); in_case.set(true); } data-testid="case-start">
-                                {move || tr.get().case_start()}
-                            </button>
+                            <div class="ac-actions">
+                                <button type="button" class="ac-button" on:click=move |_| { case.start(); shown.set(Panel::Case); } data-testid="case-start">
+                                    {move || tr.get().case_start()}
+                                </button>
+                                <button type="button" class="ac-button ac-button--secondary" on:click=move |_| shown.set(Panel::Requests) data-testid="requests-open">
+                                    {move || tr.get().my_requests()}
+                                </button>
+                            </div>
                         </section>
                     })}
                     <ChannelList tr=tr/>
                     <Faq tr=tr/>
                 </div>
-                {move || in_case.get().then(|| view! {
-                    <div class="ac-panel__body">
-                        <CaseView tr flow=case evidence on_leave=leave/>
-                    </div>
-                })}
+                {move || match shown.get() {
+                    Panel::Home => ().into_any(),
+                    Panel::Case => view! {
+                        <div class="ac-panel__body">
+                            <CaseView tr flow=case evidence on_leave=leave on_requests=show_requests/>
+                        </div>
+                    }.into_any(),
+                    Panel::Requests => view! {
+                        <div class="ac-panel__body">
+                            <button type="button" class="ac-text-button" on:click=move |_| shown.set(Panel::Home) data-testid="requests-back">
+                                {move || tr.get().cancel_case()}
+                            </button>
+                            <RequestsView tr state/>
+                        </div>
+                    }.into_any(),
+                }}
             </section>
         </div>
     }
