@@ -15,14 +15,14 @@ export const artifacts = resolve(root, "e2e/artifacts");
 
 /**
  * Starts the real reference backend (`aftercare-server serve`) on a free port, serving
- * `staticDir`, with a fresh data folder and the dev clock enabled. Resolves to
- * { origin, url, close }.
+ * `staticDir`, with a fresh data folder (or `dataDir`, to restart on the same data) and
+ * the dev clock enabled. Resolves to { origin, url, dataDir, close }.
  */
-export async function startBackend({ staticDir, demoOrigins = [], env = {} }) {
+export async function startBackend({ staticDir, demoOrigins = [], env = {}, dataDir, listen = "127.0.0.1:0" }) {
   const binary = process.env.AFTERCARE_SERVER_BIN;
   if (!binary) throw new Error("AFTERCARE_SERVER_BIN is not set (scripts/test sets it)");
-  const dataDir = mkdtempSync(join(tmpdir(), "aftercare-e2e-"));
-  const args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--static-dir", staticDir, "--insecure-dev"];
+  dataDir ??= mkdtempSync(join(tmpdir(), "aftercare-e2e-"));
+  const args = ["serve", "--listen", listen, "--data-dir", dataDir, "--static-dir", staticDir, "--insecure-dev"];
   for (const origin of demoOrigins) args.push("--demo-origin", origin);
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn", ...env } });
   const origin = await new Promise((ok, fail) => {

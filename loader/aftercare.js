@@ -16,6 +16,7 @@
     locales: [data.locale, document.documentElement.lang].concat(nav).filter(Boolean),
     order: data.order || null,
     orderToken: data.orderToken || null,
+    contact: data.contact || null,
     config: data.config || null
   };
   try {
@@ -122,6 +123,9 @@
     open: function () { call("open"); },
     close: function () { if (widget) call("close"); },
     openChannel: function (kind) { call("openChannel", String(kind)); },
+    // Opens the guided after-sale request, at a problem type if named
+    // (quality, logistics, not_as_described, seller_service, no_reason_return).
+    openAfterSale: function (type) { call("openAfterSale", type == null ? null : String(type)); },
     setOrder: function (order) { setting("order", "setOrder", JSON.stringify(order)); },
     setOrderToken: function (token) { setting("orderToken", "setOrderToken", token == null ? null : String(token)); },
     // The host's way to hand a fresh order token when the backend says it expired.

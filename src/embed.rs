@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
 
+use aftercare_protocol::case::ProblemType;
 use crate::config::{ChannelKind, Layer, WidgetConfig};
 use crate::locale::Locale;
 use crate::order::Order;
@@ -52,6 +53,12 @@ pub fn start(
     let state = WidgetState::new(HostElements { host, launcher, request_token }, locale, config, order);
     state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
     state.merchant.set_value(settings.merchant.clone());
+    if let Some(json) = settings.contact.as_deref() {
+        match serde_json::from_str(json) {
+            Ok(contact) => state.contact.set_value(contact),
+            Err(error) => console_error(&format!("invalid data-contact, {error}")),
+        }
+    }
     state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
     leptos::mount::mount_to(mount_point, move || {
         provide_context(state);
@@ -104,6 +111,23 @@ impl Widget {
         }
         self.open();
         self.state.highlighted.set(Some(kind));
+    }
+
+    /// Opens the guided after-sale request, at a problem type if one is named.
+    #[wasm_bindgen(js_name = openAfterSale)]
+    pub fn open_after_sale(&self, kind: Option<String>) {
+        let kind = match kind.as_deref().map(|k| (k, ProblemType::parse(k))) {
+            None => None,
+            Some((_, Some(kind))) => Some(kind),
+            Some((name, None)) => {
+                console_error(&format!(
+                    "openAfterSale: unknown problem type {name:?} (quality, logistics, not_as_described, seller_service, no_reason_return)"
+                ));
+                None
+            }
+        };
+        self.open();
+        self.state.case_request.set(Some(kind));
     }
 
     /// Replaces the order context (JSON text; the loader stringifies objects).

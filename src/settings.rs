@@ -20,6 +20,8 @@ pub struct Settings {
     pub order: Option<String>,
     /// `data-order-token`.
     pub order_token: Option<String>,
+    /// `data-contact`: the shopper's `{"name", "phone", "email"}`, to prefill the case form.
+    pub contact: Option<String>,
     /// `data-config`, as JSON text.
     pub config: Option<String>,
 }

@@ -34,6 +34,10 @@ pub struct WidgetState {
     pub endpoint: StoredValue<Option<String>>,
     /// `data-merchant`.
     pub merchant: StoredValue<Option<String>>,
+    /// What the embed knows of how to reach the shopper (`data-contact`), to prefill.
+    pub contact: StoredValue<aftercare_protocol::case::Contact>,
+    /// `openAfterSale(type?)` asked for the case flow (at that problem type).
+    pub case_request: RwSignal<Option<Option<aftercare_protocol::case::ProblemType>>>,
 }
 
 impl WidgetState {
@@ -49,6 +53,8 @@ impl WidgetState {
             host: StoredValue::new_local(host),
             endpoint: StoredValue::new(None),
             merchant: StoredValue::new(None),
+            contact: StoredValue::new(Default::default()),
+            case_request: RwSignal::new(None),
         }
     }
 

@@ -5,7 +5,7 @@
 // loses nothing, and a double click files one case.
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
-import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { byTestId, expect, openWidget, startBackend, test } from "../fixtures.mjs";
 
 const fixtures = resolve("e2e/fixtures");
 
@@ -114,7 +114,7 @@ test("a quality problem needs evidence, says so in Chinese, and is filed with a 
   const page1 = await merchant(assets, key, "cases?type=quality&order=20261128-0042");
   const filed = page1.cases.find((c) => c.description === "杯盖有裂缝,倒水会漏。");
   expect(filed.media.map((m) => m.kind).sort()).toEqual(["photo", "video"]);
-  expect(filed.contact).toEqual({ email: "li.lei@example.cn" });
+  expect(filed.contact, "prefilled from data-contact, email added").toEqual({ name: "李雷", phone: "138 0013 8000", email: "li.lei@example.cn" });
   expect(filed.resolution).toBe("exchange");
 });
 
@@ -165,4 +165,64 @@ test("a reload at any step loses nothing, and a double click files one case", as
   await openWidget(page);
   await byTestId(page, "case-start").click();
   await expect(step(page)).toHaveAttribute("data-step", "items");
+});
+
+test("the host page opens the flow at a problem type, with the shopper's contact prefilled", async ({ page, assets }) => {
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await page.evaluate(() => window.Aftercare.openAfterSale("logistics"));
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(step(page)).toHaveAttribute("data-step", "items");
+  await byTestId(page, "case-item").nth(1).locator("input").check();
+  await next(page, "problem");
+  await expect(byTestId(page, "case-problem-logistics").locator("input")).toBeChecked();
+  await byTestId(page, "case-reason-lost").click();
+  await next(page, "guidance");
+  await next(page, "resolution");
+  // A lost parcel: a refund or sending it again, nothing that needs a return.
+  await expect(byTestId(page, "case-flow").locator("[data-testid^=case-resolution-]")).toHaveCount(2);
+  await byTestId(page, "case-resolution-reshipment").click();
+  await next(page, "details");
+  await next(page, "contact");
+  await expect(byTestId(page, "case-phone")).toHaveValue("138 0013 8000");
+  await expect(byTestId(page, "case-name")).toHaveValue("李雷");
+  // An unknown type is reported, and the flow opens anyway.
+  await page.evaluate(() => window.Aftercare.openAfterSale("weather"));
+  await expect.poll(() => page.problems.some((p) => p.includes('openAfterSale: unknown problem type "weather"'))).toBe(true);
+  page.allowProblems(/openAfterSale: unknown problem type/);
+});
+
+test("the server stops during submit: the shopper is told, it goes through once it is back, one case", async ({ page }) => {
+  test.setTimeout(90_000);
+  page.allowProblems(/ERR_CONNECTION_REFUSED|Failed to load resource|ERR_FAILED/);
+  const staticDir = resolve("dist");
+  let backend = await startBackend({ staticDir });
+  const listen = backend.origin.replace("http://", "");
+  try {
+    const key = merchantKey(backend);
+    await page.goto(backend.url);
+    await page.getByRole("button", { name: "English" }).click();
+    await openWidget(page);
+    await startCase(page);
+    await byTestId(page, "case-problem-seller_service").click();
+    await byTestId(page, "case-reason-attitude").click();
+    await next(page, "guidance");
+    await next(page, "resolution");
+    await byTestId(page, "case-resolution-complaint_only").click();
+    await next(page, "details");
+    await byTestId(page, "case-description").fill("The seller was rude on the phone twice.");
+    await next(page, "contact");
+    await next(page, "review");
+
+    await backend.close();
+    await byTestId(page, "case-submit").click();
+    await expect(byTestId(page, "case-submit-status")).toHaveText("The connection dropped; retrying. Everything you entered is kept.");
+    await expect(byTestId(page, "case-submit")).toBeDisabled();
+    backend = await startBackend({ staticDir, dataDir: backend.dataDir, listen });
+    await expect(step(page)).toHaveAttribute("data-step", "receipt", { timeout: 60_000 });
+    const cases = (await merchant(backend, key, "cases")).cases;
+    expect(cases.filter((c) => c.description === "The seller was rude on the phone twice.")).toHaveLength(1);
+  } finally {
+    await backend.close();
+  }
 });

@@ -136,7 +136,20 @@ impl CaseFlow {
         self.filed.set(None);
         self.submit.set(Submit::Idle);
         self.errors.set(Vec::new());
-        self.draft.set(Some(Draft::new(&order, Contact::default(), key, now())));
+        let contact = self.state.contact.get_value();
+        self.draft.set(Some(Draft::new(&order, contact, key, now())));
+    }
+
+    /// `openAfterSale(type)`: the flow, with that problem type chosen.
+    pub fn start_at(&self, kind: Option<ProblemType>) {
+        self.start();
+        if let Some(kind) = kind {
+            self.with(|flow| {
+                if flow.problem_types().contains(&kind) {
+                    flow.set_problem_type(kind);
+                }
+            });
+        }
     }
 
     /// Runs `change` on the flow (the draft with the rules) and returns its answer.

@@ -44,6 +44,14 @@ pub fn App() -> impl IntoView {
     let shown = RwSignal::new(Panel::Home);
     let leave = Callback::new(move |()| shown.set(Panel::Home));
     let show_requests = Callback::new(move |()| shown.set(Panel::Requests));
+    // The host page asked for the case flow (`Aftercare.openAfterSale(type?)`).
+    Effect::new(move |_| {
+        if let Some(kind) = state.case_request.get() {
+            case.start_at(kind);
+            shown.set(Panel::Case);
+            state.case_request.set(None);
+        }
+    });
 
     // The launcher belongs to the loader; keep its label and state in step.
     Effect::new(move |_| {
