@@ -214,3 +214,88 @@ async fn invalid_order_is_ignored_and_a_valid_one_replaces_it() {
     let href = m.get("email-link").get_attribute("href").unwrap();
     assert!(href.starts_with("mailto:service@tmall.com?subject=After-sale%20problem%20%E2%80%93%20Order%20A-1&body="), "{href}");
 }
+
+/// The demo order (two items, delivered) with a backend endpoint, so the case flow is offered.
+fn case_settings(locale: &str) -> String {
+    serde_json::json!({
+        "locales": [locale],
+        "endpoint": "http://127.0.0.1:9/",
+        "order": r#"{"id":"20261128-0042","items":[{"id":"item-1","name":"Bottle","quantity":1,"price":12900,"currency":"CNY"},{"id":"item-2","name":"Earbuds","quantity":1,"price":39900,"currency":"CNY"}],"state":"delivered","delivered_at":"2026-11-25","carrier":"SF Express","tracking_number":"SF1"}"#,
+        "contact": r#"{"phone":"138 0013 8000"}"#,
+    })
+    .to_string()
+}
+
+fn click(m: &Mounted, testid: &str) {
+    m.get(testid).click();
+}
+
+fn step(m: &Mounted) -> String {
+    m.get("case-flow").get_attribute("data-step").unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn case_steps_render_the_flow_and_say_what_is_missing_in_both_languages() {
+    let m = Mounted::new(&case_settings("en"));
+    m.widget.open();
+    tick().await;
+    click(&m, "case-start");
+    tick().await;
+    assert_eq!(step(&m), "items");
+    assert_eq!(m.count("case-item"), 2);
+    click(&m, "case-next");
+    tick().await;
+    assert_eq!(m.text("case-errors"), "Choose at least one item.");
+    m.widget.set_locale("zh-CN");
+    tick().await;
+    assert_eq!(m.text("case-errors"), "请选择至少一件商品。", "errors follow the language");
+    m.widget.set_locale("en");
+    let item: HtmlInputElement = m.get("case-item").query_selector("input").unwrap().unwrap().unchecked_into();
+    item.click();
+    tick().await;
+    click(&m, "case-next");
+    tick().await;
+    assert_eq!(step(&m), "problem");
+    assert_eq!(m.text("case-errors"), "", "moving on clears the errors");
+    click(&m, "case-next");
+    tick().await;
+    assert_eq!(m.text("case-errors"), "Choose what kind of problem it is.");
+    let problem: HtmlInputElement = m.get("case-problem-quality").query_selector("input").unwrap().unwrap().unchecked_into();
+    problem.click();
+    tick().await;
+    assert_eq!(m.count("case-reasons"), 1, "reasons appear for the chosen type");
+    let reason: HtmlInputElement = m.get("case-reason-broken").query_selector("input").unwrap().unwrap().unchecked_into();
+    reason.click();
+    tick().await;
+    click(&m, "case-next");
+    tick().await;
+    assert_eq!(step(&m), "guidance");
+    assert!(m.text("case-guidance").contains("Tell the seller what is wrong and show it"));
+    click(&m, "case-next");
+    tick().await;
+    assert_eq!(step(&m), "resolution");
+    let offered = m.shadow.query_selector_all("[data-testid^='case-resolution-']").unwrap().length();
+    assert_eq!(offered, 3, "return and refund, exchange, refund only after delivery");
+    let exchange: HtmlInputElement = m.get("case-resolution-exchange").query_selector("input").unwrap().unwrap().unchecked_into();
+    exchange.click();
+    tick().await;
+    click(&m, "case-next");
+    tick().await;
+    assert_eq!(step(&m), "details");
+    assert_eq!(m.text("case-evidence-needed"), "Add at least 1 photo.");
+    click(&m, "case-next");
+    tick().await;
+    let errors = m.text("case-errors");
+    assert!(errors.contains("Describe the problem (at least 10 characters).") && errors.contains("Add at least 1 photo(s) as evidence."), "{errors}");
+    m.widget.set_locale("zh-CN");
+    tick().await;
+    let errors = m.text("case-errors");
+    assert!(errors.contains("请描述问题(至少 10 个字)。") && errors.contains("请至少上传 1 张照片作为凭证。"), "{errors}");
+    assert_eq!(m.text("case-progress"), "第 5 步,共 7 步");
+    // Back keeps answers; leaving from the first step returns to the panel's home.
+    click(&m, "case-back");
+    tick().await;
+    assert_eq!(step(&m), "resolution");
+    let exchange: HtmlInputElement = m.get("case-resolution-exchange").query_selector("input").unwrap().unwrap().unchecked_into();
+    assert!(exchange.checked());
+}
