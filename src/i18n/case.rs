@@ -30,6 +30,10 @@ impl Tr {
         }
     }
 
+    pub fn reason_label(self) -> &'static str {
+        self.pick("具体原因", "What exactly?")
+    }
+
     pub fn step_count(self, at: usize, of: usize) -> String {
         if self.zh() { format!("第 {at} 步,共 {of} 步") } else { format!("Step {at} of {of}") }
     }

@@ -410,7 +410,7 @@ fn problem(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
         </fieldset>
         {move || (!reasons().is_empty()).then(|| view! {
             <fieldset class="ac-choices" data-testid="case-reasons">
-                <legend class="ac-field__label">{tr.get().review_problem()}</legend>
+                <legend class="ac-field__label">{tr.get().reason_label()}</legend>
                 {reasons().into_iter().map(|r| choice(
                     "ac-reason",
                     tr.get().reason(r).to_owned(),
