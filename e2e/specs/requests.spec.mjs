@@ -3,6 +3,7 @@
 // shopper sends the tracking number, the seller confirms receipt and refunds; a
 // refusal is taken to the platform, which rules; an open case can be withdrawn.
 import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
 
 const apiKey = (backend, owner) =>
@@ -101,8 +102,13 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
   await request.getByTestId("request-escalate-send").click();
   await expect(request.getByTestId("request-error")).toHaveText("请多写一点(至少 5 个字)。");
   await request.getByTestId("request-escalate-reason").fill("商品收到时就已经破裂,有开箱视频为证。");
+  // More evidence goes with the request.
+  await request.getByTestId("file-input").setInputFiles(resolve("e2e/fixtures/located.mp4"));
+  await expect(request.locator("[data-testid=evidence-item][data-status=done]")).toHaveCount(1);
   await request.getByTestId("request-escalate-send").click();
   await expect(card(page, filed.number)).toHaveAttribute("data-state", "escalated");
+  const escalated = await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`);
+  expect(escalated.case.media.map((m) => m.kind)).toEqual(["video"]);
   await expect(card(page, filed.number).getByTestId("request-state")).toHaveText("平台介入中");
 
   const ruling = { in_favour_of: "shopper", message: "支持买家:请退货退款。" };

@@ -12,7 +12,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, HtmlInputElement, HtmlTextAreaElement};
 
+use super::evidence::EvidenceStep;
 use crate::api;
+use crate::upload::session::Evidence;
 use crate::i18n::Tr;
 use crate::state::WidgetState;
 
@@ -195,14 +197,24 @@ fn return_form(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Op
 fn escalate_form(tr: Memo<Tr>, requests: Requests, id: String, error: RwSignal<Option<String>>) -> impl IntoView {
     let open = RwSignal::new(false);
     let reason = RwSignal::new(String::new());
+    // More evidence may go with the request: a list of its own, kept across reloads.
+    let extra = Evidence::for_purpose(requests.state, Some(format!("escalate:{id}")));
+    extra.restore();
     let send = move |_| {
-        let request = EscalateRequest { reason: reason.get_untracked().trim().to_owned(), media: Vec::new() };
+        if extra.running() > 0 {
+            error.set(Some(tr.get_untracked().waiting_for_uploads(extra.running())));
+            return;
+        }
+        let request = EscalateRequest { reason: reason.get_untracked().trim().to_owned(), media: extra.media() };
         let rules = requests.state.config.with_untracked(|c| c.rules.clone());
         if let Some(first) = aftercare_protocol::validate::escalate(&request, &rules).first() {
             error.set(Some(tr.get_untracked().field_error(first)));
             return;
         }
-        requests.act(id.clone(), "escalate", serde_json::to_string(&request).expect("serialises"), error, move || open.set(false));
+        requests.act(id.clone(), "escalate", serde_json::to_string(&request).expect("serialises"), error, move || {
+            open.set(false);
+            extra.clear();
+        });
     };
     view! {
         <div class="ac-request__action">
@@ -214,6 +226,7 @@ fn escalate_form(tr: Memo<Tr>, requests: Requests, id: String, error: RwSignal<O
                     <span class="ac-field__label">{move || tr.get().intervention_reason()}</span>
                     <textarea class="ac-input" rows="3" prop:value=reason on:input=move |e| reason.set(value_of(&e)) data-testid="request-escalate-reason"></textarea>
                 </label>
+                <EvidenceStep tr evidence=extra/>
                 <button type="button" class="ac-button" on:click=send data-testid="request-escalate-send">{move || tr.get().send_intervention()}</button>
             </div>
         </div>

@@ -94,6 +94,9 @@ pub struct Evidence {
     /// Uploads sending right now; at most `CONCURRENT` (the server allows 3 per shopper).
     sending: StoredValue<usize>,
     state: WidgetState,
+    /// Keeps this list's saved records apart from other lists for the same order
+    /// (files sent with a request for platform intervention).
+    purpose: StoredValue<Option<String>>,
 }
 
 fn now_ms() -> f64 {
@@ -134,7 +137,13 @@ impl Evidence {
     /// Limits, photo size and quality come from the widget configuration
     /// (`evidence`), read as each file arrives.
     pub fn new(state: WidgetState) -> Evidence {
+        Evidence::for_purpose(state, None)
+    }
+
+    /// A separate list (its own saved records), e.g. `escalate:{case id}`.
+    pub fn for_purpose(state: WidgetState, purpose: Option<String>) -> Evidence {
         Evidence {
+            purpose: StoredValue::new(purpose),
             files: RwSignal::new(Vec::new()),
             blobs: StoredValue::new_local(HashMap::new()),
             requests: StoredValue::new_local(HashMap::new()),
@@ -197,7 +206,16 @@ impl Evidence {
 
     /// Where this order's records are kept: one list per backend and order.
     fn scope(&self) -> Option<String> {
-        Some(format!("{}|{}", self.state.endpoint.get_value()?, self.state.order_id().unwrap_or_default()))
+        let base = format!("{}|{}", self.state.endpoint.get_value()?, self.state.order_id().unwrap_or_default());
+        Some(match self.purpose.get_value() {
+            Some(purpose) => format!("{base}|{purpose}"),
+            None => base,
+        })
+    }
+
+    /// Files still on their way up (not done, failed or waiting to be chosen again).
+    pub fn running(&self) -> usize {
+        self.files.with_untracked(|files| files.iter().filter(|f| !matches!(f.status, Status::Done | Status::Failed | Status::Reselect)).count())
     }
 
     /// Writes the list's records to localStorage.
