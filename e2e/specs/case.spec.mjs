@@ -131,20 +131,29 @@ test("a reload at any step loses nothing, and a double click files one case", as
     await byTestId(page, "case-start").click();
     await expect(step(page)).toHaveAttribute("data-step", expected);
   };
-  await startCase(page);
+  await byTestId(page, "case-start").click();
+  await byTestId(page, "case-item").nth(1).locator("input").check();
+  await reloadAndResume("items");
+  await expect(byTestId(page, "case-item").nth(1).locator("input")).toBeChecked();
+  await next(page, "problem");
   await byTestId(page, "case-problem-seller_service").click();
   await byTestId(page, "case-reason-no_response").click();
   await reloadAndResume("problem");
   await expect(byTestId(page, "case-reason-no_response").locator("input")).toBeChecked();
   await next(page, "guidance");
+  await reloadAndResume("guidance");
   await next(page, "resolution");
   await byTestId(page, "case-resolution-complaint_only").click();
+  await reloadAndResume("resolution");
+  await expect(byTestId(page, "case-resolution-complaint_only").locator("input")).toBeChecked();
   await next(page, "details");
   await byTestId(page, "case-description").fill("Three messages over four days, no answer.");
   await reloadAndResume("details");
   await expect(byTestId(page, "case-description")).toHaveValue("Three messages over four days, no answer.");
   await next(page, "contact");
   await byTestId(page, "case-phone").fill("+86 138 0013 8000");
+  await reloadAndResume("contact");
+  await expect(byTestId(page, "case-phone")).toHaveValue("+86 138 0013 8000");
   await next(page, "review");
   await reloadAndResume("review");
   await expect(byTestId(page, "review-contact")).toContainText("+86 138 0013 8000");
@@ -160,6 +169,7 @@ test("a reload at any step loses nothing, and a double click files one case", as
   const after = (await merchant(assets, key, "cases?type=seller_service")).cases;
   expect(after.length).toBe(before + 1);
   expect(after[0].description).toBe("Three messages over four days and still no answer.");
+  expect(after[0].item_ids).toEqual(["item-2"]);
   // The submitted draft is gone: a new request starts afresh.
   await page.reload();
   await openWidget(page);
