@@ -17,11 +17,13 @@ pub struct CallError {
     pub status: u16,
     pub code: Option<String>,
     pub message: Option<String>,
+    /// The request field the server named, if any.
+    pub field: Option<String>,
 }
 
 impl CallError {
     fn network() -> CallError {
-        CallError { status: 0, code: None, message: None }
+        CallError { status: 0, code: None, message: None, field: None }
     }
 }
 
@@ -55,7 +57,7 @@ async fn send(method: &str, url: &str, token: Option<&str>, body: Option<&str>, 
 fn error_of(status: u16, body: &str) -> CallError {
     let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
     let text = |key: &str| parsed.as_ref().and_then(|v| v.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
-    CallError { status, code: text("code"), message: text("message") }
+    CallError { status, code: text("code"), message: text("message"), field: text("field") }
 }
 
 /// Calls `path` (relative to the backend's endpoint) and returns the answer's body.
@@ -96,7 +98,7 @@ pub async fn call(
         let Some(wait) = retry::delay_ms(failure, failures, retry_after, js_sys::Math::random()) else {
             return Err(match failure {
                 Failure::Network => CallError::network(),
-                Failure::Status(status) => CallError { status, code: None, message: None },
+                Failure::Status(status) => CallError { status, code: None, message: None, field: None },
             });
         };
         failures += 1;

@@ -58,6 +58,9 @@ pub struct Draft {
     /// After submitting: the case's id and number, for the receipt.
     #[serde(default)]
     pub filed: Option<(String, String)>,
+    /// Changing one part from the review: the next step goes back to the review.
+    #[serde(default)]
+    pub editing: bool,
 }
 
 pub const DRAFT_VERSION: u32 = 1;
@@ -79,6 +82,7 @@ impl Draft {
             started_at: now,
             saved_at: now,
             filed: None,
+            editing: false,
         }
     }
 
@@ -225,6 +229,13 @@ impl Flow<'_> {
         if !errors.is_empty() {
             return Err(errors);
         }
+        // Back to the review after changing one part of it, if everything still holds.
+        if self.draft.editing && self.errors(Step::Review, media).is_empty() {
+            self.draft.editing = false;
+            self.draft.step = Step::Review;
+            self.touch();
+            return Ok(Step::Review);
+        }
         let steps = self.steps();
         let at = steps.iter().position(|s| *s == self.draft.step).unwrap_or(0);
         // Submitting moves from review to the receipt (see `filed`), not `next`.
@@ -249,6 +260,7 @@ impl Flow<'_> {
     pub fn edit(&mut self, step: Step) {
         if step.index() < Step::Review.index() && self.steps().contains(&step) && self.draft.step == Step::Review {
             self.draft.step = step;
+            self.draft.editing = true;
             self.touch();
         }
     }
@@ -463,10 +475,33 @@ mod tests {
         flow.edit(Step::Contact);
         assert_eq!(flow.draft.step, Step::Contact);
         flow.draft.step = Step::Review;
+        flow.draft.editing = false;
         flow.filed("c-1".into(), "AC-1".into());
         flow.back();
         assert_eq!(flow.draft.step, Step::Receipt);
         assert_eq!(flow.draft.filed, Some(("c-1".into(), "AC-1".into())));
+    }
+
+    #[test]
+    fn a_change_from_the_review_comes_straight_back_to_it() {
+        let rules = Rules::default();
+        let order = order(&["a"], OrderState::Delivered, Some("2025-11-25"));
+        let mut d = draft(&order);
+        let mut flow = Flow { draft: &mut d, rules: &rules, order: &order, now: NOW };
+        flow.set_problem_type(ProblemType::Logistics);
+        flow.set_reason(Reason::DamagedInTransit);
+        flow.set_resolution(Resolution::RefundOnly);
+        flow.draft.step = Step::Review;
+        flow.edit(Step::Problem);
+        // A change that makes the resolution impossible stops on the way back.
+        flow.set_reason(Reason::Lost);
+        flow.set_resolution(Resolution::Reshipment);
+        assert_eq!(flow.next(&[]), Ok(Step::Review), "valid again: straight back");
+        flow.edit(Step::Problem);
+        flow.set_problem_type(ProblemType::SellerService);
+        flow.set_reason(Reason::Attitude);
+        assert_eq!(flow.next(&[]), Ok(Step::Guidance), "the resolution must be chosen again: the usual way");
+        assert!(flow.draft.editing);
     }
 
     #[test]

@@ -57,6 +57,21 @@ pub struct WidgetConfig {
     /// The case rules (problem types, reasons, resolutions, evidence, limits): the
     /// server sends the merchant's, which it enforces.
     pub rules: crate::rules::Rules,
+    pub case: CaseSettings,
+}
+
+/// How the widget treats a case draft.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CaseSettings {
+    /// A draft not changed for this many days is dropped.
+    pub draft_days: u16,
+}
+
+impl Default for CaseSettings {
+    fn default() -> Self {
+        CaseSettings { draft_days: 7 }
+    }
 }
 
 /// How the widget treats evidence files before uploading them.
@@ -435,7 +450,7 @@ impl WidgetConfig {
         }
 
         for key in object(&merged).keys() {
-            if !matches!(key.as_str(), "channels" | "faq" | "evidence" | "rules") {
+            if !matches!(key.as_str(), "channels" | "faq" | "evidence" | "rules" | "case") {
                 errors.push(ConfigError { field: key.clone(), message: "unknown setting".to_owned() });
             }
         }
@@ -493,7 +508,14 @@ impl WidgetConfig {
         }
         .parse(&mut errors)
         .unwrap_or_default();
-        (WidgetConfig { channels, faq, evidence, rules }, errors)
+        let case = Section {
+            field: "case".to_owned(),
+            value: object(&merged).get("case").cloned().unwrap_or(Value::Null),
+            fallback: Value::Object(Map::new()),
+        }
+        .parse(&mut errors)
+        .unwrap_or_default();
+        (WidgetConfig { channels, faq, evidence, rules, case }, errors)
     }
 }
 
@@ -685,6 +707,9 @@ mod tests {
         let (config, errors) = load(r#"{"rules":{"limits":{"description_max":"long"}}}"#);
         assert_eq!(errors[0].field, "rules.limits.description_max");
         assert_eq!(config.rules, crate::rules::Rules::default());
+        assert_eq!(WidgetConfig::defaults().case.draft_days, 7);
+        let (config, errors) = load(r#"{"case":{"draft_days":2}}"#);
+        assert_eq!((errors.len(), config.case.draft_days), (0, 2));
     }
 
     #[test]

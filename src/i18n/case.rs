@@ -203,9 +203,15 @@ impl Tr {
 
     /// A step's problem, in the shopper's language: from the shared rules' error codes.
     pub fn field_error(self, error: &FieldError) -> String {
+        self.field_message(&error.field, error.code, &error.message)
+    }
+
+    /// As [`Tr::field_error`], from the parts (a server's answer carries them as text).
+    pub fn field_message(self, field: &str, code: &str, message: &str) -> String {
         let zh = self.zh();
-        let root = error.field.split(['.', '[']).next().unwrap_or_default();
-        let text = match (root, error.field.as_str(), error.code) {
+        let error = FieldError { field: field.to_owned(), code: "", message: message.to_owned() };
+        let root = field.split(['.', '[']).next().unwrap_or_default();
+        let text = match (root, field, code) {
             ("item_ids", _, _) => self.pick("请选择至少一件商品。", "Choose at least one item."),
             ("problem_type", _, "required") => self.pick("请选择问题类型。", "Choose what kind of problem it is."),
             ("problem_type", _, "no_reason_return_unavailable") => {
@@ -243,6 +249,24 @@ impl Tr {
             _ => return error.message.clone(),
         };
         text.to_owned()
+    }
+
+    /// What a failed call means for the shopper, from the server's status, code and field.
+    pub fn api_error(self, status: u16, code: Option<&str>, field: Option<&str>, message: Option<&str>) -> String {
+        match (status, code, field) {
+            (0, _, _) => self.pick("网络连接中断", "the connection is down").to_owned(),
+            (_, Some("order_token_expired" | "order_token_invalid" | "order_token_missing"), _) => {
+                self.pick("会话已过期,请刷新页面", "your session has expired; reload the page").to_owned()
+            }
+            (_, Some(code), Some(field)) => self.field_message(field, code, message.unwrap_or_default()),
+            (_, Some("rate_limited"), _) => self.pick("请求太频繁,请稍候", "too many requests; wait a moment").to_owned(),
+            (_, Some(code), None) => {
+                if self.zh() { format!("服务器暂时无法处理({code})") } else { format!("the server could not take it ({code})") }
+            }
+            (status, None, _) => {
+                if self.zh() { format!("服务器暂时无法处理(HTTP {status})") } else { format!("the server could not take it (HTTP {status})") }
+            }
+        }
     }
 
     pub fn waiting_for_uploads(self, left: usize) -> String {
@@ -455,6 +479,18 @@ mod tests {
             assert_eq!(EN.field_error(&error), en);
         }
         assert_eq!(EN.field_error(&error("order_id", "order_mismatch", "is not the order")), "is not the order", "unknown: the rule's words");
+    }
+
+    #[test]
+    fn server_answers_read_in_both_languages() {
+        assert_eq!(EN.api_error(0, None, None, None), "the connection is down");
+        assert_eq!(ZH.api_error(401, Some("order_token_expired"), None, None), "会话已过期,请刷新页面");
+        assert_eq!(
+            ZH.api_error(422, Some("too_short"), Some("description"), Some("must be at least 10 characters")),
+            "请描述问题(至少 10 个字)。"
+        );
+        assert_eq!(EN.api_error(409, Some("transition_not_allowed"), None, Some("`withdraw` is not possible")), "the server could not take it (transition_not_allowed)");
+        assert_eq!(EN.api_error(502, None, None, None), "the server could not take it (HTTP 502)");
     }
 
     #[test]

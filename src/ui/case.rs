@@ -17,8 +17,6 @@ use crate::i18n::Tr;
 use crate::state::WidgetState;
 use crate::upload::session::{Evidence, Status};
 
-/// Drafts older than this (since their last change) are dropped.
-const DRAFT_MAX_AGE_MS: i64 = 7 * 24 * 3_600_000;
 
 /// Where submitting stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -106,7 +104,9 @@ impl CaseFlow {
     fn restore(&self) {
         let (Some(key), Some(order), Some(storage)) = (self.key(), self.order(), storage()) else { return };
         let Ok(Some(json)) = storage.get_item(&key) else { return };
-        match Draft::restore(&json, &order, now(), DRAFT_MAX_AGE_MS) {
+        // Drafts not changed for `case.draft_days` (default 7) are dropped.
+        let max_age = i64::from(self.state.config.with_untracked(|c| c.case.draft_days)) * 24 * 3_600_000;
+        match Draft::restore(&json, &order, now(), max_age) {
             Some(draft) => self.draft.set(Some(draft)),
             None => {
                 let _ = storage.remove_item(&key);
@@ -255,7 +255,7 @@ impl CaseFlow {
                     Err(_) => self.submit.set(Submit::Failed(tr.submit_failed("?"))),
                 },
                 Err(error) => {
-                    let detail = error.message.clone().or(error.code.clone()).unwrap_or_else(|| tr.error_network.to_owned());
+                    let detail = tr.api_error(error.status, error.code.as_deref(), error.field.as_deref(), error.message.as_deref());
                     self.submit.set(Submit::Failed(tr.submit_failed(&detail)));
                 }
             }

@@ -80,7 +80,7 @@ impl Requests {
                     Err(_) => error.set(Some(tr.action_failed("?"))),
                 },
                 Err(e) => {
-                    let detail = e.message.or(e.code).unwrap_or_else(|| tr.error_network.to_owned());
+                    let detail = tr.api_error(e.status, e.code.as_deref(), e.field.as_deref(), e.message.as_deref());
                     error.set(Some(tr.action_failed(&detail)));
                 }
             }
