@@ -103,18 +103,9 @@ pub async fn call(
         };
         failures += 1;
         on_retry();
-        sleep_ms(wait).await;
+        crate::clock::sleep_ms(wait).await;
         while !web_sys::window().is_some_and(|w| w.navigator().on_line()) {
-            sleep_ms(1_000).await;
+            crate::clock::sleep_ms(1_000).await;
         }
     }
-}
-
-async fn sleep_ms(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }

@@ -71,3 +71,22 @@ pub fn zone_name(zone: &str, locale: &str) -> String {
 pub fn now_millis() -> f64 {
     Date::now()
 }
+
+/// Resolves after `ms` milliseconds (a `setTimeout`).
+pub async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A date and time in the shopper's own time zone and language ("28 Nov 2026, 16:00").
+pub fn local_date_time(locale_tag: &str, at: aftercare_protocol::time::Timestamp) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.0 as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    date.to_locale_string(locale_tag, &options).into()
+}

@@ -9,10 +9,11 @@ use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate::FieldError;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Event, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::Event;
 
 use super::evidence::EvidenceStep;
 use crate::flow::{self, Draft, Flow, Step};
+use super::value_of;
 use crate::i18n::Tr;
 use crate::state::WidgetState;
 use crate::upload::session::{Evidence, Status};
@@ -235,7 +236,7 @@ impl CaseFlow {
                     break;
                 }
                 self.submit.set(Submit::WaitingForUploads(running));
-                sleep(300).await;
+                crate::clock::sleep_ms(300).await;
             }
             let media = self.evidence.media();
             let Some((body, key)) = self.with(|flow| (serde_json::to_string(&flow.new_case(&media)).expect("a case serialises"), flow.draft.idempotency_key.clone())) else {
@@ -261,32 +262,6 @@ impl CaseFlow {
             }
         });
     }
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-fn value_of(event: &Event) -> String {
-    let target = event.target().expect("input events have a target");
-    match target.dyn_ref::<HtmlTextAreaElement>() {
-        Some(area) => area.value(),
-        None => target.unchecked_into::<HtmlInputElement>().value(),
-    }
-}
-
-/// A local date and time for a deadline, in the shopper's language.
-fn when(tr: Tr, at: Timestamp) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.0 as f64));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(tr.0.tag(), &options).into()
 }
 
 #[component]
@@ -569,7 +544,7 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl Into
             <p class="ac-receipt__number" data-testid="case-number">{move || number().map(|n| tr.get().receipt_number(&n))}</p>
             {move || case().map(|c| view! {
                 <p class="ac-muted" data-testid="case-state">{tr.get().state_name(c.state)}</p>
-                {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&when(tr.get(), d.due_at))}</p> })}
+                {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&local_when(tr.get(), d.due_at))}</p> })}
             })}
             <p class="ac-muted">{move || tr.get().receipt_next()}</p>
             <button type="button" class="ac-button" on:click=move |_| on_requests.run(()) data-testid="case-requests">
@@ -583,4 +558,8 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl Into
             </button>
         </div>
     }
+}
+
+fn local_when(tr: Tr, at: Timestamp) -> String {
+    crate::clock::local_date_time(tr.0.tag(), at)
 }

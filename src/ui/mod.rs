@@ -188,6 +188,15 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The text of the `<input>` or `<textarea>` an input event came from.
+pub(crate) fn value_of(event: &web_sys::Event) -> String {
+    let target = event.target().expect("input events have a target");
+    match target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        Some(area) => area.value(),
+        None => target.unchecked_into::<web_sys::HtmlInputElement>().value(),
+    }
+}
+
 /// Focuses the card of the channel asked for, or else the dialog itself.
 fn focus_target(panel: &web_sys::HtmlElement, highlighted: Option<crate::config::ChannelKind>) {
     let target = highlighted

@@ -9,32 +9,15 @@
 use aftercare_protocol::case::{Actor, Case, CaseList, CaseState, EscalateRequest, Shipment, WithdrawRequest};
 use aftercare_protocol::time::Timestamp;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Event, HtmlInputElement, HtmlTextAreaElement};
 
 use super::evidence::EvidenceStep;
 use crate::api;
 use crate::upload::session::Evidence;
+use super::value_of;
 use crate::i18n::Tr;
 use crate::state::WidgetState;
 
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
-
-fn value_of(event: &Event) -> String {
-    let target = event.target().expect("input events have a target");
-    match target.dyn_ref::<HtmlTextAreaElement>() {
-        Some(area) => area.value(),
-        None => target.unchecked_into::<HtmlInputElement>().value(),
-    }
-}
-
-fn when(tr: Tr, at: Timestamp) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.0 as f64));
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    date.to_locale_string(tr.0.tag(), &options).into()
-}
 
 #[derive(Clone, Copy)]
 struct Requests {
@@ -135,7 +118,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
                 </blockquote>
             })}
             {case.deadline.filter(|_| open).map(|d| view! {
-                <p data-testid="request-deadline">{move || tr.get().deadline_line(d.waiting_for, &when(tr.get(), d.due_at))}</p>
+                <p data-testid="request-deadline">{move || tr.get().deadline_line(d.waiting_for, &local_when(tr.get(), d.due_at))}</p>
             })}
             {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{move || tr.get().return_sent(&s.carrier, &s.tracking_number)}</p> })}
             {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount, &r.currency)}</p> })}
@@ -149,7 +132,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
                 <ol>
                     {history.into_iter().map(|event| view! {
                         <li>
-                            <span class="ac-muted">{move || when(tr.get(), event.at)}" "</span>
+                            <span class="ac-muted">{move || local_when(tr.get(), event.at)}" "</span>
                             {move || format!("{} {}", tr.get().actor(event.actor), tr.get().action(&event.action))}
                             {event.message.clone().map(|m| view! { <span>": "{m}</span> })}
                         </li>
@@ -252,4 +235,8 @@ fn withdraw_control(tr: Memo<Tr>, requests: Requests, id: String, error: RwSigna
             </p>
         </div>
     }
+}
+
+fn local_when(tr: Tr, at: Timestamp) -> String {
+    crate::clock::local_date_time(tr.0.tag(), at)
 }

@@ -18,6 +18,7 @@ use web_sys::{Blob, File, XmlHttpRequest};
 use super::client::{self, Call, RequestError};
 use super::{persist, plan, restore};
 use super::retry::{self, Failure};
+use crate::clock::sleep_ms;
 use crate::state::WidgetState;
 
 /// Files uploading at once.
@@ -101,15 +102,6 @@ pub struct Evidence {
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
-}
-
-async fn sleep_ms(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 /// Resolves when the browser comes back online (or after 30 s, to check again).
