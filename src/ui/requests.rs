@@ -1,5 +1,5 @@
-//! "My requests": the shopper's cases for this order, refreshed when opened and every
-//! 15 seconds while shown. Each shows its state, the deadline that applies now and its
+//! "My requests": the shopper's cases for this order, refreshed when shown (or the
+//! panel reopened on it) and every 15 seconds while the panel is open. Each shows its state, the deadline that applies now and its
 //! history, and offers exactly what the server's lifecycle allows the shopper next:
 //! enter the return's tracking number (with the seller's return address), request
 //! platform intervention (after a refusal, or once the seller is late), withdraw.
@@ -75,7 +75,23 @@ impl Requests {
 pub fn RequestsView(tr: Memo<Tr>, state: WidgetState) -> impl IntoView {
     let requests = Requests { cases: RwSignal::new(Vec::new()), loaded: RwSignal::new(false), failed: RwSignal::new(false), state };
     requests.load();
-    let ticker = set_interval_with_handle(move || requests.load(), REFRESH);
+    // Only while the panel is open: a closed panel polls nothing.
+    let ticker = set_interval_with_handle(
+        move || {
+            if state.open.get_untracked() {
+                requests.load();
+            }
+        },
+        REFRESH,
+    );
+    // Opening the panel on this view refreshes it at once.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = state.open.get();
+        if open && was_open == Some(false) {
+            requests.load();
+        }
+        open
+    });
     on_cleanup(move || {
         if let Ok(ticker) = ticker {
             ticker.clear();
