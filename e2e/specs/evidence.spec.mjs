@@ -152,7 +152,8 @@ test("files can be put in order, and the order survives a reload", async ({ page
   await expect(items.nth(2).getByTestId("evidence-later")).toBeDisabled();
   await items.nth(0).getByRole("button", { name: "Move later first.jpg" }).click();
   await expect.poll(order).toEqual(["second.jpg", "first.jpg", "third.jpg"]);
-  // Focus stays on the button that was pressed, so the keyboard can keep moving it.
+  // Focus comes back to the button that was pressed, so the keyboard can keep moving it.
+  await expect(items.getByRole("button", { name: "Move later first.jpg" })).toBeFocused();
   await page.keyboard.press("Enter");
   await expect.poll(order).toEqual(["second.jpg", "third.jpg", "first.jpg"]);
   await items.nth(1).getByTestId("evidence-earlier").click();

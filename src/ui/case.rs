@@ -272,7 +272,9 @@ pub fn CaseView(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence, on_leave: Call
         let at = flow.step().and_then(|s| steps.iter().position(|x| *x == s)).map_or(0, |i| i + 1);
         tr.get().step_count(at, steps.len())
     };
-    let step = move || flow.step();
+    // Only a change of step re-renders the step's body (typing must keep its focus).
+    let step = Memo::new(move |_| flow.step());
+    let step = move || step.get();
 
     view! {
         <section class="ac-card ac-case" aria-labelledby="ac-case-step" data-testid="case-flow" data-step=move || step().map(|s| format!("{s:?}").to_lowercase())>
@@ -334,10 +336,19 @@ pub fn CaseView(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence, on_leave: Call
     }
 }
 
-fn choice(name: &'static str, label: String, hint: Option<&'static str>, checked: bool, testid: String, pick: impl Fn() + 'static) -> impl IntoView {
+/// One radio choice; `checked` is reactive, so choosing does not rebuild the list (and
+/// keyboard focus stays where it is).
+fn choice(
+    name: &'static str,
+    label: String,
+    hint: Option<&'static str>,
+    checked: impl Fn() -> bool + Send + Sync + 'static,
+    testid: String,
+    pick: impl Fn() + 'static,
+) -> impl IntoView {
     view! {
         <label class="ac-choice" data-testid=testid>
-            <input type="radio" name=name checked=checked on:change=move |_| pick()/>
+            <input type="radio" name=name prop:checked=checked on:change=move |_| pick()/>
             <span>
                 <span class="ac-choice__label">{label}</span>
                 {hint.map(|hint| view! { <span class="ac-muted ac-choice__hint">{hint}</span> })}
@@ -367,30 +378,34 @@ fn items(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
 }
 
 fn problem(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
-    let kinds = move || flow.read(|f| f.problem_types()).unwrap_or_default();
+    // The lists change only when the options do, not on every answer.
+    let kinds = Memo::new(move |_| flow.read(|f| f.problem_types()).unwrap_or_default());
     let chosen = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.problem_type));
+    let kind = Memo::new(move |_| chosen());
     let reason = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.reason));
-    let reasons = move || chosen().filter(|k| *k != ProblemType::NoReasonReturn).map(|k| flow.read(|f| f.reasons(k)).unwrap_or_default()).unwrap_or_default();
+    let reasons = Memo::new(move |_| {
+        kind.get().filter(|k| *k != ProblemType::NoReasonReturn).map(|k| flow.read(|f| f.reasons(k)).unwrap_or_default()).unwrap_or_default()
+    });
     view! {
         <fieldset class="ac-choices">
             <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Problem)}</legend>
-            {move || kinds().into_iter().map(|kind| choice(
+            {move || kinds.get().into_iter().map(|kind| choice(
                 "ac-problem",
                 tr.get().problem_type(kind).to_owned(),
                 None,
-                chosen() == Some(kind),
+                move || chosen() == Some(kind),
                 format!("case-problem-{}", kind.as_str()),
                 move || { flow.with(|f| f.set_problem_type(kind)); },
             )).collect_view()}
         </fieldset>
-        {move || (!reasons().is_empty()).then(|| view! {
+        {move || (!reasons.get().is_empty()).then(|| view! {
             <fieldset class="ac-choices" data-testid="case-reasons">
                 <legend class="ac-field__label">{tr.get().reason_label()}</legend>
-                {reasons().into_iter().map(|r| choice(
+                {reasons.get().into_iter().map(|r| choice(
                     "ac-reason",
                     tr.get().reason(r).to_owned(),
                     None,
-                    reason() == Some(r),
+                    move || reason() == Some(r),
                     format!("case-reason-{}", r.as_str()),
                     move || { flow.with(|f| f.set_reason(r)); },
                 )).collect_view()}
@@ -420,16 +435,16 @@ fn guidance(tr: Memo<Tr>, flow: CaseFlow, on_leave: Callback<()>) -> impl IntoVi
 }
 
 fn resolution(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
-    let options = move || flow.read(|f| f.resolutions()).unwrap_or_default();
+    let options = Memo::new(move |_| flow.read(|f| f.resolutions()).unwrap_or_default());
     let chosen = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.resolution));
     view! {
         <fieldset class="ac-choices">
             <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Resolution)}</legend>
-            {move || options().into_iter().map(|r| choice(
+            {move || options.get().into_iter().map(|r| choice(
                 "ac-resolution",
                 tr.get().resolution(r).to_owned(),
                 Some(tr.get().resolution_next(r)),
-                chosen() == Some(r),
+                move || chosen() == Some(r),
                 format!("case-resolution-{}", r.as_str()),
                 move || { flow.with(|f| f.set_resolution(r)); },
             )).collect_view()}
