@@ -71,14 +71,15 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
             format!("{} is not possible here; allowed: {}", case.resolution.as_str(), names.join(", ")),
         ));
     }
-    if case.problem_type == ProblemType::NoReasonReturn && !allowed.is_empty() {
-        if !rules.no_reason_available(order, &case.item_ids, now) {
-            let message = match rules.no_reason_window_end(order) {
-                Some(end) if now >= end => format!("the no-reason return window closed at {}", end.to_rfc3339()),
-                _ => "an item in this request is excluded from no-reason returns".to_owned(),
-            };
-            errors.push(error("problem_type", "no_reason_return_unavailable", message));
-        }
+    if case.problem_type == ProblemType::NoReasonReturn
+        && !allowed.is_empty()
+        && !rules.no_reason_available(order, &case.item_ids, now)
+    {
+        let message = match rules.no_reason_window_end(order) {
+            Some(end) if now >= end => format!("the no-reason return window closed at {}", end.to_rfc3339()),
+            _ => "an item in this request is excluded from no-reason returns".to_owned(),
+        };
+        errors.push(error("problem_type", "no_reason_return_unavailable", message));
     }
 
     let limits = rules.limits;

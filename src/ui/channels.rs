@@ -179,10 +179,10 @@ async fn write_clipboard(text: &str) -> bool {
     use wasm_bindgen::JsCast;
     let Some(window) = web_sys::window() else { return false };
     let Ok(clipboard) = Reflect::get(&window.navigator(), &"clipboard".into()) else { return false };
-    let Ok(write) = Reflect::get(&clipboard, &"writeText".into()).and_then(|f| f.dyn_into::<Function>().map_err(Into::into)) else {
+    let Ok(write) = Reflect::get(&clipboard, &"writeText".into()).and_then(|f| f.dyn_into::<Function>()) else {
         return false;
     };
-    let Ok(promise) = write.call1(&clipboard, &text.into()).and_then(|p| p.dyn_into::<Promise>().map_err(Into::into)) else {
+    let Ok(promise) = write.call1(&clipboard, &text.into()).and_then(|p| p.dyn_into::<Promise>()) else {
         return false;
     };
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
