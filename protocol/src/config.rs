@@ -494,27 +494,15 @@ impl WidgetConfig {
                 serde_json::from_value(object(&defaults)["faq"].clone()).expect("built-in FAQ is valid")
             }
         };
-        let evidence = Section {
-            field: "evidence".to_owned(),
-            value: object(&merged).get("evidence").cloned().unwrap_or(Value::Null),
+        // Optional sections: a bad one is reported and its defaults apply.
+        let optional = |name: &str| Section {
+            field: name.to_owned(),
+            value: object(&merged).get(name).cloned().unwrap_or(Value::Null),
             fallback: Value::Object(Map::new()),
-        }
-        .parse(&mut errors)
-        .unwrap_or_default();
-        let rules = Section {
-            field: "rules".to_owned(),
-            value: object(&merged).get("rules").cloned().unwrap_or(Value::Null),
-            fallback: Value::Object(Map::new()),
-        }
-        .parse(&mut errors)
-        .unwrap_or_default();
-        let case = Section {
-            field: "case".to_owned(),
-            value: object(&merged).get("case").cloned().unwrap_or(Value::Null),
-            fallback: Value::Object(Map::new()),
-        }
-        .parse(&mut errors)
-        .unwrap_or_default();
+        };
+        let evidence = optional("evidence").parse(&mut errors).unwrap_or_default();
+        let rules = optional("rules").parse(&mut errors).unwrap_or_default();
+        let case = optional("case").parse(&mut errors).unwrap_or_default();
         (WidgetConfig { channels, faq, evidence, rules, case }, errors)
     }
 }

@@ -208,3 +208,11 @@ impl IntoResponse for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The first of a request's field errors, as the API's answer (a 422 naming the field).
+pub fn first_error(errors: Vec<FieldError>) -> Result<()> {
+    match errors.into_iter().next() {
+        Some(error) => Err(Error::Validation(error)),
+        None => Ok(()),
+    }
+}

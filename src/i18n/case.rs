@@ -13,6 +13,11 @@ impl Tr {
         if self.zh() { zh } else { en }
     }
 
+    /// A moment in the shopper's time zone and language ("28 Nov 2026, 16:00").
+    pub fn date_time(self, at: aftercare_protocol::time::Timestamp) -> String {
+        crate::clock::local_date_time(self.0.tag(), at)
+    }
+
     pub fn case_start(self) -> &'static str {
         self.pick("申请售后", "Start an after-sale request")
     }

@@ -156,23 +156,24 @@ impl CaseFlow {
     /// Runs `change` on the flow (the draft with the rules) and returns its answer.
     fn with<R>(&self, change: impl FnOnce(&mut Flow) -> R) -> Option<R> {
         let order = self.order()?;
-        let rules = self.state.config.with_untracked(|config| config.rules.clone());
         let mut result = None;
-        self.draft.update(|draft| {
-            if let Some(draft) = draft {
-                let mut flow = Flow { draft, rules: &rules, order: &order, now: now() };
-                result = Some(change(&mut flow));
-            }
+        self.state.config.with_untracked(|config| {
+            self.draft.update(|draft| {
+                if let Some(draft) = draft {
+                    let mut flow = Flow { draft, rules: &config.rules, order: &order, now: now() };
+                    result = Some(change(&mut flow));
+                }
+            });
         });
         result
     }
 
-    /// Reads the flow without changing it (tracked, for rendering).
+    /// Reads the flow without changing it (tracked, for rendering): a copy of the
+    /// draft, the rules borrowed.
     fn read<R>(&self, look: impl FnOnce(&mut Flow) -> R) -> Option<R> {
         let order = self.order()?;
-        let rules = self.state.config.with(|config| config.rules.clone());
         let mut draft = self.draft.get()?;
-        Some(look(&mut Flow { draft: &mut draft, rules: &rules, order: &order, now: now() }))
+        self.state.config.with(|config| Some(look(&mut Flow { draft: &mut draft, rules: &config.rules, order: &order, now: now() })))
     }
 
     pub fn step(&self) -> Option<Step> {
@@ -224,10 +225,8 @@ impl CaseFlow {
             let tr = Tr(self.state.locale.get_untracked());
             // Uploads still running finish first.
             loop {
-                let (running, failed) = self.evidence.files.with_untracked(|files| {
-                    let running = files.iter().filter(|f| !matches!(f.status, Status::Done | Status::Failed | Status::Reselect)).count();
-                    (running, files.iter().any(|f| matches!(f.status, Status::Failed | Status::Reselect)))
-                });
+                let running = self.evidence.running();
+                let failed = self.evidence.files.with_untracked(|files| files.iter().any(|f| matches!(f.status, Status::Failed | Status::Reselect)));
                 if failed {
                     self.submit.set(Submit::Failed(tr.upload_failed_files().to_owned()));
                     return;
@@ -559,7 +558,7 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl Into
             <p class="ac-receipt__number" data-testid="case-number">{move || number().map(|n| tr.get().receipt_number(&n))}</p>
             {move || case().map(|c| view! {
                 <p class="ac-muted" data-testid="case-state">{tr.get().state_name(c.state)}</p>
-                {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&local_when(tr.get(), d.due_at))}</p> })}
+                {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&tr.get().date_time(d.due_at))}</p> })}
             })}
             <p class="ac-muted">{move || tr.get().receipt_next()}</p>
             <button type="button" class="ac-button" on:click=move |_| on_requests.run(()) data-testid="case-requests">
@@ -573,8 +572,4 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl Into
             </button>
         </div>
     }
-}
-
-fn local_when(tr: Tr, at: Timestamp) -> String {
-    crate::clock::local_date_time(tr.0.tag(), at)
 }

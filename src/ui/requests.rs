@@ -7,7 +7,6 @@
 //! (the case as it now stands) replaces what was shown.
 
 use aftercare_protocol::case::{Actor, Case, CaseList, CaseState, EscalateRequest, Shipment, WithdrawRequest};
-use aftercare_protocol::time::Timestamp;
 use leptos::prelude::*;
 
 use super::evidence::EvidenceStep;
@@ -134,7 +133,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
                 </blockquote>
             })}
             {case.deadline.filter(|_| open).map(|d| view! {
-                <p data-testid="request-deadline">{move || tr.get().deadline_line(d.waiting_for, &local_when(tr.get(), d.due_at))}</p>
+                <p data-testid="request-deadline">{move || tr.get().deadline_line(d.waiting_for, &tr.get().date_time(d.due_at))}</p>
             })}
             {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{move || tr.get().return_sent(&s.carrier, &s.tracking_number)}</p> })}
             {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount, &r.currency)}</p> })}
@@ -148,7 +147,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
                 <ol>
                     {history.into_iter().map(|event| view! {
                         <li>
-                            <span class="ac-muted">{move || local_when(tr.get(), event.at)}" "</span>
+                            <span class="ac-muted">{move || tr.get().date_time(event.at)}" "</span>
                             {move || format!("{} {}", tr.get().actor(event.actor), tr.get().action(&event.action))}
                             {event.message.clone().map(|m| view! { <span>": "{m}</span> })}
                         </li>
@@ -251,8 +250,4 @@ fn withdraw_control(tr: Memo<Tr>, requests: Requests, id: String, error: RwSigna
             </p>
         </div>
     }
-}
-
-fn local_when(tr: Tr, at: Timestamp) -> String {
-    crate::clock::local_date_time(tr.0.tag(), at)
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Shopper;
-use crate::error::{Error, Result};
+use crate::error::{first_error, Error, Result};
 use crate::extract::{Json, Query};
 use crate::store::{Created, Owner};
 use crate::AppState;
@@ -36,13 +36,6 @@ impl Shopper {
             order_id: self.claims.order_id.clone(),
             shopper_id: self.claims.sub.clone(),
         }
-    }
-}
-
-fn first_error(errors: Vec<validate::FieldError>) -> Result<()> {
-    match errors.into_iter().next() {
-        Some(error) => Err(Error::Validation(error)),
-        None => Ok(()),
     }
 }
 

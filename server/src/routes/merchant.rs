@@ -19,7 +19,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::auth::MerchantKey;
-use crate::error::{Error, Result};
+use crate::error::{first_error, Error, Result};
 use crate::extract::{Json, Query};
 use crate::store::{webhooks, CaseFilter};
 use crate::AppState;
@@ -140,13 +140,6 @@ pub(crate) async fn detail(state: &AppState, id: &str, merchant_id: Option<&str>
 )]
 pub async fn read(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>) -> Result<axum::Json<CaseDetail>> {
     Ok(axum::Json(detail(&state, &id, Some(&key.merchant.id)).await?))
-}
-
-fn first_error(errors: Vec<validate::FieldError>) -> Result<()> {
-    match errors.into_iter().next() {
-        Some(error) => Err(Error::Validation(error)),
-        None => Ok(()),
-    }
 }
 
 fn optional_message(key: &MerchantKey, message: Option<String>) -> Result<Option<String>> {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::merchant::{detail, page_limit, parse_cursor};
 use crate::auth::PlatformKey;
-use crate::error::{Error, Result};
+use crate::error::{first_error, Error, Result};
 use crate::extract::{Json, Query};
 use crate::store::CaseFilter;
 use crate::AppState;
@@ -98,10 +98,7 @@ pub async fn rule(State(state): State<AppState>, _key: PlatformKey, Path(id): Pa
     let found = detail(&state, &id, None).await?;
     let merchant = state.merchants.get(&found.merchant_id).cloned().ok_or(Error::CaseNotFound)?;
     let request = body.value;
-    let first = validate::message("message", &request.message, &merchant.rules).into_iter().next();
-    if let Some(error) = first {
-        return Err(Error::Validation(error));
-    }
+    first_error(validate::message("message", &request.message, &merchant.rules))?;
     let action = match request.in_favour_of {
         Actor::Shopper => Action::RuleForShopper { return_instructions: request.return_instructions },
         Actor::Seller => Action::RuleForSeller,
