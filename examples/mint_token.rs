@@ -10,7 +10,14 @@
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
-pub fn order_token(merchant_id: &str, kid: &str, secret_hex: &str, shopper_id: &str, order: Value, now_secs: i64) -> String {
+pub fn order_token(
+    merchant_id: &str,
+    kid: &str,
+    secret_hex: &str,
+    shopper_id: &str,
+    order: Value,
+    now_secs: i64,
+) -> String {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(kid.to_owned());
     let claims = json!({

@@ -28,7 +28,13 @@ impl CallError {
 }
 
 /// One request: `(status, body)` whatever the status, or a network failure.
-async fn send(method: &str, url: &str, token: Option<&str>, body: Option<&str>, idempotency_key: Option<&str>) -> Result<(u16, String, Option<u32>), ()> {
+async fn send(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Result<(u16, String, Option<u32>), ()> {
     let window = web_sys::window().ok_or(())?;
     let headers = web_sys::Headers::new().map_err(|_| ())?;
     if let Some(token) = token {
@@ -49,7 +55,13 @@ async fn send(method: &str, url: &str, token: Option<&str>, body: Option<&str>, 
     }
     let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|_| ())?;
     let response: web_sys::Response = response.unchecked_into();
-    let retry_after = response.headers().get("retry-after").ok().flatten().and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s * 1000);
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .map(|s| s * 1000);
     let text = JsFuture::from(response.text().map_err(|_| ())?).await.map_err(|_| ())?;
     Ok((response.status(), text.as_string().unwrap_or_default(), retry_after))
 }

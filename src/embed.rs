@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
 
-use aftercare_protocol::case::ProblemType;
 use crate::config::{ChannelKind, Layer, WidgetConfig};
 use crate::locale::Locale;
 use crate::order::Order;
 use crate::settings::Settings;
 use crate::state::{HostElements, WidgetState};
 use crate::ui::App;
+use aftercare_protocol::case::ProblemType;
 
 const WIDGET_CSS: &str = include_str!("../style/widget.css");
 
@@ -92,7 +92,11 @@ impl Widget {
     }
 
     pub fn toggle(&self) {
-        if self.state.open.get_untracked() { self.close() } else { self.open() }
+        if self.state.open.get_untracked() {
+            self.close()
+        } else {
+            self.open()
+        }
     }
 
     /// Opens the panel on one channel (`chat`, `phone`, `email`, `weibo`, `wechat`).

@@ -29,8 +29,16 @@ pub enum Step {
 }
 
 impl Step {
-    const ORDER: [Step; 8] =
-        [Step::Items, Step::Problem, Step::Guidance, Step::Resolution, Step::Details, Step::Contact, Step::Review, Step::Receipt];
+    const ORDER: [Step; 8] = [
+        Step::Items,
+        Step::Problem,
+        Step::Guidance,
+        Step::Resolution,
+        Step::Details,
+        Step::Contact,
+        Step::Review,
+        Step::Receipt,
+    ];
 
     fn index(self) -> usize {
         Step::ORDER.iter().position(|s| *s == self).unwrap_or(0)
@@ -121,9 +129,12 @@ impl Flow<'_> {
             .problems
             .iter()
             .map(|rule| rule.problem_type)
-            .filter(|kind| self.reasons(*kind).iter().any(|reason| !self.rules.resolutions(*kind, *reason, self.order).is_empty()))
             .filter(|kind| {
-                *kind != ProblemType::NoReasonReturn || self.rules.no_reason_available(self.order, &self.draft.item_ids, self.now)
+                self.reasons(*kind).iter().any(|reason| !self.rules.resolutions(*kind, *reason, self.order).is_empty())
+            })
+            .filter(|kind| {
+                *kind != ProblemType::NoReasonReturn
+                    || self.rules.no_reason_available(self.order, &self.draft.item_ids, self.now)
             })
             .collect()
     }
@@ -212,7 +223,8 @@ impl Flow<'_> {
 
     /// What is wrong with `step`'s answers, from the shared protocol rules.
     pub fn errors(&self, step: Step, media: &[MediaRef]) -> Vec<FieldError> {
-        let unanswered = |field: &str| FieldError { field: field.into(), code: "required", message: format!("choose a {field}") };
+        let unanswered =
+            |field: &str| FieldError { field: field.into(), code: "required", message: format!("choose a {field}") };
         match step {
             Step::Problem if self.draft.problem_type.is_none() => return vec![unanswered("problem_type")],
             Step::Problem if self.draft.reason.is_none() => return vec![unanswered("reason")],
@@ -220,7 +232,11 @@ impl Flow<'_> {
             _ => {}
         }
         let all = validate::new_case(&self.new_case(media), self.order, self.rules, self.now);
-        all.into_iter().filter(|error| step_of(&error.field) == Some(step) || (step == Step::Review && step_of(&error.field).is_some())).collect()
+        all.into_iter()
+            .filter(|error| {
+                step_of(&error.field) == Some(step) || (step == Step::Review && step_of(&error.field).is_some())
+            })
+            .collect()
     }
 
     /// Moves on when the current step is complete; otherwise says why not.

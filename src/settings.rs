@@ -85,8 +85,16 @@ mod tests {
     fn widget_config_urls() {
         check(None, Some("demo"), Ok(None));
         check(Some(""), None, Ok(None));
-        check(Some("https://api.example/ac"), Some("demo"), Ok(Some("https://api.example/ac/v1/widget-config?merchant=demo")));
-        check(Some("https://api.example/ac/"), Some("a b&c"), Ok(Some("https://api.example/ac/v1/widget-config?merchant=a%20b%26c")));
+        check(
+            Some("https://api.example/ac"),
+            Some("demo"),
+            Ok(Some("https://api.example/ac/v1/widget-config?merchant=demo")),
+        );
+        check(
+            Some("https://api.example/ac/"),
+            Some("a b&c"),
+            Ok(Some("https://api.example/ac/v1/widget-config?merchant=a%20b%26c")),
+        );
         check(Some("http://127.0.0.1:8080"), None, Ok(Some("http://127.0.0.1:8080/v1/widget-config?merchant=")));
         check(Some("javascript:alert(1)"), None, Err("not an http(s) URL"));
         check(Some("https://api.example/?x=1"), None, Err("query"));

@@ -104,7 +104,9 @@ impl WidgetState {
     pub async fn refresh_token(&self) -> bool {
         let Some(request) = self.host.with_value(|elements| elements.request_token.clone()) else { return false };
         let Ok(promise) = request.call0(&wasm_bindgen::JsValue::NULL) else { return false };
-        let Ok(token) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise)).await else { return false };
+        let Ok(token) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise)).await else {
+            return false;
+        };
         match token.as_string().filter(|t| !t.is_empty()) {
             Some(token) => {
                 self.order_token.set(Some(token));

@@ -24,7 +24,8 @@ async fn jpeg(width: u32, height: u32) -> Vec<u8> {
     context.fill_rect(f64::from(width / 2), 0.0, f64::from(width / 2), f64::from(height));
     let options = ImageEncodeOptions::new();
     options.set_type("image/jpeg");
-    let blob: Blob = JsFuture::from(canvas.convert_to_blob_with_options(&options).unwrap()).await.unwrap().unchecked_into();
+    let blob: Blob =
+        JsFuture::from(canvas.convert_to_blob_with_options(&options).unwrap()).await.unwrap().unchecked_into();
     bytes(&blob).await
 }
 

@@ -6,7 +6,10 @@ use aftercare_widget::embed::{start, Widget};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{
+    Element, HtmlElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit, ShadowRoot, ShadowRootInit,
+    ShadowRootMode,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -212,7 +215,10 @@ async fn invalid_order_is_ignored_and_a_valid_one_replaces_it() {
     tick().await;
     assert_eq!(m.text("order-number"), "Order A-1");
     let href = m.get("email-link").get_attribute("href").unwrap();
-    assert!(href.starts_with("mailto:service@tmall.com?subject=After-sale%20problem%20%E2%80%93%20Order%20A-1&body="), "{href}");
+    assert!(
+        href.starts_with("mailto:service@tmall.com?subject=After-sale%20problem%20%E2%80%93%20Order%20A-1&body="),
+        "{href}"
+    );
 }
 
 /// The demo order (two items, delivered) with a backend endpoint, so the case flow is offered.
@@ -260,11 +266,13 @@ async fn case_steps_render_the_flow_and_say_what_is_missing_in_both_languages() 
     click(&m, "case-next");
     tick().await;
     assert_eq!(m.text("case-errors"), "Choose what kind of problem it is.");
-    let problem: HtmlInputElement = m.get("case-problem-quality").query_selector("input").unwrap().unwrap().unchecked_into();
+    let problem: HtmlInputElement =
+        m.get("case-problem-quality").query_selector("input").unwrap().unwrap().unchecked_into();
     problem.click();
     tick().await;
     assert_eq!(m.count("case-reasons"), 1, "reasons appear for the chosen type");
-    let reason: HtmlInputElement = m.get("case-reason-broken").query_selector("input").unwrap().unwrap().unchecked_into();
+    let reason: HtmlInputElement =
+        m.get("case-reason-broken").query_selector("input").unwrap().unwrap().unchecked_into();
     reason.click();
     tick().await;
     click(&m, "case-next");
@@ -276,7 +284,8 @@ async fn case_steps_render_the_flow_and_say_what_is_missing_in_both_languages() 
     assert_eq!(step(&m), "resolution");
     let offered = m.shadow.query_selector_all("[data-testid^='case-resolution-']").unwrap().length();
     assert_eq!(offered, 3, "return and refund, exchange, refund only after delivery");
-    let exchange: HtmlInputElement = m.get("case-resolution-exchange").query_selector("input").unwrap().unwrap().unchecked_into();
+    let exchange: HtmlInputElement =
+        m.get("case-resolution-exchange").query_selector("input").unwrap().unwrap().unchecked_into();
     exchange.click();
     tick().await;
     click(&m, "case-next");
@@ -286,16 +295,24 @@ async fn case_steps_render_the_flow_and_say_what_is_missing_in_both_languages() 
     click(&m, "case-next");
     tick().await;
     let errors = m.text("case-errors");
-    assert!(errors.contains("Describe the problem (at least 10 characters).") && errors.contains("Add at least 1 photo(s) as evidence."), "{errors}");
+    assert!(
+        errors.contains("Describe the problem (at least 10 characters).")
+            && errors.contains("Add at least 1 photo(s) as evidence."),
+        "{errors}"
+    );
     m.widget.set_locale("zh-CN");
     tick().await;
     let errors = m.text("case-errors");
-    assert!(errors.contains("请描述问题(至少 10 个字)。") && errors.contains("请至少上传 1 张照片作为凭证。"), "{errors}");
+    assert!(
+        errors.contains("请描述问题(至少 10 个字)。") && errors.contains("请至少上传 1 张照片作为凭证。"),
+        "{errors}"
+    );
     assert_eq!(m.text("case-progress"), "第 5 步,共 7 步");
     // Back keeps answers; leaving from the first step returns to the panel's home.
     click(&m, "case-back");
     tick().await;
     assert_eq!(step(&m), "resolution");
-    let exchange: HtmlInputElement = m.get("case-resolution-exchange").query_selector("input").unwrap().unwrap().unchecked_into();
+    let exchange: HtmlInputElement =
+        m.get("case-resolution-exchange").query_selector("input").unwrap().unwrap().unchecked_into();
     assert!(exchange.checked());
 }

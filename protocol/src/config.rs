@@ -438,10 +438,8 @@ impl WidgetConfig {
         for layer in layers {
             match serde_json::from_str::<Value>(layer.json) {
                 Ok(patch @ Value::Object(_)) => merge_patch(&mut merged, patch),
-                Ok(_) => errors.push(ConfigError {
-                    field: layer.source.to_owned(),
-                    message: "must be a JSON object".to_owned(),
-                }),
+                Ok(_) => errors
+                    .push(ConfigError { field: layer.source.to_owned(), message: "must be a JSON object".to_owned() }),
                 Err(error) => errors.push(ConfigError {
                     field: layer.source.to_owned(),
                     message: format!("is not valid JSON ({error})"),
@@ -658,9 +656,17 @@ mod tests {
         check_error(r#"{"channels":{"fax":{}}}"#, "channels.fax", "unknown channel");
         check_error(r#"{"channels":{"phone":{"number":"call us"}}}"#, "channels.phone.number", "not a phone number");
         check_error(r#"{"channels":{"phone":{"menu_key":"two"}}}"#, "channels.phone.menu_key", "not a phone-menu key");
-        check_error(r#"{"channels":{"phone":{"extension":"1"}}}"#, "channels.phone.extension", "unknown field `extension`");
+        check_error(
+            r#"{"channels":{"phone":{"extension":"1"}}}"#,
+            "channels.phone.extension",
+            "unknown field `extension`",
+        );
         check_error(r#"{"channels":{"email":{"address":"a@b"}}}"#, "channels.email.address", "not an email address");
-        check_error(r#"{"channels":{"email":{"reply_working_days":[3,1]}}}"#, "channels.email.reply_working_days", "not a range");
+        check_error(
+            r#"{"channels":{"email":{"reply_working_days":[3,1]}}}"#,
+            "channels.email.reply_working_days",
+            "not a range",
+        );
         check_error(r#"{"channels":{"chat":{"url":"data:text/html,x"}}}"#, "channels.chat.url", "not an http(s) URL");
         check_error(r#"{"channels":{"wechat":{"name":""}}}"#, "channels.wechat.name", "1 to 80 characters");
         check_error(r#"{"faq":[{"q":{},"a":{"en":"A"}}]}"#, "faq[0].q", "non-empty");
@@ -687,7 +693,8 @@ mod tests {
     #[test]
     fn case_rules_come_with_the_configuration() {
         assert_eq!(WidgetConfig::defaults().rules, crate::rules::Rules::default());
-        let (config, errors) = load(r#"{"rules":{"refund_only_after_delivery":false,"no_reason_return":{"window_days":15}}}"#);
+        let (config, errors) =
+            load(r#"{"rules":{"refund_only_after_delivery":false,"no_reason_return":{"window_days":15}}}"#);
         assert_eq!(errors, []);
         assert!(!config.rules.refund_only_after_delivery);
         assert_eq!(config.rules.no_reason_return.window_days, 15);

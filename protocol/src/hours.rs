@@ -24,15 +24,8 @@ pub enum Weekday {
 }
 
 impl Weekday {
-    pub const ALL: [Weekday; 7] = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ];
+    pub const ALL: [Weekday; 7] =
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
 
     /// 0 for Monday … 6 for Sunday.
     pub fn index(self) -> usize {
@@ -46,9 +39,7 @@ impl Weekday {
     /// Parses the English short names `Intl.DateTimeFormat("en-US", {weekday: "short"})`
     /// produces ("Mon", "Tue", …).
     pub fn from_en_short(name: &str) -> Option<Weekday> {
-        let index = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-            .iter()
-            .position(|short| *short == name)?;
+        let index = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].iter().position(|short| *short == name)?;
         Some(Weekday::from_index(index))
     }
 }
@@ -154,9 +145,13 @@ pub struct Moment {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Availability {
     AlwaysOpen,
-    Open { closes: Moment },
+    Open {
+        closes: Moment,
+    },
     /// `opens` is `None` when the schedule has no slot at all.
-    Closed { opens: Option<Moment> },
+    Closed {
+        opens: Option<Moment>,
+    },
 }
 
 impl Schedule {
@@ -222,11 +217,7 @@ fn covering_end(intervals: &[(u32, u32)], t: u32) -> Option<u32> {
 /// The earliest interval start after minute `t` (repeated every week).
 fn next_start(intervals: &[(u32, u32)], t: u32) -> Option<u32> {
     let week_start = t / WEEK * WEEK;
-    intervals
-        .iter()
-        .flat_map(|&(s, _)| [week_start + s, week_start + WEEK + s])
-        .filter(|&s| s > t)
-        .min()
+    intervals.iter().flat_map(|&(s, _)| [week_start + s, week_start + WEEK + s]).filter(|&s| s > t).min()
 }
 
 fn moment(now: LocalTime, minutes_until: u32) -> Moment {
@@ -353,5 +344,4 @@ mod tests {
         assert_eq!(Weekday::from_en_short("Sun"), Some(Sun));
         assert_eq!(Weekday::from_en_short("Monday"), None);
     }
-
 }

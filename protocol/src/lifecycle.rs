@@ -20,7 +20,9 @@ use crate::time::Timestamp;
 pub enum Action {
     /// Seller (or the system, on `auto_accept`). A return or an exchange needs the
     /// return address.
-    Accept { return_instructions: Option<ReturnInstructions> },
+    Accept {
+        return_instructions: Option<ReturnInstructions>,
+    },
     Refuse,
     SubmitReturnShipment(Shipment),
     /// Seller (or the system, on `auto_confirm_receipt`).
@@ -32,7 +34,9 @@ pub enum Action {
     Resolve,
     Escalate,
     /// Platform: the shopper is right; the case proceeds as if accepted.
-    RuleForShopper { return_instructions: Option<ReturnInstructions> },
+    RuleForShopper {
+        return_instructions: Option<ReturnInstructions>,
+    },
     /// Platform: the seller is right; the case closes.
     RuleForSeller,
     Withdraw,
@@ -374,7 +378,12 @@ mod tests {
                                         && (*from..*until).contains(&hours)
                                 })
                                 .map(|row| row.6);
-                            assert_eq!(got.clone().ok(), expected, "{state:?} {resolution:?} {actor:?} {} +{hours}h: {got:?}", action.name());
+                            assert_eq!(
+                                got.clone().ok(),
+                                expected,
+                                "{state:?} {resolution:?} {actor:?} {} +{hours}h: {got:?}",
+                                action.name()
+                            );
                             checked += 1;
                         }
                     }
@@ -389,7 +398,10 @@ mod tests {
         let policy = DeadlinePolicy::default();
         let facts = |state| CaseFacts { state, resolution: Resolution::ReturnAndRefund, entered_at: T0 };
         let d = deadline(facts(AwaitingSeller), &policy).unwrap();
-        assert_eq!((d.waiting_for, d.due_at, d.consequence), (Seller, Timestamp(T0.0 + 48 * HOUR), Consequence::ShopperMayEscalate));
+        assert_eq!(
+            (d.waiting_for, d.due_at, d.consequence),
+            (Seller, Timestamp(T0.0 + 48 * HOUR), Consequence::ShopperMayEscalate)
+        );
         assert_eq!(deadline(facts(AwaitingReturnShipment), &policy).unwrap().consequence, Consequence::AutoClose);
         assert_eq!(deadline(facts(AwaitingSellerReceipt), &policy).unwrap().due_at, Timestamp(T0.0 + 7 * 24 * HOUR));
         assert_eq!(deadline(facts(Escalated), &policy), None);
@@ -399,9 +411,16 @@ mod tests {
         let receipt = facts(AwaitingSellerReceipt);
         assert_eq!(due(receipt, Timestamp(T0.0 + 7 * 24 * HOUR - 1), &policy), None);
         assert_eq!(due(receipt, Timestamp(T0.0 + 7 * 24 * HOUR), &policy), Some(Action::ConfirmReceipt));
-        assert_eq!(due(facts(AwaitingSeller), Timestamp(T0.0 + 100 * HOUR), &policy), None, "shopper may escalate; nothing automatic");
+        assert_eq!(
+            due(facts(AwaitingSeller), Timestamp(T0.0 + 100 * HOUR), &policy),
+            None,
+            "shopper may escalate; nothing automatic"
+        );
         let auto = DeadlinePolicy { on_seller_silence: Consequence::AutoAccept, ..policy };
-        assert_eq!(due(facts(AwaitingSeller), Timestamp(T0.0 + 48 * HOUR), &auto), Some(Action::Accept { return_instructions: None }));
+        assert_eq!(
+            due(facts(AwaitingSeller), Timestamp(T0.0 + 48 * HOUR), &auto),
+            Some(Action::Accept { return_instructions: None })
+        );
     }
 
     #[test]
@@ -435,7 +454,13 @@ mod tests {
         // Auto-accept of a return uses the merchant's default address, added by the server.
         let auto = DeadlinePolicy { on_seller_silence: Consequence::AutoAccept, ..policy };
         assert_eq!(
-            transition(facts, System, &Action::Accept { return_instructions: None }, Timestamp(T0.0 + 48 * HOUR), &auto),
+            transition(
+                facts,
+                System,
+                &Action::Accept { return_instructions: None },
+                Timestamp(T0.0 + 48 * HOUR),
+                &auto
+            ),
             Ok(AwaitingReturnShipment)
         );
     }
@@ -443,13 +468,25 @@ mod tests {
     #[test]
     fn replies_only_while_open() {
         let open_states: Vec<_> = CaseState::ALL.iter().copied().filter(|s| open(*s)).collect();
-        assert_eq!(open_states, [AwaitingSeller, SellerRefused, AwaitingReturnShipment, AwaitingSellerReceipt, AwaitingResolution, Escalated]);
+        assert_eq!(
+            open_states,
+            [
+                AwaitingSeller,
+                SellerRefused,
+                AwaitingReturnShipment,
+                AwaitingSellerReceipt,
+                AwaitingResolution,
+                Escalated
+            ]
+        );
     }
 
     #[test]
     fn policy_validation() {
         assert!(DeadlinePolicy::default().validate().is_ok());
-        assert!(DeadlinePolicy { on_seller_silence: Consequence::AutoClose, ..DeadlinePolicy::default() }.validate().is_err());
+        assert!(DeadlinePolicy { on_seller_silence: Consequence::AutoClose, ..DeadlinePolicy::default() }
+            .validate()
+            .is_err());
         assert!(DeadlinePolicy { return_shipment_days: 0, ..DeadlinePolicy::default() }.validate().is_err());
     }
 }

@@ -63,7 +63,11 @@ impl MediaType {
     /// Whether bytes of this type may be declared as `declared`. MP4 and MOV share a
     /// container, and phones label one as the other, so they are interchangeable.
     fn agrees_with(self, declared: MediaType) -> bool {
-        self == declared || matches!((self, declared), (MediaType::Mp4, MediaType::QuickTime) | (MediaType::QuickTime, MediaType::Mp4))
+        self == declared
+            || matches!(
+                (self, declared),
+                (MediaType::Mp4, MediaType::QuickTime) | (MediaType::QuickTime, MediaType::Mp4)
+            )
     }
 }
 
@@ -97,7 +101,22 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     if head.len() >= 12 && &head[4..8] == b"ftyp" {
         let brand = &head[8..12];
         let compatible = head.get(16..head.len().min(64)).unwrap_or_default();
-        let heif = |b: &[u8]| matches!(b, b"heic" | b"heix" | b"hevc" | b"hevx" | b"heim" | b"heis" | b"hevm" | b"hevs" | b"mif1" | b"msf1" | b"avif");
+        let heif = |b: &[u8]| {
+            matches!(
+                b,
+                b"heic"
+                    | b"heix"
+                    | b"hevc"
+                    | b"hevx"
+                    | b"heim"
+                    | b"heis"
+                    | b"hevm"
+                    | b"hevs"
+                    | b"mif1"
+                    | b"msf1"
+                    | b"avif"
+            )
+        };
         if heif(brand) {
             return Sniffed::Heic;
         }
@@ -105,7 +124,25 @@ pub fn sniff(head: &[u8]) -> Sniffed {
             return Sniffed::Allowed(MediaType::QuickTime);
         }
         let mp4 = |b: &[u8]| {
-            matches!(b, b"isom" | b"iso2" | b"iso4" | b"iso5" | b"iso6" | b"mp41" | b"mp42" | b"avc1" | b"M4V " | b"M4VP" | b"mmp4" | b"dash" | b"MSNV" | b"3gp4" | b"3gp5" | b"3gp6")
+            matches!(
+                b,
+                b"isom"
+                    | b"iso2"
+                    | b"iso4"
+                    | b"iso5"
+                    | b"iso6"
+                    | b"mp41"
+                    | b"mp42"
+                    | b"avc1"
+                    | b"M4V "
+                    | b"M4VP"
+                    | b"mmp4"
+                    | b"dash"
+                    | b"MSNV"
+                    | b"3gp4"
+                    | b"3gp5"
+                    | b"3gp6"
+            )
         };
         if mp4(brand) || compatible.chunks(4).any(mp4) {
             return Sniffed::Allowed(MediaType::Mp4);
@@ -136,7 +173,10 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         return Sniffed::Refused("a script");
     }
     let text = String::from_utf8_lossy(head).trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
-    if ["<!doctype", "<html", "<script", "<svg", "<?xml", "<head", "<body", "<iframe"].iter().any(|tag| text.starts_with(tag)) {
+    if ["<!doctype", "<html", "<script", "<svg", "<?xml", "<head", "<body", "<iframe"]
+        .iter()
+        .any(|tag| text.starts_with(tag))
+    {
         return Sniffed::Refused("HTML, SVG or XML markup");
     }
     Sniffed::Unknown
@@ -156,11 +196,19 @@ pub fn check(declared: &str, head: &[u8]) -> Result<MediaType, MediaError> {
     let actual = match sniff(head) {
         Sniffed::Allowed(actual) => actual,
         Sniffed::Heic => {
-            return error("heic_not_supported", "HEIC/HEIF photos are not accepted; choose the photo again or send a JPEG".into())
+            return error(
+                "heic_not_supported",
+                "HEIC/HEIF photos are not accepted; choose the photo again or send a JPEG".into(),
+            )
         }
-        Sniffed::Refused(what) => return error("unsupported_media_type", format!("the file is {what}, not a photo or a video")),
+        Sniffed::Refused(what) => {
+            return error("unsupported_media_type", format!("the file is {what}, not a photo or a video"))
+        }
         Sniffed::Unknown => {
-            return error("unsupported_media_type", "the file is not a JPEG, PNG or WebP photo, nor an MP4, MOV or WebM video".into())
+            return error(
+                "unsupported_media_type",
+                "the file is not a JPEG, PNG or WebP photo, nor an MP4, MOV or WebM video".into(),
+            )
         }
     };
     match MediaType::from_mime(declared) {
@@ -170,7 +218,10 @@ pub fn check(declared: &str, head: &[u8]) -> Result<MediaType, MediaError> {
             format!("the file says it is {} but its content is {}", claimed.mime(), actual.mime()),
         ),
         None if declared.trim().is_empty() => Ok(actual),
-        None => error("media_type_mismatch", format!("{declared:?} is not an accepted type; the content is {}", actual.mime())),
+        None => error(
+            "media_type_mismatch",
+            format!("{declared:?} is not an accepted type; the content is {}", actual.mime()),
+        ),
     }
 }
 
@@ -209,7 +260,10 @@ mod tests {
     fn what_is_refused() {
         check_sniff(&ftyp(b"heic", b"mif1heic"), Sniffed::Heic);
         check_sniff(&ftyp(b"mif1", b"heic"), Sniffed::Heic);
-        check_sniff(b"\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x88matroska", Sniffed::Refused("Matroska video (only WebM is accepted)"));
+        check_sniff(
+            b"\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x88matroska",
+            Sniffed::Refused("Matroska video (only WebM is accepted)"),
+        );
         check_sniff(b"MZ\x90\0\x03\0\0\0", Sniffed::Refused("an executable program"));
         check_sniff(b"\x7FELF\x02\x01\x01", Sniffed::Refused("an executable program"));
         check_sniff(b"<!DOCTYPE html><script>alert(1)</script>", Sniffed::Refused("HTML, SVG or XML markup"));
@@ -241,7 +295,9 @@ mod tests {
 
     #[test]
     fn mime_round_trip() {
-        for t in [MediaType::Jpeg, MediaType::Png, MediaType::Webp, MediaType::Mp4, MediaType::QuickTime, MediaType::Webm] {
+        for t in
+            [MediaType::Jpeg, MediaType::Png, MediaType::Webp, MediaType::Mp4, MediaType::QuickTime, MediaType::Webm]
+        {
             assert_eq!(MediaType::from_mime(t.mime()), Some(t));
         }
         assert_eq!(MediaType::from_mime("IMAGE/JPEG; charset=binary"), Some(MediaType::Jpeg));

@@ -84,8 +84,10 @@ impl Order {
     /// Parses and checks an order context given as JSON.
     pub fn parse(json: &str) -> Result<Order, OrderError> {
         // Through `Value`, like configuration: one deserializer type in the wasm, not two.
-        let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|error| OrderError { field: "order".to_owned(), message: format!("is not valid JSON ({error})") })?;
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|error| OrderError {
+            field: "order".to_owned(),
+            message: format!("is not valid JSON ({error})"),
+        })?;
         let order: Order = serde_path_to_error::deserialize(value).map_err(|error| {
             let path = error.path().to_string();
             OrderError {
@@ -160,10 +162,22 @@ mod tests {
         check(r#"{"items":[]}"#, "order");
         check(r#"{"id":"","items":[]}"#, "order.id");
         check(r#"{"id":"a b","items":[]}"#, "order.id");
-        check(r#"{"id":"1","items":[{"id":"x","name":"n","quantity":1,"price":1.5,"currency":"CNY"}]}"#, "order.items[0].price");
-        check(r#"{"id":"1","items":[{"id":"x","name":"n","quantity":0,"price":1,"currency":"CNY"}]}"#, "order.items[0].quantity");
-        check(r#"{"id":"1","items":[{"id":"x","name":"n","quantity":1,"price":-1,"currency":"CNY"}]}"#, "order.items[0].price");
-        check(r#"{"id":"1","items":[{"id":"x","name":"n","quantity":1,"price":1,"currency":"rmb"}]}"#, "order.items[0].currency");
+        check(
+            r#"{"id":"1","items":[{"id":"x","name":"n","quantity":1,"price":1.5,"currency":"CNY"}]}"#,
+            "order.items[0].price",
+        );
+        check(
+            r#"{"id":"1","items":[{"id":"x","name":"n","quantity":0,"price":1,"currency":"CNY"}]}"#,
+            "order.items[0].quantity",
+        );
+        check(
+            r#"{"id":"1","items":[{"id":"x","name":"n","quantity":1,"price":-1,"currency":"CNY"}]}"#,
+            "order.items[0].price",
+        );
+        check(
+            r#"{"id":"1","items":[{"id":"x","name":"n","quantity":1,"price":1,"currency":"rmb"}]}"#,
+            "order.items[0].currency",
+        );
         check(r#"{"id":"1","items":[],"state":"lost"}"#, "order.state");
         check(r#"{"id":"1","items":[],"delivered_at":"yesterday"}"#, "order.delivered_at");
         check(r#"{"id":"1","items":[],"colour":"red"}"#, "order.colour");

@@ -84,7 +84,10 @@ fn exif_orientation(tiff: &[u8]) -> Option<u16> {
     };
     let ifd = usize::try_from(u32_at(4)?).ok()?;
     let count = usize::from(u16_at(ifd)?);
-    (0..count).map(|i| ifd + 2 + 12 * i).find(|&entry| u16_at(entry) == Some(0x0112)).and_then(|entry| u16_at(entry + 8))
+    (0..count)
+        .map(|i| ifd + 2 + 12 * i)
+        .find(|&entry| u16_at(entry) == Some(0x0112))
+        .and_then(|entry| u16_at(entry + 8))
 }
 
 fn png(head: &[u8]) -> Option<(u32, u32)> {
@@ -175,7 +178,11 @@ mod tests {
             (Some((5, true)), false, (3000, 4000)),
         ];
         for (orientation, progressive, expected) in table {
-            assert_eq!(upright_size(&jpeg_head(4000, 3000, orientation, progressive)), Some(expected), "{orientation:?}");
+            assert_eq!(
+                upright_size(&jpeg_head(4000, 3000, orientation, progressive)),
+                Some(expected),
+                "{orientation:?}"
+            );
         }
     }
 

@@ -83,13 +83,14 @@ impl Default for Rules {
     fn default() -> Self {
         use ProblemType::*;
         use Reason::*;
-        let rule = |problem_type, reasons: &[Reason], photos: (u8, u8), videos: (u8, u8), description_required| ProblemRule {
-            problem_type,
-            reasons: reasons.to_vec(),
-            photos: Count { min: photos.0, max: photos.1 },
-            videos: Count { min: videos.0, max: videos.1 },
-            description_required,
-        };
+        let rule =
+            |problem_type, reasons: &[Reason], photos: (u8, u8), videos: (u8, u8), description_required| ProblemRule {
+                problem_type,
+                reasons: reasons.to_vec(),
+                photos: Count { min: photos.0, max: photos.1 },
+                videos: Count { min: videos.0, max: videos.1 },
+                description_required,
+            };
         Rules {
             problems: vec![
                 // Quality and not-as-described: "provide evidence (photos, videos)".
@@ -195,7 +196,12 @@ mod tests {
             (NoReasonReturn, NoReason, &shipped, &[]),
         ];
         for (problem, reason, order, expected) in table {
-            assert_eq!(rules.resolutions(*problem, *reason, order), *expected, "{problem:?} {reason:?} {:?}", order.state);
+            assert_eq!(
+                rules.resolutions(*problem, *reason, order),
+                *expected,
+                "{problem:?} {reason:?} {:?}",
+                order.state
+            );
         }
         let strict = Rules { refund_only_after_delivery: false, ..Rules::default() };
         assert_eq!(strict.resolutions(Quality, Broken, &delivered), [ReturnAndRefund, Exchange]);
@@ -224,15 +230,28 @@ mod tests {
         };
         assert!(excluded.no_reason_available(&delivered, &items, at("2026-11-21T00:00:00Z")));
         assert!(!excluded.no_reason_available(&delivered, &["a".into(), "b".into()], at("2026-11-21T00:00:00Z")));
-        assert!(!rules.no_reason_available(&order(Some(OrderState::Shipped), None), &items, at("2026-11-21T00:00:00Z")));
-        assert!(!rules.no_reason_available(&order(Some(OrderState::Delivered), None), &items, at("2026-11-21T00:00:00Z")));
-        let off = Rules { no_reason_return: NoReasonPolicy { enabled: false, ..NoReasonPolicy::default() }, ..Rules::default() };
+        assert!(!rules.no_reason_available(
+            &order(Some(OrderState::Shipped), None),
+            &items,
+            at("2026-11-21T00:00:00Z")
+        ));
+        assert!(!rules.no_reason_available(
+            &order(Some(OrderState::Delivered), None),
+            &items,
+            at("2026-11-21T00:00:00Z")
+        ));
+        let off = Rules {
+            no_reason_return: NoReasonPolicy { enabled: false, ..NoReasonPolicy::default() },
+            ..Rules::default()
+        };
         assert!(!off.no_reason_available(&delivered, &items, at("2026-11-21T00:00:00Z")));
     }
 
     #[test]
     fn merchants_override_rules_as_data() {
-        let rules: Rules = serde_json::from_str(r#"{"refund_only_after_delivery":false,"no_reason_return":{"window_days":15}}"#).unwrap();
+        let rules: Rules =
+            serde_json::from_str(r#"{"refund_only_after_delivery":false,"no_reason_return":{"window_days":15}}"#)
+                .unwrap();
         assert_eq!(rules.no_reason_return.window_days, 15);
         assert!(rules.no_reason_return.enabled);
         assert_eq!(rules.problems.len(), 5, "defaults kept");

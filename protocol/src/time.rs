@@ -108,7 +108,8 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        Timestamp::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not an RFC 3339 date-time")))
+        Timestamp::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not an RFC 3339 date-time")))
     }
 }
 
@@ -167,7 +168,16 @@ mod tests {
         check("2024-02-29", Some("2024-02-29T00:00:00.000Z"));
         check("2026-11-28T07:30:05.1Z", Some("2026-11-28T07:30:05.100Z"));
         check("1969-12-31T23:59:59.999Z", Some("1969-12-31T23:59:59.999Z"));
-        for bad in ["", "2026-13-01", "2025-02-29", "2026-11-28T25:00:00Z", "2026-11-28T07:30:05", "yesterday", "2026-11-28T07:30:05.Z", "2026-11-28T07:30:05+0800"] {
+        for bad in [
+            "",
+            "2026-13-01",
+            "2025-02-29",
+            "2026-11-28T25:00:00Z",
+            "2026-11-28T07:30:05",
+            "yesterday",
+            "2026-11-28T07:30:05.Z",
+            "2026-11-28T07:30:05+0800",
+        ] {
             check(bad, None);
         }
     }

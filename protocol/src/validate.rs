@@ -46,7 +46,11 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
     }
 
     let Some(rule) = rules.problem(case.problem_type) else {
-        errors.push(error("problem_type", "problem_type_not_offered", "this merchant does not take this kind of problem"));
+        errors.push(error(
+            "problem_type",
+            "problem_type_not_offered",
+            "this merchant does not take this kind of problem",
+        ));
         return errors;
     };
     if !rule.reasons.contains(&case.reason) {
@@ -274,10 +278,10 @@ mod tests {
         let late = Timestamp::parse("2026-12-03T00:00:00Z").unwrap();
         let errors = new_case(&case, &order(), &Rules::default(), late);
         assert_eq!(errors.len(), 1);
-        assert_eq!((errors[0].code, errors[0].message.as_str()), (
-            "no_reason_return_unavailable",
-            "the no-reason return window closed at 2026-12-03T00:00:00.000Z"
-        ));
+        assert_eq!(
+            (errors[0].code, errors[0].message.as_str()),
+            ("no_reason_return_unavailable", "the no-reason return window closed at 2026-12-03T00:00:00.000Z")
+        );
 
         let paid = OrderSnapshot { state: Some(OrderState::Paid), delivered_at: None, ..order() };
         let errors = new_case(&good(), &paid, &Rules::default(), now());
@@ -296,13 +300,17 @@ mod tests {
         assert_eq!(shipment(&Shipment { carrier: "SF Express".into(), tracking_number: "SF1234567890".into() }), []);
         assert_eq!(shipment(&Shipment { carrier: "".into(), tracking_number: "SF 12".into() }).len(), 2);
         let rules = Rules::default();
-        assert_eq!(escalate(&EscalateRequest { reason: "The seller refused without looking.".into(), media: vec![] }, &rules), []);
+        assert_eq!(
+            escalate(&EscalateRequest { reason: "The seller refused without looking.".into(), media: vec![] }, &rules),
+            []
+        );
         assert_eq!(escalate(&EscalateRequest { reason: "no".into(), media: vec![] }, &rules)[0].code, "too_short");
     }
 
     #[test]
     fn refunds_need_a_positive_amount_and_a_currency() {
-        let refund = |amount: &str, currency: &str| Refund { amount: amount.into(), currency: currency.into(), reference: None };
+        let refund =
+            |amount: &str, currency: &str| Refund { amount: amount.into(), currency: currency.into(), reference: None };
         for ok in ["129", "129.5", "129.50", "0.01", "1000000"] {
             assert_eq!(super::refund(&refund(ok, "CNY")), [], "{ok}");
         }

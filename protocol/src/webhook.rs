@@ -47,7 +47,9 @@ impl DeliveryState {
     }
 
     pub fn parse(text: &str) -> Option<DeliveryState> {
-        [DeliveryState::Pending, DeliveryState::Delivered, DeliveryState::Failed].into_iter().find(|s| s.as_str() == text)
+        [DeliveryState::Pending, DeliveryState::Delivered, DeliveryState::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

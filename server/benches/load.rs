@@ -32,9 +32,17 @@ impl Drop for Server {
 
 fn binary() -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let status = Command::new("cargo").args(["build", "--release", "-p", "aftercare-server"]).current_dir(root).status().unwrap();
+    let status = Command::new("cargo")
+        .args(["build", "--release", "-p", "aftercare-server"])
+        .current_dir(root)
+        .status()
+        .unwrap();
     assert!(status.success());
-    let meta = Command::new("cargo").args(["metadata", "--format-version", "1", "--no-deps"]).current_dir(root).output().unwrap();
+    let meta = Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .output()
+        .unwrap();
     let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).unwrap();
     format!("{}/release/aftercare-server", meta["target_directory"].as_str().unwrap())
 }
@@ -68,8 +76,14 @@ struct Run {
 
 async fn run(origin: &str, clients: usize, seconds: u64) -> Run {
     let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build().unwrap();
-    let token: serde_json::Value =
-        http.get(format!("{origin}/demo/token?order=20261128-0042&shopper=bench")).send().await.unwrap().json().await.unwrap();
+    let token: serde_json::Value = http
+        .get(format!("{origin}/demo/token?order=20261128-0042&shopper=bench"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = token["token"].as_str().unwrap().to_owned();
     let next = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -77,7 +91,8 @@ async fn run(origin: &str, clients: usize, seconds: u64) -> Run {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (http, token, next, errors, url) = (http.clone(), token.clone(), next.clone(), errors.clone(), format!("{origin}/v1/cases"));
+        let (http, token, next, errors, url) =
+            (http.clone(), token.clone(), next.clone(), errors.clone(), format!("{origin}/v1/cases"));
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < until {
@@ -111,12 +126,22 @@ async fn run(origin: &str, clients: usize, seconds: u64) -> Run {
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
     let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
-    Run { cases_per_second: all.len() as f64 / elapsed, p50_ms: at(0.50), p99_ms: at(0.99), errors: errors.load(Ordering::Relaxed) }
+    Run {
+        cases_per_second: all.len() as f64 / elapsed,
+        p50_ms: at(0.50),
+        p99_ms: at(0.99),
+        errors: errors.load(Ordering::Relaxed),
+    }
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let seconds = args.iter().position(|a| a == "--seconds").and_then(|i| args.get(i + 1)).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let seconds = args
+        .iter()
+        .position(|a| a == "--seconds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
     let binary = binary();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let mut databases = vec![("SQLite", None)];

@@ -38,7 +38,14 @@ pub struct Claims {
 }
 
 /// Signs a token for `shopper` and `order` with `key`, valid for `ttl_secs` from `now`.
-pub fn mint(merchant: &Merchant, key: &SigningKey, shopper: &str, order: OrderSnapshot, now: Timestamp, ttl_secs: i64) -> String {
+pub fn mint(
+    merchant: &Merchant,
+    key: &SigningKey,
+    shopper: &str,
+    order: OrderSnapshot,
+    now: Timestamp,
+    ttl_secs: i64,
+) -> String {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(key.kid.clone());
     let iat = now.0.div_euclid(1000);
@@ -73,17 +80,19 @@ pub fn verify(token: &str, merchants: &Merchants, now: Timestamp) -> Result<(Arc
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.leeway = 0;
-    let data = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&key.secret()), &validation).map_err(|error| {
-        use jsonwebtoken::errors::ErrorKind;
-        match error.kind() {
-            ErrorKind::InvalidSignature => invalid("bad signature"),
-            ErrorKind::InvalidIssuer => invalid("issuer does not match the signing key's merchant"),
-            ErrorKind::InvalidAudience => invalid("audience must be \"aftercare\""),
-            ErrorKind::InvalidAlgorithm => invalid("only HS256 tokens are accepted"),
-            ErrorKind::MissingRequiredClaim(claim) => invalid(&format!("missing claim {claim}")),
-            _ => invalid("claims are malformed"),
-        }
-    })?;
+    let data = jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(&key.secret()), &validation).map_err(
+        |error| {
+            use jsonwebtoken::errors::ErrorKind;
+            match error.kind() {
+                ErrorKind::InvalidSignature => invalid("bad signature"),
+                ErrorKind::InvalidIssuer => invalid("issuer does not match the signing key's merchant"),
+                ErrorKind::InvalidAudience => invalid("audience must be \"aftercare\""),
+                ErrorKind::InvalidAlgorithm => invalid("only HS256 tokens are accepted"),
+                ErrorKind::MissingRequiredClaim(claim) => invalid(&format!("missing claim {claim}")),
+                _ => invalid("claims are malformed"),
+            }
+        },
+    )?;
     let claims = data.claims;
     let now_secs = now.0.div_euclid(1000);
     if now_secs >= claims.exp {
@@ -162,7 +171,9 @@ impl FromRequestParts<AppState> for MerchantKey {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let key = bearer(parts).ok_or(Error::ApiKeyMissing)?;
         match state.store.api_key_owner(&api_key_hash(key)).await? {
-            Some(Some(id)) => Ok(MerchantKey { merchant: state.merchants.get(&id).cloned().ok_or(Error::ApiKeyInvalid)? }),
+            Some(Some(id)) => {
+                Ok(MerchantKey { merchant: state.merchants.get(&id).cloned().ok_or(Error::ApiKeyInvalid)? })
+            }
             // A platform key is not a merchant key.
             Some(None) => Err(Error::ApiKeyWrongScope),
             None => Err(Error::ApiKeyInvalid),
@@ -194,15 +205,22 @@ mod tests {
 
     fn setup() -> (Merchants, Arc<Merchant>) {
         use crate::merchants::tests::merchant_with_secret;
-        let merchants =
-            Merchants::new(vec![merchant_with_secret("acme", "acme-1", "11"), merchant_with_secret("other", "other-1", "22")])
-                .unwrap();
+        let merchants = Merchants::new(vec![
+            merchant_with_secret("acme", "acme-1", "11"),
+            merchant_with_secret("other", "other-1", "22"),
+        ])
+        .unwrap();
         let acme = merchants.get("acme").unwrap().clone();
         (merchants, acme)
     }
 
     fn snapshot(order_id: &str) -> OrderSnapshot {
-        OrderSnapshot { order_id: order_id.into(), item_ids: vec!["a".into()], state: Some(OrderState::Delivered), delivered_at: None }
+        OrderSnapshot {
+            order_id: order_id.into(),
+            item_ids: vec!["a".into()],
+            state: Some(OrderState::Delivered),
+            delivered_at: None,
+        }
     }
 
     const NOW: Timestamp = Timestamp(1_764_316_800_000);
@@ -261,7 +279,8 @@ mod tests {
         mismatch.order = snapshot("o-9");
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some("acme-1".into());
-        let token = jsonwebtoken::encode(&header, &mismatch, &EncodingKey::from_secret(&acme.keys[0].secret())).unwrap();
+        let token =
+            jsonwebtoken::encode(&header, &mismatch, &EncodingKey::from_secret(&acme.keys[0].secret())).unwrap();
         assert!(matches!(verify(&token, &merchants, NOW), Err(Error::OrderTokenInvalid(m)) if m.contains("snapshot")));
 
         assert!(matches!(verify("not-a-token", &merchants, NOW), Err(Error::OrderTokenInvalid(_))));

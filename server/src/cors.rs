@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS,
-    ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
 };
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -20,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 use crate::merchants::Merchants;
 
 const ALLOW_METHODS: &str = "GET, POST, HEAD, PATCH, DELETE, OPTIONS";
-const ALLOW_HEADERS: &str = "authorization, content-type, idempotency-key, tus-resumable, upload-length, upload-offset, \
+const ALLOW_HEADERS: &str =
+    "authorization, content-type, idempotency-key, tus-resumable, upload-length, upload-offset, \
     upload-metadata, upload-checksum, upload-defer-length, x-requested-with";
 const EXPOSE_HEADERS: &str = "location, upload-offset, upload-length, upload-expires, upload-metadata, tus-resumable, \
     tus-version, tus-extension, tus-max-size, tus-checksum-algorithm, retry-after";
@@ -31,7 +32,8 @@ pub async fn cors(State(merchants): State<Arc<Merchants>>, request: Request, nex
         .get(ORIGIN)
         .filter(|origin| origin.to_str().is_ok_and(|origin| merchants.any_allows(origin)))
         .cloned();
-    let preflight = request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let preflight =
+        request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
     let mut response = if preflight {
         let mut response = StatusCode::NO_CONTENT.into_response();
         if allowed.is_some() {

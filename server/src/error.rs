@@ -89,7 +89,9 @@ pub enum Error {
 impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::OrderTokenMissing | Error::OrderTokenExpired | Error::OrderTokenInvalid(_) => StatusCode::UNAUTHORIZED,
+            Error::OrderTokenMissing | Error::OrderTokenExpired | Error::OrderTokenInvalid(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::OrderMismatch | Error::OriginNotAllowed(_) | Error::ApiKeyWrongScope => StatusCode::FORBIDDEN,
             Error::ApiKeyMissing | Error::ApiKeyInvalid => StatusCode::UNAUTHORIZED,
             Error::CaseClosed(_) => StatusCode::CONFLICT,
@@ -200,7 +202,14 @@ impl IntoResponse for Error {
         if matches!(self, Error::TusVersionUnsupported) {
             response.headers_mut().insert("tus-version", HeaderValue::from_static(crate::tus::headers::TUS_VERSION));
         }
-        if matches!(self, Error::OrderTokenMissing | Error::OrderTokenExpired | Error::OrderTokenInvalid(_) | Error::ApiKeyMissing | Error::ApiKeyInvalid) {
+        if matches!(
+            self,
+            Error::OrderTokenMissing
+                | Error::OrderTokenExpired
+                | Error::OrderTokenInvalid(_)
+                | Error::ApiKeyMissing
+                | Error::ApiKeyInvalid
+        ) {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response

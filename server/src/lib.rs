@@ -62,7 +62,14 @@ pub struct Wake {
 
 impl AppState {
     /// A state with fresh workers' plumbing around the given parts.
-    pub fn new(store: Store, merchants: Arc<Merchants>, clock: Clock, static_dir: PathBuf, insecure_dev: bool, uploads: Arc<tus::Uploads>) -> AppState {
+    pub fn new(
+        store: Store,
+        merchants: Arc<Merchants>,
+        clock: Clock,
+        static_dir: PathBuf,
+        insecure_dev: bool,
+        uploads: Arc<tus::Uploads>,
+    ) -> AppState {
         AppState {
             store,
             merchants,

@@ -19,346 +19,364 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 mod server_main {
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::sync::Arc;
+    use std::net::SocketAddr;
+    use std::path::{Path, PathBuf};
+    use std::process::ExitCode;
+    use std::sync::Arc;
 
-use aftercare_protocol::order::{OrderSnapshot, OrderState};
-use aftercare_server::clock::Clock;
-use aftercare_server::merchants::{self, Merchants, DEMO_MERCHANT};
-use aftercare_server::routes::demo::{demo_order, DEFAULT_TOKEN_TTL_SECS, DEMO_ORDER_ID};
-use aftercare_server::storage::{S3Settings, Storage};
-use aftercare_server::store::Store;
-use aftercare_server::tus::{Limits, Uploads};
-use aftercare_server::{app, auth, openapi, AppState};
-use clap::{Args, Parser, Subcommand};
+    use aftercare_protocol::order::{OrderSnapshot, OrderState};
+    use aftercare_server::clock::Clock;
+    use aftercare_server::merchants::{self, Merchants, DEMO_MERCHANT};
+    use aftercare_server::routes::demo::{demo_order, DEFAULT_TOKEN_TTL_SECS, DEMO_ORDER_ID};
+    use aftercare_server::storage::{S3Settings, Storage};
+    use aftercare_server::store::Store;
+    use aftercare_server::tus::{Limits, Uploads};
+    use aftercare_server::{app, auth, openapi, AppState};
+    use clap::{Args, Parser, Subcommand};
 
-#[derive(Parser)]
-#[command(name = "aftercare-server", version, about = "Aftercare's reference backend")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Serve the API, the widget and the demo order page.
-    Serve(Serve),
-    /// Print an order token (one line) signed with a merchant's key.
-    Token(Token),
-    /// Issue an API key for the merchant or platform APIs; prints it once, stores its hash.
-    ApiKey(ApiKey),
-    /// Print the OpenAPI document (JSON).
-    Openapi,
-}
-
-#[derive(Args)]
-struct Common {
-    /// Where the SQLite database and the demo signing key live.
-    #[arg(long, env = "AFTERCARE_DATA_DIR", default_value = "./data")]
-    data_dir: PathBuf,
-    /// Merchants (TOML). Without it, the built-in `demo` merchant is served.
-    #[arg(long, env = "AFTERCARE_CONFIG")]
-    config: Option<PathBuf>,
-    /// Database URL; defaults to SQLite in the data folder. `DATABASE_URL` also works.
-    #[arg(long, env = "AFTERCARE_DATABASE_URL")]
-    database_url: Option<String>,
-}
-
-#[derive(Args)]
-struct Serve {
-    #[command(flatten)]
-    common: Common,
-    /// Address to listen on; port 0 picks a free one (the address is printed).
-    #[arg(long, env = "AFTERCARE_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// More origins the demo merchant accepts (besides the server's own).
-    #[arg(long, env = "AFTERCARE_DEMO_ORIGIN", value_delimiter = ',')]
-    demo_origin: Vec<String>,
-    /// The built widget and demo page. Defaults to the repository's `dist/`.
-    #[arg(long, env = "AFTERCARE_STATIC_DIR")]
-    static_dir: Option<PathBuf>,
-    /// Enable `/dev/*` routes (clock control). Never in production.
-    #[arg(long, env = "AFTERCARE_INSECURE_DEV")]
-    insecure_dev: bool,
-    /// Where incomplete uploads are kept (local disk). Defaults to `{data-dir}/spool`.
-    #[arg(long, env = "AFTERCARE_SPOOL_DIR")]
-    spool_dir: Option<PathBuf>,
-    /// Largest photo accepted, in bytes.
-    #[arg(long, env = "AFTERCARE_MAX_PHOTO_BYTES", default_value_t = Limits::default().max_photo_bytes)]
-    max_photo_bytes: u64,
-    /// Largest video accepted, in bytes.
-    #[arg(long, env = "AFTERCARE_MAX_VIDEO_BYTES", default_value_t = Limits::default().max_video_bytes)]
-    max_video_bytes: u64,
-    /// Most bytes uploaded for one order.
-    #[arg(long, env = "AFTERCARE_MAX_ORDER_BYTES", default_value_t = Limits::default().max_order_bytes)]
-    max_order_bytes: u64,
-    /// Most bytes one case may reference.
-    #[arg(long, env = "AFTERCARE_MAX_CASE_BYTES", default_value_t = Limits::default().max_case_bytes)]
-    max_case_bytes: u64,
-    /// API requests per second allowed from one client address (0: no limit).
-    #[arg(long, env = "AFTERCARE_RATE_LIMIT", default_value_t = aftercare_server::ratelimit::DEFAULT_PER_SECOND)]
-    rate_limit: u32,
-    /// How many requests one address may make in a burst.
-    #[arg(long, env = "AFTERCARE_RATE_BURST", default_value_t = aftercare_server::ratelimit::DEFAULT_BURST)]
-    rate_burst: u32,
-    /// On SIGTERM, how long requests in flight may take to finish.
-    #[arg(long, env = "AFTERCARE_DRAIN_SECONDS", default_value_t = 10)]
-    drain_seconds: u64,
-}
-
-#[derive(Args)]
-struct Token {
-    #[command(flatten)]
-    common: Common,
-    #[arg(long, env = "AFTERCARE_MERCHANT", default_value = DEMO_MERCHANT)]
-    merchant: String,
-    #[arg(long)]
-    order: String,
-    #[arg(long)]
-    shopper: String,
-    /// Lifetime, e.g. `30m`, `2h`, `90s`.
-    #[arg(long, default_value = "30m", value_parser = parse_ttl)]
-    ttl: i64,
-    /// Item ids in the order (comma-separated); the demo order's are known.
-    #[arg(long, value_delimiter = ',')]
-    items: Vec<String>,
-    /// paid, shipped or delivered.
-    #[arg(long)]
-    state: Option<String>,
-    /// Delivery date, `YYYY-MM-DD` or RFC 3339.
-    #[arg(long)]
-    delivered_at: Option<String>,
-}
-
-#[derive(Args)]
-#[group(required = true, multiple = false)]
-struct Owner {
-    #[arg(long)]
-    merchant: Option<String>,
-    #[arg(long)]
-    platform: bool,
-}
-
-#[derive(Args)]
-struct ApiKey {
-    #[command(flatten)]
-    common: Common,
-    #[command(flatten)]
-    owner: Owner,
-}
-
-fn parse_ttl(text: &str) -> Result<i64, String> {
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
-    let number: i64 = number.parse().map_err(|_| format!("{text:?}: expected a number and s, m or h"))?;
-    let seconds = match unit {
-        "s" | "" => number,
-        "m" => number * 60,
-        "h" => number * 3600,
-        _ => return Err(format!("{text:?}: expected a number and s, m or h")),
-    };
-    if seconds <= 0 || seconds > 24 * 3600 {
-        return Err("the lifetime must be between 1s and 24h".into());
+    #[derive(Parser)]
+    #[command(name = "aftercare-server", version, about = "Aftercare's reference backend")]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
     }
-    Ok(seconds)
-}
 
-pub fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    match runtime.block_on(run(Cli::parse())) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("aftercare-server: {error}");
-            ExitCode::FAILURE
-        }
+    #[derive(Subcommand)]
+    enum Command {
+        /// Serve the API, the widget and the demo order page.
+        Serve(Serve),
+        /// Print an order token (one line) signed with a merchant's key.
+        Token(Token),
+        /// Issue an API key for the merchant or platform APIs; prints it once, stores its hash.
+        ApiKey(ApiKey),
+        /// Print the OpenAPI document (JSON).
+        Openapi,
     }
-}
 
-async fn run(cli: Cli) -> Result<(), String> {
-    match cli.command {
-        Command::Openapi => {
-            print!("{}", openapi::document());
-            Ok(())
-        }
-        Command::Serve(serve) => serve_command(serve).await,
-        Command::Token(token) => token_command(token),
-        Command::ApiKey(key) => api_key_command(key).await,
+    #[derive(Args)]
+    struct Common {
+        /// Where the SQLite database and the demo signing key live.
+        #[arg(long, env = "AFTERCARE_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        /// Merchants (TOML). Without it, the built-in `demo` merchant is served.
+        #[arg(long, env = "AFTERCARE_CONFIG")]
+        config: Option<PathBuf>,
+        /// Database URL; defaults to SQLite in the data folder. `DATABASE_URL` also works.
+        #[arg(long, env = "AFTERCARE_DATABASE_URL")]
+        database_url: Option<String>,
     }
-}
 
-fn prepare(common: &Common) -> Result<(), String> {
-    std::fs::create_dir_all(&common.data_dir).map_err(|e| format!("{}: {e}", common.data_dir.display()))
-}
-
-fn database_url(common: &Common) -> String {
-    common
-        .database_url
-        .clone()
-        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()))
-        .unwrap_or_else(|| format!("sqlite://{}", common.data_dir.join("aftercare.db").display()))
-}
-
-fn load_merchants(common: &Common, demo_origins: Vec<String>) -> Result<Merchants, String> {
-    match &common.config {
-        Some(path) => Merchants::from_file(path),
-        None => Merchants::new(vec![merchants::demo(&common.data_dir, demo_origins)?]),
+    #[derive(Args)]
+    struct Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on; port 0 picks a free one (the address is printed).
+        #[arg(long, env = "AFTERCARE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// More origins the demo merchant accepts (besides the server's own).
+        #[arg(long, env = "AFTERCARE_DEMO_ORIGIN", value_delimiter = ',')]
+        demo_origin: Vec<String>,
+        /// The built widget and demo page. Defaults to the repository's `dist/`.
+        #[arg(long, env = "AFTERCARE_STATIC_DIR")]
+        static_dir: Option<PathBuf>,
+        /// Enable `/dev/*` routes (clock control). Never in production.
+        #[arg(long, env = "AFTERCARE_INSECURE_DEV")]
+        insecure_dev: bool,
+        /// Where incomplete uploads are kept (local disk). Defaults to `{data-dir}/spool`.
+        #[arg(long, env = "AFTERCARE_SPOOL_DIR")]
+        spool_dir: Option<PathBuf>,
+        /// Largest photo accepted, in bytes.
+        #[arg(long, env = "AFTERCARE_MAX_PHOTO_BYTES", default_value_t = Limits::default().max_photo_bytes)]
+        max_photo_bytes: u64,
+        /// Largest video accepted, in bytes.
+        #[arg(long, env = "AFTERCARE_MAX_VIDEO_BYTES", default_value_t = Limits::default().max_video_bytes)]
+        max_video_bytes: u64,
+        /// Most bytes uploaded for one order.
+        #[arg(long, env = "AFTERCARE_MAX_ORDER_BYTES", default_value_t = Limits::default().max_order_bytes)]
+        max_order_bytes: u64,
+        /// Most bytes one case may reference.
+        #[arg(long, env = "AFTERCARE_MAX_CASE_BYTES", default_value_t = Limits::default().max_case_bytes)]
+        max_case_bytes: u64,
+        /// API requests per second allowed from one client address (0: no limit).
+        #[arg(long, env = "AFTERCARE_RATE_LIMIT", default_value_t = aftercare_server::ratelimit::DEFAULT_PER_SECOND)]
+        rate_limit: u32,
+        /// How many requests one address may make in a burst.
+        #[arg(long, env = "AFTERCARE_RATE_BURST", default_value_t = aftercare_server::ratelimit::DEFAULT_BURST)]
+        rate_burst: u32,
+        /// On SIGTERM, how long requests in flight may take to finish.
+        #[arg(long, env = "AFTERCARE_DRAIN_SECONDS", default_value_t = 10)]
+        drain_seconds: u64,
     }
-}
 
-/// The server's own origins, as a browser writes them.
-fn own_origins(address: SocketAddr) -> Vec<String> {
-    let port = address.port();
-    let mut origins = vec![format!("http://{address}")];
-    if address.ip().is_loopback() || address.ip().is_unspecified() {
-        origins.push(format!("http://localhost:{port}"));
-        origins.push(format!("http://127.0.0.1:{port}"));
+    #[derive(Args)]
+    struct Token {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, env = "AFTERCARE_MERCHANT", default_value = DEMO_MERCHANT)]
+        merchant: String,
+        #[arg(long)]
+        order: String,
+        #[arg(long)]
+        shopper: String,
+        /// Lifetime, e.g. `30m`, `2h`, `90s`.
+        #[arg(long, default_value = "30m", value_parser = parse_ttl)]
+        ttl: i64,
+        /// Item ids in the order (comma-separated); the demo order's are known.
+        #[arg(long, value_delimiter = ',')]
+        items: Vec<String>,
+        /// paid, shipped or delivered.
+        #[arg(long)]
+        state: Option<String>,
+        /// Delivery date, `YYYY-MM-DD` or RFC 3339.
+        #[arg(long)]
+        delivered_at: Option<String>,
     }
-    origins.dedup();
-    origins
-}
 
-async fn serve_command(serve: Serve) -> Result<(), String> {
-    prepare(&serve.common)?;
-    let listener = tokio::net::TcpListener::bind(serve.listen).await.map_err(|e| format!("{}: {e}", serve.listen))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let mut origins = own_origins(address);
-    origins.extend(serve.demo_origin.iter().cloned());
-    let merchants = load_merchants(&serve.common, origins)?;
-    let store = Store::open(&database_url(&serve.common)).await.map_err(|e| format!("database: {e}"))?;
-    let static_dir = serve.static_dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist"));
-    if !static_dir.join("index.html").is_file() {
-        tracing::warn!("{} has no built widget; the site explains how to build it", static_dir.display());
+    #[derive(Args)]
+    #[group(required = true, multiple = false)]
+    struct Owner {
+        #[arg(long)]
+        merchant: Option<String>,
+        #[arg(long)]
+        platform: bool,
     }
-    if serve.insecure_dev {
-        tracing::warn!("--insecure-dev: /dev routes are enabled; never use this in production");
-    }
-    let limits = Limits {
-        max_photo_bytes: serve.max_photo_bytes,
-        max_video_bytes: serve.max_video_bytes,
-        max_order_bytes: serve.max_order_bytes,
-        max_case_bytes: serve.max_case_bytes,
-        ..Limits::default()
-    };
-    let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits)?;
-    tracing::info!("evidence files go to {}", uploads.storage.description);
-    let mut state = AppState::new(store.clone(), Arc::new(merchants), Clock::system(), static_dir, serve.insecure_dev, Arc::new(uploads));
-    state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
-    let workers = state.spawn_workers();
-    // Expired incomplete uploads are swept every minute (and whenever one is created).
-    let sweeper = state.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-        loop {
-            every.tick().await;
-            if let Err(error) = sweeper.uploads.sweep(&sweeper.store, sweeper.clock.now()).await {
-                tracing::warn!("sweeping expired uploads: {error}");
-            }
-            sweeper.rate_limit.forget_idle();
-        }
-    });
-    println!("http://{address}");
-    tracing::info!("listening on http://{address}");
-    // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to
-    // `--drain-seconds`, then stop.
-    let draining = Arc::new(tokio::sync::Notify::new());
-    let started = draining.clone();
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing requests in flight");
-        started.notify_one();
-    });
-    let drain = std::time::Duration::from_secs(serve.drain_seconds);
-    tokio::select! {
-        served = server => served.map_err(|e| e.to_string())?,
-        () = async { draining.notified().await; tokio::time::sleep(drain).await } => {
-            tracing::warn!("requests still running after {}s; stopping anyway", serve.drain_seconds);
-        }
-    }
-    for worker in workers {
-        worker.abort();
-    }
-    store.close().await;
-    tracing::info!("stopped");
-    Ok(())
-}
 
-async fn shutdown_signal() {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
+    #[derive(Args)]
+    struct ApiKey {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        owner: Owner,
     }
-}
 
-/// The uploads service: spool on local disk, storage in `{data-dir}/media` or S3 (when
-/// `AFTERCARE_S3_BUCKET` is set), and a media-link signing key kept in the data folder.
-fn uploads(common: &Common, spool_dir: Option<PathBuf>, limits: Limits) -> Result<Uploads, String> {
-    let storage = match S3Settings::from_env() {
-        Some(settings) => Storage::s3(&settings)?,
-        None => Storage::local(&common.data_dir.join("media"))?,
-    };
-    let key_path = common.data_dir.join("media-link-key");
-    let key = match std::fs::read_to_string(&key_path) {
-        Ok(text) => hex::decode(text.trim()).map_err(|e| format!("{}: {e}", key_path.display()))?,
-        Err(_) => {
-            let mut key = [0u8; 32];
-            getrandom::fill(&mut key).map_err(|e| e.to_string())?;
-            std::fs::write(&key_path, hex::encode(key)).map_err(|e| format!("{}: {e}", key_path.display()))?;
-            key.to_vec()
-        }
-    };
-    let spool = spool_dir.unwrap_or_else(|| common.data_dir.join("spool"));
-    Uploads::new(spool, storage, limits, key)
-}
-
-fn token_command(token: Token) -> Result<(), String> {
-    prepare(&token.common)?;
-    let merchants = load_merchants(&token.common, Vec::new())?;
-    let merchant = merchants.get(&token.merchant).ok_or_else(|| format!("unknown merchant {:?}", token.merchant))?;
-    let now = Clock::system().now();
-    let snapshot = if token.merchant == DEMO_MERCHANT && token.order == DEMO_ORDER_ID && token.items.is_empty() {
-        demo_order(now)
-    } else {
-        let state = match token.state.as_deref() {
-            None => None,
-            Some("paid") => Some(OrderState::Paid),
-            Some("shipped") => Some(OrderState::Shipped),
-            Some("delivered") => Some(OrderState::Delivered),
-            Some(other) => return Err(format!("--state {other:?}: use paid, shipped or delivered")),
+    fn parse_ttl(text: &str) -> Result<i64, String> {
+        let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+        let number: i64 = number.parse().map_err(|_| format!("{text:?}: expected a number and s, m or h"))?;
+        let seconds = match unit {
+            "s" | "" => number,
+            "m" => number * 60,
+            "h" => number * 3600,
+            _ => return Err(format!("{text:?}: expected a number and s, m or h")),
         };
-        if token.items.is_empty() {
-            return Err("--items is required (the order's item ids, comma-separated)".into());
+        if seconds <= 0 || seconds > 24 * 3600 {
+            return Err("the lifetime must be between 1s and 24h".into());
         }
-        OrderSnapshot { order_id: token.order.clone(), item_ids: token.items, state, delivered_at: token.delivered_at }
-    };
-    println!("{}", auth::mint(merchant, &merchant.keys[0], &token.shopper, snapshot, now, token.ttl));
-    let _ = DEFAULT_TOKEN_TTL_SECS;
-    Ok(())
-}
-
-async fn api_key_command(key: ApiKey) -> Result<(), String> {
-    prepare(&key.common)?;
-    let merchants = load_merchants(&key.common, Vec::new())?;
-    if let Some(id) = &key.owner.merchant {
-        merchants.get(id).ok_or_else(|| format!("unknown merchant {id:?}"))?;
+        Ok(seconds)
     }
-    let store = Store::open(&database_url(&key.common)).await.map_err(|e| format!("database: {e}"))?;
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
-    let prefix = if key.owner.platform { "acp" } else { "acm" };
-    let api_key = format!("{prefix}_{}", hex::encode(secret));
-    let hash = aftercare_server::auth::api_key_hash(&api_key);
-    store.add_api_key(key.owner.merchant.as_deref(), &hash, Clock::system().now()).await.map_err(|e| e.to_string())?;
-    store.close().await;
-    println!("{api_key}");
-    Ok(())
-}
+
+    pub fn main() -> ExitCode {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+            .init();
+        let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+        match runtime.block_on(run(Cli::parse())) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("aftercare-server: {error}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    async fn run(cli: Cli) -> Result<(), String> {
+        match cli.command {
+            Command::Openapi => {
+                print!("{}", openapi::document());
+                Ok(())
+            }
+            Command::Serve(serve) => serve_command(serve).await,
+            Command::Token(token) => token_command(token),
+            Command::ApiKey(key) => api_key_command(key).await,
+        }
+    }
+
+    fn prepare(common: &Common) -> Result<(), String> {
+        std::fs::create_dir_all(&common.data_dir).map_err(|e| format!("{}: {e}", common.data_dir.display()))
+    }
+
+    fn database_url(common: &Common) -> String {
+        common
+            .database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()))
+            .unwrap_or_else(|| format!("sqlite://{}", common.data_dir.join("aftercare.db").display()))
+    }
+
+    fn load_merchants(common: &Common, demo_origins: Vec<String>) -> Result<Merchants, String> {
+        match &common.config {
+            Some(path) => Merchants::from_file(path),
+            None => Merchants::new(vec![merchants::demo(&common.data_dir, demo_origins)?]),
+        }
+    }
+
+    /// The server's own origins, as a browser writes them.
+    fn own_origins(address: SocketAddr) -> Vec<String> {
+        let port = address.port();
+        let mut origins = vec![format!("http://{address}")];
+        if address.ip().is_loopback() || address.ip().is_unspecified() {
+            origins.push(format!("http://localhost:{port}"));
+            origins.push(format!("http://127.0.0.1:{port}"));
+        }
+        origins.dedup();
+        origins
+    }
+
+    async fn serve_command(serve: Serve) -> Result<(), String> {
+        prepare(&serve.common)?;
+        let listener =
+            tokio::net::TcpListener::bind(serve.listen).await.map_err(|e| format!("{}: {e}", serve.listen))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let mut origins = own_origins(address);
+        origins.extend(serve.demo_origin.iter().cloned());
+        let merchants = load_merchants(&serve.common, origins)?;
+        let store = Store::open(&database_url(&serve.common)).await.map_err(|e| format!("database: {e}"))?;
+        let static_dir = serve.static_dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist"));
+        if !static_dir.join("index.html").is_file() {
+            tracing::warn!("{} has no built widget; the site explains how to build it", static_dir.display());
+        }
+        if serve.insecure_dev {
+            tracing::warn!("--insecure-dev: /dev routes are enabled; never use this in production");
+        }
+        let limits = Limits {
+            max_photo_bytes: serve.max_photo_bytes,
+            max_video_bytes: serve.max_video_bytes,
+            max_order_bytes: serve.max_order_bytes,
+            max_case_bytes: serve.max_case_bytes,
+            ..Limits::default()
+        };
+        let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits)?;
+        tracing::info!("evidence files go to {}", uploads.storage.description);
+        let mut state = AppState::new(
+            store.clone(),
+            Arc::new(merchants),
+            Clock::system(),
+            static_dir,
+            serve.insecure_dev,
+            Arc::new(uploads),
+        );
+        state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
+        let workers = state.spawn_workers();
+        // Expired incomplete uploads are swept every minute (and whenever one is created).
+        let sweeper = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Err(error) = sweeper.uploads.sweep(&sweeper.store, sweeper.clock.now()).await {
+                    tracing::warn!("sweeping expired uploads: {error}");
+                }
+                sweeper.rate_limit.forget_idle();
+            }
+        });
+        println!("http://{address}");
+        tracing::info!("listening on http://{address}");
+        // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to
+        // `--drain-seconds`, then stop.
+        let draining = Arc::new(tokio::sync::Notify::new());
+        let started = draining.clone();
+        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+        let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: finishing requests in flight");
+            started.notify_one();
+        });
+        let drain = std::time::Duration::from_secs(serve.drain_seconds);
+        tokio::select! {
+            served = server => served.map_err(|e| e.to_string())?,
+            () = async { draining.notified().await; tokio::time::sleep(drain).await } => {
+                tracing::warn!("requests still running after {}s; stopping anyway", serve.drain_seconds);
+            }
+        }
+        for worker in workers {
+            worker.abort();
+        }
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    async fn shutdown_signal() {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM can be watched");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+
+    /// The uploads service: spool on local disk, storage in `{data-dir}/media` or S3 (when
+    /// `AFTERCARE_S3_BUCKET` is set), and a media-link signing key kept in the data folder.
+    fn uploads(common: &Common, spool_dir: Option<PathBuf>, limits: Limits) -> Result<Uploads, String> {
+        let storage = match S3Settings::from_env() {
+            Some(settings) => Storage::s3(&settings)?,
+            None => Storage::local(&common.data_dir.join("media"))?,
+        };
+        let key_path = common.data_dir.join("media-link-key");
+        let key = match std::fs::read_to_string(&key_path) {
+            Ok(text) => hex::decode(text.trim()).map_err(|e| format!("{}: {e}", key_path.display()))?,
+            Err(_) => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| e.to_string())?;
+                std::fs::write(&key_path, hex::encode(key)).map_err(|e| format!("{}: {e}", key_path.display()))?;
+                key.to_vec()
+            }
+        };
+        let spool = spool_dir.unwrap_or_else(|| common.data_dir.join("spool"));
+        Uploads::new(spool, storage, limits, key)
+    }
+
+    fn token_command(token: Token) -> Result<(), String> {
+        prepare(&token.common)?;
+        let merchants = load_merchants(&token.common, Vec::new())?;
+        let merchant =
+            merchants.get(&token.merchant).ok_or_else(|| format!("unknown merchant {:?}", token.merchant))?;
+        let now = Clock::system().now();
+        let snapshot = if token.merchant == DEMO_MERCHANT && token.order == DEMO_ORDER_ID && token.items.is_empty() {
+            demo_order(now)
+        } else {
+            let state = match token.state.as_deref() {
+                None => None,
+                Some("paid") => Some(OrderState::Paid),
+                Some("shipped") => Some(OrderState::Shipped),
+                Some("delivered") => Some(OrderState::Delivered),
+                Some(other) => return Err(format!("--state {other:?}: use paid, shipped or delivered")),
+            };
+            if token.items.is_empty() {
+                return Err("--items is required (the order's item ids, comma-separated)".into());
+            }
+            OrderSnapshot {
+                order_id: token.order.clone(),
+                item_ids: token.items,
+                state,
+                delivered_at: token.delivered_at,
+            }
+        };
+        println!("{}", auth::mint(merchant, &merchant.keys[0], &token.shopper, snapshot, now, token.ttl));
+        let _ = DEFAULT_TOKEN_TTL_SECS;
+        Ok(())
+    }
+
+    async fn api_key_command(key: ApiKey) -> Result<(), String> {
+        prepare(&key.common)?;
+        let merchants = load_merchants(&key.common, Vec::new())?;
+        if let Some(id) = &key.owner.merchant {
+            merchants.get(id).ok_or_else(|| format!("unknown merchant {id:?}"))?;
+        }
+        let store = Store::open(&database_url(&key.common)).await.map_err(|e| format!("database: {e}"))?;
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
+        let prefix = if key.owner.platform { "acp" } else { "acm" };
+        let api_key = format!("{prefix}_{}", hex::encode(secret));
+        let hash = aftercare_server::auth::api_key_hash(&api_key);
+        store
+            .add_api_key(key.owner.merchant.as_deref(), &hash, Clock::system().now())
+            .await
+            .map_err(|e| e.to_string())?;
+        store.close().await;
+        println!("{api_key}");
+        Ok(())
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -106,7 +106,9 @@ impl Merchants {
     pub fn new(merchants: Vec<Merchant>) -> Result<Merchants, String> {
         let mut all = Merchants::default();
         for merchant in merchants {
-            if merchant.id.is_empty() || !merchant.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            if merchant.id.is_empty()
+                || !merchant.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
                 return Err(format!("merchant id {:?}: use letters, digits, - and _", merchant.id));
             }
             let (_, errors) = WidgetConfig::load(&[Layer { source: "widget", json: &merchant.widget.to_string() }]);
@@ -116,7 +118,10 @@ impl Merchants {
             merchant.deadlines.validate().map_err(|e| format!("merchant {}: deadlines: {e}", merchant.id))?;
             for origin in &merchant.allowed_origins {
                 if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
-                    return Err(format!("merchant {}: allowed origin {origin:?} must look like https://shop.example", merchant.id));
+                    return Err(format!(
+                        "merchant {}: allowed origin {origin:?} must look like https://shop.example",
+                        merchant.id
+                    ));
                 }
             }
             if let Some(hook) = &merchant.webhook {
@@ -133,7 +138,10 @@ impl Merchants {
             let merchant = Arc::new(merchant);
             for key in &merchant.keys {
                 if key.secret().len() < 32 {
-                    return Err(format!("merchant {} key {}: secret_hex must be at least 32 bytes of hex", merchant.id, key.kid));
+                    return Err(format!(
+                        "merchant {} key {}: secret_hex must be at least 32 bytes of hex",
+                        merchant.id, key.kid
+                    ));
                 }
                 if all.by_kid.insert(key.kid.clone(), (merchant.clone(), key.clone())).is_some() {
                     return Err(format!("signing key id {:?} is used twice; kids must be unique", key.kid));

@@ -42,7 +42,9 @@ impl Default for Metrics {
         let mut registry = Registry::with_prefix("aftercare");
         let requests = Family::<Labels, Counter>::default();
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
-        let latency = Family::<Labels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let latency = Family::<Labels, Histogram, fn() -> Histogram>::new_with_constructor(
+            latency_histogram as fn() -> Histogram,
+        );
         registry.register("http_request_duration_seconds", "Time to answer, by route", latency.clone());
         let cases = Family::<Labels, Gauge>::default();
         registry.register("cases", "Cases by state", cases.clone());
@@ -53,7 +55,11 @@ impl Default for Metrics {
         let uploads_completed = Counter::default();
         registry.register("uploads_completed", "Uploads received whole, checked and stored", uploads_completed.clone());
         let deadlines = Counter::default();
-        registry.register("deadline_consequences", "Consequences of passed deadlines applied by the scheduler", deadlines.clone());
+        registry.register(
+            "deadline_consequences",
+            "Consequences of passed deadlines applied by the scheduler",
+            deadlines.clone(),
+        );
         Metrics { registry, requests, latency, cases, webhooks, upload_bytes, uploads_completed, deadlines }
     }
 }
@@ -80,7 +86,8 @@ impl Metrics {
 /// Counts and times every request, by its route template (not its raw path, so ids
 /// do not explode the label set).
 pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let method = request.method().as_str().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;

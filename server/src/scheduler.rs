@@ -29,7 +29,12 @@ pub async fn run_due(state: &AppState) -> Result<usize, Error> {
             };
             progressed = true;
             if let Some(case) = state.store.apply_due(id, merchant, now).await? {
-                tracing::info!("case {}: deadline passed, {} is now {}", case.number, case.history.last().map_or("", |e| e.action.as_str()), case.state.as_str());
+                tracing::info!(
+                    "case {}: deadline passed, {} is now {}",
+                    case.number,
+                    case.history.last().map_or("", |e| e.action.as_str()),
+                    case.state.as_str()
+                );
                 state.metrics.deadline_applied();
                 applied += 1;
             }

@@ -61,7 +61,11 @@ impl Storage {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let store = LocalFileSystem::new_with_prefix(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let root = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
-        Ok(Storage { store: Arc::new(store), local_root: Some(root), description: format!("local folder {}", dir.display()) })
+        Ok(Storage {
+            store: Arc::new(store),
+            local_root: Some(root),
+            description: format!("local folder {}", dir.display()),
+        })
     }
 
     pub fn s3(settings: &S3Settings) -> Result<Storage, String> {
@@ -69,7 +73,10 @@ impl Storage {
             .with_bucket_name(&settings.bucket)
             .with_region(settings.region.clone().unwrap_or_else(|| "us-east-1".into()));
         if let Some(endpoint) = &settings.endpoint {
-            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://")).with_virtual_hosted_style_request(false);
+            builder = builder
+                .with_endpoint(endpoint)
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_virtual_hosted_style_request(false);
         }
         if let (Some(id), Some(secret)) = (&settings.access_key_id, &settings.secret_access_key) {
             builder = builder.with_access_key_id(id).with_secret_access_key(secret);

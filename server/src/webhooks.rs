@@ -136,7 +136,13 @@ mod tests {
     #[test]
     fn retries_back_off_then_stop() {
         let t = Timestamp(0);
-        let table = [(1, 0.5, Some(10_000)), (2, 0.5, Some(20_000)), (3, 0.5, Some(40_000)), (7, 0.5, Some(640_000)), (8, 0.5, None)];
+        let table = [
+            (1, 0.5, Some(10_000)),
+            (2, 0.5, Some(20_000)),
+            (3, 0.5, Some(40_000)),
+            (7, 0.5, Some(640_000)),
+            (8, 0.5, None),
+        ];
         for (attempts, jitter, expected) in table {
             assert_eq!(retry_at(t, attempts, jitter).map(|t| t.0), expected, "after {attempts}");
         }

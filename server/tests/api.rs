@@ -19,7 +19,8 @@ async fn file(app: &TestApp, key: &str) -> Value {
 async fn seller(app: &TestApp, case: &Value, action: Action) -> Value {
     let merchant = app.state.merchants.get("acme").unwrap();
     let id = case["id"].as_str().unwrap();
-    let case = app.state.store.apply(id, None, merchant, Actor::Seller, action, None, app.state.clock.now()).await.unwrap();
+    let case =
+        app.state.store.apply(id, None, merchant, Actor::Seller, action, None, app.state.clock.now()).await.unwrap();
     serde_json::to_value(case).unwrap()
 }
 
@@ -37,7 +38,9 @@ async fn file_then_withdraw() {
     let id = case["id"].as_str().unwrap();
     let (_, stored) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
     assert_eq!(stored, case, "the answer to the filing is the case as stored");
-    let (status, withdrawn) = app.post(&format!("/v1/cases/{id}/withdraw"), &app.token(), None, &json!({"message": "Solved it myself"})).await;
+    let (status, withdrawn) = app
+        .post(&format!("/v1/cases/{id}/withdraw"), &app.token(), None, &json!({"message": "Solved it myself"}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{withdrawn}");
     assert_eq!(withdrawn["state"], "withdrawn");
     assert_eq!(withdrawn["history"][1]["message"], "Solved it myself");
@@ -57,16 +60,30 @@ async fn return_path_from_acceptance_to_refund() {
     let (status, early) = app.post(&format!("/v1/cases/{id}/return-shipment"), &app.token(), None, &parcel).await;
     assert_eq!((status, early["code"].as_str()), (StatusCode::CONFLICT, Some("transition_not_allowed")));
 
-    let accepted = seller(&app, &case, Action::Accept {
-        return_instructions: Some(ReturnInstructions { address: "Returns, 1 Example Road".into(), instructions: Some("Keep the box".into()) }),
-    })
+    let accepted = seller(
+        &app,
+        &case,
+        Action::Accept {
+            return_instructions: Some(ReturnInstructions {
+                address: "Returns, 1 Example Road".into(),
+                instructions: Some("Keep the box".into()),
+            }),
+        },
+    )
     .await;
     assert_eq!(accepted["state"], "awaiting_return_shipment");
     let (_, seen) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
     assert_eq!(seen["return_instructions"]["address"], "Returns, 1 Example Road");
     assert_eq!(seen["deadline"]["consequence"], "auto_close");
 
-    let (status, bad) = app.post(&format!("/v1/cases/{id}/return-shipment"), &app.token(), None, &json!({"carrier": "SF", "tracking_number": "no spaces allowed"})).await;
+    let (status, bad) = app
+        .post(
+            &format!("/v1/cases/{id}/return-shipment"),
+            &app.token(),
+            None,
+            &json!({"carrier": "SF", "tracking_number": "no spaces allowed"}),
+        )
+        .await;
     assert_eq!((status, bad["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("tracking_number")));
     let (status, shipped) = app.post(&format!("/v1/cases/{id}/return-shipment"), &app.token(), None, &parcel).await;
     assert_eq!(status, StatusCode::OK, "{shipped}");
@@ -74,11 +91,22 @@ async fn return_path_from_acceptance_to_refund() {
     assert_eq!(shipped["return_shipment"]["tracking_number"], "SF1234567890");
 
     seller(&app, &case, Action::ConfirmReceipt).await;
-    let resolved = seller(&app, &case, Action::PayRefund(aftercare_protocol::case::Refund { amount: "199.00".into(), currency: "CNY".into(), reference: None })).await;
+    let resolved = seller(
+        &app,
+        &case,
+        Action::PayRefund(aftercare_protocol::case::Refund {
+            amount: "199.00".into(),
+            currency: "CNY".into(),
+            reference: None,
+        }),
+    )
+    .await;
     assert_eq!(resolved["state"], "resolved");
-    let actions: Vec<&str> = resolved["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        resolved["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["file", "accept", "return_shipment", "confirm_receipt", "pay_refund"]);
-    let actors: Vec<&str> = resolved["history"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
+    let actors: Vec<&str> =
+        resolved["history"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
     assert_eq!(actors, ["shopper", "seller", "shopper", "seller", "seller"]);
 }
 
@@ -138,7 +166,14 @@ async fn idempotency_over_a_real_socket() {
     // Same key, different body.
     let mut other = damaged("o-1");
     other["description"] = json!("A different complaint entirely.");
-    let response = client.post(format!("{base}/v1/cases")).bearer_auth(&token).header("idempotency-key", "same-key").json(&other).send().await.unwrap();
+    let response = client
+        .post(format!("{base}/v1/cases"))
+        .bearer_auth(&token)
+        .header("idempotency-key", "same-key")
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 422);
     assert_eq!(response.json::<Value>().await.unwrap()["code"], "idempotency_key_reused");
 
@@ -192,7 +227,8 @@ async fn concurrent_filings_with_some_refused_all_commit_correctly() {
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 30);
     assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 10, "{statuses:?}");
     let (_, list) = app.get("/v1/cases?order=o-1", &token).await;
-    let mut numbers: Vec<String> = list["cases"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap().to_owned()).collect();
+    let mut numbers: Vec<String> =
+        list["cases"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap().to_owned()).collect();
     numbers.sort();
     numbers.dedup();
     assert_eq!(numbers.len(), 30, "thirty cases, each with its own number");
@@ -314,10 +350,17 @@ fn b64_encode(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn rules_come_from_the_signed_snapshot() {
     let app = TestApp::new().await;
-    let paid = aftercare_protocol::order::OrderSnapshot { state: Some(aftercare_protocol::order::OrderState::Paid), delivered_at: None, ..delivered("o-1") };
+    let paid = aftercare_protocol::order::OrderSnapshot {
+        state: Some(aftercare_protocol::order::OrderState::Paid),
+        delivered_at: None,
+        ..delivered("o-1")
+    };
     let token = app.token_for("acme", "s-1", paid);
     let (status, json) = app.post("/v1/cases", &token, Some("k-1"), &damaged("o-1")).await;
-    assert_eq!((status, json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("not_available_for_order_state")));
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_available_for_order_state"))
+    );
     let mut refund = damaged("o-1");
     refund["reason"] = json!("delayed");
     refund["resolution"] = json!("refund_only");
@@ -362,7 +405,10 @@ async fn bad_input_gets_specific_errors() {
     let mut long = damaged("o-1");
     long["description"] = json!("x".repeat(1001));
     let (status, json) = app.post("/v1/cases", &token, Some("k"), &long).await;
-    assert_eq!((status, json["code"].as_str(), json["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("too_long"), Some("description")));
+    assert_eq!(
+        (status, json["code"].as_str(), json["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("too_long"), Some("description"))
+    );
     let mut forbidden = damaged("o-1");
     forbidden["resolution"] = json!("reshipment");
     let (status, json) = app.post("/v1/cases", &token, Some("k"), &forbidden).await;
@@ -382,7 +428,8 @@ async fn bad_input_gets_specific_errors() {
     assert_eq!((status, json["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     let (status, _, json) = app.send(Request::delete("/v1/cases").body(Body::empty()).unwrap()).await;
     assert_eq!((status, json["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")));
-    let (status, _, json) = app.send(Request::get("/v1/widget-config?merchant=nobody").body(Body::empty()).unwrap()).await;
+    let (status, _, json) =
+        app.send(Request::get("/v1/widget-config?merchant=nobody").body(Body::empty()).unwrap()).await;
     assert_eq!((status, json["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_merchant")));
 }
 
@@ -447,18 +494,18 @@ async fn the_demo_serves_tokens_and_explains_a_missing_build() {
     let mut app = TestApp::new().await;
     let demo = aftercare_server::merchants::demo(dir.path(), vec!["http://127.0.0.1:8080".into()]).unwrap();
     app.state.merchants = std::sync::Arc::new(aftercare_server::merchants::Merchants::new(vec![demo]).unwrap());
-    let (status, _, json) = app.send(Request::get("/demo/token?order=20261128-0042&shopper=demo-1").body(Body::empty()).unwrap()).await;
+    let (status, _, json) =
+        app.send(Request::get("/demo/token?order=20261128-0042&shopper=demo-1").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     let token = json["token"].as_str().unwrap().to_owned();
     let (status, list) = app.get("/v1/cases?order=20261128-0042", &token).await;
     assert_eq!((status, list["cases"].clone()), (StatusCode::OK, json!([])));
-    let (status, _, _) = app.send(Request::get("/demo/token?order=other&shopper=demo-1").body(Body::empty()).unwrap()).await;
+    let (status, _, _) =
+        app.send(Request::get("/demo/token?order=other&shopper=demo-1").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
-    let response = aftercare_server::app(app.state.clone())
-        .oneshot(Request::get("/").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response =
+        aftercare_server::app(app.state.clone()).oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
     let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("scripts/build"));
 
@@ -473,14 +520,22 @@ use tower::ServiceExt;
 
 #[tokio::test]
 async fn the_committed_openapi_document_matches_the_code() {
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json")).unwrap_or_default();
     let generated = aftercare_server::openapi::document();
     assert!(
         committed == generated,
         "openapi.json is out of date: run `cargo run --bin aftercare-server -- openapi > openapi.json`"
     );
     let doc: Value = serde_json::from_str(&generated).unwrap();
-    for path in ["/v1/cases", "/v1/cases/{id}", "/v1/cases/{id}/escalate", "/v1/cases/{id}/withdraw", "/v1/cases/{id}/return-shipment", "/v1/widget-config"] {
+    for path in [
+        "/v1/cases",
+        "/v1/cases/{id}",
+        "/v1/cases/{id}/escalate",
+        "/v1/cases/{id}/withdraw",
+        "/v1/cases/{id}/return-shipment",
+        "/v1/widget-config",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     for schema in ["NewCase", "Case", "ApiError", "CaseState", "Shipment"] {

@@ -27,7 +27,10 @@ fn openapi_prints_only_the_document() {
 #[test]
 fn token_prints_one_line_that_the_demo_accepts() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, stdout, stderr) = run(&["token", "--merchant", "demo", "--order", "20261128-0042", "--shopper", "s-1", "--ttl", "5m"], dir.path());
+    let (ok, stdout, stderr) = run(
+        &["token", "--merchant", "demo", "--order", "20261128-0042", "--shopper", "s-1", "--ttl", "5m"],
+        dir.path(),
+    );
     assert!(ok, "{stderr}");
     assert_eq!(stdout.lines().count(), 1);
     let token = stdout.trim();

@@ -10,7 +10,8 @@ use aftercare_server::merchants::{Merchant, Merchants, SigningKey};
 mod rust_example;
 
 const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
-const ORDER: &str = r#"{"order_id":"A-100","item_ids":["sku-1","sku-2"],"state":"delivered","delivered_at":"2026-11-25"}"#;
+const ORDER: &str =
+    r#"{"order_id":"A-100","item_ids":["sku-1","sku-2"],"state":"delivered","delivered_at":"2026-11-25"}"#;
 
 fn merchants() -> Merchants {
     Merchants::new(vec![Merchant {
@@ -33,7 +34,8 @@ fn system_now() -> Timestamp {
 
 #[track_caller]
 fn check(token: &str) {
-    let (merchant, claims) = auth::verify(token.trim(), &merchants(), system_now()).expect("the example's token verifies");
+    let (merchant, claims) =
+        auth::verify(token.trim(), &merchants(), system_now()).expect("the example's token verifies");
     assert_eq!((merchant.id.as_str(), claims.sub.as_str(), claims.order_id.as_str()), ("acme", "shopper-9", "A-100"));
     assert_eq!(claims.order.item_ids, ["sku-1", "sku-2"]);
 }
@@ -81,7 +83,10 @@ fn signed() -> (String, i64) {
 fn rust_webhook_example() {
     let (header, now) = signed();
     assert!(verify_example::verify(HOOK_SECRET, &header, HOOK_BODY.as_bytes(), now));
-    assert!(!verify_example::verify(HOOK_SECRET, &header, HOOK_BODY.replace("accept", "refuse").as_bytes(), now), "tampered body");
+    assert!(
+        !verify_example::verify(HOOK_SECRET, &header, HOOK_BODY.replace("accept", "refuse").as_bytes(), now),
+        "tampered body"
+    );
     assert!(!verify_example::verify("whsec_another_secret!", &header, HOOK_BODY.as_bytes(), now), "other secret");
     assert!(!verify_example::verify(HOOK_SECRET, &header, HOOK_BODY.as_bytes(), now + 301), "too old: a replay");
 }
@@ -91,9 +96,18 @@ fn run_verifier(program: &str, script: &str, header: &str, body: &str) -> bool {
     let path = dir.path().join("body.json");
     std::fs::write(&path, body).unwrap();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let output = Command::new(program).current_dir(root).args([script, HOOK_SECRET, header, path.to_str().unwrap()]).output().unwrap();
+    let output = Command::new(program)
+        .current_dir(root)
+        .args([script, HOOK_SECRET, header, path.to_str().unwrap()])
+        .output()
+        .unwrap();
     let said = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    assert_eq!(said, if output.status.success() { "valid" } else { "invalid" }, "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        said,
+        if output.status.success() { "valid" } else { "invalid" },
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     output.status.success()
 }
 

@@ -136,8 +136,16 @@ impl Client {
     /// The stored file, through a media link.
     async fn stored(&self, location: &str) -> Vec<u8> {
         let id = location.rsplit('/').next().unwrap();
-        let link: serde_json::Value =
-            self.http.get(format!("{}/v1/uploads/{id}/link", self.base)).bearer_auth(&self.token).send().await.unwrap().json().await.unwrap();
+        let link: serde_json::Value = self
+            .http
+            .get(format!("{}/v1/uploads/{id}/link", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let response = self.http.get(format!("{}{}", self.base, link["url"].as_str().unwrap())).send().await.unwrap();
         assert_eq!(response.status(), 200);
         response.bytes().await.unwrap().to_vec()
@@ -168,10 +176,10 @@ fn video(size: usize) -> Vec<u8> {
 
 async fn setup(idle: Duration) -> (TestApp, Client) {
     let mut app = TestApp::new().await;
-    let mut limits = aftercare_server::tus::Limits::default();
-    limits.idle_timeout = idle;
+    let limits = aftercare_server::tus::Limits { idle_timeout: idle, ..Default::default() };
     let storage = aftercare_server::storage::Storage::local(&app.dir.path().join("media")).unwrap();
-    let uploads = aftercare_server::tus::Uploads::new(app.dir.path().join("spool"), storage, limits, vec![1; 32]).unwrap();
+    let uploads =
+        aftercare_server::tus::Uploads::new(app.dir.path().join("spool"), storage, limits, vec![1; 32]).unwrap();
     app.state.uploads = std::sync::Arc::new(uploads);
     let base = app.serve().await;
     let client = Client { base, token: app.token(), http: reqwest::Client::new() };
@@ -242,9 +250,10 @@ async fn a_new_request_takes_over_from_a_dead_one() {
     let header_len = request.len() - body.len();
     send_cut(&client, request, header_len + 30_000, Cut::Stall).await;
     client.offset_becomes(&location, 30_000).await;
-    let response = tokio::time::timeout(Duration::from_secs(10), client.patch(&location, 30_000, body[30_000..].to_vec()))
-        .await
-        .expect("the new request does not wait for the stalled one's timeout");
+    let response =
+        tokio::time::timeout(Duration::from_secs(10), client.patch(&location, 30_000, body[30_000..].to_vec()))
+            .await
+            .expect("the new request does not wait for the stalled one's timeout");
     assert_eq!(response.status(), 204);
     assert_eq!(client.offset(&location).await, 120_000);
     assert_eq!(client.stored(&location).await, body);
@@ -281,7 +290,11 @@ async fn too_many_uploads_at_once_get_429_with_retry_after() {
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["retry-after"], "1");
     // Another shopper on another order is not affected.
-    let other = Client { base: client.base.clone(), token: _app.token_for("acme", "s-9", delivered("o-9")), http: reqwest::Client::new() };
+    let other = Client {
+        base: client.base.clone(),
+        token: _app.token_for("acme", "s-9", delivered("o-9")),
+        http: reqwest::Client::new(),
+    };
     let location = other.create(body.len()).await;
     assert_eq!(other.patch(&location, 0, body).await.status(), 204);
 }

@@ -53,7 +53,12 @@ impl Parties {
 }
 
 fn actions(case: &Value) -> Vec<String> {
-    case["history"].as_array().unwrap().iter().map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["action"].as_str().unwrap())).collect()
+    case["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect()
 }
 
 const PARCEL: &str = r#"{"carrier": "SF Express", "tracking_number": "SF1234567890"}"#;
@@ -71,7 +76,9 @@ async fn the_return_path_from_filing_to_refund() {
     assert_eq!((detail["shopper_id"].as_str(), detail["merchant_id"].as_str()), (Some("s-1"), Some("acme")));
 
     // A reply is history, not a change of state.
-    let replied = p.ok(p.seller(&id, "reply", json!({"message": "Sorry! Could you send the box back?"})).await, "awaiting_seller").await;
+    let replied = p
+        .ok(p.seller(&id, "reply", json!({"message": "Sorry! Could you send the box back?"})).await, "awaiting_seller")
+        .await;
     assert_eq!(replied["history"][1]["action"], "reply");
     assert_eq!(replied["deadline"]["due_at"], "2026-11-30T08:00:00.000Z", "a reply does not restart the clock");
 
@@ -79,15 +86,25 @@ async fn the_return_path_from_filing_to_refund() {
     let accepted = p.ok(p.seller(&id, "accept", address).await, "awaiting_return_shipment").await;
     assert_eq!(accepted["return_instructions"]["address"], "Returns desk, 8 Warehouse Rd, Hangzhou");
 
-    p.ok(p.shopper(&id, "return-shipment", serde_json::from_str(PARCEL).unwrap()).await, "awaiting_seller_receipt").await;
-    p.ok(p.seller(&id, "confirm-receipt", json!({"message": "Arrived in good order"})).await, "awaiting_resolution").await;
+    p.ok(p.shopper(&id, "return-shipment", serde_json::from_str(PARCEL).unwrap()).await, "awaiting_seller_receipt")
+        .await;
+    p.ok(p.seller(&id, "confirm-receipt", json!({"message": "Arrived in good order"})).await, "awaiting_resolution")
+        .await;
     let (status, bad) = p.seller(&id, "refund", json!({"amount": "12.345"})).await;
     assert_eq!((status, bad["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("amount")));
-    let resolved = p.ok(p.seller(&id, "refund", json!({"amount": "199.00", "reference": "WX-REF-1"})).await, "resolved").await;
+    let resolved =
+        p.ok(p.seller(&id, "refund", json!({"amount": "199.00", "reference": "WX-REF-1"})).await, "resolved").await;
     assert_eq!(resolved["refund"], json!({"amount": "199.00", "currency": "CNY", "reference": "WX-REF-1"}));
     assert_eq!(
         actions(&resolved),
-        ["shopper:file", "seller:reply", "seller:accept", "shopper:return_shipment", "seller:confirm_receipt", "seller:pay_refund"]
+        [
+            "shopper:file",
+            "seller:reply",
+            "seller:accept",
+            "shopper:return_shipment",
+            "seller:confirm_receipt",
+            "seller:pay_refund"
+        ]
     );
     // Over: no more replies.
     let (status, closed) = p.seller(&id, "reply", json!({"message": "Anything else?"})).await;
@@ -106,7 +123,8 @@ async fn refusal_escalation_and_the_platforms_ruling() {
     let (status, missing) = p.seller(&id, "refuse", json!({"message": " "})).await;
     assert_eq!((status, missing["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("message")));
     p.ok(p.seller(&id, "refuse", json!({"message": "The photos show wear from use."})).await, "seller_refused").await;
-    p.ok(p.shopper(&id, "escalate", json!({"reason": "It arrived like this; see the photos."})).await, "escalated").await;
+    p.ok(p.shopper(&id, "escalate", json!({"reason": "It arrived like this; see the photos."})).await, "escalated")
+        .await;
 
     // The platform sees it among escalated cases, across merchants.
     let (status, page) = p.app.get("/v1/platform/cases", &p.platform).await;
@@ -134,7 +152,15 @@ async fn refusal_escalation_and_the_platforms_ruling() {
     assert_eq!(status, StatusCode::OK, "{ruled}");
     assert_eq!(ruled["state"], "awaiting_return_shipment");
     assert_eq!(ruled["return_instructions"]["address"], "acme returns desk, 1 Example Road");
-    let (status, odd) = p.app.post(&format!("/v1/platform/cases/{id}/ruling"), &p.platform, None, &json!({"in_favour_of": "system", "message": "x"})).await;
+    let (status, odd) = p
+        .app
+        .post(
+            &format!("/v1/platform/cases/{id}/ruling"),
+            &p.platform,
+            None,
+            &json!({"in_favour_of": "system", "message": "x"}),
+        )
+        .await;
     assert_eq!((status, odd["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("in_favour_of")));
 }
 
@@ -146,7 +172,8 @@ async fn exchange_ends_with_the_replacements_shipment_and_withdrawal_stops_a_cas
     exchange["reason"] = json!("lost");
     let id = p.file_body("k-1", exchange).await;
     p.ok(p.seller(&id, "accept", json!({})).await, "awaiting_resolution").await;
-    let shipped = p.ok(p.seller(&id, "replacement-shipment", serde_json::from_str(PARCEL).unwrap()).await, "resolved").await;
+    let shipped =
+        p.ok(p.seller(&id, "replacement-shipment", serde_json::from_str(PARCEL).unwrap()).await, "resolved").await;
     assert_eq!(shipped["replacement_shipment"]["tracking_number"], "SF1234567890");
 
     let id = p.file("k-2").await;
@@ -206,7 +233,11 @@ async fn every_forbidden_merchant_transition_is_refused() {
             if allowed.contains(action) {
                 assert_eq!(status, StatusCode::OK, "{state} {action}: {answer}");
             } else {
-                assert_eq!((status, answer["code"].as_str()), (StatusCode::CONFLICT, Some("transition_not_allowed")), "{state} {action}: {answer}");
+                assert_eq!(
+                    (status, answer["code"].as_str()),
+                    (StatusCode::CONFLICT, Some("transition_not_allowed")),
+                    "{state} {action}: {answer}"
+                );
                 let (_, after) = p.app.get(&format!("/v1/merchant/cases/{id}"), &p.seller).await;
                 assert_eq!(after["case"], before["case"], "{state} {action} changed nothing");
             }
@@ -252,7 +283,10 @@ async fn lists_filter_and_page() {
     let service = p.file_body("k-s", quality).await;
 
     let (_, page) = p.app.get("/v1/merchant/cases?type=seller_service", &p.seller).await;
-    assert_eq!(page["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect::<Vec<_>>(), [service.as_str()]);
+    assert_eq!(
+        page["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect::<Vec<_>>(),
+        [service.as_str()]
+    );
     let (_, page) = p.app.get("/v1/merchant/cases?type=logistics&limit=2", &p.seller).await;
     let first: Vec<&str> = page["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(first, [ids[4].as_str(), ids[3].as_str()], "newest first");

@@ -73,7 +73,10 @@ fn sample(text: &str, series: &str) -> f64 {
 #[tokio::test]
 async fn metrics_count_what_the_test_did() {
     let dir = tempfile::tempdir().unwrap();
-    let hook = aftercare_server::merchants::WebhookTarget { url: "http://127.0.0.1:9/nowhere".into(), secret: "whsec_metrics_test_1".into() };
+    let hook = aftercare_server::merchants::WebhookTarget {
+        url: "http://127.0.0.1:9/nowhere".into(),
+        secret: "whsec_metrics_test_1".into(),
+    };
     let app = TestApp::with(dir, move |merchants| merchants[0].webhook = Some(hook)).await;
     for key in ["k-1", "k-2", "k-1"] {
         app.post("/v1/cases", &app.token(), Some(key), &damaged("o-1")).await;
@@ -86,11 +89,22 @@ async fn metrics_count_what_the_test_did() {
     let response = reqwest::get(format!("{base}/metrics")).await.unwrap();
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
     let text = response.text().await.unwrap();
-    assert_eq!(sample(&text, r#"aftercare_http_requests_total{method="POST",route="/v1/cases",status="201"}"#), 3.0, "two cases, one replay");
-    assert_eq!(sample(&text, r#"aftercare_http_requests_total{method="GET",route="/v1/cases/{id}",status="404"}"#), 1.0);
+    assert_eq!(
+        sample(&text, r#"aftercare_http_requests_total{method="POST",route="/v1/cases",status="201"}"#),
+        3.0,
+        "two cases, one replay"
+    );
+    assert_eq!(
+        sample(&text, r#"aftercare_http_requests_total{method="GET",route="/v1/cases/{id}",status="404"}"#),
+        1.0
+    );
     assert_eq!(sample(&text, r#"aftercare_http_request_duration_seconds_count{route="/v1/cases"}"#), 3.0);
     assert_eq!(sample(&text, r#"aftercare_cases{state="awaiting_seller"}"#), 2.0);
-    assert_eq!(sample(&text, r#"aftercare_webhook_deliveries_total{outcome="failed"}"#), 2.0, "nothing listens on port 9");
+    assert_eq!(
+        sample(&text, r#"aftercare_webhook_deliveries_total{outcome="failed"}"#),
+        2.0,
+        "nothing listens on port 9"
+    );
     assert_eq!(sample(&text, "aftercare_deadline_consequences_total"), 0.0);
 }
 
@@ -125,7 +139,13 @@ fn sigterm_lets_a_request_in_flight_finish() {
     // A shopper's upload of 1,000 bytes, created; its PATCH sends half and pauses.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (token, location) = runtime.block_on(async {
-        let token: serde_json::Value = reqwest::get(format!("http://{address}/demo/token?order=20261128-0042&shopper=s-1")).await.unwrap().json().await.unwrap();
+        let token: serde_json::Value =
+            reqwest::get(format!("http://{address}/demo/token?order=20261128-0042&shopper=s-1"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
         let token = token["token"].as_str().unwrap().to_owned();
         let created = reqwest::Client::new()
             .post(format!("http://{address}/v1/uploads/"))
@@ -164,7 +184,10 @@ fn sigterm_lets_a_request_in_flight_finish() {
             answer.headers()["upload-offset"].to_str().unwrap().to_owned()
         })
     };
-    assert!((0..1000).any(|_| head() == "500" || { std::thread::sleep(std::time::Duration::from_millis(10)); false }));
+    assert!((0..1000).any(|_| head() == "500" || {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        false
+    }));
 
     // SIGTERM while it is in flight; the server stops listening but waits for it.
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());

@@ -57,9 +57,8 @@ proptest! {
         let mutated = String::from_utf8_lossy(&bytes).into_owned();
         // Base64url has slack bits in the last character of a segment: a change that
         // decodes to the same bytes is the same token.
-        match auth::verify(&mutated, &merchants, NOW) {
-            Ok((_, claims)) => prop_assert_eq!(claims, auth::verify(&token, &merchants, NOW).unwrap().1),
-            Err(_) => {}
+        if let Ok((_, claims)) = auth::verify(&mutated, &merchants, NOW) {
+            prop_assert_eq!(claims, auth::verify(&token, &merchants, NOW).unwrap().1);
         }
     }
 

@@ -56,7 +56,12 @@ impl Tus<'_> {
         headers["location"].to_str().unwrap().to_owned()
     }
 
-    async fn patch(&self, location: &str, offset: usize, bytes: &[u8]) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+    async fn patch(
+        &self,
+        location: &str,
+        offset: usize,
+        bytes: &[u8],
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
         let request = self
             .request("PATCH", location)
             .header("upload-offset", offset.to_string())
@@ -116,7 +121,9 @@ async fn discovery_and_the_protocol_version() {
     let (_, headers, _) = app.send(request).await;
     let exposed = headers["access-control-expose-headers"].to_str().unwrap();
     assert!(exposed.contains("upload-offset") && exposed.contains("location") && exposed.contains("tus-resumable"));
-    let request = Request::post("/v1/uploads/").header("authorization", format!("Bearer {}", tus.token)).header("upload-length", "10");
+    let request = Request::post("/v1/uploads/")
+        .header("authorization", format!("Bearer {}", tus.token))
+        .header("upload-length", "10");
     let (status, headers, json) = app.send(request.body(Body::empty()).unwrap()).await;
     assert_eq!((status, json["code"].as_str()), (StatusCode::PRECONDITION_FAILED, Some("tus_version_unsupported")));
     assert_eq!(headers["tus-version"], "1.0.0");
@@ -150,12 +157,20 @@ async fn a_photo_uploaded_in_two_parts_is_cleaned_stored_and_linked() {
     let (status, link) = app.get(&format!("/v1/uploads/{id}/link"), &tus.token).await;
     assert_eq!(status, StatusCode::OK, "{link}");
     let url = link["url"].as_str().unwrap();
-    let response = tower::ServiceExt::oneshot(aftercare_server::app(app.state.clone()), Request::get(url).body(Body::empty()).unwrap()).await.unwrap();
+    let response = tower::ServiceExt::oneshot(
+        aftercare_server::app(app.state.clone()),
+        Request::get(url).body(Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/jpeg");
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     let disposition = response.headers()["content-disposition"].to_str().unwrap().to_owned();
-    assert!(disposition.starts_with("inline; filename=\"") && disposition.contains("filename*=UTF-8''"), "{disposition}");
+    assert!(
+        disposition.starts_with("inline; filename=\"") && disposition.contains("filename*=UTF-8''"),
+        "{disposition}"
+    );
     assert!(!disposition.contains(".."), "the path was dropped from the name");
     let stored = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
     let contains = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
@@ -216,7 +231,8 @@ async fn checksums_and_lengths() {
     assert_eq!((status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("upload_too_large")));
     let (status, _, json) = tus.create(100, "application/x-msdownload").await;
     assert_eq!((status, json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unsupported_media_type")));
-    let request = tus.request("POST", "/v1/uploads/").header("upload-length", "10").header("upload-metadata", "filename !!!");
+    let request =
+        tus.request("POST", "/v1/uploads/").header("upload-length", "10").header("upload-metadata", "filename !!!");
     let (status, _, json) = app.send(request.body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
 }
@@ -325,7 +341,10 @@ async fn cases_reference_their_own_orders_complete_uploads() {
         stolen["media"] = json!([{"upload_id": id, "kind": "photo"}]);
         stolen["description"] = json!(format!("A case that borrows {id}."));
         let (status, json) = app.post("/v1/cases", &app.token(), Some(id), &stolen).await;
-        assert_eq!((status, json["code"].as_str(), json["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("media_not_found"), Some("media[0].upload_id")));
+        assert_eq!(
+            (status, json["code"].as_str(), json["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("media_not_found"), Some("media[0].upload_id"))
+        );
     }
 }
 
@@ -372,7 +391,15 @@ async fn files_sent_with_an_escalation_join_the_case() {
     let merchant = app.state.merchants.get("acme").unwrap();
     app.state
         .store
-        .apply(id, None, merchant, aftercare_protocol::case::Actor::Seller, aftercare_protocol::lifecycle::Action::Refuse, None, app.state.clock.now())
+        .apply(
+            id,
+            None,
+            merchant,
+            aftercare_protocol::case::Actor::Seller,
+            aftercare_protocol::lifecycle::Action::Refuse,
+            None,
+            app.state.clock.now(),
+        )
         .await
         .unwrap();
     let photo = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
@@ -399,7 +426,15 @@ async fn file_refused_case(app: &TestApp) -> String {
     let merchant = app.state.merchants.get("acme").unwrap();
     app.state
         .store
-        .apply(&id, None, merchant, aftercare_protocol::case::Actor::Seller, aftercare_protocol::lifecycle::Action::Refuse, None, app.state.clock.now())
+        .apply(
+            &id,
+            None,
+            merchant,
+            aftercare_protocol::case::Actor::Seller,
+            aftercare_protocol::lifecycle::Action::Refuse,
+            None,
+            app.state.clock.now(),
+        )
         .await
         .unwrap();
     id

@@ -97,7 +97,11 @@ async fn every_event_arrives_signed() {
     kinds.sort_by_key(|k| k.1);
     assert_eq!(
         kinds,
-        [("case.file".to_owned(), 1, "awaiting_seller"), ("case.reply".to_owned(), 2, "awaiting_seller"), ("case.refuse".to_owned(), 3, "seller_refused")]
+        [
+            ("case.file".to_owned(), 1, "awaiting_seller"),
+            ("case.reply".to_owned(), 2, "awaiting_seller"),
+            ("case.refuse".to_owned(), 3, "seller_refused")
+        ]
     );
     // Delivered ones are not sent again.
     assert_eq!(webhooks::deliver_due(&app.state).await.unwrap(), 0);
@@ -119,7 +123,10 @@ async fn a_failing_receiver_is_retried_with_backoff_and_the_log_shows_it() {
     assert_eq!(webhooks::deliver_due(&app.state).await.unwrap(), 1);
     let (_, log) = app.get("/v1/merchant/webhook-deliveries", &seller).await;
     let first = &log["deliveries"][0];
-    assert_eq!((first["state"].as_str(), first["attempts"].as_u64(), first["last_status"].as_u64()), (Some("pending"), Some(1), Some(500)));
+    assert_eq!(
+        (first["state"].as_str(), first["attempts"].as_u64(), first["last_status"].as_u64()),
+        (Some("pending"), Some(1), Some(500))
+    );
     assert_eq!(first["case_id"], id);
     // Not before its time: the first retry waits 10 s ± 20 %.
     app.state.clock.advance(7_000);
@@ -134,7 +141,10 @@ async fn a_failing_receiver_is_retried_with_backoff_and_the_log_shows_it() {
     assert!(events.iter().all(|(_, e)| e.id == events[0].1.id), "one delivery id across retries");
     let (_, log) = app.get(&format!("/v1/merchant/webhook-deliveries?case={id}"), &seller).await;
     let delivered = &log["deliveries"][0];
-    assert_eq!((delivered["state"].as_str(), delivered["attempts"].as_u64(), delivered["last_status"].as_u64()), (Some("delivered"), Some(3), Some(204)));
+    assert_eq!(
+        (delivered["state"].as_str(), delivered["attempts"].as_u64(), delivered["last_status"].as_u64()),
+        (Some("delivered"), Some(3), Some(204))
+    );
     assert_eq!(delivered["type"], "case.file");
     assert!(delivered.get("next_attempt_at").is_none());
     // Another merchant's key sees none of it.
@@ -160,7 +170,8 @@ async fn a_receiver_that_never_answers_holds_up_nothing() {
     for n in 0..5 {
         // Each filing queues a delivery the workers are stuck sending; the API answers regardless.
         let (token, key, body) = (app.token(), format!("k-{n}"), damaged("o-1"));
-        let answered = tokio::time::timeout(std::time::Duration::from_secs(5), app.post("/v1/cases", &token, Some(&key), &body));
+        let answered =
+            tokio::time::timeout(std::time::Duration::from_secs(5), app.post("/v1/cases", &token, Some(&key), &body));
         let (status, _) = answered.await.expect("the API does not wait for the receiver");
         assert_eq!(status, StatusCode::CREATED);
     }

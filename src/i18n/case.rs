@@ -10,7 +10,11 @@ use crate::flow::Step;
 
 impl Tr {
     fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
-        if self.zh() { zh } else { en }
+        if self.zh() {
+            zh
+        } else {
+            en
+        }
     }
 
     /// A moment in the shopper's time zone and language ("28 Nov 2026, 16:00").
@@ -40,7 +44,11 @@ impl Tr {
     }
 
     pub fn step_count(self, at: usize, of: usize) -> String {
-        if self.zh() { format!("第 {at} 步,共 {of} 步") } else { format!("Step {at} of {of}") }
+        if self.zh() {
+            format!("第 {at} 步,共 {of} 步")
+        } else {
+            format!("Step {at} of {of}")
+        }
     }
 
     pub fn back(self) -> &'static str {
@@ -103,17 +111,25 @@ impl Tr {
     /// One line on what happens next with this resolution.
     pub fn resolution_next(self, resolution: Resolution) -> &'static str {
         match resolution {
-            Resolution::RefundOnly => self.pick("卖家同意后直接退款,无需寄回商品。", "Once the seller agrees, you are refunded; nothing goes back."),
-            Resolution::ReturnAndRefund => {
-                self.pick("卖家同意后按卖家提供的地址寄回商品,卖家确认收货后退款。", "Once the seller agrees, send the item to the address they give; you are refunded when it arrives.")
+            Resolution::RefundOnly => self.pick(
+                "卖家同意后直接退款,无需寄回商品。",
+                "Once the seller agrees, you are refunded; nothing goes back.",
+            ),
+            Resolution::ReturnAndRefund => self.pick(
+                "卖家同意后按卖家提供的地址寄回商品,卖家确认收货后退款。",
+                "Once the seller agrees, send the item to the address they give; you are refunded when it arrives.",
+            ),
+            Resolution::Exchange => self.pick(
+                "卖家同意后寄回商品,卖家确认收货后发出新的商品。",
+                "Once the seller agrees, send the item back; a replacement ships when it arrives.",
+            ),
+            Resolution::Reshipment => {
+                self.pick("卖家同意后重新发货。", "Once the seller agrees, they send the item again.")
             }
-            Resolution::Exchange => {
-                self.pick("卖家同意后寄回商品,卖家确认收货后发出新的商品。", "Once the seller agrees, send the item back; a replacement ships when it arrives.")
-            }
-            Resolution::Reshipment => self.pick("卖家同意后重新发货。", "Once the seller agrees, they send the item again."),
-            Resolution::ComplaintOnly => {
-                self.pick("卖家会回复您;如果无法解决,您可以申请平台介入。", "The seller answers you; if that does not settle it, you can ask the platform to step in.")
-            }
+            Resolution::ComplaintOnly => self.pick(
+                "卖家会回复您;如果无法解决,您可以申请平台介入。",
+                "The seller answers you; if that does not settle it, you can ask the platform to step in.",
+            ),
         }
     }
 
@@ -121,30 +137,67 @@ impl Tr {
     pub fn guidance(self, kind: ProblemType) -> Vec<&'static str> {
         match kind {
             ProblemType::Quality | ProblemType::NotAsDescribed => vec![
-                self.pick("联系卖家:说明问题,并提供相关证据(如照片、视频等)。下一步会请您上传。", "Tell the seller what is wrong and show it: photos or videos, which you add in a moment."),
-                self.pick("申请退货或换货:如果卖家同意,请按照卖家的要求将商品寄回。", "Return or exchange: if the seller agrees, send the item back as the seller asks."),
-                self.pick("申请平台介入:如果卖家不同意退货或换货,您可以申请平台客服介入,由平台进行仲裁处理。", "If the seller refuses, you can ask the platform's service team to step in and decide."),
+                self.pick(
+                    "联系卖家:说明问题,并提供相关证据(如照片、视频等)。下一步会请您上传。",
+                    "Tell the seller what is wrong and show it: photos or videos, which you add in a moment.",
+                ),
+                self.pick(
+                    "申请退货或换货:如果卖家同意,请按照卖家的要求将商品寄回。",
+                    "Return or exchange: if the seller agrees, send the item back as the seller asks.",
+                ),
+                self.pick(
+                    "申请平台介入:如果卖家不同意退货或换货,您可以申请平台客服介入,由平台进行仲裁处理。",
+                    "If the seller refuses, you can ask the platform's service team to step in and decide.",
+                ),
             ],
             ProblemType::Logistics => vec![
-                self.pick("查看物流信息:先在订单页面查看包裹的当前状态。", "Check the tracking first, to see where the parcel is."),
-                self.pick("联系物流公司:如果物流信息长时间未更新,可以联系物流公司查询包裹的具体情况。", "If the tracking has not moved for a long time, ask the carrier about the parcel."),
-                self.pick("申请退款或补发:如果包裹丢失或长时间未送达,可以申请退款或要求卖家补发商品。", "If the parcel is lost or very late, ask for a refund or for the seller to send it again."),
+                self.pick(
+                    "查看物流信息:先在订单页面查看包裹的当前状态。",
+                    "Check the tracking first, to see where the parcel is.",
+                ),
+                self.pick(
+                    "联系物流公司:如果物流信息长时间未更新,可以联系物流公司查询包裹的具体情况。",
+                    "If the tracking has not moved for a long time, ask the carrier about the parcel.",
+                ),
+                self.pick(
+                    "申请退款或补发:如果包裹丢失或长时间未送达,可以申请退款或要求卖家补发商品。",
+                    "If the parcel is lost or very late, ask for a refund or for the seller to send it again.",
+                ),
             ],
             ProblemType::SellerService => vec![
-                self.pick("联系卖家:与卖家沟通问题,表达您的不满和诉求。", "Tell the seller what went wrong and what you expect."),
-                self.pick("申请平台介入:如果卖家无法解决问题,您可以申请平台客服介入,由平台进行仲裁处理。", "If the seller cannot settle it, you can ask the platform's service team to step in and decide."),
+                self.pick(
+                    "联系卖家:与卖家沟通问题,表达您的不满和诉求。",
+                    "Tell the seller what went wrong and what you expect.",
+                ),
+                self.pick(
+                    "申请平台介入:如果卖家无法解决问题,您可以申请平台客服介入,由平台进行仲裁处理。",
+                    "If the seller cannot settle it, you can ask the platform's service team to step in and decide.",
+                ),
             ],
             ProblemType::NoReasonReturn => vec![
-                self.pick("签收后七天内,未使用且不影响二次销售的商品可以无理由退货。", "Within 7 days of delivery you can return an unused item without giving a reason."),
-                self.pick("定制、鲜活易腐、数字化商品等不适用。", "Custom-made, perishable and digital goods are excluded."),
-                self.pick("请按照卖家提供的地址寄回商品,卖家确认收货后退款。", "Send it to the address the seller gives; you are refunded when it arrives."),
+                self.pick(
+                    "签收后七天内,未使用且不影响二次销售的商品可以无理由退货。",
+                    "Within 7 days of delivery you can return an unused item without giving a reason.",
+                ),
+                self.pick(
+                    "定制、鲜活易腐、数字化商品等不适用。",
+                    "Custom-made, perishable and digital goods are excluded.",
+                ),
+                self.pick(
+                    "请按照卖家提供的地址寄回商品,卖家确认收货后退款。",
+                    "Send it to the address the seller gives; you are refunded when it arrives.",
+                ),
             ],
         }
     }
 
     /// "SF Express · SF1234567890" with a link to track it (the logistics guidance).
     pub fn tracking(self, carrier: &str, number: &str) -> String {
-        if self.zh() { format!("物流:{carrier} · 运单号 {number}") } else { format!("Carrier: {carrier} · tracking number {number}") }
+        if self.zh() {
+            format!("物流:{carrier} · 运单号 {number}")
+        } else {
+            format!("Carrier: {carrier} · tracking number {number}")
+        }
     }
 
     pub fn description_label(self) -> &'static str {
@@ -152,7 +205,11 @@ impl Tr {
     }
 
     pub fn characters(self, used: usize, max: usize) -> String {
-        if self.zh() { format!("{used}/{max} 字") } else { format!("{used}/{max} characters") }
+        if self.zh() {
+            format!("{used}/{max} 字")
+        } else {
+            format!("{used}/{max} characters")
+        }
     }
 
     pub fn evidence_needed(self, photos: u8, videos: u8) -> String {
@@ -203,7 +260,11 @@ impl Tr {
     }
 
     pub fn files(self, photos: usize, videos: usize) -> String {
-        if self.zh() { format!("{photos} 张照片,{videos} 段视频") } else { format!("{photos} photo(s), {videos} video(s)") }
+        if self.zh() {
+            format!("{photos} 张照片,{videos} 段视频")
+        } else {
+            format!("{photos} photo(s), {videos} video(s)")
+        }
     }
 
     /// A step's problem, in the shopper's language: from the shared rules' error codes.
@@ -219,23 +280,42 @@ impl Tr {
         let text = match (root, field, code) {
             ("item_ids", _, _) => self.pick("请选择至少一件商品。", "Choose at least one item."),
             ("problem_type", _, "required") => self.pick("请选择问题类型。", "Choose what kind of problem it is."),
-            ("problem_type", _, "no_reason_return_unavailable") => {
-                self.pick("七天无理由退货已不适用于此订单。", "The 7-day no-reason return no longer applies to this order.")
+            ("problem_type", _, "no_reason_return_unavailable") => self.pick(
+                "七天无理由退货已不适用于此订单。",
+                "The 7-day no-reason return no longer applies to this order.",
+            ),
+            ("problem_type", _, _) => {
+                self.pick("此订单当前无法申请这类售后。", "This kind of request is not possible for this order now.")
             }
-            ("problem_type", _, _) => self.pick("此订单当前无法申请这类售后。", "This kind of request is not possible for this order now."),
             ("reason", _, "too_short") => {
-                return if zh { format!("请多写一点(至少 {} 个字)。", digits(&error.message)) } else { format!("Say a little more (at least {} characters).", digits(&error.message)) };
+                return if zh {
+                    format!("请多写一点(至少 {} 个字)。", digits(&error.message))
+                } else {
+                    format!("Say a little more (at least {} characters).", digits(&error.message))
+                };
             }
             ("reason", _, "too_long") => {
-                return if zh { format!("太长了(最多 {} 个字)。", digits(&error.message)) } else { format!("That is too long (at most {} characters).", digits(&error.message)) };
+                return if zh {
+                    format!("太长了(最多 {} 个字)。", digits(&error.message))
+                } else {
+                    format!("That is too long (at most {} characters).", digits(&error.message))
+                };
             }
             ("reason", _, _) => self.pick("请选择具体原因。", "Choose what happened."),
             ("resolution", _, _) => self.pick("请选择处理方式。", "Choose what you would like."),
             ("description", _, "too_short") => {
-                return if zh { format!("请描述问题(至少 {} 个字)。", digits(&error.message)) } else { format!("Describe the problem (at least {} characters).", digits(&error.message)) };
+                return if zh {
+                    format!("请描述问题(至少 {} 个字)。", digits(&error.message))
+                } else {
+                    format!("Describe the problem (at least {} characters).", digits(&error.message))
+                };
             }
             ("description", _, _) => {
-                return if zh { format!("描述太长(最多 {} 个字)。", digits(&error.message)) } else { format!("That is too long (at most {} characters).", digits(&error.message)) };
+                return if zh {
+                    format!("描述太长(最多 {} 个字)。", digits(&error.message))
+                } else {
+                    format!("That is too long (at most {} characters).", digits(&error.message))
+                };
             }
             ("media", _, "evidence_required") => {
                 let video = error.message.contains("video");
@@ -246,8 +326,12 @@ impl Tr {
                     (false, true) => format!("Add at least {} video(s) as evidence.", digits(&error.message)),
                 };
             }
-            ("media", _, _) => self.pick("凭证文件太多或无效,请移除多余的文件。", "Too many or invalid files: remove some."),
-            ("contact", "contact.phone", _) => self.pick("手机号格式不正确。", "That phone number does not look right."),
+            ("media", _, _) => {
+                self.pick("凭证文件太多或无效,请移除多余的文件。", "Too many or invalid files: remove some.")
+            }
+            ("contact", "contact.phone", _) => {
+                self.pick("手机号格式不正确。", "That phone number does not look right.")
+            }
             ("contact", "contact.email", _) => self.pick("邮箱格式不正确。", "That email address does not look right."),
             ("contact", "contact.name", _) => self.pick("姓名最多 50 个字。", "Names are up to 50 characters."),
             ("contact", _, _) => self.pick("请填写手机号或邮箱。", "Give a phone number or an email address."),
@@ -264,18 +348,32 @@ impl Tr {
                 self.pick("会话已过期,请刷新页面", "your session has expired; reload the page").to_owned()
             }
             (_, Some(code), Some(field)) => self.field_message(field, code, message.unwrap_or_default()),
-            (_, Some("rate_limited"), _) => self.pick("请求太频繁,请稍候", "too many requests; wait a moment").to_owned(),
+            (_, Some("rate_limited"), _) => {
+                self.pick("请求太频繁,请稍候", "too many requests; wait a moment").to_owned()
+            }
             (_, Some(code), None) => {
-                if self.zh() { format!("服务器暂时无法处理({code})") } else { format!("the server could not take it ({code})") }
+                if self.zh() {
+                    format!("服务器暂时无法处理({code})")
+                } else {
+                    format!("the server could not take it ({code})")
+                }
             }
             (status, None, _) => {
-                if self.zh() { format!("服务器暂时无法处理(HTTP {status})") } else { format!("the server could not take it (HTTP {status})") }
+                if self.zh() {
+                    format!("服务器暂时无法处理(HTTP {status})")
+                } else {
+                    format!("the server could not take it (HTTP {status})")
+                }
             }
         }
     }
 
     pub fn waiting_for_uploads(self, left: usize) -> String {
-        if self.zh() { format!("正在等待 {left} 个文件上传完成…") } else { format!("Waiting for {left} file(s) to finish uploading…") }
+        if self.zh() {
+            format!("正在等待 {left} 个文件上传完成…")
+        } else {
+            format!("Waiting for {left} file(s) to finish uploading…")
+        }
     }
 
     pub fn submitting(self) -> &'static str {
@@ -283,7 +381,10 @@ impl Tr {
     }
 
     pub fn submit_retrying(self) -> &'static str {
-        self.pick("网络不稳定,正在重试。您填写的内容已保存。", "The connection dropped; retrying. Everything you entered is kept.")
+        self.pick(
+            "网络不稳定,正在重试。您填写的内容已保存。",
+            "The connection dropped; retrying. Everything you entered is kept.",
+        )
     }
 
     pub fn submit_failed(self, detail: &str) -> String {
@@ -295,15 +396,25 @@ impl Tr {
     }
 
     pub fn upload_failed_files(self) -> &'static str {
-        self.pick("有文件上传失败,请移除或重新添加后再提交。", "A file did not upload: remove it or add it again, then submit.")
+        self.pick(
+            "有文件上传失败,请移除或重新添加后再提交。",
+            "A file did not upload: remove it or add it again, then submit.",
+        )
     }
 
     pub fn drafts_unavailable(self) -> &'static str {
-        self.pick("此浏览器无法保存草稿:关闭页面前请先提交。", "This browser cannot keep drafts: submit before you leave the page.")
+        self.pick(
+            "此浏览器无法保存草稿:关闭页面前请先提交。",
+            "This browser cannot keep drafts: submit before you leave the page.",
+        )
     }
 
     pub fn receipt_number(self, number: &str) -> String {
-        if self.zh() { format!("申请编号:{number}") } else { format!("Request number: {number}") }
+        if self.zh() {
+            format!("申请编号:{number}")
+        } else {
+            format!("Request number: {number}")
+        }
     }
 
     pub fn receipt_next(self) -> &'static str {
@@ -314,7 +425,11 @@ impl Tr {
     }
 
     pub fn answer_by(self, when: &str) -> String {
-        if self.zh() { format!("卖家需在 {when} 前答复。") } else { format!("The seller must answer by {when}.") }
+        if self.zh() {
+            format!("卖家需在 {when} 前答复。")
+        } else {
+            format!("The seller must answer by {when}.")
+        }
     }
 
     pub fn new_request(self) -> &'static str {
@@ -419,15 +534,27 @@ impl Tr {
     }
 
     pub fn refunded(self, amount: &str, currency: &str) -> String {
-        if self.zh() { format!("已退款 {amount} {currency}") } else { format!("Refunded {amount} {currency}") }
+        if self.zh() {
+            format!("已退款 {amount} {currency}")
+        } else {
+            format!("Refunded {amount} {currency}")
+        }
     }
 
     pub fn replacement_sent(self, carrier: &str, number: &str) -> String {
-        if self.zh() { format!("新商品已发出:{carrier} {number}") } else { format!("Replacement sent: {carrier} {number}") }
+        if self.zh() {
+            format!("新商品已发出:{carrier} {number}")
+        } else {
+            format!("Replacement sent: {carrier} {number}")
+        }
     }
 
     pub fn return_sent(self, carrier: &str, number: &str) -> String {
-        if self.zh() { format!("您寄回的包裹:{carrier} {number}") } else { format!("Your return: {carrier} {number}") }
+        if self.zh() {
+            format!("您寄回的包裹:{carrier} {number}")
+        } else {
+            format!("Your return: {carrier} {number}")
+        }
     }
 
     pub fn deadline_line(self, waiting_for: aftercare_protocol::case::Actor, when: &str) -> String {
@@ -441,7 +568,11 @@ impl Tr {
     }
 
     pub fn action_failed(self, detail: &str) -> String {
-        if self.zh() { format!("操作未完成:{detail}") } else { format!("That did not go through: {detail}") }
+        if self.zh() {
+            format!("操作未完成:{detail}")
+        } else {
+            format!("That did not go through: {detail}")
+        }
     }
 
     pub fn media_kind(self, kind: MediaKind) -> &'static str {
@@ -472,18 +603,46 @@ mod tests {
     #[test]
     fn rule_errors_read_in_both_languages() {
         let table = [
-            (error("description", "too_short", "must be at least 10 characters"), "请描述问题(至少 10 个字)。", "Describe the problem (at least 10 characters)."),
-            (error("media", "evidence_required", "attach at least 1 photo(s)"), "请至少上传 1 张照片作为凭证。", "Add at least 1 photo(s) as evidence."),
-            (error("contact.phone", "invalid", "is not a phone number"), "手机号格式不正确。", "That phone number does not look right."),
-            (error("contact", "required", "give a phone number or an email address"), "请填写手机号或邮箱。", "Give a phone number or an email address."),
-            (error("item_ids", "required", "choose at least one item"), "请选择至少一件商品。", "Choose at least one item."),
-            (error("problem_type", "no_reason_return_unavailable", "closed"), "七天无理由退货已不适用于此订单。", "The 7-day no-reason return no longer applies to this order."),
+            (
+                error("description", "too_short", "must be at least 10 characters"),
+                "请描述问题(至少 10 个字)。",
+                "Describe the problem (at least 10 characters).",
+            ),
+            (
+                error("media", "evidence_required", "attach at least 1 photo(s)"),
+                "请至少上传 1 张照片作为凭证。",
+                "Add at least 1 photo(s) as evidence.",
+            ),
+            (
+                error("contact.phone", "invalid", "is not a phone number"),
+                "手机号格式不正确。",
+                "That phone number does not look right.",
+            ),
+            (
+                error("contact", "required", "give a phone number or an email address"),
+                "请填写手机号或邮箱。",
+                "Give a phone number or an email address.",
+            ),
+            (
+                error("item_ids", "required", "choose at least one item"),
+                "请选择至少一件商品。",
+                "Choose at least one item.",
+            ),
+            (
+                error("problem_type", "no_reason_return_unavailable", "closed"),
+                "七天无理由退货已不适用于此订单。",
+                "The 7-day no-reason return no longer applies to this order.",
+            ),
         ];
         for (error, zh, en) in table {
             assert_eq!(ZH.field_error(&error), zh);
             assert_eq!(EN.field_error(&error), en);
         }
-        assert_eq!(EN.field_error(&error("order_id", "order_mismatch", "is not the order")), "is not the order", "unknown: the rule's words");
+        assert_eq!(
+            EN.field_error(&error("order_id", "order_mismatch", "is not the order")),
+            "is not the order",
+            "unknown: the rule's words"
+        );
     }
 
     #[test]
@@ -494,7 +653,10 @@ mod tests {
             ZH.api_error(422, Some("too_short"), Some("description"), Some("must be at least 10 characters")),
             "请描述问题(至少 10 个字)。"
         );
-        assert_eq!(EN.api_error(409, Some("transition_not_allowed"), None, Some("`withdraw` is not possible")), "the server could not take it (transition_not_allowed)");
+        assert_eq!(
+            EN.api_error(409, Some("transition_not_allowed"), None, Some("`withdraw` is not possible")),
+            "the server could not take it (transition_not_allowed)"
+        );
         assert_eq!(EN.api_error(502, None, None, None), "the server could not take it (HTTP 502)");
     }
 

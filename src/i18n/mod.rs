@@ -199,7 +199,11 @@ impl Tr {
     }
 
     pub fn order_number(self, id: &str) -> String {
-        if self.zh() { format!("订单号 {id}") } else { format!("Order {id}") }
+        if self.zh() {
+            format!("订单号 {id}")
+        } else {
+            format!("Order {id}")
+        }
     }
 
     pub fn weekday(self, day: Weekday) -> &'static str {
@@ -257,7 +261,11 @@ impl Tr {
             1 => self.tomorrow,
             _ => self.weekday(moment.weekday),
         };
-        if self.zh() { format!("{day} {}", moment.at) } else { format!("{day} at {}", moment.at) }
+        if self.zh() {
+            format!("{day} {}", moment.at)
+        } else {
+            format!("{day} at {}", moment.at)
+        }
     }
 
     /// "2 h 15 min", "45 min".
@@ -282,21 +290,21 @@ impl Tr {
             (Availability::Open { closes }, false) => format!("Open now · until {} ({zone})", self.when(closes)),
             (Availability::Closed { opens: None }, true) => "暂停服务".to_owned(),
             (Availability::Closed { opens: None }, false) => "Closed".to_owned(),
-            (Availability::Closed { opens: Some(opens) }, true) => format!(
-                "已休息 · {} 开始服务({zone},{}后)",
-                self.when(opens),
-                self.duration(opens.minutes_until)
-            ),
-            (Availability::Closed { opens: Some(opens) }, false) => format!(
-                "Closed · opens {} ({zone}, in {})",
-                self.when(opens),
-                self.duration(opens.minutes_until)
-            ),
+            (Availability::Closed { opens: Some(opens) }, true) => {
+                format!("已休息 · {} 开始服务({zone},{}后)", self.when(opens), self.duration(opens.minutes_until))
+            }
+            (Availability::Closed { opens: Some(opens) }, false) => {
+                format!("Closed · opens {} ({zone}, in {})", self.when(opens), self.duration(opens.minutes_until))
+            }
         }
     }
 
     pub fn menu_hint(self, key: &str) -> String {
-        if self.zh() { format!("接通后按 {key} 键进入售后服务") } else { format!("After the greeting, press {key} for after-sale help") }
+        if self.zh() {
+            format!("接通后按 {key} 键进入售后服务")
+        } else {
+            format!("After the greeting, press {key} for after-sale help")
+        }
     }
 
     pub fn reply_time(self, days: ReplyDays) -> String {
@@ -320,7 +328,11 @@ impl Tr {
     }
 
     pub fn qr_label(self, name: &str) -> String {
-        if self.zh() { format!("{name} 的二维码") } else { format!("QR code for {name}") }
+        if self.zh() {
+            format!("{name} 的二维码")
+        } else {
+            format!("QR code for {name}")
+        }
     }
 
     /// "1.2 MB", "340 KB".
@@ -333,11 +345,19 @@ impl Tr {
     }
 
     pub fn uploading(self, percent: u32, speed: &str) -> String {
-        if self.zh() { format!("正在上传 {percent}%({speed}/秒)") } else { format!("Uploading {percent}% ({speed}/s)") }
+        if self.zh() {
+            format!("正在上传 {percent}%({speed}/秒)")
+        } else {
+            format!("Uploading {percent}% ({speed}/s)")
+        }
     }
 
     pub fn too_large(self, max: &str) -> String {
-        if self.zh() { format!("文件太大:每个文件最大 {max}。") } else { format!("Too large: each file may be up to {max}.") }
+        if self.zh() {
+            format!("文件太大:每个文件最大 {max}。")
+        } else {
+            format!("Too large: each file may be up to {max}.")
+        }
     }
 
     pub fn too_many(self, photos: bool, max: usize) -> String {
@@ -351,7 +371,11 @@ impl Tr {
 
     pub fn too_long(self, max_seconds: u32) -> String {
         let time = Tr::clock_duration(f64::from(max_seconds));
-        if self.zh() { format!("视频太长:每段视频最长 {time}。请剪短后重新添加。") } else { format!("Too long: each video may be up to {time}. Trim it and add it again.") }
+        if self.zh() {
+            format!("视频太长:每段视频最长 {time}。请剪短后重新添加。")
+        } else {
+            format!("Too long: each video may be up to {time}. Trim it and add it again.")
+        }
     }
 
     /// "0:42", "12:05" (minutes and seconds).
@@ -361,11 +385,19 @@ impl Tr {
     }
 
     pub fn saved(self, before: &str, after: &str) -> String {
-        if self.zh() { format!("已压缩:{before} → {after}") } else { format!("Compressed: {before} → {after}") }
+        if self.zh() {
+            format!("已压缩:{before} → {after}")
+        } else {
+            format!("Compressed: {before} → {after}")
+        }
     }
 
     pub fn faq_count(self, shown: usize) -> String {
-        if self.zh() { format!("找到 {shown} 个问题") } else { format!("{shown} questions found") }
+        if self.zh() {
+            format!("找到 {shown} 个问题")
+        } else {
+            format!("{shown} questions found")
+        }
     }
 }
 
@@ -399,7 +431,9 @@ mod tests {
     #[test]
     fn availability_lines() {
         let seed = WidgetConfig::defaults().channels.phone.unwrap().schedule;
-        let at = |weekday, hour| seed.availability(LocalTime { weekday, minute: TimeOfDay::from_hm(hour, 0).unwrap().minutes() });
+        let at = |weekday, hour| {
+            seed.availability(LocalTime { weekday, minute: TimeOfDay::from_hm(hour, 0).unwrap().minutes() })
+        };
         let zone = "CST";
         assert_eq!(EN_.availability(&at(Weekday::Mon, 10), zone), "Open now · until today at 21:00 (CST)");
         assert_eq!(EN_.availability(&at(Weekday::Mon, 22), zone), "Closed · opens tomorrow at 09:00 (CST, in 11 h)");

@@ -12,12 +12,11 @@ use wasm_bindgen::JsCast;
 use web_sys::Event;
 
 use super::evidence::EvidenceStep;
-use crate::flow::{self, Draft, Flow, Step};
 use super::value_of;
+use crate::flow::{self, Draft, Flow, Step};
 use crate::i18n::Tr;
 use crate::state::WidgetState;
 use crate::upload::session::{Evidence, Status};
-
 
 /// Where submitting stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,7 +132,8 @@ impl CaseFlow {
             return;
         }
         let Some(order) = self.order() else { return };
-        let key = format!("{:016x}{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64, js_sys::Date::now() as u64);
+        let key =
+            format!("{:016x}{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64, js_sys::Date::now() as u64);
         self.filed.set(None);
         self.submit.set(Submit::Idle);
         self.errors.set(Vec::new());
@@ -173,7 +173,9 @@ impl CaseFlow {
     fn read<R>(&self, look: impl FnOnce(&mut Flow) -> R) -> Option<R> {
         let order = self.order()?;
         let mut draft = self.draft.get()?;
-        self.state.config.with(|config| Some(look(&mut Flow { draft: &mut draft, rules: &config.rules, order: &order, now: now() })))
+        self.state
+            .config
+            .with(|config| Some(look(&mut Flow { draft: &mut draft, rules: &config.rules, order: &order, now: now() })))
     }
 
     pub fn step(&self) -> Option<Step> {
@@ -187,7 +189,12 @@ impl CaseFlow {
             files
                 .iter()
                 .filter(|f| !matches!(f.status, Status::Failed | Status::Reselect))
-                .filter_map(|f| Some(MediaRef { upload_id: f.upload_id.clone().unwrap_or_else(|| format!("pending-{}", f.key)), kind: f.kind? }))
+                .filter_map(|f| {
+                    Some(MediaRef {
+                        upload_id: f.upload_id.clone().unwrap_or_else(|| format!("pending-{}", f.key)),
+                        kind: f.kind?,
+                    })
+                })
                 .collect()
         })
     }
@@ -226,7 +233,9 @@ impl CaseFlow {
             // Uploads still running finish first.
             loop {
                 let running = self.evidence.running();
-                let failed = self.evidence.files.with_untracked(|files| files.iter().any(|f| matches!(f.status, Status::Failed | Status::Reselect)));
+                let failed = self.evidence.files.with_untracked(|files| {
+                    files.iter().any(|f| matches!(f.status, Status::Failed | Status::Reselect))
+                });
                 if failed {
                     self.submit.set(Submit::Failed(tr.upload_failed_files().to_owned()));
                     return;
@@ -238,7 +247,12 @@ impl CaseFlow {
                 crate::clock::sleep_ms(300).await;
             }
             let media = self.evidence.media();
-            let Some((body, key)) = self.with(|flow| (serde_json::to_string(&flow.new_case(&media)).expect("a case serialises"), flow.draft.idempotency_key.clone())) else {
+            let Some((body, key)) = self.with(|flow| {
+                (
+                    serde_json::to_string(&flow.new_case(&media)).expect("a case serialises"),
+                    flow.draft.idempotency_key.clone(),
+                )
+            }) else {
                 return;
             };
             self.submit.set(Submit::Sending);
@@ -247,7 +261,8 @@ impl CaseFlow {
                 Ok(text) => match serde_json::from_str::<Case>(&text) {
                     Ok(case) => {
                         self.with(|flow| flow.filed(case.id.clone(), case.number.clone()));
-                        self.state.emit("case-submitted", serde_json::json!({"caseId": case.id, "number": case.number}));
+                        self.state
+                            .emit("case-submitted", serde_json::json!({"caseId": case.id, "number": case.number}));
                         self.filed.set(Some(case));
                         self.submit.set(Submit::Idle);
                         self.evidence.clear();
@@ -255,7 +270,12 @@ impl CaseFlow {
                     Err(_) => self.submit.set(Submit::Failed(tr.submit_failed("?"))),
                 },
                 Err(error) => {
-                    let detail = tr.api_error(error.status, error.code.as_deref(), error.field.as_deref(), error.message.as_deref());
+                    let detail = tr.api_error(
+                        error.status,
+                        error.code.as_deref(),
+                        error.field.as_deref(),
+                        error.message.as_deref(),
+                    );
                     self.submit.set(Submit::Failed(tr.submit_failed(&detail)));
                 }
             }
@@ -264,7 +284,13 @@ impl CaseFlow {
 }
 
 #[component]
-pub fn CaseView(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence, on_leave: Callback<()>, on_requests: Callback<()>) -> impl IntoView {
+pub fn CaseView(
+    tr: Memo<Tr>,
+    flow: CaseFlow,
+    evidence: Evidence,
+    on_leave: Callback<()>,
+    on_requests: Callback<()>,
+) -> impl IntoView {
     let steps = move || flow.read(|f| f.steps()).unwrap_or_default();
     let position = move || {
         let steps = steps().into_iter().filter(|s| *s != Step::Receipt).collect::<Vec<_>>();
@@ -383,7 +409,10 @@ fn problem(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
     let kind = Memo::new(move |_| chosen());
     let reason = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.reason));
     let reasons = Memo::new(move |_| {
-        kind.get().filter(|k| *k != ProblemType::NoReasonReturn).map(|k| flow.read(|f| f.reasons(k)).unwrap_or_default()).unwrap_or_default()
+        kind.get()
+            .filter(|k| *k != ProblemType::NoReasonReturn)
+            .map(|k| flow.read(|f| f.reasons(k)).unwrap_or_default())
+            .unwrap_or_default()
     });
     view! {
         <fieldset class="ac-choices">
@@ -416,9 +445,7 @@ fn problem(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
 fn guidance(tr: Memo<Tr>, flow: CaseFlow, on_leave: Callback<()>) -> impl IntoView {
     let kind = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.problem_type));
     let tracking = move || {
-        flow.state.order.with(|o| {
-            o.as_ref().and_then(|o| Some((o.carrier.clone()?, o.tracking_number.clone()?)))
-        })
+        flow.state.order.with(|o| o.as_ref().and_then(|o| Some((o.carrier.clone()?, o.tracking_number.clone()?))))
     };
     view! {
         <ol class="ac-guidance" data-testid="case-guidance">
@@ -479,14 +506,18 @@ fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
 }
 
 fn contact(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
-    let get = move |read: fn(&Contact) -> Option<String>| move || flow.draft.with(|d| d.as_ref().and_then(|d| read(&d.contact)).unwrap_or_default());
-    let set = move |write: fn(&mut Contact, Option<String>)| move |event: Event| {
-        let value = value_of(&event);
-        flow.with(|f| {
-            let mut contact = f.draft.contact.clone();
-            write(&mut contact, Some(value).filter(|v| !v.is_empty()));
-            f.set_contact(contact);
-        });
+    let get = move |read: fn(&Contact) -> Option<String>| {
+        move || flow.draft.with(|d| d.as_ref().and_then(|d| read(&d.contact)).unwrap_or_default())
+    };
+    let set = move |write: fn(&mut Contact, Option<String>)| {
+        move |event: Event| {
+            let value = value_of(&event);
+            flow.with(|f| {
+                let mut contact = f.draft.contact.clone();
+                write(&mut contact, Some(value).filter(|v| !v.is_empty()));
+                f.set_contact(contact);
+            });
+        }
     };
     view! {
         <p class="ac-muted">{move || tr.get().contact_hint()}</p>
@@ -510,7 +541,16 @@ fn review(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
     let item_names = move || {
         let ids = draft().map(|d| d.item_ids).unwrap_or_default();
         flow.state.order.with(|o| {
-            o.as_ref().map(|o| o.items.iter().filter(|i| ids.contains(&i.id)).map(|i| i.name.clone()).collect::<Vec<_>>().join("; ")).unwrap_or_default()
+            o.as_ref()
+                .map(|o| {
+                    o.items
+                        .iter()
+                        .filter(|i| ids.contains(&i.id))
+                        .map(|i| i.name.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default()
         })
     };
     let files = move || {
@@ -519,7 +559,10 @@ fn review(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
             tr.get().files(count(MediaKind::Photo), count(MediaKind::Video))
         })
     };
-    let row = move |label: fn(Tr) -> &'static str, value: Box<dyn Fn() -> String + Send + Sync>, step: Step, testid: &'static str| {
+    let row = move |label: fn(Tr) -> &'static str,
+                    value: Box<dyn Fn() -> String + Send + Sync>,
+                    step: Step,
+                    testid: &'static str| {
         view! {
             <div class="ac-review__row" data-testid=testid>
                 <dt>{move || label(tr.get())}</dt>

@@ -50,7 +50,7 @@ fn status_line(tr: Tr, file: &FileState) -> String {
         (Status::Waiting, _) => tr.status_waiting.to_owned(),
         (Status::Done, _) => tr.status_done.to_owned(),
         (Status::Uploading, _) => {
-            let percent = if file.size == 0 { 0 } else { (file.sent * 100 / file.size) as u32 };
+            let percent = (file.sent * 100).checked_div(file.size).unwrap_or(0) as u32;
             tr.uploading(percent.min(100), &tr.bytes(file.speed as u64))
         }
     }
@@ -72,9 +72,11 @@ pub fn EvidenceStep(
         add_all(evidence, input.files());
         input.set_value("");
     };
-    let open = |input: NodeRef<html::Input>| move |_| {
-        if let Some(input) = input.get() {
-            input.click();
+    let open = |input: NodeRef<html::Input>| {
+        move |_| {
+            if let Some(input) = input.get() {
+                input.click();
+            }
         }
     };
     let drop = move |event: DragEvent| {

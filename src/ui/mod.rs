@@ -3,10 +3,10 @@
 
 mod case;
 mod channels;
-mod requests;
 mod evidence;
 mod faq;
 mod qr;
+mod requests;
 
 use leptos::html;
 use leptos::prelude::*;
@@ -105,8 +105,11 @@ pub fn App() -> impl IntoView {
             .filter(|el| el.offset_parent().is_some())
             .collect();
         let (Some(first), Some(last)) = (focusables.first(), focusables.last()) else { return };
-        let active = panel.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok().and_then(|root| root.active_element());
-        let at_first = active.as_ref().is_none_or(|a| a == first.unchecked_ref::<web_sys::Element>() || a == panel.unchecked_ref::<web_sys::Element>());
+        let active =
+            panel.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok().and_then(|root| root.active_element());
+        let at_first = active.as_ref().is_none_or(|a| {
+            a == first.unchecked_ref::<web_sys::Element>() || a == panel.unchecked_ref::<web_sys::Element>()
+        });
         let at_last = active.as_ref().is_some_and(|a| a == last.unchecked_ref::<web_sys::Element>());
         if event.shift_key() && at_first {
             event.prevent_default();

@@ -10,11 +10,11 @@ use aftercare_protocol::case::{Actor, Case, CaseList, CaseState, EscalateRequest
 use leptos::prelude::*;
 
 use super::evidence::EvidenceStep;
-use crate::api;
-use crate::upload::session::Evidence;
 use super::value_of;
+use crate::api;
 use crate::i18n::Tr;
 use crate::state::WidgetState;
+use crate::upload::session::Evidence;
 
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -30,8 +30,14 @@ impl Requests {
     fn load(self) {
         let Some(order) = self.state.order_id() else { return };
         leptos::task::spawn_local(async move {
-            let path = format!("v1/cases?order={}", percent_encoding::utf8_percent_encode(&order, percent_encoding::NON_ALPHANUMERIC));
-            match api::call(&self.state, "GET", &path, None, None, &|| {}).await.map(|text| serde_json::from_str::<CaseList>(&text)) {
+            let path = format!(
+                "v1/cases?order={}",
+                percent_encoding::utf8_percent_encode(&order, percent_encoding::NON_ALPHANUMERIC)
+            );
+            match api::call(&self.state, "GET", &path, None, None, &|| {})
+                .await
+                .map(|text| serde_json::from_str::<CaseList>(&text))
+            {
                 Ok(Ok(list)) => {
                     let mut cases = list.cases;
                     cases.reverse(); // newest first
@@ -45,7 +51,14 @@ impl Requests {
     }
 
     /// Sends a lifecycle step; on success the answer replaces the case shown.
-    fn act(self, id: String, action: &'static str, body: String, error: RwSignal<Option<String>>, done: impl Fn() + 'static) {
+    fn act(
+        self,
+        id: String,
+        action: &'static str,
+        body: String,
+        error: RwSignal<Option<String>>,
+        done: impl Fn() + 'static,
+    ) {
         leptos::task::spawn_local(async move {
             let tr = Tr(self.state.locale.get_untracked());
             match api::call(&self.state, "POST", &format!("v1/cases/{id}/{action}"), Some(&body), None, &|| {}).await {
@@ -72,7 +85,12 @@ impl Requests {
 
 #[component]
 pub fn RequestsView(tr: Memo<Tr>, state: WidgetState) -> impl IntoView {
-    let requests = Requests { cases: RwSignal::new(Vec::new()), loaded: RwSignal::new(false), failed: RwSignal::new(false), state };
+    let requests = Requests {
+        cases: RwSignal::new(Vec::new()),
+        loaded: RwSignal::new(false),
+        failed: RwSignal::new(false),
+        state,
+    };
     requests.load();
     // Only while the panel is open: a closed panel polls nothing.
     let ticker = set_interval_with_handle(
@@ -117,7 +135,10 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
     let id = case.id.clone();
     let state = case.state;
     let open = !matches!(state, CaseState::Resolved | CaseState::Closed | CaseState::Withdrawn);
-    let can_withdraw = matches!(state, CaseState::AwaitingSeller | CaseState::SellerRefused | CaseState::AwaitingReturnShipment | CaseState::Escalated);
+    let can_withdraw = matches!(
+        state,
+        CaseState::AwaitingSeller | CaseState::SellerRefused | CaseState::AwaitingReturnShipment | CaseState::Escalated
+    );
     let history = case.history.clone();
     let last_message = case.history.iter().rev().find(|e| e.message.is_some() && e.actor != Actor::Shopper).cloned();
     view! {
@@ -164,14 +185,27 @@ fn return_form(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Op
     let id = case.id.clone();
     let address = case.return_instructions.clone();
     let send = move |_| {
-        let shipment = Shipment { carrier: carrier.get_untracked().trim().to_owned(), tracking_number: number.get_untracked().trim().to_owned() };
+        let shipment = Shipment {
+            carrier: carrier.get_untracked().trim().to_owned(),
+            tracking_number: number.get_untracked().trim().to_owned(),
+        };
         let errors = aftercare_protocol::validate::shipment(&shipment);
         if let Some(first) = errors.first() {
             let tr = tr.get_untracked();
-            error.set(Some(if first.field == "carrier" { tr.carrier().to_owned() } else { tr.tracking_number().to_owned() } + ": " + &first.message));
+            error.set(Some(
+                if first.field == "carrier" { tr.carrier().to_owned() } else { tr.tracking_number().to_owned() }
+                    + ": "
+                    + &first.message,
+            ));
             return;
         }
-        requests.act(id.clone(), "return-shipment", serde_json::to_string(&shipment).expect("serialises"), error, || {});
+        requests.act(
+            id.clone(),
+            "return-shipment",
+            serde_json::to_string(&shipment).expect("serialises"),
+            error,
+            || {},
+        );
     };
     view! {
         <div class="ac-request__action" data-testid="request-return-form">

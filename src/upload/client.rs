@@ -94,6 +94,7 @@ pub async fn send(
     let body = answer.xhr.response_text().ok().flatten().unwrap_or_default();
     let parsed: Option<serde_json::Value> = serde_json::from_str(&body).ok();
     let text = |key: &str| parsed.as_ref().and_then(|v| v.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
-    let retry_after_ms = answer.header("Retry-After").and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s.saturating_mul(1000));
+    let retry_after_ms =
+        answer.header("Retry-After").and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s.saturating_mul(1000));
     Err(RequestError { failure: Failure::Status(status), code: text("code"), message: text("message"), retry_after_ms })
 }

@@ -7,7 +7,10 @@ use aftercare_protocol::picture;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, ImageBitmap, ImageBitmapOptions, ImageEncodeOptions, ImageOrientation, OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality};
+use web_sys::{
+    Blob, ImageBitmap, ImageBitmapOptions, ImageEncodeOptions, ImageOrientation, OffscreenCanvas,
+    OffscreenCanvasRenderingContext2d, ResizeQuality,
+};
 
 /// Target size for a photo whose longer edge is `long_edge`: the same aspect, the
 /// longer edge at most `max_edge`, never enlarged.
@@ -44,18 +47,23 @@ pub async fn downscale(photo: &Blob, max_edge: u32, mime: &str, quality: f64) ->
             options.set_resize_width(width);
             options.set_resize_height(height);
             options.set_resize_quality(ResizeQuality::High);
-            let scaled = await_promise(window.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &options)).await?;
+            let scaled =
+                await_promise(window.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &options)).await?;
             (scaled.unchecked_into(), width, height)
         }
         None => {
             let decoded: ImageBitmap =
-                await_promise(window.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &options)).await?.unchecked_into();
+                await_promise(window.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &options))
+                    .await?
+                    .unchecked_into();
             let (width, height) = fit(decoded.width(), decoded.height(), max_edge);
             let resize = ImageBitmapOptions::new();
             resize.set_resize_width(width);
             resize.set_resize_height(height);
             resize.set_resize_quality(ResizeQuality::High);
-            let scaled = await_promise(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(&decoded, &resize)).await;
+            let scaled =
+                await_promise(window.create_image_bitmap_with_image_bitmap_and_image_bitmap_options(&decoded, &resize))
+                    .await;
             decoded.close();
             (scaled?.unchecked_into(), width, height)
         }

@@ -95,7 +95,9 @@ pub async fn kept(fingerprint: &str) -> Option<Blob> {
 
 pub async fn forget(fingerprint: &str) {
     if let Ok(db) = database().await {
-        if let Ok(store) = db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite).and_then(|t| t.object_store(STORE)) {
+        if let Ok(store) =
+            db.transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite).and_then(|t| t.object_store(STORE))
+        {
             if let Ok(request) = store.delete(&fingerprint.into()) {
                 let _ = settle(&request).await;
             }

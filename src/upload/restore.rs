@@ -37,7 +37,9 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
     Done,
-    Resume { from: u64 },
+    Resume {
+        from: u64,
+    },
     /// Start a new upload of the same file.
     Restart,
     /// Ask the shopper to choose the file again.

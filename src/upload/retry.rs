@@ -39,10 +39,13 @@ pub fn delay_ms(failure: Failure, attempt: u32, retry_after_ms: Option<u32>, jit
 mod tests {
     use super::*;
 
+    /// failure, attempt, Retry-After seconds, jitter draw, expected delay in ms
+    type Row = (Failure, u32, Option<u32>, f64, Option<u32>);
+
     #[test]
     fn schedule() {
         use Failure::*;
-        let table: &[(Failure, u32, Option<u32>, f64, Option<u32>)] = &[
+        let table: &[Row] = &[
             (Network, 0, None, 0.999, Some(499)),
             (Network, 0, None, 0.0, Some(100)),
             (Status(503), 3, None, 0.5, Some(2_000)),

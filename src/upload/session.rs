@@ -11,13 +11,13 @@ use std::collections::HashMap;
 use aftercare_protocol::case::{MediaKind, MediaRef};
 use aftercare_protocol::media::{self, MediaType, SNIFF_LEN};
 use leptos::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, File, XmlHttpRequest};
 
 use super::client::{self, Call, RequestError};
-use super::{persist, plan, restore};
 use super::retry::{self, Failure};
+use super::{persist, plan, restore};
 use crate::clock::sleep_ms;
 use crate::state::WidgetState;
 
@@ -43,10 +43,17 @@ pub enum Status {
 pub enum FileError {
     /// A code from `protocol::media::check`.
     Type(&'static str),
-    TooLarge { max: u64 },
-    TooMany { kind: MediaKind, max: usize },
+    TooLarge {
+        max: u64,
+    },
+    TooMany {
+        kind: MediaKind,
+        max: usize,
+    },
     /// A video longer than allowed (seconds).
-    TooLong { max_seconds: u32 },
+    TooLong {
+        max_seconds: u32,
+    },
     /// The server refused it (its `code`).
     Server(String),
     /// Retries ran out.
@@ -110,7 +117,8 @@ async fn wait_online() {
         if let Some(window) = web_sys::window() {
             let options = web_sys::AddEventListenerOptions::new();
             options.set_once(true);
-            let _ = window.add_event_listener_with_callback_and_add_event_listener_options("online", &resolve, &options);
+            let _ =
+                window.add_event_listener_with_callback_and_add_event_listener_options("online", &resolve, &options);
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30_000);
         }
     });
@@ -149,10 +157,7 @@ impl Evidence {
     /// The completed files, as a case references them.
     pub fn media(&self) -> Vec<MediaRef> {
         self.files.with(|files| {
-            files
-                .iter()
-                .filter_map(|f| Some(MediaRef { upload_id: f.upload_id.clone()?, kind: f.kind? }))
-                .collect()
+            files.iter().filter_map(|f| Some(MediaRef { upload_id: f.upload_id.clone()?, kind: f.kind? })).collect()
         })
     }
 
@@ -207,7 +212,9 @@ impl Evidence {
 
     /// Files still on their way up (not done, failed or waiting to be chosen again).
     pub fn running(&self) -> usize {
-        self.files.with_untracked(|files| files.iter().filter(|f| !matches!(f.status, Status::Done | Status::Failed | Status::Reselect)).count())
+        self.files.with_untracked(|files| {
+            files.iter().filter(|f| !matches!(f.status, Status::Done | Status::Failed | Status::Reselect)).count()
+        })
     }
 
     /// Writes the list's records to localStorage.
@@ -314,9 +321,22 @@ impl Evidence {
                 let fingerprint = if *stored {
                     record.fingerprint.clone()
                 } else {
-                    restore::fingerprint(&name, blob.size() as u64, &record.filetype, modified, &persist::sample(blob).await)
+                    restore::fingerprint(
+                        &name,
+                        blob.size() as u64,
+                        &record.filetype,
+                        modified,
+                        &persist::sample(blob).await,
+                    )
                 };
-                (Some(blob.clone()), if *stored { restore::Source::Stored(fingerprint) } else { restore::Source::Reselected(fingerprint) })
+                (
+                    Some(blob.clone()),
+                    if *stored {
+                        restore::Source::Stored(fingerprint)
+                    } else {
+                        restore::Source::Reselected(fingerprint)
+                    },
+                )
             }
             None => (None, restore::Source::None),
         };
@@ -325,7 +345,10 @@ impl Evidence {
             (restore::Decision::Done, _) => self.update(key, |f| {
                 f.status = Status::Done;
                 f.sent = f.size;
-                f.upload_id = record.upload_id.clone().or_else(|| record.url.as_deref().and_then(|u| u.rsplit('/').next()).map(str::to_owned));
+                f.upload_id = record
+                    .upload_id
+                    .clone()
+                    .or_else(|| record.url.as_deref().and_then(|u| u.rsplit('/').next()).map(str::to_owned));
             }),
             (restore::Decision::Resume { .. } | restore::Decision::Restart, Some(blob)) => {
                 let url = if decision_is_restart(&server) { None } else { record.url.clone() };
@@ -358,20 +381,24 @@ impl Evidence {
                 restore::ServerState::Offset(answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(0))
             }
             Ok(None) => restore::ServerState::Unknown,
-            Err(FileError::Server(code)) if code == "upload_not_found" || code == "upload_expired" => restore::ServerState::Gone,
+            Err(FileError::Server(code)) if code == "upload_not_found" || code == "upload_expired" => {
+                restore::ServerState::Gone
+            }
             Err(_) => restore::ServerState::Unknown,
         }
     }
 
     pub fn remove(&self, key: u32) {
-        let fingerprint = self.files.with_untracked(|files| files.iter().find(|f| f.key == key).and_then(|f| f.fingerprint.clone()));
+        let fingerprint =
+            self.files.with_untracked(|files| files.iter().find(|f| f.key == key).and_then(|f| f.fingerprint.clone()));
         if let Some(fingerprint) = fingerprint {
             leptos::task::spawn_local(async move { persist::forget(&fingerprint).await });
         }
         if let Some(request) = self.requests.with_value(|r| r.get(&key).cloned()) {
             let _ = request.abort();
         }
-        let preview = self.files.with_untracked(|files| files.iter().find(|f| f.key == key).and_then(|f| f.preview.clone()));
+        let preview =
+            self.files.with_untracked(|files| files.iter().find(|f| f.key == key).and_then(|f| f.preview.clone()));
         if let Some(url) = preview {
             let _ = web_sys::Url::revoke_object_url(&url);
         }
@@ -421,10 +448,12 @@ impl Evidence {
     }
 
     async fn run(self, key: u32, file: File) {
-        let fail = |error: FileError| self.update(key, |f| {
-            f.status = Status::Failed;
-            f.error = Some(error);
-        });
+        let fail = |error: FileError| {
+            self.update(key, |f| {
+                f.status = Status::Failed;
+                f.error = Some(error);
+            })
+        };
         let head = read_head(&file).await;
         let media_type = match media::check(&file.type_(), &head) {
             Ok(media_type) => media_type,
@@ -452,7 +481,10 @@ impl Evidence {
                 Some(probe) if probe.seconds > f64::from(settings.max_video_seconds) => {
                     return fail(FileError::TooLong { max_seconds: settings.max_video_seconds });
                 }
-                Some(probe) => (probe.poster.and_then(|poster| web_sys::Url::create_object_url_with_blob(&poster).ok()), Some(probe.seconds)),
+                Some(probe) => (
+                    probe.poster.and_then(|poster| web_sys::Url::create_object_url_with_blob(&poster).ok()),
+                    Some(probe.seconds),
+                ),
                 None => (None, None),
             },
         };
@@ -471,7 +503,8 @@ impl Evidence {
                 // Always the re-encoded copy: it carries no EXIF or GPS, whatever its size.
                 // (The server strips metadata again, for clients that are not ours.)
                 let format = settings.photo_format.mime();
-                match super::image::downscale(&file, settings.photo_max_edge.0, format, settings.photo_quality.0).await {
+                match super::image::downscale(&file, settings.photo_max_edge.0, format, settings.photo_quality.0).await
+                {
                     Ok((small, _, _)) => (small, format),
                     Err(_) => (file.clone().into(), media_type.mime()),
                 }
@@ -624,7 +657,14 @@ impl Evidence {
 
     /// Creates the upload, then sends it chunk by chunk; resumes from the server's
     /// offset after a pause or a conflict.
-    async fn upload(&self, key: u32, blob: &Blob, name: &str, filetype: &str, existing: Option<String>) -> Result<Option<String>, FileError> {
+    async fn upload(
+        &self,
+        key: u32,
+        blob: &Blob,
+        name: &str,
+        filetype: &str,
+        existing: Option<String>,
+    ) -> Result<Option<String>, FileError> {
         let Some(endpoint) = self.endpoint() else { return Err(FileError::Server("no_endpoint".into())) };
         let length = blob.size() as u64;
         let created_here = existing.is_none();
@@ -633,7 +673,8 @@ impl Evidence {
             None => {
                 let metadata = format!("filename {},filetype {}", base64(name), base64(filetype));
                 let create_headers = [("Upload-Length", length.to_string()), ("Upload-Metadata", metadata)];
-                let create = |token| Call { method: "POST", url: &endpoint, token, headers: &create_headers, body: None };
+                let create =
+                    |token| Call { method: "POST", url: &endpoint, token, headers: &create_headers, body: None };
                 let Some(created) = self.request(key, &create, |_| {}).await? else { return Ok(None) };
                 let location = created.header("Location").ok_or(FileError::Server("no_location".into()))?;
                 let url = web_sys::Url::new_with_base(&location, &endpoint)
@@ -672,7 +713,8 @@ impl Evidence {
             }
             let Some((start, end)) = plan::next_range(offset, length, chunk) else { return Ok(Some(upload_id)) };
             let body = blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(|_| FileError::Network)?;
-            let headers = [("Upload-Offset", start.to_string()), ("Content-Type", "application/offset+octet-stream".to_owned())];
+            let headers =
+                [("Upload-Offset", start.to_string()), ("Content-Type", "application/offset+octet-stream".to_owned())];
             let patch = |token| Call { method: "PATCH", url: &url, token, headers: &headers, body: Some(&body) };
             let files = self.files;
             let progress = move |loaded: f64| {

@@ -28,12 +28,20 @@ async fn happens(video: &HtmlVideoElement, event: &str) -> bool {
         let fired = Closure::once_into_js(move || yes.call1(&JsValue::NULL, &JsValue::TRUE));
         let options = web_sys::AddEventListenerOptions::new();
         options.set_once(true);
-        let _ = video.add_event_listener_with_callback_and_add_event_listener_options(event, fired.unchecked_ref(), &options);
+        let _ = video.add_event_listener_with_callback_and_add_event_listener_options(
+            event,
+            fired.unchecked_ref(),
+            &options,
+        );
         let failed = Closure::once_into_js({
             let resolve = resolve.clone();
             move || resolve.call1(&JsValue::NULL, &JsValue::FALSE)
         });
-        let _ = video.add_event_listener_with_callback_and_add_event_listener_options("error", failed.unchecked_ref(), &options);
+        let _ = video.add_event_listener_with_callback_and_add_event_listener_options(
+            "error",
+            failed.unchecked_ref(),
+            &options,
+        );
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, WAIT_MS, &JsValue::FALSE);
         }
@@ -77,7 +85,9 @@ async fn poster(video: &HtmlVideoElement) -> Option<Blob> {
     }
     let canvas = OffscreenCanvas::new(width, height).ok()?;
     let context: OffscreenCanvasRenderingContext2d = canvas.get_context("2d").ok()??.unchecked_into();
-    context.draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, f64::from(width), f64::from(height)).ok()?;
+    context
+        .draw_image_with_html_video_element_and_dw_and_dh(video, 0.0, 0.0, f64::from(width), f64::from(height))
+        .ok()?;
     let options = ImageEncodeOptions::new();
     options.set_type("image/jpeg");
     options.set_quality(0.7);

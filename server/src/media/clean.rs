@@ -59,7 +59,7 @@ pub fn strip_jpeg(input: impl Read, output: impl Write) -> io::Result<()> {
         }
         let body = u64::from(length) - 2;
         let keep = match marker {
-            0xE0 | 0xE2 | 0xEE => true,   // JFIF, ICC profile, Adobe colour transform
+            0xE0 | 0xE2 | 0xEE => true,                // JFIF, ICC profile, Adobe colour transform
             0xE1 | 0xE3..=0xED | 0xEF | 0xFE => false, // EXIF/XMP, other APPn, comments
             _ => true,
         };

@@ -65,7 +65,12 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String> {
     security(("order_token" = [])),
     tag = "cases"
 )]
-pub async fn create(State(state): State<AppState>, shopper: Shopper, headers: HeaderMap, body: Json<NewCase>) -> Result<Response> {
+pub async fn create(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    headers: HeaderMap,
+    body: Json<NewCase>,
+) -> Result<Response> {
     let key = idempotency_key(&headers)?;
     let now = state.clock.now();
     let owner = shopper.owner();
@@ -105,7 +110,11 @@ pub struct ListQuery {
     security(("order_token" = [])),
     tag = "cases"
 )]
-pub async fn list(State(state): State<AppState>, shopper: Shopper, Query(query): Query<ListQuery>) -> Result<axum::Json<CaseList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Query(query): Query<ListQuery>,
+) -> Result<axum::Json<CaseList>> {
     let order = query.order.ok_or_else(|| Error::BadRequest("the `order` query parameter is required".into()))?;
     if order != shopper.claims.order_id {
         return Err(Error::OrderMismatch);
@@ -193,7 +202,15 @@ pub async fn withdraw(
     }
     let case = state
         .store
-        .apply(&id, Some(&shopper.owner()), &shopper.merchant, Actor::Shopper, Action::Withdraw, message, state.clock.now())
+        .apply(
+            &id,
+            Some(&shopper.owner()),
+            &shopper.merchant,
+            Actor::Shopper,
+            Action::Withdraw,
+            message,
+            state.clock.now(),
+        )
         .await?;
     Ok(axum::Json(case))
 }
@@ -215,7 +232,10 @@ pub async fn return_shipment(
     body: Json<Shipment>,
 ) -> Result<axum::Json<Case>> {
     first_error(validate::shipment(&body.value))?;
-    let shipment = Shipment { carrier: body.value.carrier.trim().into(), tracking_number: body.value.tracking_number.trim().into() };
+    let shipment = Shipment {
+        carrier: body.value.carrier.trim().into(),
+        tracking_number: body.value.tracking_number.trim().into(),
+    };
     let case = state
         .store
         .apply(

@@ -95,7 +95,10 @@ async fn token(State(state): State<AppState>, Query(query): Query<TokenQuery>) -
         return Err(Error::BadRequest(format!("the demo shop has one order, {DEMO_ORDER_ID}")));
     }
     let shopper = query.shopper.unwrap_or_default();
-    if shopper.is_empty() || shopper.len() > 64 || !shopper.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if shopper.is_empty()
+        || shopper.len() > 64
+        || !shopper.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(Error::BadRequest("`shopper` must be 1 to 64 letters, digits, - or _".into()));
     }
     let now = state.clock.now();

@@ -6,8 +6,8 @@
 //! transition of the protocol's lifecycle; an illegal one is a 409.
 
 use aftercare_protocol::case::{
-    AcceptRequest, Actor, Case, CaseDetail, CasePage, CaseState, EvidenceLink, MessageRequest, NoteRequest, ProblemType, Refund,
-    Shipment,
+    AcceptRequest, Actor, Case, CaseDetail, CasePage, CaseState, EvidenceLink, MessageRequest, NoteRequest,
+    ProblemType, Refund, Shipment,
 };
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::time::Timestamp;
@@ -105,7 +105,11 @@ impl CaseQuery {
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn list(State(state): State<AppState>, key: MerchantKey, Query(query): Query<CaseQuery>) -> Result<axum::Json<CasePage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Query(query): Query<CaseQuery>,
+) -> Result<axum::Json<CasePage>> {
     let filter = query.filter(Some(key.merchant.id.clone()))?;
     let policy = key.merchant.deadlines;
     let (cases, next_cursor) = state.store.search(&filter, |_| Some(policy), state.clock.now()).await?;
@@ -138,7 +142,11 @@ pub(crate) async fn detail(state: &AppState, id: &str, merchant_id: Option<&str>
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn read(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>) -> Result<axum::Json<CaseDetail>> {
+pub async fn read(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<CaseDetail>> {
     Ok(axum::Json(detail(&state, &id, Some(&key.merchant.id)).await?))
 }
 
@@ -155,7 +163,13 @@ fn required_message(key: &MerchantKey, message: &str) -> Result<String> {
     Ok(message.trim().to_owned())
 }
 
-async fn act(state: &AppState, key: &MerchantKey, id: &str, action: Action, message: Option<String>) -> Result<axum::Json<Case>> {
+async fn act(
+    state: &AppState,
+    key: &MerchantKey,
+    id: &str,
+    action: Action,
+    message: Option<String>,
+) -> Result<axum::Json<Case>> {
     let case = state.store.apply(id, None, &key.merchant, Actor::Seller, action, message, state.clock.now()).await?;
     state.wake.webhooks.notify_one();
     Ok(axum::Json(case))
@@ -175,7 +189,12 @@ async fn act(state: &AppState, key: &MerchantKey, id: &str, action: Action, mess
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn accept(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<AcceptRequest>) -> Result<axum::Json<Case>> {
+pub async fn accept(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+    body: Json<AcceptRequest>,
+) -> Result<axum::Json<Case>> {
     let request = body.value;
     if let Some(instructions) = &request.return_instructions {
         let mut errors = Vec::new();
@@ -199,7 +218,12 @@ pub async fn accept(State(state): State<AppState>, key: MerchantKey, Path(id): P
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn refuse(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<MessageRequest>) -> Result<axum::Json<Case>> {
+pub async fn refuse(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+    body: Json<MessageRequest>,
+) -> Result<axum::Json<Case>> {
     let message = required_message(&key, &body.value.message)?;
     act(&state, &key, &id, Action::Refuse, Some(message)).await
 }
@@ -214,7 +238,12 @@ pub async fn refuse(State(state): State<AppState>, key: MerchantKey, Path(id): P
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn reply(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<MessageRequest>) -> Result<axum::Json<Case>> {
+pub async fn reply(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+    body: Json<MessageRequest>,
+) -> Result<axum::Json<Case>> {
     let message = required_message(&key, &body.value.message)?;
     let case = state.store.reply(&id, &key.merchant, Actor::Seller, message, state.clock.now()).await?;
     state.wake.webhooks.notify_one();
@@ -231,7 +260,12 @@ pub async fn reply(State(state): State<AppState>, key: MerchantKey, Path(id): Pa
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn confirm_receipt(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<NoteRequest>) -> Result<axum::Json<Case>> {
+pub async fn confirm_receipt(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+    body: Json<NoteRequest>,
+) -> Result<axum::Json<Case>> {
     let message = optional_message(&key, body.value.message)?;
     act(&state, &key, &id, Action::ConfirmReceipt, message).await
 }
@@ -246,7 +280,12 @@ pub async fn confirm_receipt(State(state): State<AppState>, key: MerchantKey, Pa
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn refund(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<Refund>) -> Result<axum::Json<Case>> {
+pub async fn refund(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+    body: Json<Refund>,
+) -> Result<axum::Json<Case>> {
     first_error(validate::refund(&body.value))?;
     let refund = Refund { amount: body.value.amount.trim().to_owned(), ..body.value };
     let message = format!("{} {}", refund.amount, refund.currency);
@@ -263,9 +302,17 @@ pub async fn refund(State(state): State<AppState>, key: MerchantKey, Path(id): P
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn replacement_shipment(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<Shipment>) -> Result<axum::Json<Case>> {
+pub async fn replacement_shipment(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+    body: Json<Shipment>,
+) -> Result<axum::Json<Case>> {
     first_error(validate::shipment(&body.value))?;
-    let shipment = Shipment { carrier: body.value.carrier.trim().into(), tracking_number: body.value.tracking_number.trim().into() };
+    let shipment = Shipment {
+        carrier: body.value.carrier.trim().into(),
+        tracking_number: body.value.tracking_number.trim().into(),
+    };
     act(&state, &key, &id, Action::ShipReplacement(shipment), None).await
 }
 
@@ -279,7 +326,12 @@ pub async fn replacement_shipment(State(state): State<AppState>, key: MerchantKe
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn resolve(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>, body: Json<MessageRequest>) -> Result<axum::Json<Case>> {
+pub async fn resolve(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Path(id): Path<String>,
+    body: Json<MessageRequest>,
+) -> Result<axum::Json<Case>> {
     let message = required_message(&key, &body.value.message)?;
     act(&state, &key, &id, Action::Resolve, Some(message)).await
 }
@@ -303,9 +355,14 @@ pub struct DeliveryQuery {
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn deliveries(State(state): State<AppState>, key: MerchantKey, Query(query): Query<DeliveryQuery>) -> Result<axum::Json<WebhookDeliveryPage>> {
+pub async fn deliveries(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Query(query): Query<DeliveryQuery>,
+) -> Result<axum::Json<WebhookDeliveryPage>> {
     let after = parse_cursor(query.cursor.as_deref())?;
     let (deliveries, next_cursor) =
-        webhooks::list(state.store.pool(), &key.merchant.id, query.case.as_deref(), after, page_limit(query.limit)?).await?;
+        webhooks::list(state.store.pool(), &key.merchant.id, query.case.as_deref(), after, page_limit(query.limit)?)
+            .await?;
     Ok(axum::Json(WebhookDeliveryPage { deliveries, next_cursor }))
 }

@@ -51,7 +51,11 @@ pub struct PlatformQuery {
     security(("api_key" = [])),
     tag = "platform"
 )]
-pub async fn list(State(state): State<AppState>, _key: PlatformKey, Query(query): Query<PlatformQuery>) -> Result<axum::Json<CasePage>> {
+pub async fn list(
+    State(state): State<AppState>,
+    _key: PlatformKey,
+    Query(query): Query<PlatformQuery>,
+) -> Result<axum::Json<CasePage>> {
     let filter = CaseFilter {
         merchant_id: query.merchant,
         state: Some(query.state.unwrap_or(CaseState::Escalated)),
@@ -63,7 +67,8 @@ pub async fn list(State(state): State<AppState>, _key: PlatformKey, Query(query)
         limit: page_limit(query.limit)?,
     };
     let merchants = state.merchants.clone();
-    let (cases, next_cursor) = state.store.search(&filter, |m| merchants.get(m).map(|m| m.deadlines), state.clock.now()).await?;
+    let (cases, next_cursor) =
+        state.store.search(&filter, |m| merchants.get(m).map(|m| m.deadlines), state.clock.now()).await?;
     Ok(axum::Json(CasePage { cases, next_cursor }))
 }
 
@@ -76,7 +81,11 @@ pub async fn list(State(state): State<AppState>, _key: PlatformKey, Query(query)
     security(("api_key" = [])),
     tag = "platform"
 )]
-pub async fn read(State(state): State<AppState>, _key: PlatformKey, Path(id): Path<String>) -> Result<axum::Json<CaseDetail>> {
+pub async fn read(
+    State(state): State<AppState>,
+    _key: PlatformKey,
+    Path(id): Path<String>,
+) -> Result<axum::Json<CaseDetail>> {
     Ok(axum::Json(detail(&state, &id, None).await?))
 }
 
@@ -94,7 +103,12 @@ pub async fn read(State(state): State<AppState>, _key: PlatformKey, Path(id): Pa
     security(("api_key" = [])),
     tag = "platform"
 )]
-pub async fn rule(State(state): State<AppState>, _key: PlatformKey, Path(id): Path<String>, body: Json<RulingRequest>) -> Result<axum::Json<Case>> {
+pub async fn rule(
+    State(state): State<AppState>,
+    _key: PlatformKey,
+    Path(id): Path<String>,
+    body: Json<RulingRequest>,
+) -> Result<axum::Json<Case>> {
     let found = detail(&state, &id, None).await?;
     let merchant = state.merchants.get(&found.merchant_id).cloned().ok_or(Error::CaseNotFound)?;
     let request = body.value;

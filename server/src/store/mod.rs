@@ -88,7 +88,7 @@ pub struct StoredResponse {
 }
 
 pub enum Created {
-    New(Case),
+    New(Box<Case>),
     Replayed(StoredResponse),
 }
 
@@ -109,7 +109,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 fn migrator() -> Migrator {
     let migrations = MIGRATIONS
         .iter()
-        .map(|(version, description, sql)| Migration::new(*version, (*description).into(), MigrationType::Simple, (*sql).into(), false))
+        .map(|(version, description, sql)| {
+            Migration::new(*version, (*description).into(), MigrationType::Simple, (*sql).into(), false)
+        })
         .collect::<Vec<_>>();
     Migrator { migrations: migrations.into(), ..Migrator::DEFAULT }
 }
@@ -189,7 +191,13 @@ impl Store {
 
     /// The stored answer for a repeated key: `Ok(None)` for a new key, the first
     /// response for the same body, `idempotency_key_reused` for another body.
-    pub async fn find_idempotent(&self, owner: &Owner, key: &str, request_hash: &str, now: Timestamp) -> Result<Option<StoredResponse>, Error> {
+    pub async fn find_idempotent(
+        &self,
+        owner: &Owner,
+        key: &str,
+        request_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<StoredResponse>, Error> {
         let row = sqlx::query(
             "SELECT request_hash, response_status, response_body FROM idempotency_keys
              WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at >= $4",
@@ -235,7 +243,13 @@ impl Store {
 
     /// One case, if it belongs to `owner` (or to anyone, with `None`: seller and
     /// platform tools, and tests).
-    pub async fn get(&self, id: &str, owner: Option<&Owner>, policy: &DeadlinePolicy, now: Timestamp) -> Result<Case, Error> {
+    pub async fn get(
+        &self,
+        id: &str,
+        owner: Option<&Owner>,
+        policy: &DeadlinePolicy,
+        now: Timestamp,
+    ) -> Result<Case, Error> {
         let mut conn = self.pool.acquire().await?;
         Ok(load(&mut conn, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(policy, now))
     }
@@ -285,7 +299,9 @@ impl Store {
         // Accepting (or ruling for) a return without an address: the merchant's
         // configured return address applies.
         let action = match action {
-            Action::Accept { return_instructions: None } => Action::Accept { return_instructions: merchant.return_address.clone() },
+            Action::Accept { return_instructions: None } => {
+                Action::Accept { return_instructions: merchant.return_address.clone() }
+            }
             Action::RuleForShopper { return_instructions: None } => {
                 Action::RuleForShopper { return_instructions: merchant.return_address.clone() }
             }
@@ -313,14 +329,16 @@ impl Store {
             _ => {}
         }
         let facts = CaseFacts { state: next, resolution: stored.resolution, entered_at: now };
-        sqlx::query("UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5 WHERE id = $1")
-            .bind(id)
-            .bind(next.as_str())
-            .bind(now.0)
-            .bind(serde_json::to_string(&body).expect("a case body serialises"))
-            .bind(automatic_due_at(facts, &merchant.deadlines))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(next.as_str())
+        .bind(now.0)
+        .bind(serde_json::to_string(&body).expect("a case body serialises"))
+        .bind(automatic_due_at(facts, &merchant.deadlines))
+        .execute(&mut *tx)
+        .await?;
         let seq = stored.history.len() as i64 + 1;
         insert_event(&mut tx, id, seq, now, actor, action.name(), Some(stored.state), next, message).await?;
         let case = load(&mut tx, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
@@ -331,7 +349,14 @@ impl Store {
 
     /// Writes a message into a case's history without changing its state (a seller's
     /// or the platform's reply). Only while the case is open.
-    pub async fn reply(&self, id: &str, merchant: &Merchant, actor: Actor, message: String, now: Timestamp) -> Result<Case, Error> {
+    pub async fn reply(
+        &self,
+        id: &str,
+        merchant: &Merchant,
+        actor: Actor,
+        message: String,
+        now: Timestamp,
+    ) -> Result<Case, Error> {
         let mut tx = self.pool.begin().await?;
         let touched = sqlx::query("UPDATE cases SET updated_at = $2 WHERE id = $1 AND merchant_id = $3")
             .bind(id)
@@ -357,7 +382,13 @@ impl Store {
 
     /// One case with who filed it, for the merchant API (`merchant_id`) or the platform
     /// (`None`).
-    pub async fn detail(&self, id: &str, merchant_id: Option<&str>, policy_of: impl Fn(&str) -> Option<DeadlinePolicy>, now: Timestamp) -> Result<(Case, String, String), Error> {
+    pub async fn detail(
+        &self,
+        id: &str,
+        merchant_id: Option<&str>,
+        policy_of: impl Fn(&str) -> Option<DeadlinePolicy>,
+        now: Timestamp,
+    ) -> Result<(Case, String, String), Error> {
         let mut conn = self.pool.acquire().await?;
         let stored = load(&mut conn, id, None).await?.ok_or(Error::CaseNotFound)?;
         if merchant_id.is_some_and(|m| m != stored.merchant_id) {
@@ -370,7 +401,12 @@ impl Store {
 
     /// A page of cases, newest first, matching `filter` (always within one merchant,
     /// or across merchants for the platform).
-    pub async fn search(&self, filter: &CaseFilter, policy_of: impl Fn(&str) -> Option<DeadlinePolicy>, now: Timestamp) -> Result<(Vec<Case>, Option<String>), Error> {
+    pub async fn search(
+        &self,
+        filter: &CaseFilter,
+        policy_of: impl Fn(&str) -> Option<DeadlinePolicy>,
+        now: Timestamp,
+    ) -> Result<(Vec<Case>, Option<String>), Error> {
         let mut sql = String::from("SELECT id FROM cases WHERE 1 = 1");
         let mut binds: Vec<Bind> = Vec::new();
         let mut add = |clause: &str, value: Bind| {
@@ -481,16 +517,23 @@ impl Store {
     }
 
     /// Stores a new API key's hash for a merchant (or the platform, with `None`).
-    pub async fn add_api_key(&self, merchant_id: Option<&str>, key_hash: &str, now: Timestamp) -> Result<String, Error> {
+    pub async fn add_api_key(
+        &self,
+        merchant_id: Option<&str>,
+        key_hash: &str,
+        now: Timestamp,
+    ) -> Result<String, Error> {
         let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query("INSERT INTO api_keys (id, merchant_id, platform, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&id)
-            .bind(merchant_id)
-            .bind(i64::from(merchant_id.is_none()))
-            .bind(key_hash)
-            .bind(now.0)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO api_keys (id, merchant_id, platform, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(merchant_id)
+        .bind(i64::from(merchant_id.is_none()))
+        .bind(key_hash)
+        .bind(now.0)
+        .execute(&self.pool)
+        .await?;
         Ok(id)
     }
 
@@ -573,13 +616,15 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     let CreateJob { owner, key, request_hash, new, merchant, now, .. } = job;
     let (key, request_hash, now) = (key.as_str(), request_hash.as_str(), *now);
     // Expired keys go first: this is also the write that takes the lock.
-    sqlx::query("DELETE FROM idempotency_keys WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at < $4")
-        .bind(&owner.merchant_id)
-        .bind(&owner.shopper_id)
-        .bind(key)
-        .bind(now.0 - IDEMPOTENCY_TTL_MS)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at < $4",
+    )
+    .bind(&owner.merchant_id)
+    .bind(&owner.shopper_id)
+    .bind(key)
+    .bind(now.0 - IDEMPOTENCY_TTL_MS)
+    .execute(&mut *conn)
+    .await?;
     let claimed = sqlx::query(
         "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
          VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
@@ -664,7 +709,14 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
         created_at: now,
         updated_at: now,
         body,
-        history: vec![CaseEvent { at: now, actor: Actor::Shopper, action: "file".into(), from: None, to: state, message: None }],
+        history: vec![CaseEvent {
+            at: now,
+            actor: Actor::Shopper,
+            action: "file".into(),
+            from: None,
+            to: state,
+            message: None,
+        }],
     };
     let case = stored.into_case(&merchant.deadlines, now);
     webhooks::enqueue(conn, merchant, &case, now).await?;
@@ -679,7 +731,7 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     .bind(&response)
     .execute(&mut *conn)
     .await?;
-    Ok(Created::New(case))
+    Ok(Created::New(Box::new(case)))
 }
 
 #[allow(clippy::too_many_arguments)]

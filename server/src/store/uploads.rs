@@ -87,7 +87,13 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
-    pub async fn complete_upload(&self, id: &str, media_type: MediaType, object_key: &str, size: u64) -> Result<(), Error> {
+    pub async fn complete_upload(
+        &self,
+        id: &str,
+        media_type: MediaType,
+        object_key: &str,
+        size: u64,
+    ) -> Result<(), Error> {
         sqlx::query("UPDATE uploads SET state = 'complete', media_type = $2, object_key = $3, size = $4 WHERE id = $1")
             .bind(id)
             .bind(media_type.mime())
@@ -114,11 +120,13 @@ impl Store {
 
     /// Bytes promised by an order's uploads (declared lengths), for the per-order limit.
     pub async fn order_upload_bytes(&self, owner: &Owner) -> Result<u64, Error> {
-        let row = sqlx::query("SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE merchant_id = $1 AND order_id = $2")
-            .bind(&owner.merchant_id)
-            .bind(&owner.order_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE merchant_id = $1 AND order_id = $2",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.order_id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_get::<i64, _>(0)? as u64)
     }
 }

@@ -13,7 +13,12 @@ use crate::error::Error;
 use crate::merchants::Merchant;
 
 /// Queues the case's latest event for the merchant's receiver, if it has one.
-pub(super) async fn enqueue(conn: &mut AnyConnection, merchant: &Merchant, case: &Case, now: Timestamp) -> Result<(), Error> {
+pub(super) async fn enqueue(
+    conn: &mut AnyConnection,
+    merchant: &Merchant,
+    case: &Case,
+    now: Timestamp,
+) -> Result<(), Error> {
     let (Some(target), Some(event)) = (&merchant.webhook, case.history.last()) else { return Ok(()) };
     let id = uuid::Uuid::new_v4().to_string();
     let sequence = case.history.len() as u32;
@@ -82,7 +87,13 @@ pub async fn claim_due(pool: &AnyPool, now: Timestamp, lease_ms: i64, limit: i64
             .rows_affected();
         if taken == 1 {
             let attempts: i64 = row.try_get(4)?;
-            claimed.push(Due { id, merchant_id: row.try_get(1)?, url: row.try_get(2)?, body: row.try_get(3)?, attempts: attempts as u32 });
+            claimed.push(Due {
+                id,
+                merchant_id: row.try_get(1)?,
+                url: row.try_get(2)?,
+                body: row.try_get(3)?,
+                attempts: attempts as u32,
+            });
         }
     }
     Ok(claimed)
@@ -142,7 +153,8 @@ pub async fn list(
 
 fn delivery(row: &AnyRow) -> Result<WebhookDelivery, Error> {
     let state: String = row.try_get(4)?;
-    let state = DeliveryState::parse(&state).ok_or_else(|| Error::internal("reading a delivery", format!("state {state:?}")))?;
+    let state = DeliveryState::parse(&state)
+        .ok_or_else(|| Error::internal("reading a delivery", format!("state {state:?}")))?;
     let attempts: i64 = row.try_get(5)?;
     Ok(WebhookDelivery {
         id: row.try_get(0)?,

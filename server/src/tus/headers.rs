@@ -107,7 +107,11 @@ pub fn sanitize_filename(name: &str) -> String {
         .take(100)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
-    if cleaned.is_empty() { "file".to_owned() } else { cleaned }
+    if cleaned.is_empty() {
+        "file".to_owned()
+    } else {
+        cleaned
+    }
 }
 
 #[cfg(test)]
@@ -116,14 +120,25 @@ mod tests {
 
     #[test]
     fn numbers() {
-        for (text, expected) in [("0", Some(0)), ("1048576", Some(1_048_576)), ("", None), ("-1", None), ("+5", None), (" 5", None), ("1e3", None), ("99999999999999999999", None)] {
+        for (text, expected) in [
+            ("0", Some(0)),
+            ("1048576", Some(1_048_576)),
+            ("", None),
+            ("-1", None),
+            ("+5", None),
+            (" 5", None),
+            ("1e3", None),
+            ("99999999999999999999", None),
+        ] {
             assert_eq!(parse_u64(text), expected, "{text:?}");
         }
     }
 
     #[test]
     fn metadata() {
-        let parsed = parse_metadata("filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential,filetype aW1hZ2UvanBlZw==").unwrap();
+        let parsed =
+            parse_metadata("filename d29ybGRfZG9taW5hdGlvbl9wbGFuLnBkZg==,is_confidential,filetype aW1hZ2UvanBlZw==")
+                .unwrap();
         assert_eq!(parsed.len(), 3);
         assert_eq!(metadata_text(&parsed, "filename").unwrap().as_deref(), Some("world_domination_plan.pdf"));
         assert_eq!(metadata_text(&parsed, "is_confidential").unwrap(), None);

@@ -242,7 +242,10 @@ async fn spool_offset(path: &Path) -> u64 {
 fn progress_headers(upload: &Upload, offset: u64) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("upload-offset", HeaderValue::from(offset));
-    headers.insert("upload-expires", HeaderValue::from_str(&http_date(upload.expires_at.0)).expect("an HTTP date is a header value"));
+    headers.insert(
+        "upload-expires",
+        HeaderValue::from_str(&http_date(upload.expires_at.0)).expect("an HTTP date is a header value"),
+    );
     headers
 }
 
@@ -275,13 +278,17 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
         .ok_or_else(|| Error::BadRequest("Upload-Length must be a non-negative integer".into()))?;
     let raw_metadata = header(&headers, "upload-metadata").unwrap_or_default().to_owned();
     let metadata = parse_metadata(&raw_metadata).map_err(Error::BadRequest)?;
-    let filename = metadata_text(&metadata, "filename").map_err(Error::BadRequest)?.map(|name| sanitize_filename(&name));
+    let filename =
+        metadata_text(&metadata, "filename").map_err(Error::BadRequest)?.map(|name| sanitize_filename(&name));
     let filetype = metadata_text(&metadata, "filetype").map_err(Error::BadRequest)?;
     let declared = filetype.as_deref().and_then(MediaType::from_mime);
     if filetype.as_deref().is_some_and(|t| !t.is_empty()) && declared.is_none() {
         return Err(Error::MediaRejected {
             code: "unsupported_media_type",
-            message: format!("{:?} is not accepted: send JPEG, PNG or WebP photos, MP4, MOV or WebM videos", filetype.unwrap_or_default()),
+            message: format!(
+                "{:?} is not accepted: send JPEG, PNG or WebP photos, MP4, MOV or WebM videos",
+                filetype.unwrap_or_default()
+            ),
         });
     }
     let limits = &state.uploads.limits;
@@ -298,7 +305,10 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     let owner = owner(&shopper);
     let used = state.store.order_upload_bytes(&owner).await?;
     if used + length > limits.max_order_bytes {
-        return Err(Error::UploadTooLarge(format!("this order's uploads would exceed {} bytes", limits.max_order_bytes)));
+        return Err(Error::UploadTooLarge(format!(
+            "this order's uploads would exceed {} bytes",
+            limits.max_order_bytes
+        )));
     }
     let now = state.clock.now();
     state.uploads.sweep(&state.store, now).await?;
@@ -316,7 +326,9 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
         object_key: None,
         size: None,
     };
-    tokio::fs::File::create(state.uploads.spool_path(&upload.id)).await.map_err(|e| Error::internal("creating a spool file", e))?;
+    tokio::fs::File::create(state.uploads.spool_path(&upload.id))
+        .await
+        .map_err(|e| Error::internal("creating a spool file", e))?;
     state.store.create_upload(&upload).await?;
     let location = format!("/v1/uploads/{}", upload.id);
     let with_body = header(&headers, CONTENT_TYPE.as_str()) == Some(OFFSET_OCTET_STREAM);
@@ -339,7 +351,11 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     security(("order_token" = [])),
     tag = "uploads"
 )]
-pub async fn head(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
+pub async fn head(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, Error> {
     let upload = find(&state, &shopper, &id).await?;
     let offset = match upload.state {
         UploadState::Complete => upload.length,
@@ -398,12 +414,19 @@ pub async fn patch(
 
 /// Writes a request body at `given`, under the upload's lock; finishes the upload on
 /// its last byte. Returns the new offset.
-async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64, request: Request) -> Result<u64, Error> {
+async fn write(
+    state: &AppState,
+    shopper: &Shopper,
+    upload: &Upload,
+    given: u64,
+    request: Request,
+) -> Result<u64, Error> {
     let uploads = &state.uploads;
     if upload.state == UploadState::Complete {
         return Err(Error::OffsetMismatch { given, actual: upload.length });
     }
-    let checksum = header(request.headers(), "upload-checksum").map(parse_checksum).transpose().map_err(Error::BadRequest)?;
+    let checksum =
+        header(request.headers(), "upload-checksum").map(parse_checksum).transpose().map_err(Error::BadRequest)?;
     let declared_length = header(request.headers(), CONTENT_LENGTH.as_str()).and_then(parse_u64);
     let _active = uploads.begin(&upload.owner)?;
     let held = uploads.locks.take(&upload.id).await;
@@ -414,7 +437,10 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
     }
     let room = upload.length - actual;
     if declared_length.is_some_and(|length| length > room) {
-        return Err(Error::UploadTooLarge(format!("the body would pass Upload-Length by {} bytes", declared_length.unwrap_or(0) - room)));
+        return Err(Error::UploadTooLarge(format!(
+            "the body would pass Upload-Length by {} bytes",
+            declared_length.unwrap_or(0) - room
+        )));
     }
     // With a checksum the chunk waits aside until verified.
     let target = if checksum.is_some() { uploads.chunk_path(&upload.id) } else { spool.clone() };
@@ -495,7 +521,11 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
     }
     if overflow {
         // A body longer than the upload is refused whole: nothing of it is kept.
-        let file = tokio::fs::OpenOptions::new().write(true).open(&spool).await.map_err(|e| Error::internal("opening a spool file", e))?;
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .open(&spool)
+            .await
+            .map_err(|e| Error::internal("opening a spool file", e))?;
         file.set_len(actual).await.map_err(|e| Error::internal("truncating a spool file", e))?;
         return Err(Error::UploadTooLarge("the body passes Upload-Length; none of it was kept".into()));
     }
@@ -510,7 +540,11 @@ async fn write(state: &AppState, shopper: &Shopper, upload: &Upload, given: u64,
 
 async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {
     let mut source = tokio::fs::File::open(chunk).await.map_err(|e| Error::internal("reading a chunk", e))?;
-    let mut target = tokio::fs::OpenOptions::new().append(true).open(spool).await.map_err(|e| Error::internal("opening a spool file", e))?;
+    let mut target = tokio::fs::OpenOptions::new()
+        .append(true)
+        .open(spool)
+        .await
+        .map_err(|e| Error::internal("opening a spool file", e))?;
     tokio::io::copy(&mut source, &mut target).await.map_err(|e| Error::internal("appending a chunk", e))?;
     target.sync_data().await.map_err(|e| Error::internal("appending a chunk", e))?;
     let _ = tokio::fs::remove_file(chunk).await;
@@ -553,7 +587,8 @@ fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<(Medi
     let io = |e: std::io::Error| Error::internal("cleaning an upload", e);
     let mut head = Vec::with_capacity(SNIFF_LEN);
     std::fs::File::open(spool).map_err(io)?.take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(io)?;
-    let media_type = media::check(declared, &head).map_err(|e| Error::MediaRejected { code: e.code, message: e.message })?;
+    let media_type =
+        media::check(declared, &head).map_err(|e| Error::MediaRejected { code: e.code, message: e.message })?;
     let malformed = |e: std::io::Error| Error::MediaRejected {
         code: "media_malformed",
         message: format!("the {} file could not be read: {e}", media_type.mime()),
@@ -584,7 +619,11 @@ fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<(Medi
     security(("order_token" = [])),
     tag = "uploads"
 )]
-pub async fn terminate(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<Response, Error> {
+pub async fn terminate(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    UrlPath(id): UrlPath<String>,
+) -> Result<Response, Error> {
     let upload = find(&state, &shopper, &id).await?;
     let _held = state.uploads.locks.take(&id).await;
     if let Some(key) = &upload.object_key {
@@ -611,7 +650,11 @@ pub struct Link {
     security(("order_token" = [])),
     tag = "uploads"
 )]
-pub async fn link(State(state): State<AppState>, shopper: Shopper, UrlPath(id): UrlPath<String>) -> Result<axum::Json<Link>, Error> {
+pub async fn link(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    UrlPath(id): UrlPath<String>,
+) -> Result<axum::Json<Link>, Error> {
     let upload = find(&state, &shopper, &id).await?;
     if upload.state != UploadState::Complete {
         return Err(Error::UploadNotFound);
@@ -627,24 +670,33 @@ struct LinkQuery {
 }
 
 /// `GET /media/{id}?expires=…&signature=…`: the file, for as long as the link lives.
-async fn media(State(state): State<AppState>, UrlPath(id): UrlPath<String>, Query(query): Query<LinkQuery>) -> Result<Response, Error> {
-    let (Some(expires), Some(signature)) = (query.expires, query.signature) else { return Err(Error::MediaLinkInvalid) };
+async fn media(
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<String>,
+    Query(query): Query<LinkQuery>,
+) -> Result<Response, Error> {
+    let (Some(expires), Some(signature)) = (query.expires, query.signature) else {
+        return Err(Error::MediaLinkInvalid);
+    };
     if state.clock.now().0 >= expires || !state.uploads.verify_link(&id, expires, &signature) {
         return Err(Error::MediaLinkInvalid);
     }
     let upload = state.store.upload(&id).await?.ok_or(Error::UploadNotFound)?;
-    let (Some(key), Some(media_type)) = (upload.object_key.as_deref(), upload.media_type) else { return Err(Error::UploadNotFound) };
+    let (Some(key), Some(media_type)) = (upload.object_key.as_deref(), upload.media_type) else {
+        return Err(Error::UploadNotFound);
+    };
     let (size, stream) = state.uploads.storage.get(key).await?;
     let name = upload.filename.clone().unwrap_or_else(|| format!("evidence.{}", media_type.extension()));
-    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
-    let disposition = format!(
-        "inline; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        percent_encode(&name)
-    );
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    let disposition = format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(&name));
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(media_type.mime()));
     headers.insert(CONTENT_LENGTH, HeaderValue::from(size));
-    headers.insert(CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(|e| Error::internal("content disposition", e))?);
+    headers.insert(
+        CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| Error::internal("content disposition", e))?,
+    );
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
     headers.insert("content-security-policy", HeaderValue::from_static("default-src 'none'; sandbox"));
@@ -653,19 +705,35 @@ async fn media(State(state): State<AppState>, UrlPath(id): UrlPath<String>, Quer
 
 fn percent_encode(text: &str) -> String {
     text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"._-".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
 /// Checks a case's media references: each is a complete upload of the same order, of
 /// the declared kind, and together within the per-case limit.
-pub async fn check_case_media(state: &AppState, owner: &Owner, media: &[aftercare_protocol::case::MediaRef]) -> Result<(), Error> {
+pub async fn check_case_media(
+    state: &AppState,
+    owner: &Owner,
+    media: &[aftercare_protocol::case::MediaRef],
+) -> Result<(), Error> {
     let mut total = 0u64;
     for (index, reference) in media.iter().enumerate() {
         let field = format!("media[{index}].upload_id");
         let upload = state.store.upload(&reference.upload_id).await?;
         let upload = match upload {
-            Some(u) if u.state == UploadState::Complete && u.owner.merchant_id == owner.merchant_id && u.owner.order_id == owner.order_id => u,
+            Some(u)
+                if u.state == UploadState::Complete
+                    && u.owner.merchant_id == owner.merchant_id
+                    && u.owner.order_id == owner.order_id =>
+            {
+                u
+            }
             _ => return Err(Error::MediaNotFound { field }),
         };
         let kind = upload.media_type.map(MediaType::kind).ok_or(Error::MediaNotFound { field: field.clone() })?;

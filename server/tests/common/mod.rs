@@ -52,7 +52,8 @@ pub async fn database_url(dir: &std::path::Path) -> String {
     let name = format!("t_{}", folder.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
     sqlx::any::install_default_drivers();
     let admin = sqlx::AnyPool::connect(&base).await.expect("AFTERCARE_TEST_POSTGRES answers");
-    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&admin).await.unwrap();
+    let exists =
+        sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&admin).await.unwrap();
     if exists.is_none() {
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
     }
@@ -83,8 +84,17 @@ impl TestApp {
         adjust(&mut list);
         let merchants = Merchants::new(list).unwrap();
         let storage = aftercare_server::storage::Storage::local(&dir.path().join("media")).unwrap();
-        let uploads = aftercare_server::tus::Uploads::new(dir.path().join("spool"), storage, Default::default(), vec![7; 32]).unwrap();
-        let state = AppState::new(store, Arc::new(merchants), Clock::fixed(now()), dir.path().join("no-dist"), false, Arc::new(uploads));
+        let uploads =
+            aftercare_server::tus::Uploads::new(dir.path().join("spool"), storage, Default::default(), vec![7; 32])
+                .unwrap();
+        let state = AppState::new(
+            store,
+            Arc::new(merchants),
+            Clock::fixed(now()),
+            dir.path().join("no-dist"),
+            false,
+            Arc::new(uploads),
+        );
         TestApp { state, dir }
     }
 
@@ -108,7 +118,9 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, token: &str, key: Option<&str>, body: &Value) -> (StatusCode, Value) {
-        let mut request = Request::post(path).header("content-type", "application/json").header("authorization", format!("Bearer {token}"));
+        let mut request = Request::post(path)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"));
         if let Some(key) = key {
             request = request.header("idempotency-key", key);
         }
@@ -142,12 +154,16 @@ impl TestApp {
     /// How many steps the system has taken in all cases' histories.
     async fn system_steps(&self) -> usize {
         use sqlx::Row;
-        let row = sqlx::query("SELECT COUNT(*) FROM case_events WHERE actor = 'system'").fetch_one(self.state.store.pool()).await.unwrap();
+        let row = sqlx::query("SELECT COUNT(*) FROM case_events WHERE actor = 'system'")
+            .fetch_one(self.state.store.pool())
+            .await
+            .unwrap();
         row.try_get::<i64, _>(0).unwrap() as usize
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
-        let request = Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
+        let request =
+            Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
         let (status, _, json) = self.send(request).await;
         (status, json)
     }
