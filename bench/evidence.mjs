@@ -38,7 +38,7 @@ const SIZE = 100 * 1024 * 1024;
 writeFileSync(join(work, "video.mp4"), syntheticMp4(SIZE, { seed: 9 }));
 
 const server = spawn(`${meta.target_directory}/release/aftercare-server`, [
-  "serve", "--listen", "127.0.0.1:0", "--data-dir", join(work, "data"), "--static-dir", site,
+  "serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data-dir", join(work, "data"), "--static-dir", site,
   "--max-video-bytes", String(4 * SIZE), "--max-order-bytes", String(40 * SIZE),
 ], { stdio: ["ignore", "pipe", "ignore"] });
 const origin = await new Promise((ok) => server.stdout.once("data", (d) => ok(String(d).split("\n")[0].trim())));

@@ -4,7 +4,8 @@
 //
 //   node bench/size.mjs [--no-build] [--check]
 //
-// --check exits non-zero when the loader is over its 4 KB brotli budget. With twiggy
+// --check exits non-zero when the loader is over its 4 KB brotli budget, or the whole
+// widget over its ceiling (it must not grow while the 120 KB target is not yet met). With twiggy
 // on PATH, also prints what dominates the wasm (function names from the pre-opt build).
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
@@ -16,6 +17,9 @@ if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: 
 
 const LOADER_BUDGET = 4 * 1024;
 const WIDGET_TARGET = 120 * 1024;
+// A ratchet until the target is met: the whole widget may not grow past what it was
+// measured at (317,352 B brotli on 2026-12-01, after the server got its own profile).
+const WIDGET_CEILING = 320_000;
 
 function sizes(files) {
   const total = { raw: 0, gzip: 0, brotli: 0 };
@@ -48,7 +52,7 @@ console.log(`whole widget: ${whole} B brotli (target ${WIDGET_TARGET}${whole > W
 const twiggy = spawnSync("twiggy", ["--version"]);
 if (twiggy.status === 0) {
   const meta = JSON.parse(execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], { cwd: root }));
-  const wasm = `${meta.target_directory}/wasm32-unknown-unknown/release/aftercare_widget.wasm`;
+  const wasm = `${meta.target_directory}/wasm32-unknown-unknown/wasm-release/aftercare_widget.wasm`;
   if (existsSync(wasm)) {
     console.log("\nlargest items in the wasm before wasm-bindgen and wasm-opt (twiggy top):");
     const top = execFileSync("twiggy", ["top", "-n", "20", wasm]).toString();
@@ -60,5 +64,9 @@ if (twiggy.status === 0) {
 
 if (args.includes("--check") && loader > LOADER_BUDGET) {
   console.error(`loader is ${loader} B brotli, over its ${LOADER_BUDGET} B budget`);
+  process.exit(1);
+}
+if (args.includes("--check") && whole > WIDGET_CEILING) {
+  console.error(`the whole widget is ${whole} B brotli, over its ${WIDGET_CEILING} B ceiling: it grew`);
   process.exit(1);
 }

@@ -32,7 +32,7 @@ const binary = `${meta.target_directory}/release/aftercare-server`;
 
 async function startOurs() {
   const child = spawn(binary, [
-    "serve", "--listen", "127.0.0.1:0", "--data-dir", join(work, "ours"), "--static-dir", join(work, "none"),
+    "serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data-dir", join(work, "ours"), "--static-dir", join(work, "none"),
     "--max-video-bytes", String(2 * BIG), "--max-order-bytes", String(20 * BIG), "--max-case-bytes", String(2 * BIG),
   ], { stdio: ["ignore", "pipe", "ignore"] });
   const origin = await new Promise((ok) => child.stdout.once("data", (d) => ok(String(d).split("\n")[0].trim())));

@@ -25,7 +25,7 @@ class Backend:
     def __init__(self):
         self.data_dir = tempfile.mkdtemp(prefix="aftercare-tuspy-")
         self.process = subprocess.Popen(
-            [os.environ["AFTERCARE_SERVER_BIN"], "serve", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
+            [os.environ["AFTERCARE_SERVER_BIN"], "serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--data-dir", self.data_dir,
              "--static-dir", os.path.join(self.data_dir, "none")],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )

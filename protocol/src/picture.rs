@@ -22,16 +22,19 @@ pub fn upright_size(head: &[u8]) -> Option<(u32, u32)> {
     }
 }
 
+// Every offset below comes from the file, so every sum is checked: on wasm32 `usize` is
+// 32 bits, and a wrapped offset would walk backwards forever.
+
 fn be16(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+    Some(u16::from_be_bytes(bytes.get(at..at.checked_add(2)?)?.try_into().ok()?))
 }
 
 fn be32(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_be_bytes(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?))
 }
 
 fn le24(bytes: &[u8], at: usize) -> Option<u32> {
-    let b = bytes.get(at..at + 3)?;
+    let b = bytes.get(at..at.checked_add(3)?)?;
     Some(u32::from(b[0]) | u32::from(b[1]) << 8 | u32::from(b[2]) << 16)
 }
 
@@ -40,67 +43,78 @@ fn jpeg(head: &[u8]) -> Option<(u32, u32)> {
     let mut orientation = 1;
     loop {
         // Markers may be padded with any number of 0xFF bytes.
-        while head.get(at)? == &0xFF && head.get(at + 1)? == &0xFF {
+        while head.get(at)? == &0xFF && head.get(at.checked_add(1)?)? == &0xFF {
             at += 1;
         }
         if head.get(at)? != &0xFF {
             return None;
         }
-        let marker = *head.get(at + 1)?;
-        let length = usize::from(be16(head, at + 2)?);
-        let body = at + 4;
+        let marker = *head.get(at.checked_add(1)?)?;
+        let length = usize::from(be16(head, at.checked_add(2)?)?);
+        let body = at.checked_add(4)?;
         match marker {
             // Start of frame (baseline, progressive, …; not DHT, JPG, DAC).
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-                let height = u32::from(be16(head, body + 1)?);
-                let width = u32::from(be16(head, body + 3)?);
+                let height = u32::from(be16(head, body.checked_add(1)?)?);
+                let width = u32::from(be16(head, body.checked_add(3)?)?);
                 return Some(if (5..=8).contains(&orientation) { (height, width) } else { (width, height) });
             }
-            0xE1 if head.get(body..body + 6) == Some(b"Exif\0\0") => {
-                orientation = exif_orientation(head.get(body + 6..at + 2 + length)?).unwrap_or(1);
+            0xE1 if head.get(body..body.checked_add(6)?) == Some(b"Exif\0\0") => {
+                orientation =
+                    exif_orientation(head.get(body + 6..at.checked_add(2)?.checked_add(length)?)?).unwrap_or(1);
             }
             // Start of scan before any frame header: not a JPEG we understand.
             0xDA | 0xD9 => return None,
             _ => {}
         }
-        at += 2 + length;
+        at = at.checked_add(2)?.checked_add(length)?;
     }
 }
 
-/// The Orientation tag (0x0112) of a TIFF structure's first IFD.
-fn exif_orientation(tiff: &[u8]) -> Option<u16> {
+/// The Orientation tag (0x0112, a SHORT from 1 to 8) of a TIFF structure's first IFD —
+/// the body of a JPEG's EXIF segment after `Exif\0\0`. The server's cleaner keeps it.
+pub fn exif_orientation(tiff: &[u8]) -> Option<u16> {
     let big = match tiff.get(..2)? {
         b"MM" => true,
         b"II" => false,
         _ => return None,
     };
     let u16_at = |at: usize| {
-        let b: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
+        let b: [u8; 2] = tiff.get(at..at.checked_add(2)?)?.try_into().ok()?;
         Some(if big { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) })
     };
     let u32_at = |at: usize| {
-        let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        let b: [u8; 4] = tiff.get(at..at.checked_add(4)?)?.try_into().ok()?;
         Some(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
     };
+    if u16_at(2)? != 42 {
+        return None;
+    }
     let ifd = usize::try_from(u32_at(4)?).ok()?;
     let count = usize::from(u16_at(ifd)?);
-    (0..count)
-        .map(|i| ifd + 2 + 12 * i)
-        .find(|&entry| u16_at(entry) == Some(0x0112))
-        .and_then(|entry| u16_at(entry + 8))
+    let entries = ifd.checked_add(2)?;
+    // At most 65,535 entries, each read in bounds: the walk ends when the bytes do.
+    let entry = (0..count)
+        .map_while(|i| entries.checked_add(12 * i).filter(|&at| at < tiff.len()))
+        .find(|&entry| u16_at(entry) == Some(0x0112))?;
+    // Type 3 (SHORT), one value, held in the entry itself.
+    if u16_at(entry.checked_add(2)?)? != 3 {
+        return None;
+    }
+    u16_at(entry.checked_add(8)?).filter(|value| (1..=8).contains(value))
 }
 
 fn png(head: &[u8]) -> Option<(u32, u32)> {
     let size = (be32(head, 16)?, be32(head, 20)?);
     // An eXIf chunk may carry an orientation; decode to be sure. It must come before
     // the image data, so stop looking there.
-    let mut at = 8;
+    let mut at = 8usize;
     loop {
         let length = usize::try_from(be32(head, at)?).ok()?;
-        match head.get(at + 4..at + 8)? {
-            b"eXIf" => return None,
+        match head.get(at.checked_add(4)?..at.checked_add(8)?)? {
+            b"eXIf" | b"exIf" => return None,
             b"IDAT" => return Some(size),
-            _ => at += 12 + length,
+            _ => at = at.checked_add(12)?.checked_add(length)?,
         }
     }
 }
@@ -250,5 +264,28 @@ mod tests {
         };
         assert_eq!(upright_size(&extended(0x10)), Some((2000, 1000)));
         assert_eq!(upright_size(&extended(0x08)), None, "EXIF may turn it");
+    }
+
+    /// Chunk lengths near `u32::MAX` from a crafted header: the walk ends (on wasm32 an
+    /// unchecked `at + 12 + length` wrapped and looped forever; the component tests run
+    /// this in the browser too).
+    #[test]
+    fn hostile_lengths_end_the_walk() {
+        let mut png = png_head(4, 4, false);
+        png.truncate(33); // signature + IHDR
+        png.extend(0xFFFF_FFF0u32.to_be_bytes());
+        png.extend(b"zzzz");
+        assert_eq!(upright_size(&png), None);
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF];
+        jpeg.extend(b"Exif\0\0MM\0\x2a\xFF\xFF\xFF\xF0");
+        assert_eq!(upright_size(&jpeg), None);
+        // An IFD claiming 65,535 entries in a 14-byte TIFF: no orientation, no panic.
+        assert_eq!(exif_orientation(b"MM\0\x2a\0\0\0\x08\xFF\xFF\x01\x12\0\x03"), None);
+        assert_eq!(exif_orientation(b"II\x2a\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0"), Some(6));
+        assert_eq!(
+            exif_orientation(b"II\x2a\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x09\0\0\0"),
+            None,
+            "9 is no orientation"
+        );
     }
 }

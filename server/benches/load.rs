@@ -51,7 +51,16 @@ fn start(binary: &str, database_url: Option<&str>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(binary);
     command
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--static-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "0",
+            "--static-dir",
+        ])
         .arg(dir.path().join("none"))
         .env("AFTERCARE_DATA_DIR", dir.path())
         .env("RUST_LOG", "warn")

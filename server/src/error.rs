@@ -82,6 +82,14 @@ pub enum Error {
     NotFound,
     #[error("this method is not allowed on this path")]
     MethodNotAllowed,
+    #[error("the request took longer than {0} s; nothing was changed by the part not received")]
+    RequestTimeout(u64),
+    #[error("the server has no room for more uploads right now; retry later")]
+    StorageFull,
+    #[error("this upload is evidence in a filed case and cannot be deleted")]
+    UploadReferenced,
+    #[error("{0}")]
+    InvalidText(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -116,6 +124,10 @@ impl Error {
             Error::IdempotencyInProgress | Error::Transition(_) => StatusCode::CONFLICT,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            Error::UploadReferenced => StatusCode::CONFLICT,
+            Error::InvalidText(_) => StatusCode::BAD_REQUEST,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -160,6 +172,10 @@ impl Error {
             Error::BadRequest(_) => "bad_request",
             Error::NotFound => "not_found",
             Error::MethodNotAllowed => "method_not_allowed",
+            Error::RequestTimeout(_) => "request_timeout",
+            Error::StorageFull => "storage_full",
+            Error::UploadReferenced => "upload_referenced",
+            Error::InvalidText(_) => "invalid_text",
             Error::Internal(_) => "internal",
         }
     }
@@ -193,7 +209,7 @@ impl From<sqlx::Error> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if matches!(self, Error::IdempotencyInProgress | Error::TooManyUploads) {
+        if matches!(self, Error::IdempotencyInProgress | Error::TooManyUploads | Error::StorageFull) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         if let Error::RateLimited(seconds) = self {

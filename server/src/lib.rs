@@ -10,13 +10,13 @@ pub mod clock;
 pub mod cors;
 pub mod error;
 pub mod extract;
-pub mod media;
 pub mod merchants;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
 pub mod scheduler;
+pub mod serve;
 pub mod storage;
 pub mod store;
 pub mod tus;
@@ -51,6 +51,9 @@ pub struct AppState {
     /// Outgoing requests: webhook deliveries.
     pub http: reqwest::Client,
     pub rate_limit: Arc<ratelimit::RateLimit>,
+    /// How long a JSON request may take, body included (not tus PATCH/POST, which have
+    /// their own idle timeout, nor media downloads).
+    pub request_timeout: std::time::Duration,
 }
 
 /// Wakes the background workers before their next tick.
@@ -81,6 +84,7 @@ impl AppState {
             metrics: Arc::default(),
             http: webhooks::client(),
             rate_limit: Arc::default(),
+            request_timeout: std::time::Duration::from_secs(30),
         }
     }
 
@@ -90,27 +94,60 @@ impl AppState {
     }
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application (without `/metrics`: see [`metrics_app`]).
 pub fn app(state: AppState) -> Router {
     let merchants = state.merchants.clone();
-    let mut router = Router::new()
+    let mut json = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(routes::widget_config::router())
         .merge(routes::cases::router())
         .merge(routes::merchant::router())
         .merge(routes::platform::router())
-        .merge(tus::router())
-        .route("/metrics", get(metrics::render))
         .route("/v1/{*rest}", any(|| async { Error::NotFound }));
     if state.insecure_dev {
-        router = router.merge(routes::dev::router());
+        json = json.merge(routes::dev::router());
     }
-    router = router.merge(routes::demo::router(&state));
-    router
+    json = json.merge(routes::demo::router(&state));
+    // The JSON routes (and the static site) have a deadline for the whole request, body
+    // included; uploads have their own idle timeout instead.
+    let json = json.layer(axum::middleware::from_fn_with_state(state.clone(), request_timeout));
+    Router::new()
+        .merge(json)
+        .merge(tus::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(axum::middleware::from_fn_with_state(merchants, cors::cors))
+        // A panic in a handler answers that request with a logged 500; the process and
+        // every other request go on.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// `/metrics`, served on its own listener (`serve --metrics-listen`, loopback by default).
+pub fn metrics_app(state: AppState) -> Router {
+    Router::new().route("/metrics", get(metrics::render)).with_state(state)
+}
+
+async fn request_timeout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Error::RequestTimeout(state.request_timeout.as_secs()).into_response(),
+    }
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    Error::internal("a request handler panicked", message).into_response()
 }

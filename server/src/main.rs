@@ -106,6 +106,24 @@ mod server_main {
         /// On SIGTERM, how long requests in flight may take to finish.
         #[arg(long, env = "AFTERCARE_DRAIN_SECONDS", default_value_t = 10)]
         drain_seconds: u64,
+        /// A client must send a request's headers within this many seconds.
+        #[arg(long, env = "AFTERCARE_HEADER_TIMEOUT", default_value_t = 10)]
+        header_timeout: u64,
+        /// A JSON request (body included) must be done within this many seconds. Uploads
+        /// have their own idle timeout instead.
+        #[arg(long, env = "AFTERCARE_REQUEST_TIMEOUT", default_value_t = 30)]
+        request_timeout: u64,
+        /// Connections open at once; more wait to be accepted.
+        #[arg(long, env = "AFTERCARE_MAX_CONNECTIONS", default_value_t = 4096)]
+        max_connections: usize,
+        /// Where `/metrics` is served: its own listener, loopback unless you say otherwise.
+        #[arg(long, env = "AFTERCARE_METRICS_LISTEN", default_value = "127.0.0.1:9464")]
+        metrics_listen: SocketAddr,
+        /// Serve the built-in demo merchant on a non-loopback address. It mints order
+        /// tokens for anyone who asks (`/demo/token`): without `--config`, `--listen` must be
+        /// loopback unless this is given.
+        #[arg(long, env = "AFTERCARE_DEMO")]
+        demo: bool,
     }
 
     #[derive(Args)]
@@ -223,6 +241,13 @@ mod server_main {
     }
 
     async fn serve_command(serve: Serve) -> Result<(), String> {
+        if serve.common.config.is_none() && !serve.listen.ip().is_loopback() && !serve.demo {
+            return Err(format!(
+                "--listen {}: without --config only the demo merchant is served, and it mints order tokens for anyone; \
+                 listen on 127.0.0.1, pass --config merchants.toml, or pass --demo to serve the demo anyway",
+                serve.listen
+            ));
+        }
         prepare(&serve.common)?;
         let listener =
             tokio::net::TcpListener::bind(serve.listen).await.map_err(|e| format!("{}: {e}", serve.listen))?;
@@ -256,6 +281,22 @@ mod server_main {
             Arc::new(uploads),
         );
         state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
+        state.request_timeout = std::time::Duration::from_secs(serve.request_timeout.max(1));
+        let settings = aftercare_server::serve::Settings {
+            header_read_timeout: std::time::Duration::from_secs(serve.header_timeout.max(1)),
+            max_connections: serve.max_connections,
+        };
+        let metrics_listener = tokio::net::TcpListener::bind(serve.metrics_listen)
+            .await
+            .map_err(|e| format!("--metrics-listen {}: {e}", serve.metrics_listen))?;
+        let metrics_address = metrics_listener.local_addr().map_err(|e| e.to_string())?;
+        tokio::spawn(aftercare_server::serve::serve(
+            metrics_listener,
+            aftercare_server::metrics_app(state.clone()),
+            settings.clone(),
+            std::future::pending(),
+        ));
+        tracing::info!("metrics on http://{metrics_address}/metrics");
         let workers = state.spawn_workers();
         // Expired incomplete uploads are swept every minute (and whenever one is created).
         let sweeper = state.clone();
@@ -275,15 +316,14 @@ mod server_main {
         // `--drain-seconds`, then stop.
         let draining = Arc::new(tokio::sync::Notify::new());
         let started = draining.clone();
-        let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-        let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+        let server = aftercare_server::serve::serve(listener, app(state), settings, async move {
             shutdown_signal().await;
             tracing::info!("shutting down: finishing requests in flight");
             started.notify_one();
         });
         let drain = std::time::Duration::from_secs(serve.drain_seconds);
         tokio::select! {
-            served = server => served.map_err(|e| e.to_string())?,
+            () = server => {},
             () = async { draining.notified().await; tokio::time::sleep(drain).await } => {
                 tracing::warn!("requests still running after {}s; stopping anyway", serve.drain_seconds);
             }

@@ -127,13 +127,23 @@ impl Storage {
         &self,
         key: &str,
     ) -> Result<(u64, impl futures_util::Stream<Item = Result<bytes::Bytes, std::io::Error>> + use<>), Error> {
-        let result = self.store.get(&ObjectPath::from(key)).await.map_err(|e| Error::internal("storage", e))?;
+        let result = match self.store.get(&ObjectPath::from(key)).await {
+            Ok(result) => result,
+            // A stored file that is gone (removed by hand, a lost bucket) is the client's
+            // "not found", not a server error.
+            Err(object_store::Error::NotFound { .. }) => return Err(Error::UploadNotFound),
+            Err(error) => return Err(Error::internal("storage", error)),
+        };
         let size = result.meta.size;
         let stream = result.into_stream().map(|chunk| chunk.map_err(std::io::Error::other));
         Ok((size, stream))
     }
 
+    /// Deletes a stored file; one already gone is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), Error> {
-        self.store.delete(&ObjectPath::from(key)).await.map_err(|e| Error::internal("storage", e))
+        match self.store.delete(&ObjectPath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(Error::internal("storage", error)),
+        }
     }
 }

@@ -12,7 +12,13 @@ use crate::extract::Json;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/dev/clock", post(clock))
+    Router::new().route("/dev/clock", post(clock)).route("/dev/panic", post(panic))
+}
+
+/// `POST /dev/panic`: a handler that panics, so tests can check that one failing request
+/// is answered with a 500 and the server serves on.
+async fn panic() -> &'static str {
+    panic!("POST /dev/panic was called")
 }
 
 #[derive(Deserialize)]

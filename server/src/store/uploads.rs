@@ -109,6 +109,24 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a case of the upload's order references it (as evidence, at filing or
+    /// later). An order has few cases, so their bodies are read and checked.
+    pub async fn upload_referenced(&self, owner: &Owner, id: &str) -> Result<bool, Error> {
+        let rows = sqlx::query("SELECT body FROM cases WHERE merchant_id = $1 AND order_id = $2")
+            .bind(&owner.merchant_id)
+            .bind(&owner.order_id)
+            .fetch_all(&self.pool)
+            .await?;
+        for row in rows {
+            let body: String = row.try_get(0)?;
+            let body: super::Body = serde_json::from_str(&body).map_err(|e| Error::internal("a stored case", e))?;
+            if body.media.iter().any(|m| m.upload_id == id) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Incomplete uploads whose expiry has passed.
     pub async fn expired_uploads(&self, now: Timestamp) -> Result<Vec<String>, Error> {
         let rows = sqlx::query("SELECT id FROM uploads WHERE state = 'receiving' AND expires_at <= $1")

@@ -8,8 +8,9 @@
 //! verified and an interrupted one keeps nothing). On the last byte the file is
 //! checked by its content, cleaned of metadata, and put into storage.
 
-pub mod headers;
 pub mod locks;
+
+pub use aftercare_parsers::tus as headers;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,12 @@ pub struct Limits {
     pub link_ttl_ms: i64,
     /// A PATCH whose client sends nothing for this long ends, keeping what arrived.
     pub idle_timeout: std::time::Duration,
+    /// Pixels in one photo (width × height), so a small file cannot claim a huge canvas.
+    pub max_photo_pixels: u64,
+    /// Work caps of the media cleaners (boxes or chunks per file, nesting depth).
+    pub clean_caps: aftercare_parsers::clean::Caps,
+    /// Uploads being checked and cleaned at once, across all shoppers.
+    pub concurrent_cleaning: usize,
 }
 
 impl Default for Limits {
@@ -67,6 +74,9 @@ impl Default for Limits {
             expiry_ms: 24 * 3_600_000,
             link_ttl_ms: 15 * 60_000,
             idle_timeout: std::time::Duration::from_secs(30),
+            max_photo_pixels: 100_000_000,
+            clean_caps: aftercare_parsers::clean::Caps::default(),
+            concurrent_cleaning: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -79,13 +89,23 @@ pub struct Uploads {
     link_key: Vec<u8>,
     locks: locks::Locks,
     active: Mutex<HashMap<String, usize>>,
+    cleaning: tokio::sync::Semaphore,
 }
 
 impl Uploads {
     /// `spool_dir` holds incomplete uploads; `link_key` signs media links.
     pub fn new(spool_dir: PathBuf, storage: Storage, limits: Limits, link_key: Vec<u8>) -> Result<Uploads, String> {
         std::fs::create_dir_all(&spool_dir).map_err(|e| format!("{}: {e}", spool_dir.display()))?;
-        Ok(Uploads { spool_dir, storage, limits, link_key, locks: locks::Locks::default(), active: Mutex::default() })
+        let cleaning = tokio::sync::Semaphore::new(limits.concurrent_cleaning.max(1));
+        Ok(Uploads {
+            spool_dir,
+            storage,
+            limits,
+            link_key,
+            locks: locks::Locks::default(),
+            active: Mutex::default(),
+            cleaning,
+        })
     }
 
     pub fn max_size(&self) -> u64 {
@@ -559,9 +579,14 @@ async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result
     let cleaned = uploads.spool_dir.join(format!("{}.clean", upload.id));
     let declared = upload.filetype.clone().unwrap_or_default();
     let (spool_for_task, cleaned_for_task) = (spool.clone(), cleaned.clone());
-    let checked = tokio::task::spawn_blocking(move || check_and_clean(&spool_for_task, &cleaned_for_task, &declared))
-        .await
-        .map_err(|e| Error::internal("cleaning an upload", e))?;
+    let limits = uploads.limits.clone();
+    // A global limit: however many shoppers finish at once, cleaning takes at most this
+    // many blocking threads (the rest wait their turn, holding their upload's lock).
+    let _permit = uploads.cleaning.acquire().await.map_err(|e| Error::internal("cleaning an upload", e))?;
+    let checked =
+        tokio::task::spawn_blocking(move || check_and_clean(&spool_for_task, &cleaned_for_task, &declared, &limits))
+            .await
+            .map_err(|e| Error::internal("cleaning an upload", e))?;
     let (media_type, result) = match checked {
         Ok(checked) => checked,
         Err(error) => {
@@ -579,35 +604,60 @@ async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result
     Ok(())
 }
 
-/// Checks the content against the declared type and removes metadata. Photos are
-/// rewritten into `cleaned`; videos are fixed in place in the spool file (no copy).
-/// Returns the type and the file to store.
-fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<(MediaType, PathBuf), Error> {
+/// Checks the content against the declared type and its kind's limits, and removes
+/// metadata (`aftercare_parsers::clean`). Returns the type and the file to store.
+fn check_and_clean(
+    spool: &Path,
+    cleaned: &Path,
+    declared: &str,
+    limits: &Limits,
+) -> Result<(MediaType, PathBuf), Error> {
+    use aftercare_parsers::clean;
+    use aftercare_protocol::case::MediaKind;
     use std::io::Read;
     let io = |e: std::io::Error| Error::internal("cleaning an upload", e);
     let mut head = Vec::with_capacity(SNIFF_LEN);
-    std::fs::File::open(spool).map_err(io)?.take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(io)?;
+    let file = std::fs::File::open(spool).map_err(io)?;
+    let length = file.metadata().map_err(io)?.len();
+    file.take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(io)?;
     let media_type =
         media::check(declared, &head).map_err(|e| Error::MediaRejected { code: e.code, message: e.message })?;
-    let malformed = |e: std::io::Error| Error::MediaRejected {
-        code: "media_malformed",
-        message: format!("the {} file could not be read: {e}", media_type.mime()),
+    // The sniffed kind's own limit: an upload created without `filetype` was only held
+    // to the larger of the two.
+    let limit = match media_type.kind() {
+        MediaKind::Photo => limits.max_photo_bytes,
+        MediaKind::Video => limits.max_video_bytes,
     };
-    let open = || std::fs::File::open(spool).map_err(io);
-    let create = || std::fs::File::create(cleaned).map_err(io);
-    use crate::media::clean;
-    match media_type {
-        MediaType::Jpeg => clean::strip_jpeg(open()?, create()?).map_err(malformed)?,
-        MediaType::Png => clean::strip_png(open()?, create()?).map_err(malformed)?,
-        MediaType::Webp => clean::strip_webp(open()?, create()?).map_err(malformed)?,
-        MediaType::Mp4 | MediaType::QuickTime => {
-            let mut file = std::fs::OpenOptions::new().read(true).write(true).open(spool).map_err(io)?;
-            clean::neutralize_mp4_location(&mut file).map_err(malformed)?;
-            return Ok((media_type, spool.to_owned()));
-        }
-        MediaType::Webm => return Ok((media_type, spool.to_owned())),
+    if length > limit {
+        return Err(Error::UploadTooLarge(format!(
+            "the {} is {length} bytes; the limit is {limit}",
+            media_type.kind().as_str()
+        )));
     }
-    Ok((media_type, cleaned.to_owned()))
+    let (outcome, stored) = clean::clean_file(media_type, spool, cleaned, &limits.clean_caps).map_err(|e| match e {
+        clean::Error::Malformed(message) => Error::MediaRejected {
+            code: "media_malformed",
+            message: format!("the {} file could not be read: {message}", media_type.mime()),
+        },
+        clean::Error::TooComplex(message) => Error::MediaRejected {
+            code: "media_too_complex",
+            message: format!("the {} file was refused: {message}", media_type.mime()),
+        },
+        clean::Error::Io(error) => Error::internal("cleaning an upload", error),
+    })?;
+    if let Some((width, height)) = outcome.pixels {
+        let pixels = u64::from(width) * u64::from(height);
+        if pixels > limits.max_photo_pixels {
+            return Err(Error::MediaRejected {
+                code: "photo_too_many_pixels",
+                message: format!(
+                    "the photo is {width}×{height} pixels; the limit is {} pixels",
+                    limits.max_photo_pixels
+                ),
+            });
+        }
+    }
+    Ok((media_type, stored))
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
@@ -615,7 +665,10 @@ fn check_and_clean(spool: &Path, cleaned: &Path, declared: &str) -> Result<(Medi
     delete,
     path = "/v1/uploads/{id}",
     params(("id" = String, Path), ("Tus-Resumable" = String, Header)),
-    responses((status = 204, description = "Deleted")),
+    responses(
+        (status = 204, description = "Deleted, or already gone"),
+        (status = 409, description = "Evidence in a filed case (`upload_referenced`)", body = aftercare_protocol::case::ApiError),
+    ),
     security(("order_token" = [])),
     tag = "uploads"
 )]
@@ -624,8 +677,24 @@ pub async fn terminate(
     shopper: Shopper,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, Error> {
-    let upload = find(&state, &shopper, &id).await?;
+    // Idempotent: an upload that is already gone (or never was this shopper's) is deleted.
+    let gone = |result: Result<Upload, Error>| match result {
+        Ok(upload) => Ok(Some(upload)),
+        Err(Error::UploadNotFound | Error::UploadExpired) => Ok(None),
+        Err(error) => Err(error),
+    };
+    if gone(find(&state, &shopper, &id).await)?.is_none() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     let _held = state.uploads.locks.take(&id).await;
+    // Read again under the lock: a concurrent DELETE or completion may have won.
+    let Some(upload) = gone(find(&state, &shopper, &id).await)? else {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    };
+    // Evidence a filed case references stays: the merchant and the platform rely on it.
+    if upload.state == UploadState::Complete && state.store.upload_referenced(&upload.owner, &id).await? {
+        return Err(Error::UploadReferenced);
+    }
     if let Some(key) = &upload.object_key {
         state.uploads.storage.delete(key).await?;
     }
@@ -727,13 +796,8 @@ pub async fn check_case_media(
         let field = format!("media[{index}].upload_id");
         let upload = state.store.upload(&reference.upload_id).await?;
         let upload = match upload {
-            Some(u)
-                if u.state == UploadState::Complete
-                    && u.owner.merchant_id == owner.merchant_id
-                    && u.owner.order_id == owner.order_id =>
-            {
-                u
-            }
+            // The shopper's own upload: another shopper on the same order cannot attach it.
+            Some(u) if u.state == UploadState::Complete && u.owner == *owner => u,
             _ => return Err(Error::MediaNotFound { field }),
         };
         let kind = upload.media_type.map(MediaType::kind).ok_or(Error::MediaNotFound { field: field.clone() })?;

@@ -1,13 +1,11 @@
 //! The shopper API end to end, through `oneshot` and over real sockets: case
 //! lifecycles, idempotency, order-token attacks, CORS, bad input, restarts.
 
-mod common;
-
+use crate::common::*;
 use aftercare_protocol::case::{Actor, ReturnInstructions};
 use aftercare_protocol::lifecycle::Action;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::*;
 use serde_json::{json, Value};
 
 async fn file(app: &TestApp, key: &str) -> Value {

@@ -6,7 +6,7 @@ use aftercare_protocol::time::Timestamp;
 use aftercare_server::auth;
 use aftercare_server::merchants::{Merchant, Merchants, SigningKey};
 
-#[path = "../../examples/mint_token.rs"]
+#[path = "../../../examples/mint_token.rs"]
 mod rust_example;
 
 const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -67,8 +67,8 @@ fn python_example() {
     check(&run("python3", "examples/mint_token.py"));
 }
 
-#[path = "../../examples/verify_webhook.rs"]
-mod verify_example;
+#[path = "../../../examples/verify_webhook.rs"]
+pub(crate) mod verify_example;
 
 const HOOK_SECRET: &str = "whsec_0123456789abcdef";
 const HOOK_BODY: &str = r#"{"id":"d-1","type":"case.accept","case":{"number":"AC-20261128-000001"}}"#;

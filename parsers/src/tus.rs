@@ -91,10 +91,14 @@ pub fn parse_checksum(header: &str) -> Result<(ChecksumAlgorithm, Vec<u8>), Stri
     Ok((algorithm, digest))
 }
 
-/// `Upload-Expires`, an RFC 9110 HTTP date.
+/// The last instant an HTTP date can name: 9999-12-31T23:59:59Z.
+const LAST_HTTP_DATE_MS: i64 = 253_402_300_799_000;
+
+/// `Upload-Expires`, an RFC 9110 HTTP date. Instants past year 9999 (a clock set far
+/// ahead) are written as the last date there is instead of panicking in `httpdate`.
 pub fn http_date(millis: i64) -> String {
-    let time = std::time::UNIX_EPOCH + std::time::Duration::from_millis(millis.max(0) as u64);
-    httpdate::fmt_http_date(time)
+    let millis = millis.clamp(0, LAST_HTTP_DATE_MS) as u64;
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_millis(millis))
 }
 
 /// A file name safe to keep as metadata and to put in `Content-Disposition`: the last
@@ -103,7 +107,7 @@ pub fn sanitize_filename(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '<' | '>' | '`' | '%'))
+        .filter(|c| !c.is_control() && !is_bidi_control(*c) && !matches!(c, '"' | '\'' | ';' | '<' | '>' | '`' | '%'))
         .take(100)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
@@ -112,6 +116,12 @@ pub fn sanitize_filename(name: &str) -> String {
     } else {
         cleaned
     }
+}
+
+/// Unicode's bidirectional formatting characters (embeddings, overrides, isolates, marks),
+/// which can make `evil\u{202E}gpj.exe` read as `evilexe.jpg`.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -167,6 +177,10 @@ mod tests {
     #[test]
     fn dates_and_names() {
         assert_eq!(http_date(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
+        // A clock set to 9999-12-31 plus a day's expiry: no panic, the last date there is.
+        assert_eq!(http_date(253_402_214_400_000 + 86_400_000), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(http_date(i64::MAX), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(http_date(-5), "Thu, 01 Jan 1970 00:00:00 GMT");
         for (name, expected) in [
             ("photo.jpg", "photo.jpg"),
             ("../../etc/passwd", "passwd"),
@@ -175,6 +189,8 @@ mod tests {
             (".hidden", "hidden"),
             ("", "file"),
             ("售后照片.jpg", "售后照片.jpg"),
+            ("invoice\u{202E}gpj.exe", "invoicegpj.exe"),
+            ("a\u{2066}b\u{200F}.png", "ab.png"),
         ] {
             assert_eq!(sanitize_filename(name), expected, "{name:?}");
         }

@@ -2,11 +2,9 @@
 //! transitions, keys kept to their merchant, deadlines moved on by the scheduler (once,
 //! and again correctly after a restart).
 
-mod common;
-
+use crate::common::*;
 use aftercare_protocol::case::Consequence;
 use axum::http::StatusCode;
-use common::*;
 use serde_json::{json, Value};
 
 struct Parties {

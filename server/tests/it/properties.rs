@@ -11,13 +11,12 @@ use aftercare_protocol::validate;
 use aftercare_server::auth;
 use aftercare_server::merchants::{Merchant, Merchants};
 
-mod common;
 use proptest::prelude::*;
 
 const NOW: Timestamp = Timestamp(1_764_316_800_000);
 
 fn merchants() -> (Merchants, Arc<Merchant>) {
-    let merchants = Merchants::new(vec![common::merchant("acme", common::SHOP, "5a")]).unwrap();
+    let merchants = Merchants::new(vec![crate::common::merchant("acme", crate::common::SHOP, "5a")]).unwrap();
     let acme = merchants.get("acme").unwrap().clone();
     (merchants, acme)
 }

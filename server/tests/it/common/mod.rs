@@ -170,10 +170,18 @@ impl TestApp {
 
     /// Serves the app on a real socket; returns its base URL.
     pub async fn serve(&self) -> String {
+        self.serve_router(app(self.state.clone())).await
+    }
+
+    /// Serves a router through the server's own listener (header timeout, connection cap).
+    pub async fn serve_router(&self, router: axum::Router) -> String {
+        self.serve_with(router, aftercare_server::serve::Settings::default()).await
+    }
+
+    pub async fn serve_with(&self, router: axum::Router, settings: aftercare_server::serve::Settings) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let service = app(self.state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        tokio::spawn(aftercare_server::serve::serve(listener, router, settings, std::future::pending()));
         format!("http://{address}")
     }
 }

@@ -66,7 +66,7 @@ fn api_key_prints_the_key_once_and_stores_only_its_hash() {
 fn serve_on_port_zero_prints_its_address_and_answers() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--static-dir"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--static-dir"])
         .arg(dir.path().join("nothing-built"))
         .env("AFTERCARE_DATA_DIR", dir.path())
         .env_remove("DATABASE_URL")

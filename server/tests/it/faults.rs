@@ -3,11 +3,9 @@
 //! request, and a body longer than the upload. Faults are made by a small byte-limiting
 //! TCP proxy between a real HTTP client and the real server; waits are on conditions.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -3,20 +3,17 @@
 //! backoff until it answers, the merchant API lists the delivery log, and a receiver
 //! that hangs holds up nothing.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
+use crate::common::*;
 use aftercare_protocol::webhook::WebhookEvent;
 use aftercare_server::merchants::WebhookTarget;
 use aftercare_server::webhooks;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use common::*;
 use serde_json::json;
 
-#[path = "../../examples/verify_webhook.rs"]
-mod verify_example;
+use crate::examples::verify_example;
 
 const SECRET: &str = "whsec_test_receiver_secret";
 

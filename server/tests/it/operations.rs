@@ -1,16 +1,14 @@
 //! Running the server: per-IP rate limits (429 with Retry-After), body limits (413),
 //! `/metrics` counting what happened, and SIGTERM letting requests in flight finish.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
+use crate::common::*;
 use aftercare_server::ratelimit::RateLimit;
 use aftercare_server::webhooks;
 use axum::http::StatusCode;
-use common::*;
 use serde_json::json;
 
 #[tokio::test]
@@ -85,8 +83,10 @@ async fn metrics_count_what_the_test_did() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(webhooks::deliver_due(&app.state).await.unwrap(), 2);
 
-    let base = app.serve().await;
-    let response = reqwest::get(format!("{base}/metrics")).await.unwrap();
+    let (status, _) = app.get("/metrics", &app.token()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not on the public listener");
+    let metrics = app.serve_router(aftercare_server::metrics_app(app.state.clone())).await;
+    let response = reqwest::get(format!("{metrics}/metrics")).await.unwrap();
     assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
     let text = response.text().await.unwrap();
     assert_eq!(
@@ -122,7 +122,16 @@ fn wait_for_line(lines: &mut impl Iterator<Item = std::io::Result<String>>, need
 fn sigterm_lets_a_request_in_flight_finish() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_aftercare-server"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--drain-seconds", "20", "--static-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--drain-seconds",
+            "20",
+            "--static-dir",
+        ])
         .arg(dir.path().join("nothing-built"))
         .env("AFTERCARE_DATA_DIR", dir.path())
         .env("RUST_LOG", "info")

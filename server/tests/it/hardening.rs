@@ -1,0 +1,228 @@
+//! Attacks on the server, each a regression test: hostile media that used to crash,
+//! hang or exhaust it; panics; connections that trickle or stall; uploads that could be
+//! deleted, attached or sized in ways they should not be.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::StatusCode;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::*;
+use crate::uploads::{jpeg_with_gps, Tus};
+
+/// Creates an upload of `bytes` and sends them in one PATCH; returns the PATCH's answer.
+async fn upload_whole(tus: &Tus<'_>, bytes: &[u8], filetype: &str) -> (StatusCode, serde_json::Value) {
+    let location = tus.created(bytes.len(), filetype).await;
+    let (status, _, json) = tus.patch(&location, 0, bytes).await;
+    (status, json)
+}
+
+fn mp4_box(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut bytes = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+    bytes.extend_from_slice(kind);
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+#[tokio::test]
+async fn hostile_media_is_refused_and_the_server_serves_on() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    // A MOV of ~1.2 MB of moov nested in moov (overflowed the stack).
+    let levels = 150_000u32;
+    let inner = mp4_box(b"mvhd", &[0; 8]);
+    let mut nested = mp4_box(b"ftyp", b"qt  \0\0\0\0qt  ");
+    for level in (0..levels).rev() {
+        nested.extend_from_slice(&(inner.len() as u32 + 8 * (level + 1)).to_be_bytes());
+        nested.extend_from_slice(b"moov");
+    }
+    nested.extend(&inner);
+    let (status, json) = upload_whole(&tus, &nested, "video/quicktime").await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "accepted, the inner boxes neutralised: {json}");
+    // A 28-byte MOV whose 64-bit box size wraps `position + size` (looped for ever).
+    let mut wrap = mp4_box(b"ftyp", b"qt  ");
+    wrap.extend_from_slice(&[0, 0, 0, 1]);
+    wrap.extend_from_slice(b"mdat");
+    wrap.extend_from_slice(&(u64::MAX - 7).to_be_bytes());
+    let (status, json) = upload_whole(&tus, &wrap, "video/quicktime").await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("media_malformed")), "{json}");
+    // The same again: no lock left behind, answered at once.
+    let (status, _) = tokio::time::timeout(Duration::from_secs(60), upload_whole(&tus, &wrap, "video/quicktime"))
+        .await
+        .expect("a retry does not hang");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A 30-byte WebP whose VP8X chunk claims 4 GiB (allocated 4 GiB).
+    let mut lying = b"RIFF\x16\0\0\0WEBPVP8X".to_vec();
+    lying.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    lying.extend_from_slice(&[0; 10]);
+    let (status, json) = upload_whole(&tus, &lying, "image/webp").await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("media_malformed")), "{json}");
+    // 20 MiB of empty WebP chunks (cost 11 s of CPU): refused by the work cap.
+    let chunks = 20 * 1024 * 1024 / 8 - 2;
+    let mut body = b"WEBP".to_vec();
+    body.extend(b"zzzz\0\0\0\0".repeat(chunks));
+    let mut empty = b"RIFF".to_vec();
+    empty.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    empty.extend(body);
+    let (status, json) = upload_whole(&tus, &empty, "image/webp").await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("media_too_complex")),
+        "{json}"
+    );
+    // Nothing of the refused files is left in the spool.
+    let spool: Vec<_> = std::fs::read_dir(app.dir.path().join("spool")).unwrap().collect();
+    assert!(spool.is_empty(), "{spool:?}");
+}
+
+#[tokio::test]
+async fn a_far_future_clock_does_not_panic_an_upload() {
+    let app = TestApp::new().await;
+    app.state.clock.set(aftercare_protocol::time::Timestamp::parse("9999-12-31T12:00:00Z").unwrap());
+    let tus = Tus { token: app.token(), app: &app };
+    let (status, headers, json) = tus.create(10, "image/jpeg").await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    assert_eq!(headers["upload-expires"], "Fri, 31 Dec 9999 23:59:59 GMT");
+}
+
+#[tokio::test]
+async fn a_panicking_handler_fails_its_request_only() {
+    let mut app = TestApp::new().await;
+    app.state.insecure_dev = true;
+    let base = app.serve().await;
+    let client = reqwest::Client::new();
+    let response = client.post(format!("{base}/dev/panic")).send().await.unwrap();
+    assert_eq!(response.status(), 500);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "internal");
+    assert!(!body["message"].as_str().unwrap().contains("dev/panic"), "the panic's text is logged, not sent");
+    for _ in 0..3 {
+        assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+    }
+}
+
+/// Reads until the server closes the connection; returns what it sent.
+async fn until_closed(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 1024];
+    loop {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return answer,
+            Ok(n) => answer.extend_from_slice(&buffer[..n]),
+        }
+    }
+}
+
+#[tokio::test]
+async fn headers_trickled_byte_by_byte_are_cut_off() {
+    let app = TestApp::new().await;
+    let settings =
+        aftercare_server::serve::Settings { header_read_timeout: Duration::from_secs(1), max_connections: 16 };
+    let base = app.serve_with(aftercare_server::app(app.state.clone()), settings).await;
+    let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.unwrap();
+    let trickle = async {
+        for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().chain(b"a".repeat(10_000).iter()) {
+            if stream.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    // The server closes the connection well before the trickle would end (~17 min).
+    tokio::time::timeout(Duration::from_secs(60), trickle).await.expect("the server hung up on the trickle");
+    let closed = tokio::time::timeout(Duration::from_secs(10), until_closed(&mut stream)).await;
+    assert!(closed.is_ok());
+}
+
+#[tokio::test]
+async fn a_json_body_that_stops_is_answered_408() {
+    let mut app = TestApp::new().await;
+    app.state.request_timeout = Duration::from_secs(1);
+    let base = app.serve().await;
+    let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.unwrap();
+    let head = format!(
+        "POST /v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nIdempotency-Key: k-1\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"or",
+        app.token()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let answer = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut answer = Vec::new();
+        let mut buffer = [0u8; 1024];
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") || !answer.ends_with(b"}") {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+        }
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .expect("the server answers a stalled body");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+}
+
+async fn file_case_with(app: &TestApp, token: &str, upload_id: &str) -> (StatusCode, serde_json::Value) {
+    let mut case = damaged("o-1");
+    case["media"] = json!([{"upload_id": upload_id, "kind": "photo"}]);
+    app.post("/v1/cases", token, Some(&format!("k-{upload_id}")), &case).await
+}
+
+#[tokio::test]
+async fn evidence_of_a_filed_case_cannot_be_deleted_and_delete_is_idempotent() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let id = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let (status, json) = file_case_with(&app, &tus.token, &id).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let delete = || tus.request("DELETE", &format!("/v1/uploads/{id}")).body(Body::empty()).unwrap();
+    let (status, _, json) = app.send(delete()).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::CONFLICT, Some("upload_referenced")));
+    // Still there for the merchant.
+    let (status, _) = app.get(&format!("/v1/uploads/{id}/link"), &tus.token).await;
+    assert_eq!(status, StatusCode::OK);
+    // An unreferenced upload: deleted by two DELETEs at once, both answered 204.
+    let loose = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let request = || tus.request("DELETE", &format!("/v1/uploads/{loose}")).body(Body::empty()).unwrap();
+    let (first, second) = tokio::join!(app.send(request()), app.send(request()));
+    assert_eq!((first.0, second.0), (StatusCode::NO_CONTENT, StatusCode::NO_CONTENT));
+    let (status, _, _) = app.send(request()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn another_shopper_on_the_same_order_cannot_attach_an_upload() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let id = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let other = app.token_for("acme", "s-2", delivered("o-1"));
+    let (status, json) = file_case_with(&app, &other, &id).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("media_not_found")), "{json}");
+}
+
+#[tokio::test]
+async fn without_a_filetype_a_photo_is_held_to_the_photo_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = TestApp::at(dir).await;
+    let storage = aftercare_server::storage::Storage::local(&app.dir.path().join("media")).unwrap();
+    let limits = aftercare_server::tus::Limits { max_photo_bytes: 500, ..Default::default() };
+    let uploads =
+        aftercare_server::tus::Uploads::new(app.dir.path().join("spool"), storage, limits, vec![7; 32]).unwrap();
+    app.state.uploads = std::sync::Arc::new(uploads);
+    let tus = Tus { token: app.token(), app: &app };
+    let photo = jpeg_with_gps();
+    assert!(photo.len() > 500, "{}", photo.len());
+    // Declared: refused at creation.
+    let (status, _, _) = tus.create(photo.len(), "image/jpeg").await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Undeclared: refused once its bytes say it is a photo.
+    let request = tus.request("POST", "/v1/uploads/").header("upload-length", photo.len().to_string());
+    let (status, headers, _) = app.send(request.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let location = headers["location"].to_str().unwrap().to_owned();
+    let (status, _, json) = tus.patch(&location, 0, &photo).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("upload_too_large")), "{json}");
+}
