@@ -6,3 +6,6 @@
 
 pub mod clean;
 pub mod tus;
+
+#[doc(hidden)]
+pub mod fuzzing;

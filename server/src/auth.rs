@@ -34,6 +34,9 @@ pub struct Claims {
     /// Seconds since the epoch, as RFC 7519 says.
     pub iat: i64,
     pub exp: i64,
+    /// Not before (optional), honoured with the same skew as `iat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub jti: String,
 }
 
@@ -57,6 +60,7 @@ pub fn mint(
         order,
         iat,
         exp: iat + ttl_secs,
+        nbf: None,
         jti: uuid::Uuid::new_v4().to_string(),
     };
     jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&key.secret())).expect("HS256 signing cannot fail")
@@ -98,8 +102,13 @@ pub fn verify(token: &str, merchants: &Merchants, now: Timestamp) -> Result<(Arc
     if now_secs >= claims.exp {
         return Err(Error::OrderTokenExpired);
     }
-    if claims.iat * 1000 > now.0 + ISSUED_AT_SKEW_MS {
+    // Times from the token are the sender's: saturating, so a huge one cannot overflow.
+    let not_before_ms = now.0.saturating_add(ISSUED_AT_SKEW_MS);
+    if claims.iat.saturating_mul(1000) > not_before_ms {
         return Err(invalid("issued in the future"));
+    }
+    if claims.nbf.is_some_and(|nbf| nbf.saturating_mul(1000) > not_before_ms) {
+        return Err(invalid("not valid yet (nbf)"));
     }
     if claims.order.order_id != claims.order_id {
         return Err(invalid("the order snapshot is for another order"));
@@ -251,6 +260,7 @@ mod tests {
             order: snapshot("o-1"),
             iat: NOW.0 / 1000,
             exp: NOW.0 / 1000 + 60,
+            nbf: None,
             jti: "j".into(),
         };
         let cross = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(&other.keys[0].secret())).unwrap();
@@ -284,6 +294,20 @@ mod tests {
         assert!(matches!(verify(&token, &merchants, NOW), Err(Error::OrderTokenInvalid(m)) if m.contains("snapshot")));
 
         assert!(matches!(verify("not-a-token", &merchants, NOW), Err(Error::OrderTokenInvalid(_))));
+
+        // nbf in the future (past the skew) is refused; within the skew, accepted.
+        let sign = |claims: &Claims| {
+            jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(&acme.keys[0].secret())).unwrap()
+        };
+        let early = Claims { nbf: Some(NOW.0 / 1000 + 3600), ..claims.clone() };
+        assert!(
+            matches!(verify(&sign(&early), &merchants, NOW), Err(Error::OrderTokenInvalid(m)) if m.contains("nbf"))
+        );
+        let skewed = Claims { nbf: Some(NOW.0 / 1000 + 5), ..claims.clone() };
+        assert!(verify(&sign(&skewed), &merchants, NOW).is_ok());
+        // Times that overflow when turned into milliseconds: refused, no panic.
+        let huge = Claims { iat: i64::MAX, nbf: Some(i64::MAX), ..claims.clone() };
+        assert!(matches!(verify(&sign(&huge), &merchants, NOW), Err(Error::OrderTokenInvalid(_))));
     }
 
     fn base64_url(bytes: &[u8]) -> String {
