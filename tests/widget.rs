@@ -316,3 +316,18 @@ async fn case_steps_render_the_flow_and_say_what_is_missing_in_both_languages() 
         m.get("case-resolution-exchange").query_selector("input").unwrap().unwrap().unchecked_into();
     assert!(exchange.checked());
 }
+
+/// On wasm32 `usize` is 32 bits: a PNG header whose chunk length is near `u32::MAX` made
+/// the size reader's offset wrap and loop for ever on the merchant page's main thread.
+/// Here it must simply answer "unknown".
+#[wasm_bindgen_test]
+fn a_hostile_photo_header_cannot_hang_the_page() {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x04\0\0\0\x04\x08\x02\0\0\0\0\0\0\0".to_vec();
+    png.extend(0xFFFF_FFF4u32.to_be_bytes()); // at + 12 + length wraps to at itself
+    png.extend(b"zzzz");
+    png.extend([0u8; 64]);
+    assert_eq!(aftercare_protocol::picture::upright_size(&png), None);
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF];
+    jpeg.extend(b"Exif\0\0MM\0\x2a\xFF\xFF\xFF\xF0");
+    assert_eq!(aftercare_protocol::picture::upright_size(&jpeg), None);
+}

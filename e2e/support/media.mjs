@@ -23,10 +23,14 @@ function noise(length, seed) {
   return out;
 }
 
-/** An MP4 of `size` bytes; with `location`, its moov/udta holds a ©xyz box. */
+/**
+ * An MP4 of `size` bytes; with `location`, its moov/udta holds a ©xyz box. Without, it
+ * has no metadata at all, so the server stores it byte for byte (any `udta` would be
+ * zeroed: the server keeps only what playback needs).
+ */
 export function syntheticMp4(size, { location = false, seed = 7 } = {}) {
   const ftyp = box("ftyp", "isom", Buffer.from([0, 0, 2, 0]), "isomiso2avc1mp41");
-  const udta = location ? box("udta", box("\u00a9xyz", Buffer.from([0, 0x12, 0x15, 0xc7]), "+31.2304+121.4737/")) : box("udta", box("\u00a9nam", "evidence"));
+  const udta = location ? box("udta", box("\u00a9xyz", Buffer.from([0, 0x12, 0x15, 0xc7]), "+31.2304+121.4737/")) : Buffer.alloc(0);
   const moov = box("moov", box("mvhd", Buffer.alloc(100)), udta);
   const mdatPayload = size - ftyp.length - moov.length - 8;
   if (mdatPayload < 0) throw new Error("size too small");

@@ -273,7 +273,7 @@ mod tests {
     fn hostile_lengths_end_the_walk() {
         let mut png = png_head(4, 4, false);
         png.truncate(33); // signature + IHDR
-        png.extend(0xFFFF_FFF0u32.to_be_bytes());
+        png.extend(0xFFFF_FFF4u32.to_be_bytes()); // at + 12 + length wraps to at itself on wasm32
         png.extend(b"zzzz");
         assert_eq!(upright_size(&png), None);
         let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF];

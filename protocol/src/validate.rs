@@ -26,6 +26,22 @@ fn length_between(errors: &mut Vec<FieldError>, field: &str, text: &str, min: us
     } else if length > max {
         errors.push(error(field, "too_long", format!("must be at most {max} characters")));
     }
+    if let Some(c) = text.chars().find(|&c| forbidden_in_text(c)) {
+        errors.push(error(
+            field,
+            "invalid_characters",
+            format!("contains U+{:04X}, which text here may not hold", c as u32),
+        ));
+    }
+}
+
+/// Characters no free text may hold: NUL and the other control characters (newline and
+/// tab excepted), which databases refuse or terminals interpret, and Unicode's
+/// bidirectional formatting characters, which can make a merchant's view read
+/// differently from what was written.
+pub fn forbidden_in_text(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Every problem with a new case against the signed order snapshot, at `now`.
@@ -320,6 +336,22 @@ mod tests {
         assert_eq!(super::refund(&refund("1", "cny"))[0].field, "currency");
         let long = Refund { reference: Some("x".repeat(65)), ..refund("1", "USD") };
         assert_eq!(super::refund(&long)[0].field, "reference");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_in_text() {
+        let rules = Rules::default();
+        for text in ["nul\0byte", "bell\u{7}", "carriage\rreturn", "c1\u{85}", "rlo\u{202E}gpj.exe", "isolate\u{2067}x"]
+        {
+            let errors = message("message", text, &rules);
+            assert_eq!(errors.iter().map(|e| e.code).collect::<Vec<_>>(), ["invalid_characters"], "{text:?}");
+        }
+        assert!(message("message", "two lines\nand\ttabs, 中文 and émoji 🙂", &rules).is_empty());
+        check(
+            |case| case.description = "The lid is bent \u{202E}and broken.".into(),
+            &[("description", "invalid_characters")],
+        );
+        check(|case| case.contact.name = Some("Li\0Lei".into()), &[("contact.name", "invalid_characters")]);
     }
 
     #[test]

@@ -63,3 +63,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
             .map_err(|rejection| Error::BadRequest(rejection.body_text()))
     }
 }
+
+/// Refuses a request whose path or query, once percent-decoded, holds a control or
+/// bidirectional formatting character (`%00` in an id reached PostgreSQL as an error):
+/// 400 `invalid_text`, before any route sees it.
+pub async fn reject_control_characters(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = request.uri();
+    for (part, raw) in [("path", uri.path()), ("query", uri.query().unwrap_or_default())] {
+        let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+        if let Some(c) = decoded.chars().find(|&c| c.is_control() || aftercare_protocol::validate::forbidden_in_text(c))
+        {
+            return crate::error::Error::InvalidText(format!(
+                "the URL's {part} holds U+{:04X}, a control or text-direction character",
+                c as u32
+            ))
+            .into_response();
+        }
+    }
+    next.run(request).await
+}

@@ -118,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
+        .layer(axum::middleware::from_fn(extract::reject_control_characters))
         .layer(axum::middleware::from_fn_with_state(merchants, cors::cors))
         // A panic in a handler answers that request with a logged 500; the process and
         // every other request go on.

@@ -352,16 +352,7 @@ mod server_main {
             Some(settings) => Storage::s3(&settings)?,
             None => Storage::local(&common.data_dir.join("media"))?,
         };
-        let key_path = common.data_dir.join("media-link-key");
-        let key = match std::fs::read_to_string(&key_path) {
-            Ok(text) => hex::decode(text.trim()).map_err(|e| format!("{}: {e}", key_path.display()))?,
-            Err(_) => {
-                let mut key = [0u8; 32];
-                getrandom::fill(&mut key).map_err(|e| e.to_string())?;
-                std::fs::write(&key_path, hex::encode(key)).map_err(|e| format!("{}: {e}", key_path.display()))?;
-                key.to_vec()
-            }
-        };
+        let key = merchants::link_key(&common.data_dir.join("media-link-key"))?;
         let spool = spool_dir.unwrap_or_else(|| common.data_dir.join("spool"));
         Uploads::new(spool, storage, limits, key)
     }

@@ -103,6 +103,21 @@ pub struct Merchants {
 }
 
 impl Merchants {
+    /// Merchants as given, without the checks of [`Merchants::new`]: for tests of what
+    /// the server does with configuration it would refuse to load.
+    #[doc(hidden)]
+    pub fn new_unchecked(merchants: Vec<Merchant>) -> Merchants {
+        let mut all = Merchants::default();
+        for merchant in merchants {
+            let merchant = Arc::new(merchant);
+            for key in &merchant.keys {
+                all.by_kid.insert(key.kid.clone(), (merchant.clone(), key.clone()));
+            }
+            all.by_id.insert(merchant.id.clone(), merchant);
+        }
+        all
+    }
+
     pub fn new(merchants: Vec<Merchant>) -> Result<Merchants, String> {
         let mut all = Merchants::default();
         for merchant in merchants {
@@ -116,6 +131,17 @@ impl Merchants {
                 return Err(format!("merchant {}: widget.{error}", merchant.id));
             }
             merchant.deadlines.validate().map_err(|e| format!("merchant {}: deadlines: {e}", merchant.id))?;
+            // An automatic acceptance of a return or an exchange must tell the shopper where
+            // to send the parcel; without an address such cases could never move on.
+            if merchant.deadlines.on_seller_silence == aftercare_protocol::case::Consequence::AutoAccept
+                && merchant.return_address.is_none()
+            {
+                return Err(format!(
+                    "merchant {}: deadlines.on_seller_silence = \"auto_accept\" needs return_address \
+                     (where shoppers send returns and exchanges)",
+                    merchant.id
+                ));
+            }
             for origin in &merchant.allowed_origins {
                 if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
                     return Err(format!(
@@ -229,18 +255,80 @@ pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, S
     })
 }
 
-/// Writes a file only its owner can read.
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Writes a file only its owner can read (0600), atomically: the contents go to a
+/// temporary file beside it, synced, then renamed over `path`, so a crash never leaves a
+/// half-written (or empty) secret behind.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("secret");
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", uuid::Uuid::new_v4().simple()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(contents.as_bytes())
+    let result = (|| {
+        let mut file = options.open(&temporary)?;
+        file.write_all(contents.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)?;
+        if let Some(folder) = path.parent() {
+            std::fs::File::open(folder)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
+
+/// The media-link signing key in `path` (hex), made on first use. A key shorter than
+/// 32 bytes — an empty or truncated file — is refused: with it links could be forged.
+pub fn link_key(path: &Path) -> Result<Vec<u8>, String> {
+    const MIN_LEN: usize = 32;
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let key = hex::decode(text.trim()).map_err(|e| format!("{}: not a hex key: {e}", path.display()))?;
+            if key.len() < MIN_LEN {
+                return Err(format!(
+                    "{}: the key is {} bytes; at least {MIN_LEN} are needed (delete the file to make a new one)",
+                    path.display(),
+                    key.len()
+                ));
+            }
+            Ok(key)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; MIN_LEN];
+            getrandom::fill(&mut key).map_err(|e| e.to_string())?;
+            write_private(path, &hex::encode(key)).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(key.to_vec())
+        }
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn secrets_are_private_atomic_and_long_enough() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("media-link-key");
+        let key = link_key(&path).unwrap();
+        assert_eq!(key.len(), 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        assert_eq!(link_key(&path).unwrap(), key, "read back, not remade");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
+        std::fs::write(&path, "").unwrap();
+        assert!(link_key(&path).unwrap_err().contains("at least 32"), "an empty key is refused");
+        std::fs::write(&path, "abcd").unwrap();
+        assert!(link_key(&path).is_err(), "a short key is refused");
+    }
+
     use super::*;
 
     /// A valid merchant for unit tests, its secret `secret_byte` (two hex digits) × 32.
@@ -292,6 +380,8 @@ allowed_origins = ["https://shop.acme.example"]
 keys = [{{ kid = "acme-1", secret_hex = "{}" }}]
 [merchant.widget.channels.phone]
 number = "400-000-0000"
+[merchant.return_address]
+address = "acme returns, 1 Example Road"
 [merchant.deadlines]
 seller_response_hours = 24
 on_seller_silence = "auto_accept"
@@ -306,6 +396,17 @@ on_seller_silence = "auto_accept"
         assert_eq!(acme.widget["channels"]["phone"]["number"], "400-000-0000");
         assert!(merchants.any_allows("https://shop.acme.example"));
         assert!(!merchants.any_allows("https://evil.example"));
+    }
+
+    #[test]
+    fn auto_accept_without_a_return_address_is_refused_at_load() {
+        let mut acme = tests::merchant_with_secret("acme", "acme-1", "ab");
+        acme.deadlines.on_seller_silence = aftercare_protocol::case::Consequence::AutoAccept;
+        acme.return_address = None;
+        let error = Merchants::new(vec![acme.clone()]).unwrap_err();
+        assert!(error.contains("merchant acme") && error.contains("return_address"), "{error}");
+        acme.return_address = Some(ReturnInstructions { address: "1 Example Road".into(), instructions: None });
+        assert!(Merchants::new(vec![acme]).is_ok());
     }
 
     #[test]

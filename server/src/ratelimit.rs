@@ -43,10 +43,10 @@ impl RateLimit {
         RateLimit { limiter }
     }
 
-    /// `Err(wait)` when `ip` is over its quota.
+    /// `Err(wait)` when `ip`'s client is over its quota.
     pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         let Some(limiter) = &self.limiter else { return Ok(()) };
-        limiter.check_key(&ip).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        limiter.check_key(&client(ip)).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
     /// Forgets addresses that are back to a full quota (called now and then).
@@ -57,9 +57,22 @@ impl RateLimit {
     }
 }
 
+/// The key a client is limited by: its IPv4 address, or its IPv6 /64 — one host is
+/// usually given a whole /64, so keying by /128 would let it make 2^64 fresh addresses.
+fn client(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+    }
+}
+
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let limited = path.starts_with("/v1/") || path.starts_with("/media/");
+    // The API, media links and the demo's token minting (which signs for anyone).
+    let limited = path.starts_with("/v1/") || path.starts_with("/media/") || path.starts_with("/demo/");
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
     if let (true, Some(ip)) = (limited, peer) {
         if let Err(wait) = state.rate_limit.check(ip) {
@@ -84,6 +97,18 @@ mod tests {
         let wait = limit.check(ip).unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
         assert_eq!(limit.check(other), Ok(()), "one address's burst is not another's");
+        // One IPv6 /64 is one client, whatever its last 64 bits; the next /64 is another.
+        let limit = RateLimit::new(1, 2);
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:fffe".parse().unwrap();
+        let neighbour: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(limit.check(a).is_ok() && limit.check(b).is_ok());
+        assert!(limit.check(a).is_err() && limit.check(b).is_err());
+        assert!(limit.check(neighbour).is_ok());
+        // An IPv4-mapped address is its IPv4 client.
+        let v4: IpAddr = "192.0.2.9".parse().unwrap();
+        let mapped: IpAddr = "::ffff:192.0.2.9".parse().unwrap();
+        assert!(limit.check(v4).is_ok() && limit.check(mapped).is_ok() && limit.check(v4).is_err());
         let off = RateLimit::new(0, 0);
         assert!((0..10_000).all(|_| off.check(ip).is_ok()));
     }

@@ -15,19 +15,21 @@ use crate::AppState;
 
 const BATCH: i64 = 100;
 
-/// Applies every consequence due now. Returns how many were applied.
+/// Applies every consequence due now, in one pass over the due cases by cursor: each
+/// is visited once, so a case that cannot move (its merchant gone, a consequence that
+/// fails) never makes the pass spin. Returns how many were applied.
 pub async fn run_due(state: &AppState) -> Result<usize, Error> {
     let mut applied = 0;
+    let now = state.clock.now();
+    let mut cursor = None;
     loop {
-        let now = state.clock.now();
-        let due = state.store.due_cases(now, BATCH).await?;
-        let mut progressed = false;
-        for (id, merchant_id) in &due {
+        let due = state.store.due_cases(now, cursor.as_ref(), BATCH).await?;
+        for case in &due {
+            let (id, merchant_id) = (&case.id, &case.merchant_id);
             let Some(merchant) = state.merchants.get(merchant_id) else {
                 tracing::warn!("case {id}: merchant {merchant_id} is no longer configured; its deadlines wait");
                 continue;
             };
-            progressed = true;
             if let Some(case) = state.store.apply_due(id, merchant, now).await? {
                 tracing::info!(
                     "case {}: deadline passed, {} is now {}",
@@ -42,8 +44,9 @@ pub async fn run_due(state: &AppState) -> Result<usize, Error> {
         if applied > 0 {
             state.wake.webhooks.notify_one();
         }
-        if (due.len() as i64) < BATCH || !progressed {
-            return Ok(applied);
+        match due.last() {
+            Some(last) if due.len() as i64 == BATCH => cursor = Some(last.cursor.clone()),
+            _ => return Ok(applied),
         }
     }
 }

@@ -278,6 +278,10 @@ impl Tr {
         let error = FieldError { field: field.to_owned(), code: "", message: message.to_owned() };
         let root = field.split(['.', '[']).next().unwrap_or_default();
         let text = match (root, field, code) {
+            (_, _, "invalid_characters") => self.pick(
+                "请删除其中的控制字符或文字方向符号(通常是从别处粘贴来的不可见字符)。",
+                "Remove the invisible control or text-direction characters (often pasted in from elsewhere).",
+            ),
             ("item_ids", _, _) => self.pick("请选择至少一件商品。", "Choose at least one item."),
             ("problem_type", _, "required") => self.pick("请选择问题类型。", "Choose what kind of problem it is."),
             ("problem_type", _, "no_reason_return_unavailable") => self.pick(

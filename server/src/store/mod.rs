@@ -87,6 +87,23 @@ pub struct StoredResponse {
     pub body: String,
 }
 
+/// How long a case whose due consequence failed waits before the next try.
+const POSTPONE_MS: i64 = 3_600_000;
+
+/// Where a pass over due cases has got to.
+#[derive(Clone, Debug)]
+pub struct DueCursor {
+    pub due_at: i64,
+    pub id: String,
+}
+
+/// A case whose automatic consequence is due.
+pub struct DueCase {
+    pub id: String,
+    pub merchant_id: String,
+    pub cursor: DueCursor,
+}
+
 pub enum Created {
     New(Box<Case>),
     Replayed(StoredResponse),
@@ -462,13 +479,35 @@ impl Store {
 
     /// Cases whose automatic consequence is due at `now`: `(id, merchant_id)`, oldest
     /// due first.
-    pub async fn due_cases(&self, now: Timestamp, limit: i64) -> Result<Vec<(String, String)>, Error> {
-        let rows = sqlx::query("SELECT id, merchant_id FROM cases WHERE due_at <= $1 ORDER BY due_at LIMIT $2")
-            .bind(now.0)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    /// Cases due at `now`, in (due time, id) order, after `cursor` — a page of at most
+    /// `limit`. Walking by cursor visits each due case once per pass, whatever happens to
+    /// the ones before it.
+    pub async fn due_cases(
+        &self,
+        now: Timestamp,
+        cursor: Option<&DueCursor>,
+        limit: i64,
+    ) -> Result<Vec<DueCase>, Error> {
+        let (after_due, after_id) = cursor.map_or((i64::MIN, ""), |c| (c.due_at, c.id.as_str()));
+        let rows = sqlx::query(
+            "SELECT id, merchant_id, due_at FROM cases WHERE due_at <= $1 \
+             AND (due_at > $2 OR (due_at = $2 AND id > $3)) ORDER BY due_at, id LIMIT $4",
+        )
+        .bind(now.0)
+        .bind(after_due)
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DueCase {
+                    id: row.try_get(0)?,
+                    merchant_id: row.try_get(1)?,
+                    cursor: DueCursor { due_at: row.try_get(2)?, id: row.try_get(0)? },
+                })
+            })
+            .collect()
     }
 
     /// Applies a case's due consequence as the `system`, once: the state is read and
@@ -491,8 +530,24 @@ impl Store {
         };
         match self.apply(id, None, merchant, Actor::System, action, None, now).await {
             Ok(case) => Ok(Some(case)),
-            // Someone acted first (or another scheduler did): the state moved on.
-            Err(Error::Transition(_)) => Ok(None),
+            // Someone acted first (or another scheduler did): the state moved on, and with
+            // it the due time. Otherwise the consequence cannot apply to this case as it is
+            // (e.g. a policy that cannot work for it): it waits an hour before the next
+            // try, logged, instead of being due for ever.
+            Err(Error::Transition(error)) => {
+                let postponed =
+                    sqlx::query("UPDATE cases SET due_at = $2 WHERE id = $1 AND state = $3 AND due_at <= $4")
+                        .bind(id)
+                        .bind(now.0 + POSTPONE_MS)
+                        .bind(stored.state.as_str())
+                        .bind(now.0)
+                        .execute(&self.pool)
+                        .await?;
+                if postponed.rows_affected() > 0 {
+                    tracing::warn!("case {id}: its due consequence cannot apply ({error}); retried in an hour");
+                }
+                Ok(None)
+            }
             Err(error) => Err(error),
         }
     }

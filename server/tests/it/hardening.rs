@@ -226,3 +226,65 @@ async fn without_a_filetype_a_photo_is_held_to_the_photo_limit() {
     let (status, _, json) = tus.patch(&location, 0, &photo).await;
     assert_eq!((status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("upload_too_large")), "{json}");
 }
+
+#[tokio::test]
+async fn a_due_consequence_that_cannot_apply_never_spins_the_scheduler() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = TestApp::with(dir, |merchants| {
+        merchants[0].deadlines.on_seller_silence = aftercare_protocol::case::Consequence::AutoAccept;
+    })
+    .await;
+    // More due return cases than one page of the scheduler.
+    for n in 0..150 {
+        let (status, json) = app.post("/v1/cases", &app.token(), Some(&format!("k-{n}")), &damaged("o-1")).await;
+        assert_eq!(status, StatusCode::CREATED, "{json}");
+    }
+    // The merchant as configuration that cannot work would have it (loading now refuses
+    // it): automatic acceptance of returns, but nowhere to send them.
+    let mut broken: Vec<_> = ["acme", "other"]
+        .iter()
+        .map(|id| aftercare_server::merchants::Merchant::clone(app.state.merchants.get(id).unwrap()))
+        .collect();
+    broken[0].return_address = None;
+    app.state.merchants = std::sync::Arc::new(aftercare_server::merchants::Merchants::new_unchecked(broken));
+    app.state.clock.advance(49 * 3_600_000);
+    let applied = tokio::time::timeout(Duration::from_secs(120), aftercare_server::scheduler::run_due(&app.state))
+        .await
+        .expect("the scheduler finishes its pass")
+        .unwrap();
+    assert_eq!(applied, 0);
+    // Postponed, not due again at once; the cases stay as they were.
+    let due = app.state.store.due_cases(app.state.clock.now(), None, 1000).await.unwrap();
+    assert!(due.is_empty(), "{} still due", due.len());
+    let (_, cases) = app.get("/v1/cases?order=o-1", &app.token()).await;
+    let cases = cases["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 150);
+    assert!(cases.iter().all(|c| c["state"] == "awaiting_seller"), "{cases:?}");
+    // Loading such a configuration is refused, naming the merchant and the field.
+    let mut config = aftercare_server::merchants::Merchant::clone(app.state.merchants.get("acme").unwrap());
+    config.return_address = None;
+    let error = aftercare_server::merchants::Merchants::new(vec![config]).unwrap_err();
+    assert!(error.contains("acme") && error.contains("return_address"), "{error}");
+}
+
+#[tokio::test]
+async fn control_characters_in_urls_and_text_are_refused_not_500() {
+    let app = TestApp::new().await;
+    let token = app.token();
+    for path in ["/v1/cases/abc%00def", "/v1/cases?order=o%001", "/v1/uploads/%E2%80%AEid/link", "/v1/cases/%0a"] {
+        let (status, json) = app.get(path, &token).await;
+        assert_eq!((status, json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_text")), "{path}: {json}");
+    }
+    let mut case = damaged("o-1");
+    case["description"] = json!("The lid is bent\u{0} and \u{202E}broken.");
+    let (status, json) = app.post("/v1/cases", &token, Some("k-nul"), &case).await;
+    assert_eq!(
+        (status, json["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_characters")),
+        "{json}"
+    );
+    assert_eq!(json["field"], "description");
+    // Nothing was stored.
+    let (_, cases) = app.get("/v1/cases?order=o-1", &token).await;
+    assert_eq!(cases["cases"].as_array().unwrap().len(), 0);
+}
