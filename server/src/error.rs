@@ -90,6 +90,8 @@ pub enum Error {
     UploadReferenced,
     #[error("{0}")]
     InvalidText(String),
+    #[error("this order already has {0} uploads, the most it may have")]
+    OrderUploadLimit(u64),
     #[error("internal error")]
     Internal(String),
 }
@@ -128,6 +130,7 @@ impl Error {
             Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             Error::UploadReferenced => StatusCode::CONFLICT,
             Error::InvalidText(_) => StatusCode::BAD_REQUEST,
+            Error::OrderUploadLimit(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -176,6 +179,7 @@ impl Error {
             Error::StorageFull => "storage_full",
             Error::UploadReferenced => "upload_referenced",
             Error::InvalidText(_) => "invalid_text",
+            Error::OrderUploadLimit(_) => "order_upload_limit",
             Error::Internal(_) => "internal",
         }
     }

@@ -94,8 +94,15 @@ impl Storage {
             if let Some(parent) = target.parent() {
                 tokio::fs::create_dir_all(parent).await.map_err(|e| Error::internal("storage", e))?;
             }
-            // Same file system (the default layout): a rename, no copy.
+            // Same file system (the default layout): a rename, no copy — made durable (the
+            // file was synced when cleaned; the folder holding its new name is synced here)
+            // before the upload is marked complete.
             if tokio::fs::rename(file, &target).await.is_ok() {
+                let folder = target.parent().unwrap_or(root).to_owned();
+                tokio::task::spawn_blocking(move || std::fs::File::open(folder)?.sync_all())
+                    .await
+                    .map_err(|e| Error::internal("storage", e))?
+                    .map_err(|e| Error::internal("storage", e))?;
                 return Ok(tokio::fs::metadata(&target).await.map_err(|e| Error::internal("storage", e))?.len());
             }
         }

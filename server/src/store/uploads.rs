@@ -93,15 +93,48 @@ impl Store {
         media_type: MediaType,
         object_key: &str,
         size: u64,
-    ) -> Result<(), Error> {
-        sqlx::query("UPDATE uploads SET state = 'complete', media_type = $2, object_key = $3, size = $4 WHERE id = $1")
+    ) -> Result<bool, Error> {
+        // Only a receiving upload completes: `false` when it was deleted (or completed)
+        // meanwhile.
+        let done = sqlx::query(
+            "UPDATE uploads SET state = 'complete', media_type = $2, object_key = $3, size = $4 \
+             WHERE id = $1 AND state = 'receiving'",
+        )
+        .bind(id)
+        .bind(media_type.mime())
+        .bind(object_key)
+        .bind(size as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Moves an incomplete upload's expiry to `expires_at` (activity keeps it alive).
+    pub async fn extend_upload(&self, id: &str, expires_at: Timestamp) -> Result<(), Error> {
+        sqlx::query("UPDATE uploads SET expires_at = $2 WHERE id = $1 AND state = 'receiving'")
             .bind(id)
-            .bind(media_type.mime())
-            .bind(object_key)
-            .bind(size as i64)
+            .bind(expires_at.0)
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// How many uploads an order has (any state), for the per-order cap.
+    pub async fn order_upload_count(&self, owner: &Owner) -> Result<u64, Error> {
+        let row = sqlx::query("SELECT COUNT(*) FROM uploads WHERE merchant_id = $1 AND order_id = $2")
+            .bind(&owner.merchant_id)
+            .bind(&owner.order_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? as u64)
+    }
+
+    /// Bytes promised by every incomplete upload, for the spool quota.
+    pub async fn receiving_upload_bytes(&self) -> Result<u64, Error> {
+        let row = sqlx::query("SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE state = 'receiving'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)? as u64)
     }
 
     pub async fn delete_upload(&self, id: &str) -> Result<(), Error> {

@@ -37,6 +37,15 @@ impl Locks {
         Held { lock, generation, _guard: guard }
     }
 
+    /// The upload's lock if no request holds it (no takeover): for the sweeper, which must
+    /// never delete what a request is writing.
+    pub fn try_take(&self, id: &str) -> Option<Held> {
+        let lock = self.uploads.lock().expect("lock table").entry(id.to_owned()).or_default().clone();
+        let guard = lock.writer.clone().try_lock_owned().ok()?;
+        let generation = lock.generation.load(Ordering::SeqCst);
+        Some(Held { lock, generation, _guard: guard })
+    }
+
     /// Forgets an upload that is finished or deleted.
     pub fn forget(&self, id: &str) {
         self.uploads.lock().expect("lock table").remove(id);

@@ -61,6 +61,12 @@ pub struct Limits {
     pub clean_caps: aftercare_parsers::clean::Caps,
     /// Uploads being checked and cleaned at once, across all shoppers.
     pub concurrent_cleaning: usize,
+    /// Uploads one order may have (any state).
+    pub max_order_uploads: u64,
+    /// Bytes all incomplete uploads together may promise (the spool's quota).
+    pub max_spool_bytes: u64,
+    /// Free space the spool's disk keeps beyond what incomplete uploads promise.
+    pub min_free_bytes: u64,
 }
 
 impl Default for Limits {
@@ -77,6 +83,9 @@ impl Default for Limits {
             max_photo_pixels: 100_000_000,
             clean_caps: aftercare_parsers::clean::Caps::default(),
             concurrent_cleaning: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_order_uploads: 100,
+            max_spool_bytes: 20 * 1024 * 1024 * 1024,
+            min_free_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -90,6 +99,10 @@ pub struct Uploads {
     locks: locks::Locks,
     active: Mutex<HashMap<String, usize>>,
     cleaning: tokio::sync::Semaphore,
+    /// Held while an upload is admitted (quotas summed, row inserted), so concurrent
+    /// creations cannot together promise more than a quota allows. One process; several
+    /// processes need the database to arbitrate.
+    admitting: tokio::sync::Mutex<()>,
 }
 
 impl Uploads {
@@ -105,6 +118,7 @@ impl Uploads {
             locks: locks::Locks::default(),
             active: Mutex::default(),
             cleaning,
+            admitting: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -120,14 +134,41 @@ impl Uploads {
         self.spool_dir.join(format!("{id}.chunk"))
     }
 
-    /// Removes expired incomplete uploads and their spool files.
+    /// Removes expired incomplete uploads and their spool files — never one a request is
+    /// writing to (its lock is tried, not taken over; activity extends expiry anyway).
     pub async fn sweep(&self, store: &crate::store::Store, now: Timestamp) -> Result<usize, Error> {
         let expired = store.expired_uploads(now).await?;
+        let mut removed = 0;
         for id in &expired {
+            let Some(_held) = self.locks.try_take(id) else { continue };
             self.remove_files(id).await;
             store.delete_upload(id).await?;
+            removed += 1;
         }
-        Ok(expired.len())
+        Ok(removed)
+    }
+
+    /// Whether the spool can take `length` more bytes: within the spool quota, and
+    /// leaving `min_free_bytes` free on its disk after every incomplete upload finishes.
+    async fn admit_to_spool(&self, store: &crate::store::Store, length: u64) -> Result<(), Error> {
+        let promised = store.receiving_upload_bytes().await?;
+        if promised.saturating_add(length) > self.limits.max_spool_bytes {
+            tracing::warn!("spool quota reached: {promised} bytes promised, {length} more asked");
+            return Err(Error::StorageFull);
+        }
+        let folder = self.spool_dir.clone();
+        let free = tokio::task::spawn_blocking(move || rustix::fs::statvfs(&folder))
+            .await
+            .map_err(|e| Error::internal("checking free space", e))?
+            .map_err(|e| Error::internal("checking free space", e))?;
+        let available = free.f_bavail.saturating_mul(free.f_frsize);
+        // The spool files already hold part of what is promised; counting all of it again is
+        // the safe side.
+        if available < length.saturating_add(promised).saturating_add(self.limits.min_free_bytes) {
+            tracing::warn!("spool disk nearly full: {available} bytes free, {promised} promised, {length} more asked");
+            return Err(Error::StorageFull);
+        }
+        Ok(())
     }
 
     async fn remove_files(&self, id: &str) {
@@ -323,15 +364,22 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
         return Err(Error::BadRequest("an empty file is not evidence".into()));
     }
     let owner = owner(&shopper);
+    let now = state.clock.now();
+    state.uploads.sweep(&state.store, now).await?;
+    // Admission: the quotas are summed and the row inserted under one lock, so twelve
+    // concurrent creations cannot each see room for themselves.
+    let _admitting = state.uploads.admitting.lock().await;
     let used = state.store.order_upload_bytes(&owner).await?;
-    if used + length > limits.max_order_bytes {
+    if used.saturating_add(length) > limits.max_order_bytes {
         return Err(Error::UploadTooLarge(format!(
             "this order's uploads would exceed {} bytes",
             limits.max_order_bytes
         )));
     }
-    let now = state.clock.now();
-    state.uploads.sweep(&state.store, now).await?;
+    if state.store.order_upload_count(&owner).await? >= limits.max_order_uploads {
+        return Err(Error::OrderUploadLimit(limits.max_order_uploads));
+    }
+    state.uploads.admit_to_spool(&state.store, length).await?;
     let upload = Upload {
         id: uuid::Uuid::new_v4().simple().to_string(),
         owner,
@@ -350,6 +398,7 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
         .await
         .map_err(|e| Error::internal("creating a spool file", e))?;
     state.store.create_upload(&upload).await?;
+    drop(_admitting);
     let location = format!("/v1/uploads/{}", upload.id);
     let with_body = header(&headers, CONTENT_TYPE.as_str()) == Some(OFFSET_OCTET_STREAM);
     let offset = if with_body { write(&state, &shopper, &upload, 0, request).await? } else { 0 };
@@ -376,11 +425,23 @@ pub async fn head(
     shopper: Shopper,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, Error> {
-    let upload = find(&state, &shopper, &id).await?;
-    let offset = match upload.state {
+    let mut upload = find(&state, &shopper, &id).await?;
+    let mut offset = match upload.state {
         UploadState::Complete => upload.length,
         UploadState::Receiving => spool_offset(&state.uploads.spool_path(&id)).await,
     };
+    if upload.state == UploadState::Receiving && offset == upload.length {
+        // Full but not complete (its last writer was taken over, and the client, seeing
+        // every byte there, will not PATCH again): finish it, unless a request holds it.
+        if let Some(_held) = state.uploads.locks.try_take(&id) {
+            upload = find(&state, &shopper, &id).await?;
+            if upload.state == UploadState::Receiving {
+                finish(&state, &shopper, &upload).await?;
+                upload = find(&state, &shopper, &id).await?;
+            }
+            offset = upload.length;
+        }
+    }
     let mut headers = progress_headers(&upload, offset);
     headers.insert("upload-length", HeaderValue::from(upload.length));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -429,6 +490,8 @@ pub async fn patch(
         .ok_or_else(|| Error::BadRequest("Upload-Offset must be a non-negative integer".into()))?;
     let upload = find(&state, &shopper, &id).await?;
     let offset = write(&state, &shopper, &upload, given, request).await?;
+    // Writing moved the expiry on: answer the new one.
+    let upload = state.store.upload(&id).await?.unwrap_or(upload);
     Ok((StatusCode::NO_CONTENT, progress_headers(&upload, offset)).into_response())
 }
 
@@ -450,10 +513,22 @@ async fn write(
     let declared_length = header(request.headers(), CONTENT_LENGTH.as_str()).and_then(parse_u64);
     let _active = uploads.begin(&upload.owner)?;
     let held = uploads.locks.take(&upload.id).await;
+    // Read again under the lock: a request queued behind the one that wrote the last byte
+    // must find the upload complete (or deleted), never write over it.
+    let upload = &state.store.upload(&upload.id).await?.ok_or(Error::UploadNotFound)?;
+    if upload.state == UploadState::Complete {
+        return Err(Error::OffsetMismatch { given, actual: upload.length });
+    }
     let spool = uploads.spool_path(&upload.id);
     let actual = spool_offset(&spool).await;
     if given != actual {
         return Err(Error::OffsetMismatch { given, actual });
+    }
+    if actual == upload.length {
+        // Every byte is there but the request that wrote the last one was taken over
+        // before finishing: finish now, so the upload does not stay full but incomplete.
+        finish(state, shopper, upload).await?;
+        return Ok(actual);
     }
     let room = upload.length - actual;
     if declared_length.is_some_and(|length| length > room) {
@@ -551,6 +626,11 @@ async fn write(
     }
     let offset = actual + written;
     state.metrics.upload_bytes(written);
+    if written > 0 {
+        // Activity keeps an upload alive: its expiry counts from the last bytes received.
+        let expires_at = Timestamp(state.clock.now().0.saturating_add(uploads.limits.expiry_ms));
+        state.store.extend_upload(&upload.id, expires_at).await?;
+    }
     if offset == upload.length && !held.superseded() {
         finish(state, shopper, upload).await?;
         state.metrics.upload_completed();
@@ -598,7 +678,13 @@ async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result
     };
     let key = format!("{}/{}.{}", upload.owner.merchant_id, upload.id, media_type.extension());
     let size = uploads.storage.put_file(&key, &result).await?;
-    state.store.complete_upload(&upload.id, media_type, &key, size).await?;
+    if !state.store.complete_upload(&upload.id, media_type, &key, size).await? {
+        // Deleted (or completed) meanwhile: what was just stored belongs to nothing.
+        uploads.storage.delete(&key).await?;
+        let _ = tokio::fs::remove_file(&cleaned).await;
+        uploads.remove_files(&upload.id).await;
+        return Err(Error::UploadNotFound);
+    }
     let _ = tokio::fs::remove_file(&cleaned).await;
     uploads.remove_files(&upload.id).await;
     Ok(())

@@ -288,3 +288,93 @@ async fn control_characters_in_urls_and_text_are_refused_not_500() {
     let (_, cases) = app.get("/v1/cases?order=o-1", &token).await;
     assert_eq!(cases["cases"].as_array().unwrap().len(), 0);
 }
+
+/// An app whose upload limits `adjust` changes.
+async fn with_limits(adjust: impl FnOnce(&mut aftercare_server::tus::Limits)) -> TestApp {
+    let mut app = TestApp::new().await;
+    let storage = aftercare_server::storage::Storage::local(&app.dir.path().join("media")).unwrap();
+    let mut limits = aftercare_server::tus::Limits::default();
+    adjust(&mut limits);
+    let uploads =
+        aftercare_server::tus::Uploads::new(app.dir.path().join("spool"), storage, limits, vec![7; 32]).unwrap();
+    app.state.uploads = std::sync::Arc::new(uploads);
+    app
+}
+
+#[tokio::test]
+async fn concurrent_creations_cannot_overrun_the_order_quota() {
+    let app = with_limits(|limits| limits.max_order_bytes = 1024 * 1024 * 1024).await;
+    let tus = Tus { token: app.token(), app: &app };
+    let size = 200 * 1024 * 1024;
+    let answers = futures_util::future::join_all((0..12).map(|_| tus.create(size, "video/mp4"))).await;
+    let created = answers.iter().filter(|(status, _, _)| *status == StatusCode::CREATED).count();
+    assert_eq!(created, 5, "5 × 200 MiB fit in 1 GiB, a sixth does not");
+    for (status, _, json) in &answers {
+        if *status != StatusCode::CREATED {
+            assert_eq!((*status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("upload_too_large")));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_order_has_a_cap_on_uploads_and_the_spool_a_quota() {
+    let app = with_limits(|limits| limits.max_order_uploads = 3).await;
+    let tus = Tus { token: app.token(), app: &app };
+    for _ in 0..3 {
+        tus.created(10, "image/jpeg").await;
+    }
+    let (status, _, json) = tus.create(10, "image/jpeg").await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("order_upload_limit")), "{json}");
+
+    let app = with_limits(|limits| limits.max_spool_bytes = 1000).await;
+    let tus = Tus { token: app.token(), app: &app };
+    tus.created(600, "image/jpeg").await;
+    let (status, headers, json) = tus.create(600, "image/jpeg").await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::INSUFFICIENT_STORAGE, Some("storage_full")), "{json}");
+    assert!(headers.contains_key("retry-after"));
+    // A disk that would be left with less than the reserve: refused the same way.
+    let app = with_limits(|limits| limits.min_free_bytes = u64::MAX / 2).await;
+    let tus = Tus { token: app.token(), app: &app };
+    let (status, _, _) = tus.create(10, "image/jpeg").await;
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE);
+}
+
+#[tokio::test]
+async fn an_upload_left_full_but_incomplete_is_finished_when_asked_about() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let photo = jpeg_with_gps();
+    let location = tus.created(photo.len(), "image/jpeg").await;
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    // What a takeover of the request that wrote the last byte leaves: every byte in the
+    // spool, the upload still receiving.
+    std::fs::write(app.dir.path().join("spool").join(format!("{id}.part")), &photo).unwrap();
+    assert_eq!(tus.offset(&location).await, (StatusCode::OK, Some(photo.len() as u64)));
+    let (status, link) = app.get(&format!("/v1/uploads/{id}/link"), &tus.token).await;
+    assert_eq!(status, StatusCode::OK, "complete, and cleaned: {link}");
+    let stored = std::fs::read(app.dir.path().join("media").join("acme").join(format!("{id}.jpg"))).unwrap();
+    assert!(!stored.windows(3).any(|w| w == b"GPS"));
+    // A PATCH that comes after finds it complete and changes nothing.
+    let (status, _, _) = tus.patch(&location, 0, &vec![0u8; photo.len()]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(std::fs::read(app.dir.path().join("media").join("acme").join(format!("{id}.jpg"))).unwrap(), stored);
+}
+
+#[tokio::test]
+async fn activity_keeps_an_upload_alive() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let photo = jpeg_with_gps();
+    let location = tus.created(photo.len(), "image/jpeg").await;
+    app.state.clock.advance(20 * 3_600_000);
+    let fresh = Tus { token: app.token(), app: &app };
+    let (status, _, _) = fresh.patch(&location, 0, &photo[..100]).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // 40 hours after creation, 20 after the last bytes: still there (the expiry is 24 h).
+    app.state.clock.advance(20 * 3_600_000);
+    let fresh = Tus { token: app.token(), app: &app };
+    assert_eq!(fresh.offset(&location).await, (StatusCode::OK, Some(100)));
+    app.state.clock.advance(5 * 3_600_000);
+    let fresh = Tus { token: app.token(), app: &app };
+    assert_eq!(fresh.offset(&location).await.0, StatusCode::GONE, "idle for 25 hours: expired");
+}
