@@ -297,6 +297,11 @@ mod server_main {
             std::future::pending(),
         ));
         tracing::info!("metrics on http://{metrics_address}/metrics");
+        match state.uploads.reconcile_spool(&state.store).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!("removed {removed} leftover spool files"),
+            Err(error) => tracing::warn!("reconciling the spool: {error}"),
+        }
         let workers = state.spawn_workers();
         // Expired incomplete uploads are swept every minute (and whenever one is created).
         let sweeper = state.clone();
@@ -306,6 +311,11 @@ mod server_main {
                 every.tick().await;
                 if let Err(error) = sweeper.uploads.sweep(&sweeper.store, sweeper.clock.now()).await {
                     tracing::warn!("sweeping expired uploads: {error}");
+                }
+                match sweeper.uploads.collect_garbage(&sweeper.store, &sweeper.merchants, sweeper.clock.now()).await {
+                    Ok(0) => {}
+                    Ok(collected) => tracing::info!("collected {collected} uploads no case references"),
+                    Err(error) => tracing::warn!("collecting unreferenced uploads: {error}"),
                 }
                 sweeper.rate_limit.forget_idle();
             }

@@ -103,6 +103,11 @@ pub struct Merchants {
 }
 
 impl Merchants {
+    /// Every merchant.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<Merchant>> {
+        self.by_id.values()
+    }
+
     /// Merchants as given, without the checks of [`Merchants::new`]: for tests of what
     /// the server does with configuration it would refuse to load.
     #[doc(hidden)]
@@ -215,6 +220,13 @@ impl Merchant {
             map.insert("rules".to_owned(), serde_json::to_value(&self.rules).expect("rules serialise"));
         }
         layer
+    }
+
+    /// How long the widget keeps a shopper's draft (`case.draft_days` in its widget
+    /// settings), so uploads a draft may still point at are kept that long.
+    pub fn draft_days(&self) -> u16 {
+        let layer = [Layer { source: "widget", json: &self.widget.to_string() }];
+        WidgetConfig::load(&layer).0.case.draft_days
     }
 }
 

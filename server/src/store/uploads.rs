@@ -109,6 +109,32 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A page of a merchant's complete uploads created before `before`: candidates for
+    /// collection when no case references them.
+    pub async fn old_complete_uploads(
+        &self,
+        merchant_id: &str,
+        before: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<Upload>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM uploads WHERE merchant_id = $1 AND state = 'complete' AND created_at < $2 \
+             ORDER BY created_at LIMIT $3"
+        ))
+        .bind(merchant_id)
+        .bind(before.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Every upload's id and state, for reconciling the spool folder at start.
+    pub async fn receiving_upload_ids(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let rows = sqlx::query("SELECT id FROM uploads WHERE state = 'receiving'").fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok(row.try_get::<String, _>(0)?)).collect()
+    }
+
     /// Moves an incomplete upload's expiry to `expires_at` (activity keeps it alive).
     pub async fn extend_upload(&self, id: &str, expires_at: Timestamp) -> Result<(), Error> {
         sqlx::query("UPDATE uploads SET expires_at = $2 WHERE id = $1 AND state = 'receiving'")

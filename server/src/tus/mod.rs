@@ -148,6 +148,57 @@ impl Uploads {
         Ok(removed)
     }
 
+    /// Deletes complete uploads no case references once nothing can need them: the
+    /// merchant's draft lifetime (`case.draft_days`) and an upload's expiry have passed
+    /// since they were made, so a draft restored on its last day still finds its files.
+    /// A page per merchant per call; returns how many went.
+    pub async fn collect_garbage(
+        &self,
+        store: &crate::store::Store,
+        merchants: &crate::merchants::Merchants,
+        now: Timestamp,
+    ) -> Result<usize, Error> {
+        let mut collected = 0;
+        for merchant in merchants.all() {
+            let keep_ms = i64::from(merchant.draft_days()) * 86_400_000 + self.limits.expiry_ms;
+            for upload in store.old_complete_uploads(&merchant.id, Timestamp(now.0 - keep_ms), 500).await? {
+                if store.upload_referenced(&upload.owner, &upload.id).await? {
+                    continue;
+                }
+                let Some(_held) = self.locks.try_take(&upload.id) else { continue };
+                if let Some(key) = &upload.object_key {
+                    self.storage.delete(key).await?;
+                }
+                store.delete_upload(&upload.id).await?;
+                self.locks.forget(&upload.id);
+                collected += 1;
+            }
+        }
+        Ok(collected)
+    }
+
+    /// At start, before serving: removes what no request can be working on — cleaning
+    /// leftovers (`.clean`), checksummed chunks never verified (`.chunk`), and spool files
+    /// of uploads the database does not know as receiving.
+    pub async fn reconcile_spool(&self, store: &crate::store::Store) -> Result<usize, Error> {
+        let receiving = store.receiving_upload_ids().await?;
+        let mut removed = 0;
+        let mut entries =
+            tokio::fs::read_dir(&self.spool_dir).await.map_err(|e| Error::internal("reading the spool", e))?;
+        while let Some(entry) = entries.next_entry().await.map_err(|e| Error::internal("reading the spool", e))? {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let orphan = match name.rsplit_once('.') {
+                Some((_, "clean" | "chunk")) => true,
+                Some((id, "part")) => !receiving.contains(id),
+                _ => false,
+            };
+            if orphan && tokio::fs::remove_file(entry.path()).await.is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Whether the spool can take `length` more bytes: within the spool quota, and
     /// leaving `min_free_bytes` free on its disk after every incomplete upload finishes.
     async fn admit_to_spool(&self, store: &crate::store::Store, length: u64) -> Result<(), Error> {

@@ -378,3 +378,39 @@ async fn activity_keeps_an_upload_alive() {
     let fresh = Tus { token: app.token(), app: &app };
     assert_eq!(fresh.offset(&location).await.0, StatusCode::GONE, "idle for 25 hours: expired");
 }
+
+#[tokio::test]
+async fn unreferenced_uploads_are_collected_after_the_draft_lifetime_only() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let filed = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let (status, json) = file_case_with(&app, &tus.token, &filed).await;
+    assert_eq!(status, StatusCode::CREATED, "{json}");
+    let loose = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let media = app.dir.path().join("media").join("acme");
+    let collect = || app.state.uploads.collect_garbage(&app.state.store, &app.state.merchants, app.state.clock.now());
+    // Within the draft's 7 days (+ a day of upload expiry), a restored draft finds it.
+    app.state.clock.advance(7 * 86_400_000);
+    assert_eq!(collect().await.unwrap(), 0);
+    assert!(media.join(format!("{loose}.jpg")).exists());
+    app.state.clock.advance(86_400_000 + 1);
+    assert_eq!(collect().await.unwrap(), 1, "the loose one only");
+    assert!(!media.join(format!("{loose}.jpg")).exists());
+    assert!(media.join(format!("{filed}.jpg")).exists(), "evidence of a case stays");
+    assert!(app.state.store.upload(&filed).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn leftover_spool_files_are_removed_at_start() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let live = tus.created(100, "image/jpeg").await;
+    let live = live.rsplit('/').next().unwrap();
+    let spool = app.dir.path().join("spool");
+    for name in ["gone.part", "x.clean", "y.chunk"] {
+        std::fs::write(spool.join(name), b"left over").unwrap();
+    }
+    assert_eq!(app.state.uploads.reconcile_spool(&app.state.store).await.unwrap(), 3);
+    let left: Vec<_> = std::fs::read_dir(&spool).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, [std::ffi::OsString::from(format!("{live}.part"))]);
+}
