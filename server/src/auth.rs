@@ -116,6 +116,12 @@ pub fn verify(token: &str, merchants: &Merchants, now: Timestamp) -> Result<(Arc
     if claims.sub.is_empty() || claims.sub.len() > 128 || claims.order_id.is_empty() || claims.order_id.len() > 64 {
         return Err(invalid("sub and order_id must be 1 to 128 / 64 characters"));
     }
+    // They become database keys and show in merchants' views: no NUL, controls or bidi.
+    let visible =
+        |text: &str| !text.chars().any(|c| c.is_control() || aftercare_protocol::validate::forbidden_in_text(c));
+    if !visible(&claims.sub) || !visible(&claims.order_id) || !claims.order.item_ids.iter().all(|id| visible(id)) {
+        return Err(invalid("sub, order_id and item ids must not hold control or text-direction characters"));
+    }
     Ok((merchant.clone(), claims))
 }
 
@@ -308,6 +314,11 @@ mod tests {
         // Times that overflow when turned into milliseconds: refused, no panic.
         let huge = Claims { iat: i64::MAX, nbf: Some(i64::MAX), ..claims.clone() };
         assert!(matches!(verify(&sign(&huge), &merchants, NOW), Err(Error::OrderTokenInvalid(_))));
+        // A NUL in the shopper id (a database key): refused before any query.
+        let nul = Claims { sub: "s\0hopper".into(), ..claims.clone() };
+        assert!(
+            matches!(verify(&sign(&nul), &merchants, NOW), Err(Error::OrderTokenInvalid(m)) if m.contains("control"))
+        );
     }
 
     fn base64_url(bytes: &[u8]) -> String {

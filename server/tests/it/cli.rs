@@ -89,3 +89,54 @@ fn serve_on_port_zero_prints_its_address_and_answers() {
     assert!(page.contains("scripts/build"), "explains how to build the widget");
     assert!(dir.path().join("demo-signing-key.json").is_file());
 }
+
+#[test]
+fn the_demo_merchant_is_served_beyond_loopback_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(&["serve", "--listen", "0.0.0.0:0", "--metrics-listen", "127.0.0.1:0"], dir.path());
+    assert!(!ok);
+    assert!(stderr.contains("--demo") && stderr.contains("--config"), "{stderr}");
+    // With --demo it starts (and prints where it listens).
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "0.0.0.0:0", "--metrics-listen", "127.0.0.1:0", "--demo", "--static-dir"])
+        .arg(dir.path().join("nothing-built"))
+        .env("AFTERCARE_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.starts_with("http://0.0.0.0:"), "{line}");
+}
+
+#[test]
+fn a_panic_in_the_real_binary_fails_one_request_and_the_server_serves_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--insecure-dev", "--static-dir"])
+        .arg(dir.path().join("nothing-built"))
+        .env("AFTERCARE_DATA_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line.trim().to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (panicked, health) = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let panicked = client.post(format!("{base}/dev/panic")).send().await.unwrap().status();
+        let health = client.get(format!("{base}/healthz")).send().await.unwrap().text().await.unwrap();
+        (panicked, health)
+    });
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!((panicked.as_u16(), health.as_str(), still_running), (500, "ok", true));
+}
