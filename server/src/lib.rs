@@ -10,6 +10,8 @@ pub mod clock;
 pub mod cors;
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod merchants;
 pub mod metrics;
 pub mod openapi;

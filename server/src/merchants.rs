@@ -188,7 +188,12 @@ impl Merchants {
     /// Reads a `merchants.toml`: one `[[merchant]]` table per merchant.
     pub fn from_file(path: &Path) -> Result<Merchants, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let file: File = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        Merchants::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Merchants from the text of a `merchants.toml`.
+    pub fn from_toml(text: &str) -> Result<Merchants, String> {
+        let file: File = toml::from_str(text).map_err(|e| e.to_string())?;
         Merchants::new(file.merchants)
     }
 

@@ -414,3 +414,19 @@ async fn leftover_spool_files_are_removed_at_start() {
     let left: Vec<_> = std::fs::read_dir(&spool).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, [std::ffi::OsString::from(format!("{live}.part"))]);
 }
+
+#[test]
+fn the_server_fuzz_regressions_run_clean() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
+    let mut replayed = 0;
+    for target in aftercare_server::fuzzing::TARGETS {
+        for entry in std::fs::read_dir(root.join(target)).unwrap() {
+            let path = entry.unwrap().path();
+            let data = std::fs::read(&path).unwrap();
+            let outcome = std::panic::catch_unwind(|| aftercare_server::fuzzing::run(target, &data));
+            assert!(outcome.is_ok(), "{target} panicked on {}", path.display());
+            replayed += 1;
+        }
+    }
+    assert!(replayed >= 4);
+}
