@@ -430,3 +430,60 @@ fn the_server_fuzz_regressions_run_clean() {
     }
     assert!(replayed >= 4);
 }
+
+#[tokio::test]
+async fn the_sweeper_leaves_an_upload_a_request_is_writing() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let location = tus.created(1000, "image/jpeg").await;
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    let base = app.serve().await;
+    // A PATCH that sends 10 of its 1000 bytes and then waits: it holds the upload.
+    let mut stream = tokio::net::TcpStream::connect(base.trim_start_matches("http://")).await.unwrap();
+    let head = format!(
+        "PATCH {location} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nTus-Resumable: 1.0.0\r\n\
+         Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 1000\r\n\r\n0123456789",
+        tus.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let spool = app.dir.path().join("spool").join(format!("{id}.part"));
+    // Wait until the bytes are on disk (the request holds the lock from before then).
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while std::fs::metadata(&spool).map(|m| m.len()).unwrap_or(0) < 10 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the first bytes arrive");
+    app.state.clock.advance(25 * 3_600_000);
+    assert_eq!(app.state.uploads.sweep(&app.state.store, app.state.clock.now()).await.unwrap(), 0);
+    assert!(spool.exists(), "not deleted under the writer");
+    drop(stream);
+}
+
+#[tokio::test]
+async fn a_stored_file_that_is_gone_is_not_found_not_500() {
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let id = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let (_, link) = app.get(&format!("/v1/uploads/{id}/link"), &tus.token).await;
+    std::fs::remove_file(app.dir.path().join("media").join("acme").join(format!("{id}.jpg"))).unwrap();
+    let request = axum::http::Request::get(link["url"].as_str().unwrap()).body(Body::empty()).unwrap();
+    let (status, _, json) = app.send(request).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::NOT_FOUND, Some("upload_not_found")), "{json}");
+}
+
+#[tokio::test]
+async fn demo_tokens_are_rate_limited() {
+    let mut app = TestApp::new().await;
+    app.state.rate_limit = std::sync::Arc::new(aftercare_server::ratelimit::RateLimit::new(1, 3));
+    let base = app.serve().await;
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(
+            client.get(format!("{base}/demo/token?order=o-1&shopper=s-1")).send().await.unwrap().status().as_u16(),
+        );
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+}
