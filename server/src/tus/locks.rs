@@ -18,6 +18,8 @@ pub struct UploadLock {
     writer: Arc<tokio::sync::Mutex<()>>,
     generation: AtomicU64,
     stop: Notify,
+    /// Requests waiting to take the upload over.
+    waiting: AtomicU64,
 }
 
 /// Held while a request writes to an upload.
@@ -33,8 +35,15 @@ impl Locks {
         let lock = self.uploads.lock().expect("lock table").entry(id.to_owned()).or_default().clone();
         let generation = lock.generation.fetch_add(1, Ordering::SeqCst) + 1;
         lock.stop.notify_waiters();
+        lock.waiting.fetch_add(1, Ordering::SeqCst);
         let guard = lock.writer.clone().lock_owned().await;
+        lock.waiting.fetch_sub(1, Ordering::SeqCst);
         Held { lock, generation, _guard: guard }
+    }
+
+    /// How many requests wait for an upload held by another (diagnostics, tests).
+    pub fn waiting(&self, id: &str) -> u64 {
+        self.uploads.lock().expect("lock table").get(id).map_or(0, |lock| lock.waiting.load(Ordering::SeqCst))
     }
 
     /// The upload's lock if no request holds it (no takeover): for the sweeper, which must

@@ -99,6 +99,8 @@ pub struct Uploads {
     locks: locks::Locks,
     active: Mutex<HashMap<String, usize>>,
     cleaning: tokio::sync::Semaphore,
+    /// Completed uploads waiting for a cleaning slot.
+    cleaning_queue: std::sync::atomic::AtomicUsize,
     /// Held while an upload is admitted (quotas summed, row inserted), so concurrent
     /// creations cannot together promise more than a quota allows. One process; several
     /// processes need the database to arbitrate.
@@ -118,6 +120,7 @@ impl Uploads {
             locks: locks::Locks::default(),
             active: Mutex::default(),
             cleaning,
+            cleaning_queue: Default::default(),
             admitting: tokio::sync::Mutex::new(()),
         })
     }
@@ -132,6 +135,23 @@ impl Uploads {
 
     fn chunk_path(&self, id: &str) -> PathBuf {
         self.spool_dir.join(format!("{id}.chunk"))
+    }
+
+    /// Completed uploads waiting for a cleaning slot right now.
+    pub fn cleaning_queue(&self) -> usize {
+        self.cleaning_queue.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Requests waiting for upload `id`, held by another request.
+    pub fn lock_waiters(&self, id: &str) -> u64 {
+        self.locks.waiting(id)
+    }
+
+    /// Takes a cleaning slot, as a completing upload would: tests hold every slot to stop
+    /// completions at a known point.
+    #[doc(hidden)]
+    pub async fn hold_cleaning_slot(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.cleaning.acquire().await.expect("the semaphore is never closed")
     }
 
     /// Removes expired incomplete uploads and their spool files — never one a request is
@@ -713,7 +733,10 @@ async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result
     let limits = uploads.limits.clone();
     // A global limit: however many shoppers finish at once, cleaning takes at most this
     // many blocking threads (the rest wait their turn, holding their upload's lock).
-    let _permit = uploads.cleaning.acquire().await.map_err(|e| Error::internal("cleaning an upload", e))?;
+    uploads.cleaning_queue.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let permit = uploads.cleaning.acquire().await;
+    uploads.cleaning_queue.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    let _permit = permit.map_err(|e| Error::internal("cleaning an upload", e))?;
     let checked =
         tokio::task::spawn_blocking(move || check_and_clean(&spool_for_task, &cleaned_for_task, &declared, &limits))
             .await

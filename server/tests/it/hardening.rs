@@ -487,3 +487,54 @@ async fn demo_tokens_are_rate_limited() {
     }
     assert!(statuses.contains(&429), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn a_patch_queued_behind_the_last_byte_cannot_replace_the_completed_upload() {
+    let app = with_limits(|limits| limits.concurrent_cleaning = 1).await;
+    let tus = Tus { token: app.token(), app: &app };
+    let photo = jpeg_with_gps();
+    let location = tus.created(photo.len(), "image/jpeg").await;
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    let base = app.serve().await;
+    let patch = |body: Vec<u8>| {
+        let (url, token) = (format!("{base}{location}"), tus.token.clone());
+        tokio::spawn(async move {
+            let response = reqwest::Client::new()
+                .patch(url)
+                .bearer_auth(token)
+                .header("tus-resumable", "1.0.0")
+                .header("upload-offset", "0")
+                .header("content-type", "application/offset+octet-stream")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            response.status().as_u16()
+        })
+    };
+    // The only cleaning slot is taken: the last-byte PATCH stops inside its completion.
+    let slot = app.state.uploads.hold_cleaning_slot().await;
+    let first = patch(photo.clone());
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while app.state.uploads.cleaning_queue() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the first PATCH reaches its completion");
+    // A second PATCH with other bytes queues behind it, having read the upload before.
+    let second = patch(vec![0u8; photo.len()]);
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while app.state.uploads.lock_waiters(&id) == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the second PATCH waits for the upload");
+    drop(slot);
+    assert_eq!(first.await.unwrap(), 204);
+    assert_eq!(second.await.unwrap(), 409, "the upload is complete: nothing is written over it");
+    let stored = std::fs::read(app.dir.path().join("media").join("acme").join(format!("{id}.jpg"))).unwrap();
+    assert!(stored.starts_with(&[0xFF, 0xD8]) && !stored.windows(3).any(|w| w == b"GPS"), "the photo, cleaned");
+    assert_eq!(tus.offset(&location).await, (StatusCode::OK, Some(photo.len() as u64)));
+}
