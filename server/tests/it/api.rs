@@ -540,3 +540,26 @@ async fn the_committed_openapi_document_matches_the_code() {
         assert!(doc["components"]["schemas"].get(schema).is_some(), "{schema} documented");
     }
 }
+
+/// Every wire enum is documented with the values the wire carries (snake_case), so a
+/// client generated from `openapi.json` parses real answers.
+#[test]
+fn the_documented_enums_are_the_wire_values() {
+    use aftercare_protocol::case::{Actor, CaseState, Consequence, MediaKind, ProblemType, Reason, Resolution};
+    let doc: Value = serde_json::from_str(&aftercare_server::openapi::document()).unwrap();
+    let documented = |name: &str| -> Vec<String> {
+        let values = doc["components"]["schemas"][name]["enum"].as_array();
+        values.unwrap_or_else(|| panic!("{name} has no enum")).iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    fn wire<T: serde::Serialize>(all: &[T]) -> Vec<String> {
+        all.iter().map(|v| serde_json::to_value(v).unwrap().as_str().unwrap().to_owned()).collect()
+    }
+    assert_eq!(documented("ProblemType"), wire(ProblemType::ALL));
+    assert_eq!(documented("Reason"), wire(Reason::ALL));
+    assert_eq!(documented("Resolution"), wire(Resolution::ALL));
+    assert_eq!(documented("Actor"), wire(Actor::ALL));
+    assert_eq!(documented("CaseState"), wire(CaseState::ALL));
+    assert_eq!(documented("MediaKind"), wire(MediaKind::ALL));
+    assert_eq!(documented("Consequence"), wire(Consequence::ALL));
+    assert_eq!(documented("CaseState")[0], "awaiting_seller");
+}
