@@ -64,7 +64,7 @@ pub fn run(name: &str, data: &[u8]) {
             let _ = crate::tus::parse_checksum(text);
             let name = crate::tus::sanitize_filename(text);
             assert!(!name.is_empty() && name.chars().count() <= 100);
-            assert!(!name.chars().any(|c| c.is_control() || crate::tus::is_bidi_control(c)));
+            assert!(!name.chars().any(aftercare_protocol::validate::forbidden_in_name));
             if let Ok(metadata) = crate::tus::parse_metadata(text) {
                 for (key, _) in &metadata {
                     let _ = crate::tus::metadata_text(&metadata, key);

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use aftercare_protocol::validate::forbidden_in_name;
 use base64::Engine;
 
 pub const TUS_RESUMABLE: &str = "1.0.0";
@@ -107,7 +108,7 @@ pub fn sanitize_filename(name: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !is_bidi_control(*c) && !matches!(c, '"' | '\'' | ';' | '<' | '>' | '`' | '%'))
+        .filter(|&c| !forbidden_in_name(c) && !matches!(c, '"' | '\'' | ';' | '<' | '>' | '`' | '%'))
         .take(100)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
@@ -116,12 +117,6 @@ pub fn sanitize_filename(name: &str) -> String {
     } else {
         cleaned
     }
-}
-
-/// Unicode's bidirectional formatting characters (embeddings, overrides, isolates, marks),
-/// which can make `evil\u{202E}gpj.exe` read as `evilexe.jpg`.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]

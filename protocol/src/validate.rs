@@ -40,8 +40,19 @@ fn length_between(errors: &mut Vec<FieldError>, field: &str, text: &str, min: us
 /// bidirectional formatting characters, which can make a merchant's view read
 /// differently from what was written.
 pub fn forbidden_in_text(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c)
+}
+
+/// Characters no one-line name may hold (ids, file names, URLs): every control
+/// character, and the bidirectional formatting characters.
+pub fn forbidden_in_name(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Unicode's bidirectional formatting characters (marks, embeddings, overrides,
+/// isolates), which can make `invoice\u{202E}gpj.exe` read as `invoiceexe.jpg`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Every problem with a new case against the signed order snapshot, at `now`.

@@ -117,8 +117,7 @@ pub fn verify(token: &str, merchants: &Merchants, now: Timestamp) -> Result<(Arc
         return Err(invalid("sub and order_id must be 1 to 128 / 64 characters"));
     }
     // They become database keys and show in merchants' views: no NUL, controls or bidi.
-    let visible =
-        |text: &str| !text.chars().any(|c| c.is_control() || aftercare_protocol::validate::forbidden_in_text(c));
+    let visible = |text: &str| !text.chars().any(aftercare_protocol::validate::forbidden_in_name);
     if !visible(&claims.sub) || !visible(&claims.order_id) || !claims.order.item_ids.iter().all(|id| visible(id)) {
         return Err(invalid("sub, order_id and item ids must not hold control or text-direction characters"));
     }

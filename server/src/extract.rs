@@ -75,8 +75,7 @@ pub async fn reject_control_characters(
     let uri = request.uri();
     for (part, raw) in [("path", uri.path()), ("query", uri.query().unwrap_or_default())] {
         let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
-        if let Some(c) = decoded.chars().find(|&c| c.is_control() || aftercare_protocol::validate::forbidden_in_text(c))
-        {
+        if let Some(c) = decoded.chars().find(|&c| aftercare_protocol::validate::forbidden_in_name(c)) {
             return crate::error::Error::InvalidText(format!(
                 "the URL's {part} holds U+{:04X}, a control or text-direction character",
                 c as u32

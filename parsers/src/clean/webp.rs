@@ -65,11 +65,9 @@ pub fn webp<R: Read + Seek, W: Write + Seek>(input: R, output: &mut W, caps: &Ca
                     input.read_into(&mut small, head)?;
                     outcome.pixels = bitstream_size(&kind, &small);
                     output.write(&small)?;
-                    input.copy(output.inner, u64::from(size) - head as u64)?;
-                    output.written += u64::from(size) - head as u64;
+                    output.copy_from(&mut input, u64::from(size) - head as u64)?;
                 } else {
-                    input.copy(output.inner, u64::from(size))?;
-                    output.written += u64::from(size);
+                    output.copy_from(&mut input, u64::from(size))?;
                 }
             }
         }
@@ -124,16 +122,14 @@ fn frame<R: Read + Seek, W: Write + Seek>(
     let size_at = output.written + 4;
     output.write(b"ANMF\0\0\0\0")?;
     let start = output.written;
-    input.copy(output.inner, 16)?;
-    output.written += 16;
+    output.copy_from(input, 16)?;
     while input.position() + 8 <= frame_end {
         budget.tick()?;
         let (kind, size, padded) = chunk_header(input, frame_end)?;
         if FRAME_KEEP.contains(&&kind) {
             output.write(&kind)?;
             output.write(&size.to_le_bytes())?;
-            input.copy(output.inner, u64::from(size))?;
-            output.written += u64::from(size);
+            output.copy_from(input, u64::from(size))?;
             pad(input, output, size, frame_end)?;
         } else {
             input.skip(padded.min(frame_end - input.position()))?;
@@ -183,6 +179,13 @@ impl<'a, W: Write + Seek> Counted<'a, W> {
     fn write(&mut self, bytes: &[u8]) -> Result<(), Error> {
         self.inner.write_all(bytes)?;
         self.written += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Copies `n` bytes from `input`.
+    fn copy_from<R: Read + Seek>(&mut self, input: &mut Source<R>, n: u64) -> Result<(), Error> {
+        input.copy(self.inner, n)?;
+        self.written += n;
         Ok(())
     }
 

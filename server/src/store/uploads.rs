@@ -145,16 +145,6 @@ impl Store {
         Ok(())
     }
 
-    /// How many uploads an order has (any state), for the per-order cap.
-    pub async fn order_upload_count(&self, owner: &Owner) -> Result<u64, Error> {
-        let row = sqlx::query("SELECT COUNT(*) FROM uploads WHERE merchant_id = $1 AND order_id = $2")
-            .bind(&owner.merchant_id)
-            .bind(&owner.order_id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get::<i64, _>(0)? as u64)
-    }
-
     /// Bytes promised by every incomplete upload, for the spool quota.
     pub async fn receiving_upload_bytes(&self) -> Result<u64, Error> {
         let row = sqlx::query("SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE state = 'receiving'")
@@ -195,15 +185,17 @@ impl Store {
         rows.iter().map(|row| Ok(row.try_get::<String, _>(0)?)).collect()
     }
 
-    /// Bytes promised by an order's uploads (declared lengths), for the per-order limit.
-    pub async fn order_upload_bytes(&self, owner: &Owner) -> Result<u64, Error> {
+    /// An order's uploads: the bytes they promise (declared lengths), for the per-order
+    /// limit, and how many there are (any state), for the per-order cap.
+    pub async fn order_uploads(&self, owner: &Owner) -> Result<(u64, u64), Error> {
         let row = sqlx::query(
-            "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE merchant_id = $1 AND order_id = $2",
+            "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT), COUNT(*) FROM uploads \
+             WHERE merchant_id = $1 AND order_id = $2",
         )
         .bind(&owner.merchant_id)
         .bind(&owner.order_id)
         .fetch_one(&self.pool)
         .await?;
-        Ok(row.try_get::<i64, _>(0)? as u64)
+        Ok((row.try_get::<i64, _>(0)? as u64, row.try_get::<i64, _>(1)? as u64))
     }
 }

@@ -371,14 +371,20 @@ async fn spool_offset(path: &Path) -> u64 {
     tokio::fs::metadata(path).await.map(|m| m.len()).unwrap_or(0)
 }
 
-fn progress_headers(upload: &Upload, offset: u64) -> HeaderMap {
+fn progress_headers(expires_at: Timestamp, offset: u64) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("upload-offset", HeaderValue::from(offset));
     headers.insert(
         "upload-expires",
-        HeaderValue::from_str(&http_date(upload.expires_at.0)).expect("an HTTP date is a header value"),
+        HeaderValue::from_str(&http_date(expires_at.0)).expect("an HTTP date is a header value"),
     );
     headers
+}
+
+/// Where a write left an upload: its offset, and its expiry (moved on by the bytes).
+struct Written {
+    offset: u64,
+    expires_at: Timestamp,
 }
 
 /// `POST /v1/uploads/`: creates an upload (and, with a body, writes its first bytes).
@@ -440,14 +446,14 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     // Admission: the quotas are summed and the row inserted under one lock, so twelve
     // concurrent creations cannot each see room for themselves.
     let _admitting = state.uploads.admitting.lock().await;
-    let used = state.store.order_upload_bytes(&owner).await?;
+    let (used, count) = state.store.order_uploads(&owner).await?;
     if used.saturating_add(length) > limits.max_order_bytes {
         return Err(Error::UploadTooLarge(format!(
             "this order's uploads would exceed {} bytes",
             limits.max_order_bytes
         )));
     }
-    if state.store.order_upload_count(&owner).await? >= limits.max_order_uploads {
+    if count >= limits.max_order_uploads {
         return Err(Error::OrderUploadLimit(limits.max_order_uploads));
     }
     state.uploads.admit_to_spool(&state.store, length).await?;
@@ -472,8 +478,12 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     drop(_admitting);
     let location = format!("/v1/uploads/{}", upload.id);
     let with_body = header(&headers, CONTENT_TYPE.as_str()) == Some(OFFSET_OCTET_STREAM);
-    let offset = if with_body { write(&state, &shopper, &upload, 0, request).await? } else { 0 };
-    let mut response_headers = progress_headers(&upload, offset);
+    let written = if with_body {
+        write(&state, &shopper, &upload, 0, request).await?
+    } else {
+        Written { offset: 0, expires_at: upload.expires_at }
+    };
+    let mut response_headers = progress_headers(written.expires_at, written.offset);
     response_headers.insert(LOCATION, HeaderValue::from_str(&location).expect("ids are ASCII"));
     Ok((StatusCode::CREATED, response_headers).into_response())
 }
@@ -513,7 +523,7 @@ pub async fn head(
             offset = upload.length;
         }
     }
-    let mut headers = progress_headers(&upload, offset);
+    let mut headers = progress_headers(upload.expires_at, offset);
     headers.insert("upload-length", HeaderValue::from(upload.length));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if !upload.metadata.is_empty() {
@@ -560,25 +570,20 @@ pub async fn patch(
         .and_then(parse_u64)
         .ok_or_else(|| Error::BadRequest("Upload-Offset must be a non-negative integer".into()))?;
     let upload = find(&state, &shopper, &id).await?;
-    let offset = write(&state, &shopper, &upload, given, request).await?;
-    // Writing moved the expiry on: answer the new one.
-    let upload = state.store.upload(&id).await?.unwrap_or(upload);
-    Ok((StatusCode::NO_CONTENT, progress_headers(&upload, offset)).into_response())
+    let written = write(&state, &shopper, &upload, given, request).await?;
+    Ok((StatusCode::NO_CONTENT, progress_headers(written.expires_at, written.offset)).into_response())
 }
 
 /// Writes a request body at `given`, under the upload's lock; finishes the upload on
-/// its last byte. Returns the new offset.
+/// its last byte. Returns the new offset and expiry.
 async fn write(
     state: &AppState,
     shopper: &Shopper,
     upload: &Upload,
     given: u64,
     request: Request,
-) -> Result<u64, Error> {
+) -> Result<Written, Error> {
     let uploads = &state.uploads;
-    if upload.state == UploadState::Complete {
-        return Err(Error::OffsetMismatch { given, actual: upload.length });
-    }
     let checksum =
         header(request.headers(), "upload-checksum").map(parse_checksum).transpose().map_err(Error::BadRequest)?;
     let declared_length = header(request.headers(), CONTENT_LENGTH.as_str()).and_then(parse_u64);
@@ -599,7 +604,7 @@ async fn write(
         // Every byte is there but the request that wrote the last one was taken over
         // before finishing: finish now, so the upload does not stay full but incomplete.
         finish(state, shopper, upload).await?;
-        return Ok(actual);
+        return Ok(Written { offset: actual, expires_at: upload.expires_at });
     }
     let room = upload.length - actual;
     if declared_length.is_some_and(|length| length > room) {
@@ -681,7 +686,11 @@ async fn write(
             if overflow {
                 return Err(Error::UploadTooLarge("the body passes Upload-Length".into()));
             }
-            return if digest != expected { Err(Error::ChecksumMismatch) } else { Ok(actual) };
+            return if digest != expected {
+                Err(Error::ChecksumMismatch)
+            } else {
+                Ok(Written { offset: actual, expires_at: upload.expires_at })
+            };
         }
         append(&target, &spool).await?;
     }
@@ -697,16 +706,17 @@ async fn write(
     }
     let offset = actual + written;
     state.metrics.upload_bytes(written);
+    let mut expires_at = upload.expires_at;
     if written > 0 {
         // Activity keeps an upload alive: its expiry counts from the last bytes received.
-        let expires_at = Timestamp(state.clock.now().0.saturating_add(uploads.limits.expiry_ms));
+        expires_at = Timestamp(state.clock.now().0.saturating_add(uploads.limits.expiry_ms));
         state.store.extend_upload(&upload.id, expires_at).await?;
     }
     if offset == upload.length && !held.superseded() {
         finish(state, shopper, upload).await?;
         state.metrics.upload_completed();
     }
-    Ok(offset)
+    Ok(Written { offset, expires_at })
 }
 
 async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {

@@ -16,6 +16,25 @@ fn run(args: &[&str], data_dir: &std::path::Path) -> (bool, String, String) {
     (output.status.success(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
 }
 
+/// Starts `serve` with `args` (metrics on a free port, no built widget); returns the
+/// process and the first line it printed, its address.
+fn serve(args: &[&str], data_dir: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(args)
+        .args(["--metrics-listen", "127.0.0.1:0", "--static-dir"])
+        .arg(data_dir.join("nothing-built"))
+        .env("AFTERCARE_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line)
+}
+
 #[test]
 fn openapi_prints_only_the_document() {
     let dir = tempfile::tempdir().unwrap();
@@ -65,17 +84,7 @@ fn api_key_prints_the_key_once_and_stores_only_its_hash() {
 #[test]
 fn serve_on_port_zero_prints_its_address_and_answers() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--static-dir"])
-        .arg(dir.path().join("nothing-built"))
-        .env("AFTERCARE_DATA_DIR", dir.path())
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, line) = serve(&["--listen", "127.0.0.1:0"], dir.path());
     let address = line.trim().strip_prefix("http://").unwrap().to_owned();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (health, page) = runtime.block_on(async {
@@ -97,17 +106,7 @@ fn the_demo_merchant_is_served_beyond_loopback_only_when_asked() {
     assert!(!ok);
     assert!(stderr.contains("--demo") && stderr.contains("--config"), "{stderr}");
     // With --demo it starts (and prints where it listens).
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "0.0.0.0:0", "--metrics-listen", "127.0.0.1:0", "--demo", "--static-dir"])
-        .arg(dir.path().join("nothing-built"))
-        .env("AFTERCARE_DATA_DIR", dir.path())
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, line) = serve(&["--listen", "0.0.0.0:0", "--demo"], dir.path());
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(line.starts_with("http://0.0.0.0:"), "{line}");
@@ -116,17 +115,7 @@ fn the_demo_merchant_is_served_beyond_loopback_only_when_asked() {
 #[test]
 fn a_panic_in_the_real_binary_fails_one_request_and_the_server_serves_on() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--insecure-dev", "--static-dir"])
-        .arg(dir.path().join("nothing-built"))
-        .env("AFTERCARE_DATA_DIR", dir.path())
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, line) = serve(&["--listen", "127.0.0.1:0", "--insecure-dev"], dir.path());
     let base = line.trim().to_owned();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (panicked, health) = runtime.block_on(async {
