@@ -205,18 +205,23 @@ test("a dropped connection is retried, and an upload can be paused and resumed",
 });
 
 /** Holds every PATCH after the first `pass` until `cut()`, which drops them. */
+/**
+ * Lets `pass` PATCHes through and holds the next. `cut()` resets the held one and every
+ * later one, so nothing more reaches the server until `unstall()` — a reload in between
+ * happens mid-upload however fast the machine is.
+ */
 async function stallUploads(page, pass) {
   let patches = 0;
-  let cut;
-  const cutting = new Promise((ok) => (cut = ok));
+  let cutNow;
+  const cutting = new Promise((ok) => (cutNow = ok));
   await page.route("**/v1/uploads/*", async (route) => {
     if (route.request().method() !== "PATCH" || ++patches <= pass) return route.continue();
     await cutting;
     return route.abort("connectionreset").catch(() => {});
   });
-  return async () => {
-    cut();
-    await page.unrouteAll({ behavior: "ignoreErrors" });
+  return {
+    cut: () => cutNow(),
+    unstall: () => page.unrouteAll({ behavior: "ignoreErrors" }),
   };
 }
 
@@ -226,20 +231,21 @@ test("a reload mid-upload resumes from the server's offset (file kept in Indexed
   const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
   const video = syntheticMp4(6 * 1024 * 1024, { seed: 31 });
   writeFileSync(join(work, "reload.mp4"), video);
-  const release = await stallUploads(page, 1);
+  const stall = await stallUploads(page, 1);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
   await openEvidence(page);
   await byTestId(page, "file-input").setInputFiles(join(work, "reload.mp4"));
   const item = byTestId(page, "evidence-item");
   await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
-  await release();
+  stall.cut();
 
   const resumedAt = [];
   page.on("request", (request) => {
     if (request.method() === "PATCH") resumedAt.push(Number(request.headers()["upload-offset"]));
   });
   await page.reload();
+  await stall.unstall();
   await openEvidence(page);
   await expect(item).toHaveCount(1);
   await expect(item).toContainText("reload.mp4");
@@ -256,15 +262,16 @@ test("after a reload, a large file must be chosen again, and only the same file 
   const video = syntheticMp4(12 * 1024 * 1024, { seed: 41 });
   writeFileSync(join(work, "big.mp4"), video);
   writeFileSync(join(work, "other.mp4"), syntheticMp4(12 * 1024 * 1024, { seed: 42 }));
-  const release = await stallUploads(page, 1);
+  const stall = await stallUploads(page, 1);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
   await openEvidence(page);
   await byTestId(page, "file-input").setInputFiles(join(work, "big.mp4"));
   const item = byTestId(page, "evidence-item");
   await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
-  await release();
+  stall.cut();
   await page.reload();
+  await stall.unstall();
   await page.getByRole("button", { name: "English" }).click();
   await openEvidence(page);
   await expect(item).toHaveAttribute("data-status", "reselect", { timeout: 20_000 });
