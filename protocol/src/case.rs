@@ -211,14 +211,72 @@ pub struct Deadline {
     pub consequence: Consequence,
 }
 
+wire_enum!(
+    /// What happened to a case, or can happen next: each names one lifecycle step (or a
+    /// message that changes no state). The history records them; `next_actions` offers
+    /// them.
+    EventKind {
+        /// The shopper filed the case.
+        File = "file",
+        Accept = "accept",
+        Refuse = "refuse",
+        /// A message; the state stays.
+        Reply = "reply",
+        /// The shopper sent the item back.
+        ReturnShipment = "return_shipment",
+        ConfirmReceipt = "confirm_receipt",
+        PayRefund = "pay_refund",
+        ShipReplacement = "ship_replacement",
+        /// Settled another way.
+        Resolve = "resolve",
+        /// The shopper asked the platform to step in.
+        Escalate = "escalate",
+        RuleForShopper = "rule_for_shopper",
+        RuleForSeller = "rule_for_seller",
+        Withdraw = "withdraw",
+        /// Closed when time ran out.
+        Close = "close",
+    }
+);
+
+wire_enum!(
+    /// A part of the request an action takes.
+    ActionInput {
+        /// `message` (`reason` for an escalation): free text for the other parties.
+        Message = "message",
+        /// More evidence: uploaded files.
+        Media = "media",
+        /// Where the item goes back.
+        ReturnInstructions = "return_instructions",
+        /// A carrier and tracking number.
+        Shipment = "shipment",
+        /// The refunded amount.
+        Refund = "refund",
+    }
+);
+
+/// Something the party asking may do to the case now, as the lifecycle allows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NextAction {
+    pub action: EventKind,
+    /// What the request must carry.
+    pub requires: Vec<ActionInput>,
+    /// What it may carry besides.
+    pub accepts: Vec<ActionInput>,
+    /// The deadline this party acts under, if one applies: after it the chance closes
+    /// or its consequence follows (see the case's `deadline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<Timestamp>,
+}
+
 /// One step in a case's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseEvent {
     pub at: Timestamp,
     pub actor: Actor,
-    /// What was done, e.g. `filed`, `accept`, `escalate` (see `lifecycle::Action`).
-    pub action: String,
+    pub kind: EventKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<CaseState>,
     pub to: CaseState,
@@ -242,13 +300,17 @@ pub struct Case {
     pub media: Vec<MediaRef>,
     pub contact: Contact,
     pub state: CaseState,
+    /// Incremented by every change; sent as the `ETag`, and expected back in `If-Match`
+    /// by every write to the case.
+    pub version: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// The deadline that applies in the current state, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
-    /// Whether the shopper may ask the platform to step in right now.
-    pub can_escalate: bool,
+    /// What the party asking may do now, and what each needs: the only actions a
+    /// client offers.
+    pub next_actions: Vec<NextAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_instructions: Option<ReturnInstructions>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,17 +443,52 @@ pub struct CaseList {
     pub cases: Vec<Case>,
 }
 
+/// The numbers and names an error message is made of, so a client can word it in its
+/// own language from `code` and these, without reading `message`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorParams {
+    /// The least allowed: characters, files, bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u64>,
+    /// The most allowed: characters, files, bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
+    /// The values that would have been accepted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
+    /// Which kind of file a count is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MediaKind>,
+    /// A moment the rule turns on: when a window closed, or from when something opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
+}
+
+impl ErrorParams {
+    pub fn is_empty(&self) -> bool {
+        *self == ErrorParams::default()
+    }
+}
+
 /// Every error the API answers with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable and machine-readable, e.g. `order_token_expired`.
     pub code: String,
-    /// For people; may change.
+    /// For developers, in English; may change. Clients word errors from `code` and
+    /// `params`.
     pub message: String,
     /// The offending field, as a path into the request body, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "ErrorParams::is_empty")]
+    pub params: ErrorParams,
+    /// With `version_mismatch`: the case as it stands now (a retried action that had
+    /// already landed shows here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<Box<Case>>,
 }
 
 #[cfg(test)]

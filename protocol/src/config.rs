@@ -316,9 +316,7 @@ validated_string!(
     /// Digits with optional `+`, spaces and dashes, as people write phone numbers.
     PhoneNumber,
     |text| {
-        let digits = text.chars().filter(char::is_ascii_digit).count();
-        let allowed = text.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-'));
-        if allowed && (3..=20).contains(&digits) && !text.trim_start().get(1..).unwrap_or("").contains('+') {
+        if crate::validate::phone_number(text) {
             Ok(())
         } else {
             Err(format!("{text:?} is not a phone number (digits, optional leading +, spaces, dashes)"))
@@ -350,19 +348,7 @@ validated_string!(
     /// A plain mailbox `local@domain`, safe to put in a `mailto:` URI unencoded.
     EmailAddress,
     |text| {
-        let ok = match text.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && text.len() <= 254
-                    && text.chars().all(|c| c.is_ascii_alphanumeric() || "@.-_+".contains(c))
-                    && !domain.contains('@')
-            }
-            None => false,
-        };
-        if ok {
+        if crate::validate::email_address(text) && text.trim() == text {
             Ok(())
         } else {
             Err(format!("{text:?} is not an email address"))

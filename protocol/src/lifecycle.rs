@@ -12,14 +12,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::{Actor, CaseState, Consequence, Deadline, Refund, Resolution, ReturnInstructions, Shipment};
+use crate::case::{
+    ActionInput, Actor, CaseState, Consequence, Deadline, EventKind, NextAction, Refund, Resolution,
+    ReturnInstructions, Shipment,
+};
 use crate::time::Timestamp;
 
 /// Something an actor does to a case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Seller (or the system, on `auto_accept`). A return or an exchange needs the
-    /// return address.
+    /// return address (the server fills in the merchant's configured one).
     Accept {
         return_instructions: Option<ReturnInstructions>,
     },
@@ -45,22 +48,132 @@ pub enum Action {
 }
 
 impl Action {
-    /// The name recorded in the case history.
-    pub fn name(&self) -> &'static str {
+    /// The event it is recorded as in the case history.
+    pub fn kind(&self) -> EventKind {
         match self {
-            Action::Accept { .. } => "accept",
-            Action::Refuse => "refuse",
-            Action::SubmitReturnShipment(_) => "return_shipment",
-            Action::ConfirmReceipt => "confirm_receipt",
-            Action::PayRefund(_) => "pay_refund",
-            Action::Resolve => "resolve",
-            Action::ShipReplacement(_) => "ship_replacement",
-            Action::Escalate => "escalate",
-            Action::RuleForShopper { .. } => "rule_for_shopper",
-            Action::RuleForSeller => "rule_for_seller",
-            Action::Withdraw => "withdraw",
-            Action::Close => "close",
+            Action::Accept { .. } => EventKind::Accept,
+            Action::Refuse => EventKind::Refuse,
+            Action::SubmitReturnShipment(_) => EventKind::ReturnShipment,
+            Action::ConfirmReceipt => EventKind::ConfirmReceipt,
+            Action::PayRefund(_) => EventKind::PayRefund,
+            Action::Resolve => EventKind::Resolve,
+            Action::ShipReplacement(_) => EventKind::ShipReplacement,
+            Action::Escalate => EventKind::Escalate,
+            Action::RuleForShopper { .. } => EventKind::RuleForShopper,
+            Action::RuleForSeller => EventKind::RuleForSeller,
+            Action::Withdraw => EventKind::Withdraw,
+            Action::Close => EventKind::Close,
         }
+    }
+
+    /// One action of each kind that changes state, with placeholder contents: what
+    /// [`next_actions`] tries against [`transition`].
+    fn samples() -> [Action; 12] {
+        let address = || Some(ReturnInstructions { address: String::new(), instructions: None });
+        let parcel = || Shipment { carrier: String::new(), tracking_number: String::new() };
+        [
+            Action::Accept { return_instructions: address() },
+            Action::Refuse,
+            Action::SubmitReturnShipment(parcel()),
+            Action::ConfirmReceipt,
+            Action::PayRefund(Refund { amount: String::new(), currency: String::new(), reference: None }),
+            Action::Resolve,
+            Action::ShipReplacement(parcel()),
+            Action::Escalate,
+            Action::RuleForShopper { return_instructions: address() },
+            Action::RuleForSeller,
+            Action::Withdraw,
+            Action::Close,
+        ]
+    }
+
+    /// What the request for this action must carry and may carry, for a case asking
+    /// for `resolution`; `return_address_known` is whether the merchant configured a
+    /// return address the server fills in.
+    fn inputs(&self, resolution: Resolution, return_address_known: bool) -> (Vec<ActionInput>, Vec<ActionInput>) {
+        use ActionInput::*;
+        let address = if resolution.needs_return() && !return_address_known {
+            (vec![ReturnInstructions], vec![])
+        } else if resolution.needs_return() {
+            (vec![], vec![ReturnInstructions])
+        } else {
+            (vec![], vec![])
+        };
+        match self {
+            Action::Accept { .. } => (address.0, [address.1, vec![Message]].concat()),
+            Action::RuleForShopper { .. } => ([address.0, vec![Message]].concat(), address.1),
+            Action::Refuse | Action::Resolve | Action::RuleForSeller => (vec![Message], vec![]),
+            Action::Escalate => (vec![Message], vec![Media]),
+            Action::SubmitReturnShipment(_) | Action::ShipReplacement(_) => (vec![Shipment], vec![]),
+            Action::PayRefund(_) => (vec![Refund], vec![]),
+            Action::ConfirmReceipt | Action::Withdraw => (vec![], vec![Message]),
+            Action::Close => (vec![], vec![]),
+        }
+    }
+}
+
+/// What `actor` may do to a case in `facts` at `now`: every action [`transition`]
+/// would take, each with what its request needs and the deadline the actor is under,
+/// then a reply while the case is open (sellers and the platform write to the
+/// shopper). The system acts on deadlines and is offered nothing.
+pub fn next_actions(
+    facts: CaseFacts,
+    actor: Actor,
+    now: Timestamp,
+    policy: &DeadlinePolicy,
+    return_address_known: bool,
+) -> Vec<NextAction> {
+    if actor == Actor::System {
+        return Vec::new();
+    }
+    let due_at = deadline(facts, policy).filter(|d| d.waiting_for == actor).map(|d| d.due_at);
+    let mut actions: Vec<NextAction> = Action::samples()
+        .iter()
+        .filter(|action| transition(facts, actor, action, now, policy).is_ok())
+        .map(|action| {
+            let (requires, accepts) = action.inputs(facts.resolution, return_address_known);
+            NextAction { action: action.kind(), requires, accepts, due_at }
+        })
+        .collect();
+    if open(facts.state) && actor == Actor::Seller {
+        actions.push(NextAction {
+            action: EventKind::Reply,
+            requires: vec![ActionInput::Message],
+            accepts: vec![],
+            due_at: None,
+        });
+    }
+    actions
+}
+
+/// What a case holds besides its state that actions fill in: where a return goes, the
+/// parcels both ways, the refund paid.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    #[serde(default)]
+    pub return_instructions: Option<ReturnInstructions>,
+    #[serde(default)]
+    pub return_shipment: Option<Shipment>,
+    #[serde(default)]
+    pub replacement_shipment: Option<Shipment>,
+    #[serde(default)]
+    pub refund: Option<Refund>,
+}
+
+/// What an action (already allowed by [`transition`]) records on a case asking for
+/// `resolution`: acceptance (or a ruling for the shopper) of a return keeps its
+/// address; shipments and the refund are kept as given.
+pub fn effects(action: &Action, resolution: Resolution, outcome: &mut Outcome) {
+    match action {
+        Action::Accept { return_instructions } | Action::RuleForShopper { return_instructions }
+            if resolution.needs_return() =>
+        {
+            outcome.return_instructions = return_instructions.clone();
+        }
+        Action::SubmitReturnShipment(shipment) => outcome.return_shipment = Some(shipment.clone()),
+        Action::ShipReplacement(shipment) => outcome.replacement_shipment = Some(shipment.clone()),
+        Action::PayRefund(refund) => outcome.refund = Some(refund.clone()),
+        _ => {}
     }
 }
 
@@ -128,9 +241,9 @@ pub struct CaseFacts {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TransitionError {
     /// The action does not apply in this state (or to this resolution).
-    NotAllowed { state: CaseState, action: &'static str },
+    NotAllowed { state: CaseState, action: EventKind },
     /// This actor may not do this.
-    WrongActor { actor: Actor, action: &'static str },
+    WrongActor { actor: Actor, action: EventKind },
     /// Escalation opens only after a refusal, or once a deadline has passed.
     EscalationNotYetAllowed { from: Option<Timestamp> },
     /// After a refusal, the window to ask for platform intervention has closed.
@@ -145,9 +258,11 @@ impl std::fmt::Display for TransitionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             TransitionError::NotAllowed { state, action } => {
-                write!(f, "`{action}` is not possible while the case is `{}`", state.as_str())
+                write!(f, "`{}` is not possible while the case is `{}`", action.as_str(), state.as_str())
             }
-            TransitionError::WrongActor { actor, action } => write!(f, "the {} cannot `{action}`", actor.as_str()),
+            TransitionError::WrongActor { actor, action } => {
+                write!(f, "the {} cannot `{}`", actor.as_str(), action.as_str())
+            }
             TransitionError::EscalationNotYetAllowed { from: Some(at) } => {
                 write!(f, "platform intervention can be requested from {}", at.to_rfc3339())
             }
@@ -227,7 +342,7 @@ pub fn transition(
     policy: &DeadlinePolicy,
 ) -> Result<CaseState, TransitionError> {
     use CaseState::*;
-    let name = action.name();
+    let name = action.kind();
     let actors: &[Actor] = match action {
         Action::Accept { .. } | Action::ConfirmReceipt => &[Actor::Seller, Actor::System],
         Action::Refuse | Action::PayRefund(_) | Action::ShipReplacement(_) | Action::Resolve => &[Actor::Seller],
@@ -240,16 +355,14 @@ pub fn transition(
     }
     let not_allowed = || TransitionError::NotAllowed { state: facts.state, action: name };
     // The system acts only on a deadline that has passed, and only as configured.
-    if actor == Actor::System && due(facts, now, policy).as_ref().map(Action::name) != Some(name) {
+    if actor == Actor::System && due(facts, now, policy).as_ref().map(Action::kind) != Some(name) {
         return Err(match deadline(facts, policy) {
             Some(d) if now < d.due_at => TransitionError::NotDue { due_at: Some(d.due_at) },
             _ => not_allowed(),
         });
     }
     let accepted = |instructions: &Option<ReturnInstructions>| match facts.resolution {
-        r if r.needs_return() && instructions.is_none() && actor != Actor::System => {
-            Err(TransitionError::ReturnInstructionsRequired)
-        }
+        r if r.needs_return() && instructions.is_none() => Err(TransitionError::ReturnInstructionsRequired),
         r if r.needs_return() => Ok(AwaitingReturnShipment),
         Resolution::ComplaintOnly => Ok(Resolved),
         _ => Ok(AwaitingResolution),
@@ -374,7 +487,7 @@ mod tests {
                                     *s == state
                                         && *r == resolution
                                         && *a == actor
-                                        && *name == action.name()
+                                        && *name == action.kind().as_str()
                                         && (*from..*until).contains(&hours)
                                 })
                                 .map(|row| row.6);
@@ -382,7 +495,7 @@ mod tests {
                                 got.clone().ok(),
                                 expected,
                                 "{state:?} {resolution:?} {actor:?} {} +{hours}h: {got:?}",
-                                action.name()
+                                action.kind().as_str()
                             );
                             checked += 1;
                         }
@@ -391,6 +504,99 @@ mod tests {
             }
         }
         assert_eq!(checked, 9 * 5 * 4 * 12 * 3);
+    }
+
+    #[test]
+    fn effects_keep_what_each_action_carries() {
+        let mut outcome = Outcome::default();
+        effects(&Action::Accept { return_instructions: instructions() }, Resolution::RefundOnly, &mut outcome);
+        assert_eq!(outcome, Outcome::default(), "no return, no address kept");
+        effects(&Action::Accept { return_instructions: instructions() }, Resolution::Exchange, &mut outcome);
+        assert_eq!(outcome.return_instructions, instructions());
+        effects(&Action::SubmitReturnShipment(shipment()), Resolution::Exchange, &mut outcome);
+        effects(&Action::ShipReplacement(shipment()), Resolution::Exchange, &mut outcome);
+        assert_eq!(
+            (outcome.return_shipment.clone(), outcome.replacement_shipment.clone()),
+            (Some(shipment()), Some(shipment()))
+        );
+        let refund = Refund { amount: "99.00".into(), currency: "CNY".into(), reference: None };
+        effects(&Action::PayRefund(refund.clone()), Resolution::ReturnAndRefund, &mut outcome);
+        assert_eq!(outcome.refund, Some(refund));
+        let before = outcome.clone();
+        for action in
+            [Action::Refuse, Action::Resolve, Action::Escalate, Action::Withdraw, Action::Close, Action::ConfirmReceipt]
+        {
+            effects(&action, Resolution::Exchange, &mut outcome);
+        }
+        assert_eq!(outcome, before, "the other actions record nothing");
+    }
+
+    /// The actions offered are exactly the table's rows for that state, resolution,
+    /// actor and time (and a reply for the seller while the case is open), each under
+    /// the deadline that waits for the actor.
+    #[test]
+    fn next_actions_are_the_allowed_transitions() {
+        let policy = DeadlinePolicy::default();
+        let table = allowed();
+        for state in CaseState::ALL.iter().copied() {
+            for resolution in Resolution::ALL.iter().copied() {
+                for actor in Actor::ALL.iter().copied() {
+                    for hours in [0, 50, 24 * 30] {
+                        let facts = CaseFacts { state, resolution, entered_at: T0 };
+                        let now = Timestamp(T0.0 + hours * HOUR);
+                        let offered = next_actions(facts, actor, now, &policy, true);
+                        let mut expected: Vec<&str> = table
+                            .iter()
+                            .filter(|(s, r, a, _, from, until, _)| {
+                                *s == state && *r == resolution && *a == actor && (*from..*until).contains(&hours)
+                            })
+                            .map(|row| row.3)
+                            .filter(|_| actor != System)
+                            .collect();
+                        if open(state) && actor == Seller {
+                            expected.push("reply");
+                        }
+                        let mut got: Vec<&str> = offered.iter().map(|a| a.action.as_str()).collect();
+                        got.sort_unstable();
+                        expected.sort_unstable();
+                        assert_eq!(got, expected, "{state:?} {resolution:?} {actor:?} +{hours}h");
+                        let waiting = deadline(facts, &policy).filter(|d| d.waiting_for == actor).map(|d| d.due_at);
+                        for action in offered.iter().filter(|a| a.action != EventKind::Reply) {
+                            assert_eq!(action.due_at, waiting);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn next_actions_say_what_each_needs() {
+        let policy = DeadlinePolicy::default();
+        let facts = CaseFacts { state: AwaitingSeller, resolution: Resolution::ReturnAndRefund, entered_at: T0 };
+        let find = |actions: &[NextAction], kind| actions.iter().find(|a| a.action == kind).cloned().unwrap();
+        let known = next_actions(facts, Seller, T0, &policy, true);
+        let accept = find(&known, EventKind::Accept);
+        assert_eq!(
+            (accept.requires, accept.accepts),
+            (vec![], vec![ActionInput::ReturnInstructions, ActionInput::Message])
+        );
+        assert_eq!(accept.due_at, Some(Timestamp(T0.0 + 48 * HOUR)));
+        let unknown = next_actions(facts, Seller, T0, &policy, false);
+        assert_eq!(find(&unknown, EventKind::Accept).requires, [ActionInput::ReturnInstructions]);
+        assert_eq!(find(&unknown, EventKind::Refuse).requires, [ActionInput::Message]);
+        let shopper = next_actions(facts, Shopper, T0, &policy, true);
+        assert_eq!(shopper.iter().map(|a| a.action).collect::<Vec<_>>(), [EventKind::Withdraw]);
+        let refused = CaseFacts { state: SellerRefused, ..facts };
+        let escalate = find(&next_actions(refused, Shopper, T0, &policy, true), EventKind::Escalate);
+        assert_eq!((escalate.requires, escalate.accepts), (vec![ActionInput::Message], vec![ActionInput::Media]));
+        assert_eq!(escalate.due_at, Some(Timestamp(T0.0 + 7 * 24 * HOUR)), "the window closes");
+        let refund = CaseFacts { state: AwaitingResolution, resolution: Resolution::RefundOnly, entered_at: T0 };
+        assert_eq!(
+            find(&next_actions(refund, Seller, T0, &policy, true), EventKind::PayRefund).requires,
+            [ActionInput::Refund]
+        );
+        assert!(next_actions(CaseFacts { state: Resolved, ..facts }, Seller, T0, &policy, true).is_empty());
     }
 
     #[test]
@@ -444,24 +650,24 @@ mod tests {
         );
         assert_eq!(
             transition(facts, Shopper, &Action::Refuse, T0, &policy),
-            Err(TransitionError::WrongActor { actor: Shopper, action: "refuse" })
+            Err(TransitionError::WrongActor { actor: Shopper, action: EventKind::Refuse })
         );
         let receipt = CaseFacts { state: AwaitingSellerReceipt, ..facts };
         assert_eq!(
             transition(receipt, System, &Action::ConfirmReceipt, T0, &policy),
             Err(TransitionError::NotDue { due_at: Some(Timestamp(T0.0 + 7 * 24 * HOUR)) })
         );
-        // Auto-accept of a return uses the merchant's default address, added by the server.
+        // Auto-accept of a return needs an address too: the server fills in the
+        // merchant's default before asking; without one, nothing happens.
         let auto = DeadlinePolicy { on_seller_silence: Consequence::AutoAccept, ..policy };
+        let late = Timestamp(T0.0 + 48 * HOUR);
         assert_eq!(
-            transition(
-                facts,
-                System,
-                &Action::Accept { return_instructions: None },
-                Timestamp(T0.0 + 48 * HOUR),
-                &auto
-            ),
+            transition(facts, System, &Action::Accept { return_instructions: instructions() }, late, &auto),
             Ok(AwaitingReturnShipment)
+        );
+        assert_eq!(
+            transition(facts, System, &Action::Accept { return_instructions: None }, late, &auto),
+            Err(TransitionError::ReturnInstructionsRequired)
         );
     }
 

@@ -1,30 +1,52 @@
 //! Checks on what a shopper sends, with field-level errors. The widget runs them before
 //! posting; the server runs them again and answers the first error.
 
-use crate::case::{Contact, EscalateRequest, MediaKind, NewCase, ProblemType, Refund, Shipment};
+use crate::case::{Contact, ErrorParams, EscalateRequest, MediaKind, NewCase, ProblemType, Refund, Shipment};
 use crate::order::OrderSnapshot;
 use crate::rules::Rules;
 use crate::time::Timestamp;
 
-/// One problem with one field. `code` is stable; `message` is English for developers
-/// (the widget shows its own translated text per code).
+/// One problem with one field. `code` and `params` are stable (the widget words its
+/// message from them, in the shopper's language); `message` is English for developers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub code: &'static str,
     pub message: String,
+    pub params: ErrorParams,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldError {
+        FieldError { field: field.into(), code, message: message.into(), params: ErrorParams::default() }
+    }
+
+    fn with(mut self, params: ErrorParams) -> FieldError {
+        self.params = params;
+        self
+    }
+
+    /// The error, naming the values that would have been accepted.
+    pub fn allowing(self, allowed: &[&str]) -> FieldError {
+        self.with(ErrorParams { allowed: allowed.iter().map(|a| (*a).to_owned()).collect(), ..ErrorParams::default() })
+    }
 }
 
 fn error(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> FieldError {
-    FieldError { field: field.into(), code, message: message.into() }
+    FieldError::new(field, code, message)
+}
+
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 fn length_between(errors: &mut Vec<FieldError>, field: &str, text: &str, min: usize, max: usize) {
     let length = text.trim().chars().count();
+    let limits = ErrorParams { min: Some(count(min)), max: Some(count(max)), ..ErrorParams::default() };
     if length < min {
-        errors.push(error(field, "too_short", format!("must be at least {min} characters")));
+        errors.push(error(field, "too_short", format!("must be at least {min} characters")).with(limits));
     } else if length > max {
-        errors.push(error(field, "too_long", format!("must be at most {max} characters")));
+        errors.push(error(field, "too_long", format!("must be at most {max} characters")).with(limits));
     }
     if let Some(c) = text.chars().find(|&c| forbidden_in_text(c)) {
         errors.push(error(
@@ -96,21 +118,29 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
         ));
     } else if !allowed.contains(&case.resolution) {
         let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
-        errors.push(error(
-            "resolution",
-            "resolution_not_allowed",
-            format!("{} is not possible here; allowed: {}", case.resolution.as_str(), names.join(", ")),
-        ));
+        errors.push(
+            error(
+                "resolution",
+                "resolution_not_allowed",
+                format!("{} is not possible here; allowed: {}", case.resolution.as_str(), names.join(", ")),
+            )
+            .with(ErrorParams { allowed: names.iter().map(|n| (*n).to_owned()).collect(), ..ErrorParams::default() }),
+        );
     }
     if case.problem_type == ProblemType::NoReasonReturn
         && !allowed.is_empty()
         && !rules.no_reason_available(order, &case.item_ids, now)
     {
-        let message = match rules.no_reason_window_end(order) {
-            Some(end) if now >= end => format!("the no-reason return window closed at {}", end.to_rfc3339()),
-            _ => "an item in this request is excluded from no-reason returns".to_owned(),
+        let (message, at) = match rules.no_reason_window_end(order) {
+            Some(end) if now >= end => {
+                (format!("the no-reason return window closed at {}", end.to_rfc3339()), Some(end))
+            }
+            _ => ("an item in this request is excluded from no-reason returns".to_owned(), None),
         };
-        errors.push(error("problem_type", "no_reason_return_unavailable", message));
+        errors.push(
+            error("problem_type", "no_reason_return_unavailable", message)
+                .with(ErrorParams { at, ..ErrorParams::default() }),
+        );
     }
 
     let limits = rules.limits;
@@ -120,10 +150,19 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
     for (kind, count) in [(MediaKind::Photo, rule.photos), (MediaKind::Video, rule.videos)] {
         let attached = case.media.iter().filter(|m| m.kind == kind).count();
         let name = kind.as_str();
+        let params = ErrorParams {
+            min: Some(u64::from(count.min)),
+            max: Some(u64::from(count.max)),
+            kind: Some(kind),
+            ..ErrorParams::default()
+        };
         if attached < usize::from(count.min) {
-            errors.push(error("media", "evidence_required", format!("attach at least {} {name}(s)", count.min)));
+            errors.push(
+                error("media", "evidence_required", format!("attach at least {} {name}(s)", count.min)).with(params),
+            );
         } else if attached > usize::from(count.max) {
-            errors.push(error("media", "too_many_media", format!("attach at most {} {name}(s)", count.max)));
+            errors
+                .push(error("media", "too_many_media", format!("attach at most {} {name}(s)", count.max)).with(params));
         }
     }
     for (index, media) in case.media.iter().enumerate() {
@@ -144,24 +183,36 @@ fn contact(errors: &mut Vec<FieldError>, contact: &Contact) {
     if phone.is_none() && email.is_none() {
         errors.push(error("contact", "required", "give a phone number or an email address"));
     }
-    if let Some(phone) = phone {
-        let digits = phone.chars().filter(char::is_ascii_digit).count();
-        let allowed = phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-'));
-        if !allowed || !(5..=20).contains(&digits) {
-            errors.push(error("contact.phone", "invalid", "is not a phone number"));
-        }
+    if phone.is_some_and(|phone| !phone_number(phone)) {
+        errors.push(error("contact.phone", "invalid", "is not a phone number"));
     }
-    if let Some(email) = email {
-        let valid = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-            })
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-            && email.matches('@').count() == 1;
-        if !valid {
-            errors.push(error("contact.email", "invalid", "is not an email address"));
-        }
+    if email.is_some_and(|email| !email_address(email)) {
+        errors.push(error("contact.email", "invalid", "is not an email address"));
     }
+}
+
+/// A phone number as people write it: 3 to 20 digits, with spaces and dashes, and a
+/// `+` only in front. The one rule for a merchant's configured numbers and a shopper's.
+pub fn phone_number(text: &str) -> bool {
+    let text = text.trim();
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let allowed = text.chars().all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-'));
+    allowed && (3..=20).contains(&digits) && !text.get(1..).unwrap_or("").contains('+')
+}
+
+/// A plain mailbox `local@domain` (ASCII letters, digits and `.-_+`), safe in a
+/// `mailto:` URI unencoded. The one rule for a merchant's addresses and a shopper's.
+pub fn email_address(text: &str) -> bool {
+    let text = text.trim();
+    text.len() <= 254
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || "@.-_+".contains(c))
+        && text.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
 }
 
 /// Upload ids are opaque tokens: ASCII letters, digits, `-` and `_`, 1 to 64 long.
@@ -169,12 +220,27 @@ fn is_token(text: &str) -> bool {
     (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// The most files a request for platform intervention may add.
+pub const ESCALATION_MEDIA_MAX: usize = 9;
+
+/// The shortest reason for asking the platform to step in.
+pub const ESCALATION_REASON_MIN: usize = 5;
+
 /// Checks a request for platform intervention.
 pub fn escalate(request: &EscalateRequest, rules: &Rules) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    length_between(&mut errors, "reason", &request.reason, 5, usize::from(rules.limits.message_max));
-    if request.media.len() > 9 {
-        errors.push(error("media", "too_many_media", "attach at most 9 files"));
+    length_between(
+        &mut errors,
+        "reason",
+        &request.reason,
+        ESCALATION_REASON_MIN,
+        usize::from(rules.limits.message_max),
+    );
+    if request.media.len() > ESCALATION_MEDIA_MAX {
+        errors.push(
+            error("media", "too_many_media", format!("attach at most {ESCALATION_MEDIA_MAX} files"))
+                .with(ErrorParams { max: Some(count(ESCALATION_MEDIA_MAX)), ..ErrorParams::default() }),
+        );
     }
     errors
 }
@@ -219,7 +285,13 @@ pub fn shipment(shipment: &Shipment) -> Vec<FieldError> {
     length_between(&mut errors, "carrier", &shipment.carrier, 1, 40);
     let tracking = shipment.tracking_number.trim();
     if tracking.is_empty() || tracking.len() > 40 || !tracking.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        errors.push(error("tracking_number", "invalid", "must be 1 to 40 letters, digits or dashes"));
+        errors.push(
+            error("tracking_number", "invalid", "must be 1 to 40 letters, digits or dashes").with(ErrorParams {
+                min: Some(1),
+                max: Some(40),
+                ..ErrorParams::default()
+            }),
+        );
     }
     errors
 }

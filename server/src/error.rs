@@ -2,8 +2,9 @@
 //! to a status and a stable `code`, and renders as `{"code", "message", "field"?}`.
 //! Database and IO details are logged, never sent.
 
-use aftercare_protocol::case::ApiError;
+use aftercare_protocol::case::{ApiError, ErrorParams, MediaKind};
 use aftercare_protocol::lifecycle::TransitionError;
+use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate::FieldError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -56,8 +57,8 @@ pub enum Error {
     UploadExpired,
     #[error("Upload-Offset {given} does not match the upload's offset {actual}")]
     OffsetMismatch { given: u64, actual: u64 },
-    #[error("{0}")]
-    UploadTooLarge(String),
+    #[error("{message}")]
+    UploadTooLarge { message: String, max: Option<u64> },
     #[error("this server speaks tus 1.0.0 (`Tus-Resumable: 1.0.0`)")]
     TusVersionUnsupported,
     #[error("the chunk's checksum does not match; it was discarded")]
@@ -92,6 +93,12 @@ pub enum Error {
     InvalidText(String),
     #[error("this order already has {0} uploads, the most it may have")]
     OrderUploadLimit(u64),
+    #[error("writes to a case need `If-Match` with the version they are based on (the case's `version`, or its ETag)")]
+    PreconditionRequired,
+    #[error("`If-Match` must be one case version, e.g. `\"3\"`")]
+    IfMatchInvalid,
+    #[error("the case has changed since version {expected}; it is now version {}", .current.version)]
+    VersionMismatch { expected: u64, current: Box<aftercare_protocol::case::Case> },
     #[error("internal error")]
     Internal(String),
 }
@@ -117,7 +124,7 @@ impl Error {
             Error::UploadNotFound => StatusCode::NOT_FOUND,
             Error::UploadExpired => StatusCode::GONE,
             Error::OffsetMismatch { .. } => StatusCode::CONFLICT,
-            Error::UploadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UploadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TusVersionUnsupported => StatusCode::PRECONDITION_FAILED,
             Error::ChecksumMismatch => StatusCode::from_u16(460).expect("460 is a valid status"),
             Error::UploadContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -131,6 +138,9 @@ impl Error {
             Error::UploadReferenced => StatusCode::CONFLICT,
             Error::InvalidText(_) => StatusCode::BAD_REQUEST,
             Error::OrderUploadLimit(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Error::IfMatchInvalid => StatusCode::BAD_REQUEST,
+            Error::VersionMismatch { .. } => StatusCode::CONFLICT,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -162,7 +172,7 @@ impl Error {
             Error::UploadNotFound => "upload_not_found",
             Error::UploadExpired => "upload_expired",
             Error::OffsetMismatch { .. } => "offset_mismatch",
-            Error::UploadTooLarge(_) => "upload_too_large",
+            Error::UploadTooLarge { .. } => "upload_too_large",
             Error::TusVersionUnsupported => "tus_version_unsupported",
             Error::ChecksumMismatch => "checksum_mismatch",
             Error::UploadContentType => "unsupported_media_type",
@@ -180,6 +190,9 @@ impl Error {
             Error::UploadReferenced => "upload_referenced",
             Error::InvalidText(_) => "invalid_text",
             Error::OrderUploadLimit(_) => "order_upload_limit",
+            Error::PreconditionRequired => "if_match_required",
+            Error::IfMatchInvalid => "if_match_invalid",
+            Error::VersionMismatch { .. } => "version_mismatch",
             Error::Internal(_) => "internal",
         }
     }
@@ -193,8 +206,38 @@ impl Error {
         }
     }
 
+    /// The numbers the message is made of, for clients to word it themselves.
+    fn params(&self) -> ErrorParams {
+        let max = |max: u64| ErrorParams { max: Some(max), ..ErrorParams::default() };
+        let at = |at: Option<Timestamp>| ErrorParams { at, ..ErrorParams::default() };
+        match self {
+            Error::Validation(error) => error.params.clone(),
+            Error::Transition(TransitionError::EscalationNotYetAllowed { from }) => at(*from),
+            Error::Transition(TransitionError::EscalationWindowClosed { closed_at }) => at(Some(*closed_at)),
+            Error::Transition(TransitionError::NotDue { due_at }) => at(*due_at),
+            Error::CaseMediaTooLarge(_, limit) => max(*limit),
+            Error::UploadTooLarge { max: limit, .. } => ErrorParams { max: *limit, ..ErrorParams::default() },
+            Error::BodyTooLarge(limit) => max(u64::try_from(*limit).unwrap_or(u64::MAX)),
+            Error::OrderUploadLimit(limit) => max(*limit),
+            Error::RateLimited(seconds) | Error::RequestTimeout(seconds) => max(*seconds),
+            Error::MediaKindMismatch { actual, .. } => {
+                ErrorParams { kind: MediaKind::parse(actual), ..ErrorParams::default() }
+            }
+            _ => ErrorParams::default(),
+        }
+    }
+
     pub fn body(&self) -> ApiError {
-        ApiError { code: self.code().to_owned(), message: self.to_string(), field: self.field() }
+        ApiError {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+            field: self.field(),
+            params: self.params(),
+            case: match self {
+                Error::VersionMismatch { current, .. } => Some(current.clone()),
+                _ => None,
+            },
+        }
     }
 
     /// For storage and IO failures: logged here, sent as a bare "internal error".

@@ -85,3 +85,85 @@ pub async fn reject_control_characters(
     }
     next.run(request).await
 }
+
+/// `If-Match` on a write to a case: the version the client's change is based on, as
+/// the case's ETag (`"3"`, also `W/"3"` or bare `3`). Missing → 428
+/// `if_match_required`; anything but one version → 400 `if_match_invalid`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IfMatch(pub u64);
+
+impl IfMatch {
+    pub fn parse(value: &str) -> Option<IfMatch> {
+        let value = value.trim();
+        let value = value.strip_prefix("W/").unwrap_or(value);
+        let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+        if value.is_empty() || value.len() > 19 || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        value.parse().ok().map(IfMatch)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut values = parts.headers.get_all(axum::http::header::IF_MATCH).iter();
+        let (Some(value), None) = (values.next(), values.next()) else {
+            return Err(if parts.headers.contains_key(axum::http::header::IF_MATCH) {
+                Error::IfMatchInvalid
+            } else {
+                Error::PreconditionRequired
+            });
+        };
+        value.to_str().ok().and_then(IfMatch::parse).ok_or(Error::IfMatchInvalid)
+    }
+}
+
+/// An `Idempotency-Key` header: 1 to 255 visible ASCII characters. Required when
+/// filing; optional on actions, where a retry with the same key and body gets the
+/// first answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyKey(pub String);
+
+impl IdempotencyKey {
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Result<Option<IdempotencyKey>, Error> {
+        let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+        let key = value.to_str().map(str::trim).unwrap_or_default();
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::IdempotencyKeyMissing);
+        }
+        Ok(Some(IdempotencyKey(key.to_owned())))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for IdempotencyKey {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        IdempotencyKey::from_headers(&parts.headers)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        IdempotencyKey::from_headers(&parts.headers)?.ok_or(Error::IdempotencyKeyMissing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IfMatch;
+
+    #[test]
+    fn if_match_takes_one_version() {
+        for (value, expected) in [("\"3\"", Some(3)), ("W/\"12\"", Some(12)), ("7", Some(7)), (" \"1\" ", Some(1))] {
+            assert_eq!(IfMatch::parse(value), expected.map(IfMatch), "{value}");
+        }
+        for bad in ["", "\"\"", "*", "\"1\", \"2\"", "\"-1\"", "\"1x\"", "99999999999999999999", "\"3"] {
+            assert_eq!(IfMatch::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -6,6 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 pub mod auth;
+pub mod cases;
 pub mod clock;
 pub mod cors;
 pub mod error;

@@ -227,6 +227,21 @@ impl Merchant {
         layer
     }
 
+    /// The action as this merchant's configuration completes it: accepting (or ruling
+    /// for) a return without an address uses the merchant's configured return address.
+    pub fn complete(&self, action: aftercare_protocol::lifecycle::Action) -> aftercare_protocol::lifecycle::Action {
+        use aftercare_protocol::lifecycle::Action;
+        match action {
+            Action::Accept { return_instructions: None } => {
+                Action::Accept { return_instructions: self.return_address.clone() }
+            }
+            Action::RuleForShopper { return_instructions: None } => {
+                Action::RuleForShopper { return_instructions: self.return_address.clone() }
+            }
+            action => action,
+        }
+    }
+
     /// How long the widget keeps a shopper's draft (`case.draft_days` in its widget
     /// settings), so uploads a draft may still point at are kept that long.
     pub fn draft_days(&self) -> u16 {

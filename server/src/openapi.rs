@@ -34,6 +34,7 @@ use crate::tus;
         tus::patch,
         tus::terminate,
         tus::link,
+        tus::media,
         merchant::list,
         merchant::read,
         merchant::accept,
@@ -53,7 +54,7 @@ use crate::tus;
         aftercare_protocol::order::OrderSnapshot,
         aftercare_protocol::webhook::WebhookEvent
     )),
-    modifiers(&OrderToken),
+    modifiers(&OrderToken, &Contract),
     tags(
         (name = "widget", description = "Public widget configuration"),
         (name = "cases", description = "Shoppers' after-sale cases"),
@@ -77,6 +78,110 @@ impl Modify for OrderToken {
             "api_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// What every operation also answers, by what it is: the error statuses the layers
+/// around the handlers send (rate limit, timeouts, body limits, authentication), the
+/// ones every JSON body can get, and the `If-Match` contract of writes to a case. Added
+/// here once rather than listed on each route; the integration tests validate every
+/// answer they get against the result.
+struct Contract;
+
+impl Contract {
+    fn error(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiError"))).build();
+        ResponseBuilder::new().description(description).content("application/json", content).build().into()
+    }
+
+    fn header(name: &str, required: bool, description: &str) -> utoipa::openapi::path::Parameter {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(if required { Required::True } else { Required::False })
+            .description(Some(description))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build()
+    }
+}
+
+impl Modify for Contract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("get", item.get.as_mut()),
+                ("post", item.post.as_mut()),
+                ("delete", item.delete.as_mut()),
+                ("head", item.head.as_mut()),
+                ("patch", item.patch.as_mut()),
+                ("options", item.options.as_mut()),
+            ];
+            for (method, operation) in operations {
+                let Some(operation) = operation else { continue };
+                let tus = path.starts_with("/v1/uploads") && method != "options";
+                let case_write = method == "post" && path.contains("/cases/{id}/");
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| Contract::error(description));
+                };
+                add("429", "Too many requests from this address (`rate_limited`); see `Retry-After`");
+                add("400", "Something in the request is malformed: a query parameter, a header or the URL");
+                add("500", "Something failed on the server (`internal`); nothing is half-done");
+                if !tus && path != "/media/{token}" {
+                    add("408", "The request took too long (`request_timeout`)");
+                }
+                if operation.security.is_some() {
+                    add("401", "The token or API key is missing, invalid or expired");
+                    add("403", "Not allowed: the origin, the order, or the key's scope");
+                }
+                if operation.request_body.is_some() {
+                    add("400", "The body is not JSON for this call (`invalid_json`, naming the field)");
+                    add("413", "The body is over 64 KiB (`body_too_large`)");
+                    add("415", "The body must be `application/json` (`unsupported_media_type`)");
+                    add("422", "A field breaks the rules: `code`, `field` and `params` say which and how");
+                }
+                if path.contains("{id}") {
+                    add("404", "No such case for this caller (`case_not_found`)");
+                }
+                if case_write {
+                    add("400", "`If-Match` is not one case version (`if_match_invalid`)");
+                    add(
+                        "409",
+                        "The lifecycle does not allow it now (`transition_not_allowed`, …), or the case changed since \
+                         the version given (`version_mismatch`, with the current `case`)",
+                    );
+                    add("428", "Writes need `If-Match` with the case version they are based on (`if_match_required`)");
+                    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                    parameters.push(Contract::header(
+                        "If-Match",
+                        true,
+                        "The case `version` (or `ETag`) this write is based on, e.g. `\"3\"`",
+                    ));
+                    parameters.push(Contract::header(
+                        "Idempotency-Key",
+                        false,
+                        "Optional: a retry with the same key and body gets the first answer",
+                    ));
+                }
+                if tus && method == "post" {
+                    add("507", "The server has no room for more uploads now (`storage_full`); see `Retry-After`");
+                }
+                if tus {
+                    add("412", "The request does not speak tus 1.0.0 (`tus_version_unsupported`)");
+                    operation.parameters.get_or_insert_with(Vec::new).push(Contract::header(
+                        "Tus-Resumable",
+                        true,
+                        "The tus protocol version: `1.0.0`",
+                    ));
+                }
+            }
+        }
     }
 }
 

@@ -34,7 +34,7 @@ pub async fn run_due(state: &AppState) -> Result<usize, Error> {
                 tracing::info!(
                     "case {}: deadline passed, {} is now {}",
                     case.number,
-                    case.history.last().map_or("", |e| e.action.as_str()),
+                    case.history.last().map_or("", |e| e.kind.as_str()),
                     case.state.as_str()
                 );
                 state.metrics.deadline_applied();

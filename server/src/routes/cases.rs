@@ -7,7 +7,7 @@ use aftercare_protocol::case::{Actor, Case, CaseList, EscalateRequest, NewCase, 
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::validate;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -15,9 +15,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Shopper;
+use crate::cases::{self, Party, Request};
 use crate::error::{first_error, Error, Result};
-use crate::extract::{Json, Query};
-use crate::store::{Created, Owner};
+use crate::extract::{IdempotencyKey, IfMatch, Json, Query};
+use crate::store::{Created, Owner, View};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -37,15 +38,10 @@ impl Shopper {
             shopper_id: self.claims.sub.clone(),
         }
     }
-}
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String> {
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or_default();
-    let printable = key.bytes().all(|b| b.is_ascii_graphic());
-    if key.is_empty() || key.len() > 255 || !printable {
-        return Err(Error::IdempotencyKeyMissing);
+    fn party(&self) -> Party {
+        Party::Shopper { merchant: self.merchant.clone(), owner: self.owner() }
     }
-    Ok(key.to_owned())
 }
 
 /// File a case. Requires an `Idempotency-Key`: the same key and body replay the first
@@ -68,10 +64,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String> {
 pub async fn create(
     State(state): State<AppState>,
     shopper: Shopper,
-    headers: HeaderMap,
+    IdempotencyKey(key): IdempotencyKey,
     body: Json<NewCase>,
 ) -> Result<Response> {
-    let key = idempotency_key(&headers)?;
     let now = state.clock.now();
     let owner = shopper.owner();
     let hash = hex::encode(Sha256::digest(body.canonical.to_string()));
@@ -82,7 +77,7 @@ pub async fn create(
     first_error(validate::new_case(&body.value, &shopper.claims.order, &shopper.merchant.rules, now))?;
     crate::tus::check_case_media(&state, &owner, &body.value.media).await?;
     match state.store.create_case(&owner, &key, &hash, &body.value, &shopper.merchant, now).await? {
-        Created::New(case) => Ok((StatusCode::CREATED, axum::Json(case)).into_response()),
+        Created::New(case) => Ok(cases::respond(StatusCode::CREATED, &case)),
         Created::Replayed(stored) => Ok(replay(stored)),
     }
 }
@@ -95,6 +90,7 @@ fn replay(stored: crate::store::StoredResponse) -> Response {
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     /// Must be the token's order id.
+    #[param(required = true)]
     pub order: Option<String>,
 }
 
@@ -119,7 +115,8 @@ pub async fn list(
     if order != shopper.claims.order_id {
         return Err(Error::OrderMismatch);
     }
-    let cases = state.store.list(&shopper.owner(), &shopper.merchant.deadlines, state.clock.now()).await?;
+    let view = View { viewer: Actor::Shopper, now: state.clock.now() };
+    let cases = state.store.list(&shopper.owner(), shopper.merchant.terms(), view).await?;
     Ok(axum::Json(CaseList { cases }))
 }
 
@@ -132,9 +129,9 @@ pub async fn list(
     security(("order_token" = [])),
     tag = "cases"
 )]
-pub async fn read(State(state): State<AppState>, shopper: Shopper, Path(id): Path<String>) -> Result<axum::Json<Case>> {
-    let case = state.store.get(&id, Some(&shopper.owner()), &shopper.merchant.deadlines, state.clock.now()).await?;
-    Ok(axum::Json(case))
+pub async fn read(State(state): State<AppState>, shopper: Shopper, Path(id): Path<String>) -> Result<Response> {
+    let case = cases::view(&state, &shopper.party(), &id).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
 }
 
 /// Ask the platform to step in: after a refusal, or once the seller has missed a
@@ -155,25 +152,17 @@ pub async fn escalate(
     State(state): State<AppState>,
     shopper: Shopper,
     Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
     body: Json<EscalateRequest>,
-) -> Result<axum::Json<Case>> {
+) -> Result<Response> {
     first_error(validate::escalate(&body.value, &shopper.merchant.rules))?;
     crate::tus::check_case_media(&state, &shopper.owner(), &body.value.media).await?;
     let message = Some(body.value.reason.trim().to_owned());
-    let case = state
-        .store
-        .apply_with_media(
-            &id,
-            Some(&shopper.owner()),
-            &shopper.merchant,
-            Actor::Shopper,
-            Action::Escalate,
-            message,
-            body.value.media.clone(),
-            state.clock.now(),
-        )
-        .await?;
-    Ok(axum::Json(case))
+    let mut request = Request::new(Action::Escalate, message, body.canonical);
+    request.media = body.value.media;
+    let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
 }
 
 /// Withdraw an open case.
@@ -190,29 +179,17 @@ pub async fn withdraw(
     State(state): State<AppState>,
     shopper: Shopper,
     Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
     body: Json<WithdrawRequest>,
-) -> Result<axum::Json<Case>> {
+) -> Result<Response> {
     let message = body.value.message.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
-    if message.as_ref().is_some_and(|m| m.chars().count() > usize::from(shopper.merchant.rules.limits.message_max)) {
-        return Err(Error::Validation(validate::FieldError {
-            field: "message".into(),
-            code: "too_long",
-            message: format!("must be at most {} characters", shopper.merchant.rules.limits.message_max),
-        }));
+    if let Some(message) = &message {
+        first_error(validate::message("message", message, &shopper.merchant.rules))?;
     }
-    let case = state
-        .store
-        .apply(
-            &id,
-            Some(&shopper.owner()),
-            &shopper.merchant,
-            Actor::Shopper,
-            Action::Withdraw,
-            message,
-            state.clock.now(),
-        )
-        .await?;
-    Ok(axum::Json(case))
+    let request = Request::new(Action::Withdraw, message, body.canonical);
+    let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
 }
 
 /// The carrier and tracking number of the item sent back, as the seller asked.
@@ -229,24 +206,16 @@ pub async fn return_shipment(
     State(state): State<AppState>,
     shopper: Shopper,
     Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
     body: Json<Shipment>,
-) -> Result<axum::Json<Case>> {
+) -> Result<Response> {
     first_error(validate::shipment(&body.value))?;
     let shipment = Shipment {
         carrier: body.value.carrier.trim().into(),
         tracking_number: body.value.tracking_number.trim().into(),
     };
-    let case = state
-        .store
-        .apply(
-            &id,
-            Some(&shopper.owner()),
-            &shopper.merchant,
-            Actor::Shopper,
-            Action::SubmitReturnShipment(shipment),
-            None,
-            state.clock.now(),
-        )
-        .await?;
-    Ok(axum::Json(case))
+    let request = Request::new(Action::SubmitReturnShipment(shipment), None, body.canonical);
+    let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
 }

@@ -14,14 +14,17 @@ use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate;
 use aftercare_protocol::webhook::WebhookDeliveryPage;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
 use crate::auth::MerchantKey;
+use crate::cases::{self, Change, Party, Request};
 use crate::error::{first_error, Error, Result};
-use crate::extract::{Json, Query};
-use crate::store::{webhooks, CaseFilter};
+use crate::extract::{IdempotencyKey, IfMatch, Json, Query};
+use crate::store::{webhooks, CaseFilter, View};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -111,17 +114,19 @@ pub async fn list(
     Query(query): Query<CaseQuery>,
 ) -> Result<axum::Json<CasePage>> {
     let filter = query.filter(Some(key.merchant.id.clone()))?;
-    let policy = key.merchant.deadlines;
-    let (cases, next_cursor) = state.store.search(&filter, |_| Some(policy), state.clock.now()).await?;
+    let terms = key.merchant.terms();
+    let view = View { viewer: Actor::Seller, now: state.clock.now() };
+    let (cases, next_cursor) = state.store.search(&filter, |_| Some(terms), view).await?;
     Ok(axum::Json(CasePage { cases, next_cursor }))
 }
 
 /// A case with its history, who filed it, and expiring links to its files.
-pub(crate) async fn detail(state: &AppState, id: &str, merchant_id: Option<&str>) -> Result<CaseDetail> {
+pub(crate) async fn detail(state: &AppState, id: &str, viewer: Actor, merchant_id: Option<&str>) -> Result<Response> {
     let now = state.clock.now();
     let merchants = state.merchants.clone();
+    let view = View { viewer, now };
     let (case, merchant_id, shopper_id) =
-        state.store.detail(id, merchant_id, |m| merchants.get(m).map(|m| m.deadlines), now).await?;
+        state.store.detail(id, merchant_id, |m| merchants.get(m).map(|m| m.terms()), view).await?;
     let media_links = case
         .media
         .iter()
@@ -130,7 +135,10 @@ pub(crate) async fn detail(state: &AppState, id: &str, merchant_id: Option<&str>
             EvidenceLink { upload_id: media.upload_id.clone(), kind: media.kind, url, expires_at }
         })
         .collect();
-    Ok(CaseDetail { case, merchant_id, shopper_id, media_links })
+    let etag = cases::etag(case.version);
+    let mut response = axum::Json(CaseDetail { case, merchant_id, shopper_id, media_links }).into_response();
+    response.headers_mut().insert(axum::http::header::ETAG, etag);
+    Ok(response)
 }
 
 /// One of the merchant's cases.
@@ -142,12 +150,8 @@ pub(crate) async fn detail(state: &AppState, id: &str, merchant_id: Option<&str>
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn read(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-) -> Result<axum::Json<CaseDetail>> {
-    Ok(axum::Json(detail(&state, &id, Some(&key.merchant.id)).await?))
+pub async fn read(State(state): State<AppState>, key: MerchantKey, Path(id): Path<String>) -> Result<Response> {
+    detail(&state, &id, Actor::Seller, Some(&key.merchant.id)).await
 }
 
 fn optional_message(key: &MerchantKey, message: Option<String>) -> Result<Option<String>> {
@@ -163,16 +167,42 @@ fn required_message(key: &MerchantKey, message: &str) -> Result<String> {
     Ok(message.trim().to_owned())
 }
 
-async fn act(
-    state: &AppState,
-    key: &MerchantKey,
-    id: &str,
-    action: Action,
-    message: Option<String>,
-) -> Result<axum::Json<Case>> {
-    let case = state.store.apply(id, None, &key.merchant, Actor::Seller, action, message, state.clock.now()).await?;
-    state.wake.webhooks.notify_one();
-    Ok(axum::Json(case))
+/// What every write of the merchant API takes besides its body: the key, the case, its
+/// `If-Match` version and an optional `Idempotency-Key`.
+pub struct Write {
+    state: AppState,
+    key: MerchantKey,
+    id: String,
+    version: IfMatch,
+    idempotency: Option<IdempotencyKey>,
+}
+
+impl Write {
+    async fn send(self, change: Change, message: Option<String>, body: serde_json::Value) -> Result<Response> {
+        let party = Party::Seller { merchant: self.key.merchant.clone() };
+        let request = Request { change, message, media: Vec::new(), body };
+        let case = cases::act(&self.state, &party, &self.id, self.version, self.idempotency, request).await?;
+        Ok(cases::respond(StatusCode::OK, &case))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Write
+where
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self> {
+        use axum::extract::FromRef;
+        let app = AppState::from_ref(state);
+        let key = <MerchantKey as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, &app).await?;
+        let Path(id) = <Path<String> as axum::extract::FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::NotFound)?;
+        let version = <IfMatch as axum::extract::FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        let idempotency = IdempotencyKey::from_headers(&parts.headers)?;
+        Ok(Write { state: app, key, id, version, idempotency })
+    }
 }
 
 /// Accept the request as filed. A return or an exchange needs `return_instructions`
@@ -189,23 +219,20 @@ async fn act(
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn accept(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-    body: Json<AcceptRequest>,
-) -> Result<axum::Json<Case>> {
+pub async fn accept(write: Write, body: Json<AcceptRequest>) -> Result<Response> {
     let request = body.value;
+    let rules = &write.key.merchant.rules;
     if let Some(instructions) = &request.return_instructions {
         let mut errors = Vec::new();
-        errors.extend(validate::message("return_instructions.address", &instructions.address, &key.merchant.rules));
+        errors.extend(validate::message("return_instructions.address", &instructions.address, rules));
         if let Some(text) = &instructions.instructions {
-            errors.extend(validate::message("return_instructions.instructions", text, &key.merchant.rules));
+            errors.extend(validate::message("return_instructions.instructions", text, rules));
         }
         first_error(errors)?;
     }
-    let message = optional_message(&key, request.message)?;
-    act(&state, &key, &id, Action::Accept { return_instructions: request.return_instructions }, message).await
+    let message = optional_message(&write.key, request.message)?;
+    let action = Action::Accept { return_instructions: request.return_instructions };
+    write.send(Change::Step(action), message, body.canonical).await
 }
 
 /// Refuse, saying why (the shopper may then ask the platform to step in).
@@ -218,14 +245,9 @@ pub async fn accept(
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn refuse(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-    body: Json<MessageRequest>,
-) -> Result<axum::Json<Case>> {
-    let message = required_message(&key, &body.value.message)?;
-    act(&state, &key, &id, Action::Refuse, Some(message)).await
+pub async fn refuse(write: Write, body: Json<MessageRequest>) -> Result<Response> {
+    let message = required_message(&write.key, &body.value.message)?;
+    write.send(Change::Step(Action::Refuse), Some(message), body.canonical).await
 }
 
 /// Write to the shopper: an event in the case's history, no change of state.
@@ -238,16 +260,9 @@ pub async fn refuse(
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn reply(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-    body: Json<MessageRequest>,
-) -> Result<axum::Json<Case>> {
-    let message = required_message(&key, &body.value.message)?;
-    let case = state.store.reply(&id, &key.merchant, Actor::Seller, message, state.clock.now()).await?;
-    state.wake.webhooks.notify_one();
-    Ok(axum::Json(case))
+pub async fn reply(write: Write, body: Json<MessageRequest>) -> Result<Response> {
+    let message = required_message(&write.key, &body.value.message)?;
+    write.send(Change::Reply, Some(message), body.canonical).await
 }
 
 /// The returned item arrived.
@@ -260,14 +275,9 @@ pub async fn reply(
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn confirm_receipt(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-    body: Json<NoteRequest>,
-) -> Result<axum::Json<Case>> {
-    let message = optional_message(&key, body.value.message)?;
-    act(&state, &key, &id, Action::ConfirmReceipt, message).await
+pub async fn confirm_receipt(write: Write, body: Json<NoteRequest>) -> Result<Response> {
+    let message = optional_message(&write.key, body.value.message)?;
+    write.send(Change::Step(Action::ConfirmReceipt), message, body.canonical).await
 }
 
 /// The refund was paid.
@@ -280,16 +290,11 @@ pub async fn confirm_receipt(
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn refund(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-    body: Json<Refund>,
-) -> Result<axum::Json<Case>> {
+pub async fn refund(write: Write, body: Json<Refund>) -> Result<Response> {
     first_error(validate::refund(&body.value))?;
     let refund = Refund { amount: body.value.amount.trim().to_owned(), ..body.value };
     let message = format!("{} {}", refund.amount, refund.currency);
-    act(&state, &key, &id, Action::PayRefund(refund), Some(message)).await
+    write.send(Change::Step(Action::PayRefund(refund)), Some(message), body.canonical).await
 }
 
 /// The replacement (exchange or reshipment) is on its way.
@@ -302,18 +307,13 @@ pub async fn refund(
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn replacement_shipment(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-    body: Json<Shipment>,
-) -> Result<axum::Json<Case>> {
+pub async fn replacement_shipment(write: Write, body: Json<Shipment>) -> Result<Response> {
     first_error(validate::shipment(&body.value))?;
     let shipment = Shipment {
         carrier: body.value.carrier.trim().into(),
         tracking_number: body.value.tracking_number.trim().into(),
     };
-    act(&state, &key, &id, Action::ShipReplacement(shipment), None).await
+    write.send(Change::Step(Action::ShipReplacement(shipment)), None, body.canonical).await
 }
 
 /// Settled another way (say how); only once the request is being carried out.
@@ -326,14 +326,9 @@ pub async fn replacement_shipment(
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn resolve(
-    State(state): State<AppState>,
-    key: MerchantKey,
-    Path(id): Path<String>,
-    body: Json<MessageRequest>,
-) -> Result<axum::Json<Case>> {
-    let message = required_message(&key, &body.value.message)?;
-    act(&state, &key, &id, Action::Resolve, Some(message)).await
+pub async fn resolve(write: Write, body: Json<MessageRequest>) -> Result<Response> {
+    let message = required_message(&write.key, &body.value.message)?;
+    write.send(Change::Step(Action::Resolve), Some(message), body.canonical).await
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

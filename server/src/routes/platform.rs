@@ -8,15 +8,18 @@ use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 
 use super::merchant::{detail, page_limit, parse_cursor};
 use crate::auth::PlatformKey;
+use crate::cases::{self, Party, Request};
 use crate::error::{first_error, Error, Result};
-use crate::extract::{Json, Query};
-use crate::store::CaseFilter;
+use crate::extract::{IdempotencyKey, IfMatch, Json, Query};
+use crate::store::{CaseFilter, View};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -67,8 +70,8 @@ pub async fn list(
         limit: page_limit(query.limit)?,
     };
     let merchants = state.merchants.clone();
-    let (cases, next_cursor) =
-        state.store.search(&filter, |m| merchants.get(m).map(|m| m.deadlines), state.clock.now()).await?;
+    let view = View { viewer: Actor::Platform, now: state.clock.now() };
+    let (cases, next_cursor) = state.store.search(&filter, |m| merchants.get(m).map(|m| m.terms()), view).await?;
     Ok(axum::Json(CasePage { cases, next_cursor }))
 }
 
@@ -81,12 +84,8 @@ pub async fn list(
     security(("api_key" = [])),
     tag = "platform"
 )]
-pub async fn read(
-    State(state): State<AppState>,
-    _key: PlatformKey,
-    Path(id): Path<String>,
-) -> Result<axum::Json<CaseDetail>> {
-    Ok(axum::Json(detail(&state, &id, None).await?))
+pub async fn read(State(state): State<AppState>, _key: PlatformKey, Path(id): Path<String>) -> Result<Response> {
+    detail(&state, &id, Actor::Platform, None).await
 }
 
 /// Rule on an escalated case.
@@ -107,25 +106,26 @@ pub async fn rule(
     State(state): State<AppState>,
     _key: PlatformKey,
     Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
     body: Json<RulingRequest>,
-) -> Result<axum::Json<Case>> {
-    let found = detail(&state, &id, None).await?;
-    let merchant = state.merchants.get(&found.merchant_id).cloned().ok_or(Error::CaseNotFound)?;
+) -> Result<Response> {
+    let merchant_id = state.store.merchant_of(&id).await?.ok_or(Error::CaseNotFound)?;
+    let merchant = state.merchants.get(&merchant_id).cloned().ok_or(Error::CaseNotFound)?;
     let request = body.value;
     first_error(validate::message("message", &request.message, &merchant.rules))?;
     let action = match request.in_favour_of {
         Actor::Shopper => Action::RuleForShopper { return_instructions: request.return_instructions },
         Actor::Seller => Action::RuleForSeller,
         _ => {
-            return Err(Error::Validation(validate::FieldError {
-                field: "in_favour_of".into(),
-                code: "invalid",
-                message: "must be `shopper` or `seller`".into(),
-            }))
+            return Err(Error::Validation(
+                validate::FieldError::new("in_favour_of", "invalid", "must be `shopper` or `seller`")
+                    .allowing(&["shopper", "seller"]),
+            ))
         }
     };
     let message = Some(request.message.trim().to_owned());
-    let case = state.store.apply(&id, None, &merchant, Actor::Platform, action, message, state.clock.now()).await?;
-    state.wake.webhooks.notify_one();
-    Ok(axum::Json(case))
+    let case =
+        cases::act(&state, &Party::Platform, &id, version, key, Request::new(action, message, body.canonical)).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
 }

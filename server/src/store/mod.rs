@@ -8,10 +8,9 @@
 //! failing on a lock upgrade.
 
 use aftercare_protocol::case::{
-    Actor, Case, CaseEvent, CaseState, Contact, MediaRef, NewCase, ProblemType, Reason, Refund, Resolution,
-    ReturnInstructions, Shipment,
+    Actor, Case, CaseEvent, CaseState, Contact, EventKind, MediaRef, NewCase, ProblemType, Reason, Resolution,
 };
-use aftercare_protocol::lifecycle::{self, Action, CaseFacts, DeadlinePolicy};
+use aftercare_protocol::lifecycle::{self, Action, CaseFacts, DeadlinePolicy, Outcome};
 use aftercare_protocol::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -70,14 +69,46 @@ struct Body {
     description: String,
     media: Vec<MediaRef>,
     contact: Contact,
-    #[serde(default)]
-    return_instructions: Option<ReturnInstructions>,
-    #[serde(default)]
-    return_shipment: Option<Shipment>,
-    #[serde(default)]
-    replacement_shipment: Option<Shipment>,
-    #[serde(default)]
-    refund: Option<Refund>,
+    #[serde(flatten)]
+    outcome: Outcome,
+}
+
+/// Whom a case is shown to, and when: the projection to the wire [`Case`] computes the
+/// viewer's next actions from it.
+#[derive(Clone, Copy, Debug)]
+pub struct View {
+    pub viewer: Actor,
+    pub now: Timestamp,
+}
+
+/// What the projection needs from the case's merchant.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Terms {
+    pub policy: DeadlinePolicy,
+    /// Whether the server fills in a return address when none is given.
+    pub return_address_known: bool,
+}
+
+impl Merchant {
+    pub fn terms(&self) -> Terms {
+        Terms { policy: self.deadlines, return_address_known: self.return_address.is_some() }
+    }
+}
+
+/// A change to a case, as one of its parties asks for it.
+pub struct Step<'a> {
+    pub id: &'a str,
+    /// With `Some`, only the owner's case is found.
+    pub owner: Option<&'a Owner>,
+    pub merchant: &'a Merchant,
+    pub actor: Actor,
+    pub action: Action,
+    pub message: Option<String>,
+    /// Evidence added with the step (files sent with a request for intervention).
+    pub media: Vec<MediaRef>,
+    /// The version the party saw (`If-Match`); `None` only for the system.
+    pub expected_version: Option<u64>,
+    pub now: Timestamp,
 }
 
 /// The stored response of a `POST /v1/cases`, replayed for a repeated key.
@@ -121,6 +152,7 @@ pub struct Store {
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "cases uploads keys", include_str!("../../migrations/0001_cases_uploads_keys.sql")),
     (2, "merchant api deadlines webhooks", include_str!("../../migrations/0002_merchant_api_deadlines_webhooks.sql")),
+    (3, "case versions", include_str!("../../migrations/0003_case_versions.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -237,8 +269,44 @@ impl Store {
         Ok(Some(StoredResponse { status: status as u16, body: row.try_get(2)? }))
     }
 
+    /// Keeps the answer to a request made with an idempotency key, unless one is kept.
+    pub async fn remember(
+        &self,
+        owner: &Owner,
+        key: &str,
+        request_hash: &str,
+        status: u16,
+        body: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.shopper_id)
+        .bind(key)
+        .bind(request_hash)
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(now.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Whose case `id` is.
+    pub async fn merchant_of(&self, id: &str) -> Result<Option<String>, Error> {
+        let row =
+            sqlx::query("SELECT merchant_id FROM cases WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get(0)?),
+            None => None,
+        })
+    }
+
     /// The owner's cases for their order, oldest first.
-    pub async fn list(&self, owner: &Owner, policy: &DeadlinePolicy, now: Timestamp) -> Result<Vec<Case>, Error> {
+    pub async fn list(&self, owner: &Owner, terms: Terms, view: View) -> Result<Vec<Case>, Error> {
         let rows = sqlx::query(
             "SELECT id FROM cases WHERE merchant_id = $1 AND order_id = $2 AND shopper_id = $3 ORDER BY created_at, number",
         )
@@ -247,60 +315,24 @@ impl Store {
         .bind(&owner.shopper_id)
         .fetch_all(&self.pool)
         .await?;
+        let ids = rows.iter().map(|row| row.try_get(0)).collect::<Result<Vec<String>, _>>()?;
         let mut conn = self.pool.acquire().await?;
-        let mut cases = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: String = row.try_get(0)?;
-            if let Some(stored) = load(&mut conn, &id, Some(owner)).await? {
-                cases.push(stored.into_case(policy, now));
-            }
-        }
-        Ok(cases)
+        Ok(load_many(&mut conn, &ids).await?.into_iter().map(|stored| stored.into_case(terms, view)).collect())
     }
 
     /// One case, if it belongs to `owner` (or to anyone, with `None`: seller and
     /// platform tools, and tests).
-    pub async fn get(
-        &self,
-        id: &str,
-        owner: Option<&Owner>,
-        policy: &DeadlinePolicy,
-        now: Timestamp,
-    ) -> Result<Case, Error> {
+    pub async fn get(&self, id: &str, owner: Option<&Owner>, terms: Terms, view: View) -> Result<Case, Error> {
         let mut conn = self.pool.acquire().await?;
-        Ok(load(&mut conn, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(policy, now))
+        Ok(load(&mut conn, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(terms, view))
     }
 
-    /// Applies `action` by `actor` to a case, checked by the lifecycle rules, and
-    /// records it in the history. With `owner`, only the owner's case is found.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn apply(
-        &self,
-        id: &str,
-        owner: Option<&Owner>,
-        merchant: &Merchant,
-        actor: Actor,
-        action: Action,
-        message: Option<String>,
-        now: Timestamp,
-    ) -> Result<Case, Error> {
-        self.apply_with_media(id, owner, merchant, actor, action, message, Vec::new(), now).await
-    }
-
-    /// [`Store::apply`], also adding evidence to the case (e.g. files sent with a
-    /// request for platform intervention), in the same transaction.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn apply_with_media(
-        &self,
-        id: &str,
-        owner: Option<&Owner>,
-        merchant: &Merchant,
-        actor: Actor,
-        action: Action,
-        message: Option<String>,
-        media: Vec<MediaRef>,
-        now: Timestamp,
-    ) -> Result<Case, Error> {
+    /// Applies a step to a case, checked by the lifecycle rules, and records it in the
+    /// history, with the case's next due time and a webhook delivery, in one
+    /// transaction. A step based on another version than the stored one changes
+    /// nothing: `version_mismatch`, with the case as it stands.
+    pub async fn apply(&self, step: Step<'_>) -> Result<Case, Error> {
+        let Step { id, owner, merchant, actor, action, message, media, expected_version, now } = step;
         let mut tx = self.pool.begin().await?;
         // A no-op write first, to take the write lock (see the module notes).
         let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
@@ -312,18 +344,13 @@ impl Store {
             Some(stored) if touched == 1 && stored.merchant_id == merchant.id => stored,
             _ => return Err(Error::CaseNotFound),
         };
+        let view = View { viewer: actor, now };
+        if expected_version.is_some_and(|v| v != stored.version) {
+            let current = Box::new(stored.into_case(merchant.terms(), view));
+            return Err(Error::VersionMismatch { expected: expected_version.unwrap_or_default(), current });
+        }
         let facts = stored.facts();
-        // Accepting (or ruling for) a return without an address: the merchant's
-        // configured return address applies.
-        let action = match action {
-            Action::Accept { return_instructions: None } => {
-                Action::Accept { return_instructions: merchant.return_address.clone() }
-            }
-            Action::RuleForShopper { return_instructions: None } => {
-                Action::RuleForShopper { return_instructions: merchant.return_address.clone() }
-            }
-            action => action,
-        };
+        let action = merchant.complete(action);
         let next = lifecycle::transition(facts, actor, &action, now, &merchant.deadlines).map_err(Error::Transition)?;
         let mut body = stored.body.clone();
         for reference in media {
@@ -331,23 +358,11 @@ impl Store {
                 body.media.push(reference);
             }
         }
-        match &action {
-            Action::Accept { return_instructions } | Action::RuleForShopper { return_instructions }
-                if stored.resolution.needs_return() =>
-            {
-                body.return_instructions = return_instructions.clone().or_else(|| merchant.return_address.clone());
-                if body.return_instructions.is_none() {
-                    return Err(Error::Transition(lifecycle::TransitionError::ReturnInstructionsRequired));
-                }
-            }
-            Action::SubmitReturnShipment(shipment) => body.return_shipment = Some(shipment.clone()),
-            Action::ShipReplacement(shipment) => body.replacement_shipment = Some(shipment.clone()),
-            Action::PayRefund(refund) => body.refund = Some(refund.clone()),
-            _ => {}
-        }
+        lifecycle::effects(&action, stored.resolution, &mut body.outcome);
         let facts = CaseFacts { state: next, resolution: stored.resolution, entered_at: now };
         sqlx::query(
-            "UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5 WHERE id = $1",
+            "UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5, version = version + 1
+             WHERE id = $1",
         )
         .bind(id)
         .bind(next.as_str())
@@ -357,11 +372,24 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let seq = stored.history.len() as i64 + 1;
-        insert_event(&mut tx, id, seq, now, actor, action.name(), Some(stored.state), next, message).await?;
-        let case = load(&mut tx, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
-        webhooks::enqueue(&mut tx, merchant, &case, now).await?;
+        insert_event(&mut tx, id, seq, now, actor, action.kind(), Some(stored.state), next, message).await?;
+        let stored = load(&mut tx, id, owner).await?.ok_or(Error::CaseNotFound)?;
+        self.announce_and_commit(tx, merchant, stored, view).await
+    }
+
+    /// The webhook delivery of the case's latest event (as the seller sees it), queued in
+    /// the event's transaction, which then commits. Returns the case as `view` sees it.
+    async fn announce_and_commit(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        merchant: &Merchant,
+        stored: StoredCase,
+        view: View,
+    ) -> Result<Case, Error> {
+        let seller = stored.clone().into_case(merchant.terms(), View { viewer: Actor::Seller, ..view });
+        webhooks::enqueue(&mut tx, merchant, &seller, view.now).await?;
         tx.commit().await?;
-        Ok(case)
+        Ok(if view.viewer == Actor::Seller { seller } else { stored.into_case(merchant.terms(), view) })
     }
 
     /// Writes a message into a case's history without changing its state (a seller's
@@ -372,12 +400,12 @@ impl Store {
         merchant: &Merchant,
         actor: Actor,
         message: String,
+        expected_version: Option<u64>,
         now: Timestamp,
     ) -> Result<Case, Error> {
         let mut tx = self.pool.begin().await?;
-        let touched = sqlx::query("UPDATE cases SET updated_at = $2 WHERE id = $1 AND merchant_id = $3")
+        let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1 AND merchant_id = $2")
             .bind(id)
-            .bind(now.0)
             .bind(&merchant.id)
             .execute(&mut *tx)
             .await?
@@ -386,15 +414,24 @@ impl Store {
             Some(stored) if touched == 1 => stored,
             _ => return Err(Error::CaseNotFound),
         };
+        let view = View { viewer: actor, now };
+        if expected_version.is_some_and(|v| v != stored.version) {
+            let current = Box::new(stored.into_case(merchant.terms(), view));
+            return Err(Error::VersionMismatch { expected: expected_version.unwrap_or_default(), current });
+        }
         if !lifecycle::open(stored.state) {
             return Err(Error::CaseClosed(stored.state));
         }
+        sqlx::query("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1")
+            .bind(id)
+            .bind(now.0)
+            .execute(&mut *tx)
+            .await?;
         let seq = stored.history.len() as i64 + 1;
-        insert_event(&mut tx, id, seq, now, actor, "reply", Some(stored.state), stored.state, Some(message)).await?;
-        let case = load(&mut tx, id, None).await?.ok_or(Error::CaseNotFound)?.into_case(&merchant.deadlines, now);
-        webhooks::enqueue(&mut tx, merchant, &case, now).await?;
-        tx.commit().await?;
-        Ok(case)
+        insert_event(&mut tx, id, seq, now, actor, EventKind::Reply, Some(stored.state), stored.state, Some(message))
+            .await?;
+        let stored = load(&mut tx, id, None).await?.ok_or(Error::CaseNotFound)?;
+        self.announce_and_commit(tx, merchant, stored, view).await
     }
 
     /// One case with who filed it, for the merchant API (`merchant_id`) or the platform
@@ -403,17 +440,17 @@ impl Store {
         &self,
         id: &str,
         merchant_id: Option<&str>,
-        policy_of: impl Fn(&str) -> Option<DeadlinePolicy>,
-        now: Timestamp,
+        terms_of: impl Fn(&str) -> Option<Terms>,
+        view: View,
     ) -> Result<(Case, String, String), Error> {
         let mut conn = self.pool.acquire().await?;
         let stored = load(&mut conn, id, None).await?.ok_or(Error::CaseNotFound)?;
         if merchant_id.is_some_and(|m| m != stored.merchant_id) {
             return Err(Error::CaseNotFound);
         }
-        let policy = policy_of(&stored.merchant_id).unwrap_or_default();
+        let terms = terms_of(&stored.merchant_id).unwrap_or_default();
         let (merchant, shopper) = (stored.merchant_id.clone(), stored.shopper_id.clone());
-        Ok((stored.into_case(&policy, now), merchant, shopper))
+        Ok((stored.into_case(terms, view), merchant, shopper))
     }
 
     /// A page of cases, newest first, matching `filter` (always within one merchant,
@@ -421,8 +458,8 @@ impl Store {
     pub async fn search(
         &self,
         filter: &CaseFilter,
-        policy_of: impl Fn(&str) -> Option<DeadlinePolicy>,
-        now: Timestamp,
+        terms_of: impl Fn(&str) -> Option<Terms>,
+        view: View,
     ) -> Result<(Vec<Case>, Option<String>), Error> {
         let mut sql = String::from("SELECT id FROM cases WHERE 1 = 1");
         let mut binds: Vec<Bind> = Vec::new();
@@ -464,15 +501,17 @@ impl Store {
         }
         let rows = query.fetch_all(&self.pool).await?;
         let more = rows.len() > filter.limit as usize;
+        let ids =
+            rows.iter().take(filter.limit as usize).map(|row| row.try_get(0)).collect::<Result<Vec<String>, _>>()?;
         let mut conn = self.pool.acquire().await?;
-        let mut cases = Vec::with_capacity(rows.len());
-        for row in rows.into_iter().take(filter.limit as usize) {
-            let id: String = row.try_get(0)?;
-            if let Some(stored) = load(&mut conn, &id, None).await? {
-                let policy = policy_of(&stored.merchant_id).unwrap_or_default();
-                cases.push(stored.into_case(&policy, now));
-            }
-        }
+        let cases: Vec<Case> = load_many(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|stored| {
+                let terms = terms_of(&stored.merchant_id).unwrap_or_default();
+                stored.into_case(terms, view)
+            })
+            .collect();
         let next = if more { cases.last().map(|c| format!("{}.{}", c.created_at.0, c.id)) } else { None };
         Ok((cases, next))
     }
@@ -528,7 +567,18 @@ impl Store {
                 .await?;
             return Ok(None);
         };
-        match self.apply(id, None, merchant, Actor::System, action, None, now).await {
+        let step = Step {
+            id,
+            owner: None,
+            merchant,
+            actor: Actor::System,
+            action,
+            message: None,
+            media: Vec::new(),
+            expected_version: None,
+            now,
+        };
+        match self.apply(step).await {
             Ok(case) => Ok(Some(case)),
             // Someone acted first (or another scheduler did): the state moved on, and with
             // it the due time. Otherwise the consequence cannot apply to this case as it is
@@ -726,10 +776,7 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
         description: new.description.trim().to_owned(),
         media: new.media.clone(),
         contact: new.contact.clone(),
-        return_instructions: None,
-        return_shipment: None,
-        replacement_shipment: None,
-        refund: None,
+        outcome: Outcome::default(),
     };
     let state = CaseState::AwaitingSeller;
     let facts = CaseFacts { state, resolution: new.resolution, entered_at: now };
@@ -750,7 +797,7 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     .bind(automatic_due_at(facts, &merchant.deadlines))
     .execute(&mut *conn)
     .await?;
-    insert_event(conn, &id, 1, now, Actor::Shopper, "file", None, state, None).await?;
+    insert_event(conn, &id, 1, now, Actor::Shopper, EventKind::File, None, state, None).await?;
     // The case as written, without reading it back.
     let stored = StoredCase {
         id: id.clone(),
@@ -760,6 +807,7 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
         shopper_id: owner.shopper_id.clone(),
         state,
         resolution: new.resolution,
+        version: 1,
         state_entered_at: now,
         created_at: now,
         updated_at: now,
@@ -767,14 +815,15 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
         history: vec![CaseEvent {
             at: now,
             actor: Actor::Shopper,
-            action: "file".into(),
+            kind: EventKind::File,
             from: None,
             to: state,
             message: None,
         }],
     };
-    let case = stored.into_case(&merchant.deadlines, now);
-    webhooks::enqueue(conn, merchant, &case, now).await?;
+    let seller = stored.clone().into_case(merchant.terms(), View { viewer: Actor::Seller, now });
+    webhooks::enqueue(conn, merchant, &seller, now).await?;
+    let case = stored.into_case(merchant.terms(), View { viewer: Actor::Shopper, now });
     let response = serde_json::to_string(&case).expect("a case serialises");
     sqlx::query(
         "UPDATE idempotency_keys SET response_status = 201, response_body = $4
@@ -796,7 +845,7 @@ async fn insert_event(
     seq: i64,
     at: Timestamp,
     actor: Actor,
-    action: &str,
+    kind: EventKind,
     from: Option<CaseState>,
     to: CaseState,
     message: Option<String>,
@@ -809,7 +858,7 @@ async fn insert_event(
     .bind(seq)
     .bind(at.0)
     .bind(actor.as_str())
-    .bind(action)
+    .bind(kind.as_str())
     .bind(from.map(CaseState::as_str))
     .bind(to.as_str())
     .bind(message)
@@ -818,6 +867,7 @@ async fn insert_event(
     Ok(())
 }
 
+#[derive(Clone)]
 struct StoredCase {
     id: String,
     number: String,
@@ -826,6 +876,7 @@ struct StoredCase {
     shopper_id: String,
     state: CaseState,
     resolution: Resolution,
+    version: u64,
     state_entered_at: Timestamp,
     created_at: Timestamp,
     updated_at: Timestamp,
@@ -837,43 +888,13 @@ fn parse_enum<T>(value: String, parse: fn(&str) -> Option<T>) -> Result<T, Error
     parse(&value).ok_or_else(|| Error::internal("reading a case", format!("unknown stored value {value:?}")))
 }
 
-async fn load(conn: &mut sqlx::AnyConnection, id: &str, owner: Option<&Owner>) -> Result<Option<StoredCase>, Error> {
-    let row: Option<AnyRow> = sqlx::query(
-        "SELECT id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body
-         FROM cases WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    if let Some(owner) = owner {
-        let (merchant, order, shopper): (String, String, String) = (row.try_get(2)?, row.try_get(3)?, row.try_get(4)?);
-        if merchant != owner.merchant_id || order != owner.order_id || shopper != owner.shopper_id {
-            return Ok(None);
-        }
-    }
-    let events = sqlx::query(
-        "SELECT at, actor, action, from_state, to_state, message FROM case_events WHERE case_id = $1 ORDER BY seq",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut history = Vec::with_capacity(events.len());
-    for event in events {
-        history.push(CaseEvent {
-            at: Timestamp(event.try_get(0)?),
-            actor: parse_enum(event.try_get(1)?, Actor::parse)?,
-            action: event.try_get(2)?,
-            from: match event.try_get::<Option<String>, _>(3)? {
-                Some(state) => Some(parse_enum(state, CaseState::parse)?),
-                None => None,
-            },
-            to: parse_enum(event.try_get(4)?, CaseState::parse)?,
-            message: event.try_get(5)?,
-        });
-    }
+const CASE_COLUMNS: &str =
+    "id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, version";
+
+fn case_of(row: &AnyRow, history: Vec<CaseEvent>) -> Result<StoredCase, Error> {
     let body: String = row.try_get(10)?;
-    Ok(Some(StoredCase {
+    let version: i64 = row.try_get(11)?;
+    Ok(StoredCase {
         id: row.try_get(0)?,
         number: row.try_get(1)?,
         merchant_id: row.try_get(2)?,
@@ -881,12 +902,86 @@ async fn load(conn: &mut sqlx::AnyConnection, id: &str, owner: Option<&Owner>) -
         shopper_id: row.try_get(4)?,
         state: parse_enum(row.try_get(5)?, CaseState::parse)?,
         resolution: parse_enum(row.try_get(6)?, Resolution::parse)?,
+        version: u64::try_from(version).map_err(|e| Error::internal("reading a case version", e))?,
         state_entered_at: Timestamp(row.try_get(7)?),
         created_at: Timestamp(row.try_get(8)?),
         updated_at: Timestamp(row.try_get(9)?),
         body: serde_json::from_str(&body).map_err(|e| Error::internal("reading a case body", e))?,
         history,
-    }))
+    })
+}
+
+/// `(case id, event)` from a `case_events` row of `EVENT_COLUMNS`.
+const EVENT_COLUMNS: &str = "case_id, at, actor, action, from_state, to_state, message";
+
+fn event_of(row: &AnyRow) -> Result<(String, CaseEvent), Error> {
+    Ok((
+        row.try_get(0)?,
+        CaseEvent {
+            at: Timestamp(row.try_get(1)?),
+            actor: parse_enum(row.try_get(2)?, Actor::parse)?,
+            kind: parse_enum(row.try_get(3)?, EventKind::parse)?,
+            from: match row.try_get::<Option<String>, _>(4)? {
+                Some(state) => Some(parse_enum(state, CaseState::parse)?),
+                None => None,
+            },
+            to: parse_enum(row.try_get(5)?, CaseState::parse)?,
+            message: row.try_get(6)?,
+        },
+    ))
+}
+
+async fn load(conn: &mut sqlx::AnyConnection, id: &str, owner: Option<&Owner>) -> Result<Option<StoredCase>, Error> {
+    let row: Option<AnyRow> = sqlx::query(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    if let Some(owner) = owner {
+        let (merchant, order, shopper): (String, String, String) = (row.try_get(2)?, row.try_get(3)?, row.try_get(4)?);
+        if merchant != owner.merchant_id || order != owner.order_id || shopper != owner.shopper_id {
+            return Ok(None);
+        }
+    }
+    let events = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id = $1 ORDER BY seq"))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let history = events.iter().map(|row| event_of(row).map(|(_, event)| event)).collect::<Result<_, _>>()?;
+    Ok(Some(case_of(&row, history)?))
+}
+
+/// The cases with these ids, in this order, in two queries whatever their number (a
+/// page of a list): the cases, then all their events.
+async fn load_many(conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<Vec<StoredCase>, Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = (1..=ids.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let cases_sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({placeholders})");
+    let events_sql =
+        format!("SELECT {EVENT_COLUMNS} FROM case_events WHERE case_id IN ({placeholders}) ORDER BY case_id, seq");
+    let mut cases = sqlx::query(&cases_sql);
+    for id in ids {
+        cases = cases.bind(id);
+    }
+    let rows = cases.fetch_all(&mut *conn).await?;
+    let mut events = sqlx::query(&events_sql);
+    for id in ids {
+        events = events.bind(id);
+    }
+    let mut histories: std::collections::HashMap<String, Vec<CaseEvent>> = std::collections::HashMap::new();
+    for row in events.fetch_all(&mut *conn).await? {
+        let (case_id, event) = event_of(&row)?;
+        histories.entry(case_id).or_default().push(event);
+    }
+    let mut by_id: std::collections::HashMap<String, StoredCase> = std::collections::HashMap::new();
+    for row in rows {
+        let id: String = row.try_get(0)?;
+        let history = histories.remove(&id).unwrap_or_default();
+        by_id.insert(id, case_of(&row, history)?);
+    }
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 impl StoredCase {
@@ -894,8 +989,9 @@ impl StoredCase {
         CaseFacts { state: self.state, resolution: self.resolution, entered_at: self.state_entered_at }
     }
 
-    fn into_case(self, policy: &DeadlinePolicy, now: Timestamp) -> Case {
+    fn into_case(self, terms: Terms, view: View) -> Case {
         let facts = self.facts();
+        let outcome = self.body.outcome;
         Case {
             id: self.id,
             number: self.number,
@@ -908,14 +1004,21 @@ impl StoredCase {
             media: self.body.media,
             contact: self.body.contact,
             state: self.state,
+            version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
-            deadline: lifecycle::deadline(facts, policy),
-            can_escalate: lifecycle::escalation(facts, now, policy).is_ok(),
-            return_instructions: self.body.return_instructions,
-            return_shipment: self.body.return_shipment,
-            replacement_shipment: self.body.replacement_shipment,
-            refund: self.body.refund,
+            deadline: lifecycle::deadline(facts, &terms.policy),
+            next_actions: lifecycle::next_actions(
+                facts,
+                view.viewer,
+                view.now,
+                &terms.policy,
+                terms.return_address_known,
+            ),
+            return_instructions: outcome.return_instructions,
+            return_shipment: outcome.return_shipment,
+            replacement_shipment: outcome.replacement_shipment,
+            refund: outcome.refund,
             history: self.history,
         }
     }

@@ -24,7 +24,7 @@ pub(super) async fn enqueue(
     let sequence = case.history.len() as u32;
     let body = WebhookEvent {
         id: id.clone(),
-        kind: format!("case.{}", event.action),
+        kind: format!("case.{}", event.kind.as_str()),
         merchant_id: merchant.id.clone(),
         sequence,
         event: event.clone(),

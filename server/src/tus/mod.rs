@@ -435,7 +435,10 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
         _ => state.uploads.max_size(),
     };
     if length > limit {
-        return Err(Error::UploadTooLarge(format!("the file is {length} bytes; the limit is {limit}")));
+        return Err(Error::UploadTooLarge {
+            message: format!("the file is {length} bytes; the limit is {limit}"),
+            max: Some(limit),
+        });
     }
     if length == 0 {
         return Err(Error::BadRequest("an empty file is not evidence".into()));
@@ -448,10 +451,10 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     let _admitting = state.uploads.admitting.lock().await;
     let (used, count) = state.store.order_uploads(&owner).await?;
     if used.saturating_add(length) > limits.max_order_bytes {
-        return Err(Error::UploadTooLarge(format!(
-            "this order's uploads would exceed {} bytes",
-            limits.max_order_bytes
-        )));
+        return Err(Error::UploadTooLarge {
+            message: format!("this order's uploads would exceed {} bytes", limits.max_order_bytes),
+            max: Some(limits.max_order_bytes),
+        });
     }
     if count >= limits.max_order_uploads {
         return Err(Error::OrderUploadLimit(limits.max_order_uploads));
@@ -608,10 +611,10 @@ async fn write(
     }
     let room = upload.length - actual;
     if declared_length.is_some_and(|length| length > room) {
-        return Err(Error::UploadTooLarge(format!(
-            "the body would pass Upload-Length by {} bytes",
-            declared_length.unwrap_or(0) - room
-        )));
+        return Err(Error::UploadTooLarge {
+            message: format!("the body would pass Upload-Length by {} bytes", declared_length.unwrap_or(0) - room),
+            max: Some(room),
+        });
     }
     // With a checksum the chunk waits aside until verified.
     let target = if checksum.is_some() { uploads.chunk_path(&upload.id) } else { spool.clone() };
@@ -684,7 +687,7 @@ async fn write(
         if digest != expected || !complete_chunk {
             let _ = tokio::fs::remove_file(&target).await;
             if overflow {
-                return Err(Error::UploadTooLarge("the body passes Upload-Length".into()));
+                return Err(Error::UploadTooLarge { message: "the body passes Upload-Length".into(), max: None });
             }
             return if digest != expected {
                 Err(Error::ChecksumMismatch)
@@ -702,7 +705,10 @@ async fn write(
             .await
             .map_err(|e| Error::internal("opening a spool file", e))?;
         file.set_len(actual).await.map_err(|e| Error::internal("truncating a spool file", e))?;
-        return Err(Error::UploadTooLarge("the body passes Upload-Length; none of it was kept".into()));
+        return Err(Error::UploadTooLarge {
+            message: "the body passes Upload-Length; none of it was kept".into(),
+            max: None,
+        });
     }
     let offset = actual + written;
     state.metrics.upload_bytes(written);
@@ -799,10 +805,10 @@ fn check_and_clean(
         MediaKind::Video => limits.max_video_bytes,
     };
     if length > limit {
-        return Err(Error::UploadTooLarge(format!(
-            "the {} is {length} bytes; the limit is {limit}",
-            media_type.kind().as_str()
-        )));
+        return Err(Error::UploadTooLarge {
+            message: format!("the {} is {length} bytes; the limit is {limit}", media_type.kind().as_str()),
+            max: Some(limit),
+        });
     }
     let (outcome, stored) = clean::clean_file(media_type, spool, cleaned, &limits.clean_caps).map_err(|e| match e {
         clean::Error::Malformed(message) => Error::MediaRejected {
@@ -902,14 +908,30 @@ pub async fn link(
     Ok(axum::Json(Link { url, expires_at }))
 }
 
-#[derive(Deserialize)]
-struct LinkQuery {
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct LinkQuery {
+    /// When the link stops working (milliseconds since the epoch), as the link says.
+    #[param(required = true)]
     expires: Option<i64>,
+    /// The link's signature, as the link says.
+    #[param(required = true)]
     signature: Option<String>,
 }
 
 /// `GET /media/{id}?expires=…&signature=…`: the file, for as long as the link lives.
-async fn media(
+/// Links come from case details (`media_links`) and `GET /v1/uploads/{id}/link`.
+#[utoipa::path(
+    get,
+    path = "/media/{id}",
+    params(("id" = String, Path), LinkQuery),
+    responses(
+        (status = 200, description = "The stored (cleaned) file, `inline`, never sniffed", content(("image/jpeg"), ("image/png"), ("image/webp"), ("video/mp4"), ("video/quicktime"), ("video/webm"))),
+        (status = 403, description = "The link is invalid or has expired (`media_link_invalid`)", body = aftercare_protocol::case::ApiError),
+        (status = 404, description = "No such file (`upload_not_found`)", body = aftercare_protocol::case::ApiError),
+    ),
+    tag = "uploads"
+)]
+pub async fn media(
     State(state): State<AppState>,
     UrlPath(id): UrlPath<String>,
     Query(query): Query<LinkQuery>,

@@ -2,7 +2,7 @@
 //! lifecycles, idempotency, order-token attacks, CORS, bad input, restarts.
 
 use crate::common::*;
-use aftercare_protocol::case::{Actor, ReturnInstructions};
+use aftercare_protocol::case::ReturnInstructions;
 use aftercare_protocol::lifecycle::Action;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -15,11 +15,7 @@ async fn file(app: &TestApp, key: &str) -> Value {
 }
 
 async fn seller(app: &TestApp, case: &Value, action: Action) -> Value {
-    let merchant = app.state.merchants.get("acme").unwrap();
-    let id = case["id"].as_str().unwrap();
-    let case =
-        app.state.store.apply(id, None, merchant, Actor::Seller, action, None, app.state.clock.now()).await.unwrap();
-    serde_json::to_value(case).unwrap()
+    app.seller_step(case["id"].as_str().unwrap(), action).await
 }
 
 #[tokio::test]
@@ -30,8 +26,9 @@ async fn file_then_withdraw() {
     assert!(case["number"].as_str().unwrap().starts_with("AC-20261128-"));
     assert_eq!(case["deadline"]["due_at"], "2026-11-30T08:00:00.000Z");
     assert_eq!(case["deadline"]["consequence"], "shopper_may_escalate");
-    assert_eq!(case["can_escalate"], false);
-    assert_eq!(case["history"][0]["action"], "file");
+    assert_eq!(next_actions(&case), ["withdraw"], "the shopper may only withdraw before the seller answers");
+    assert_eq!(case["version"], 1);
+    assert_eq!(case["history"][0]["kind"], "file");
 
     let id = case["id"].as_str().unwrap();
     let (_, stored) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
@@ -101,7 +98,7 @@ async fn return_path_from_acceptance_to_refund() {
     .await;
     assert_eq!(resolved["state"], "resolved");
     let actions: Vec<&str> =
-        resolved["history"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        resolved["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(actions, ["file", "accept", "return_shipment", "confirm_receipt", "pay_refund"]);
     let actors: Vec<&str> =
         resolved["history"].as_array().unwrap().iter().map(|e| e["actor"].as_str().unwrap()).collect();
@@ -120,7 +117,7 @@ async fn escalation_only_when_the_rules_allow() {
 
     app.state.clock.advance(48 * 3_600_000);
     let (_, seen) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
-    assert_eq!(seen["can_escalate"], true);
+    assert_eq!(next_actions(&seen), ["escalate", "withdraw"]);
     let (status, escalated) = app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &reason).await;
     assert_eq!(status, StatusCode::OK, "{escalated}");
     assert_eq!(escalated["state"], "escalated");
@@ -129,7 +126,9 @@ async fn escalation_only_when_the_rules_allow() {
     // After a refusal, at once.
     let refused = file(&app, "k-2").await;
     let refused = seller(&app, &refused, Action::Refuse).await;
-    assert_eq!(refused["can_escalate"], true);
+    assert_eq!(next_actions(&refused), ["reply"], "as the seller sees it");
+    let (_, seen) = app.get(&format!("/v1/cases/{}", refused["id"].as_str().unwrap()), &app.token()).await;
+    assert_eq!(next_actions(&seen), ["escalate", "withdraw"]);
     let id = refused["id"].as_str().unwrap();
     let (status, _) = app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &reason).await;
     assert_eq!(status, StatusCode::OK);

@@ -13,4 +13,5 @@ mod lifecycle;
 mod operations;
 mod properties;
 mod uploads;
+mod versions;
 mod webhooks;

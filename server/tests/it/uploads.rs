@@ -392,20 +392,7 @@ async fn files_sent_with_an_escalation_join_the_case() {
     let (status, case) = app.post("/v1/cases", &app.token(), Some("k-1"), &damaged("o-1")).await;
     assert_eq!(status, StatusCode::CREATED);
     let id = case["id"].as_str().unwrap();
-    let merchant = app.state.merchants.get("acme").unwrap();
-    app.state
-        .store
-        .apply(
-            id,
-            None,
-            merchant,
-            aftercare_protocol::case::Actor::Seller,
-            aftercare_protocol::lifecycle::Action::Refuse,
-            None,
-            app.state.clock.now(),
-        )
-        .await
-        .unwrap();
+    app.seller_step(id, aftercare_protocol::lifecycle::Action::Refuse).await;
     let photo = tus.upload(&jpeg_with_gps(), "image/jpeg").await;
     let request = json!({"reason": "The seller refused without looking at the photos.", "media": [{"upload_id": photo, "kind": "photo"}]});
     let (status, escalated) = app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &request).await;
@@ -427,19 +414,6 @@ async fn file_refused_case(app: &TestApp) -> String {
         "resolution": "complaint_only", "description": "Rude answers on the phone.", "contact": {"email": "a@example.com"}
     })).await;
     let id = case["id"].as_str().unwrap().to_owned();
-    let merchant = app.state.merchants.get("acme").unwrap();
-    app.state
-        .store
-        .apply(
-            &id,
-            None,
-            merchant,
-            aftercare_protocol::case::Actor::Seller,
-            aftercare_protocol::lifecycle::Action::Refuse,
-            None,
-            app.state.clock.now(),
-        )
-        .await
-        .unwrap();
+    app.seller_step(&id, aftercare_protocol::lifecycle::Action::Refuse).await;
     id
 }

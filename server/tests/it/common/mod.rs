@@ -2,6 +2,8 @@
 //! two merchants, helpers to send requests through `oneshot` or a real socket.
 #![allow(dead_code)]
 
+pub mod contract;
+
 use std::sync::Arc;
 
 use aftercare_protocol::order::{OrderSnapshot, OrderState};
@@ -108,13 +110,55 @@ impl TestApp {
         self.token_for("acme", "s-1", delivered("o-1"))
     }
 
-    pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+    /// Sends a request through the app. A write to a case without `If-Match` gets the
+    /// case's current version, as a client that has just read it would send (tests of
+    /// `If-Match` itself send their own, or `x-test-no-if-match`).
+    pub async fn send(&self, mut request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let headers = request.headers_mut();
+        if headers.remove("x-test-no-if-match").is_none() && !headers.contains_key("if-match") {
+            if let Some(id) = case_write(request.method(), request.uri().path()) {
+                if let Some(version) = self.version_of(&id).await {
+                    request.headers_mut().insert("if-match", format!("\"{version}\"").parse().unwrap());
+                }
+            }
+        }
+        let (method, path) = (request.method().to_string(), request.uri().path().to_owned());
         let response = app(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        contract::check(&method, &path, status.as_u16(), &bytes);
         let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, headers, json)
+    }
+
+    /// Applies a seller's step straight through the store (no HTTP), at the case's
+    /// current version; returns the case as the seller sees it.
+    pub async fn seller_step(&self, id: &str, action: aftercare_protocol::lifecycle::Action) -> Value {
+        let merchant = self.state.merchants.get("acme").unwrap();
+        let step = aftercare_server::store::Step {
+            id,
+            owner: None,
+            merchant,
+            actor: aftercare_protocol::case::Actor::Seller,
+            action,
+            message: None,
+            media: Vec::new(),
+            expected_version: None,
+            now: self.state.clock.now(),
+        };
+        serde_json::to_value(self.state.store.apply(step).await.unwrap()).unwrap()
+    }
+
+    /// The stored version of a case, if there is one.
+    pub async fn version_of(&self, id: &str) -> Option<i64> {
+        use sqlx::Row;
+        let row = sqlx::query("SELECT version FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.state.store.pool())
+            .await
+            .unwrap()?;
+        Some(row.try_get::<i64, _>(0).unwrap())
     }
 
     pub async fn post(&self, path: &str, token: &str, key: Option<&str>, body: &Value) -> (StatusCode, Value) {
@@ -186,6 +230,17 @@ impl TestApp {
     }
 }
 
+/// The case a request writes to: `POST /v1/{cases|merchant/cases|platform/cases}/{id}/{action}`.
+pub fn case_write(method: &axum::http::Method, path: &str) -> Option<String> {
+    if method != axum::http::Method::POST {
+        return None;
+    }
+    let rest = path.strip_prefix("/v1/")?;
+    let rest = rest.strip_prefix("merchant/").or_else(|| rest.strip_prefix("platform/")).unwrap_or(rest);
+    let (id, action) = rest.strip_prefix("cases/")?.split_once('/')?;
+    (!action.is_empty() && !action.contains('/')).then(|| id.to_owned())
+}
+
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(1);
@@ -212,4 +267,14 @@ pub fn damaged(order_id: &str) -> Value {
         "description": "The box arrived crushed and the lid is bent.",
         "contact": {"name": "Li Lei", "phone": "138 0013 8000"}
     })
+}
+
+/// The actions a case offers the party that read it, by name.
+pub fn next_actions(case: &Value) -> Vec<&str> {
+    case["next_actions"]
+        .as_array()
+        .expect("every case lists its next actions")
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect()
 }

@@ -1,0 +1,179 @@
+//! The case service: what every route calls to file, view and act on a case. Routes
+//! parse HTTP and check a request's own fields; this layer decides who acts, with which
+//! version, under which merchant's terms, replays a repeated action, and tells the
+//! workers; `store` only persists. Every case leaves here projected for the party
+//! asking (`next_actions` are theirs).
+
+use std::sync::Arc;
+
+use aftercare_protocol::case::{Actor, Case, MediaRef};
+use aftercare_protocol::lifecycle::Action;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::extract::{IdempotencyKey, IfMatch};
+use crate::merchants::Merchant;
+use crate::store::{Owner, Step, View};
+use crate::AppState;
+
+/// Who is acting on a case, and within what they may see.
+#[derive(Clone, Debug)]
+pub enum Party {
+    /// The shopper, on their own order's cases.
+    Shopper { merchant: Arc<Merchant>, owner: Owner },
+    /// A merchant's systems, on that merchant's cases.
+    Seller { merchant: Arc<Merchant> },
+    /// The platform, on any case.
+    Platform,
+}
+
+impl Party {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Party::Shopper { .. } => Actor::Shopper,
+            Party::Seller { .. } => Actor::Seller,
+            Party::Platform => Actor::Platform,
+        }
+    }
+
+    /// Whose idempotency keys these are: each party's keys are their own.
+    fn key_owner(&self, merchant_id: &str) -> Owner {
+        let principal = match self {
+            Party::Shopper { owner, .. } => owner.shopper_id.clone(),
+            Party::Seller { .. } => "seller".to_owned(),
+            Party::Platform => "platform".to_owned(),
+        };
+        Owner { merchant_id: merchant_id.to_owned(), order_id: String::new(), shopper_id: principal }
+    }
+}
+
+/// What a party asks to do: a lifecycle step, or a message that changes no state.
+#[derive(Clone, Debug)]
+pub enum Change {
+    Step(Action),
+    Reply,
+}
+
+/// A change a party asks for.
+pub struct Request {
+    pub change: Change,
+    pub message: Option<String>,
+    pub media: Vec<MediaRef>,
+    /// The request's JSON, for recognising a repeated `Idempotency-Key`.
+    pub body: serde_json::Value,
+}
+
+impl Request {
+    pub fn new(action: Action, message: Option<String>, body: serde_json::Value) -> Request {
+        Request { change: Change::Step(action), message, media: Vec::new(), body }
+    }
+}
+
+/// The merchant whose case `id` is, for a party that may see it.
+async fn merchant_of(state: &AppState, party: &Party, id: &str) -> Result<Arc<Merchant>> {
+    match party {
+        Party::Shopper { merchant, .. } | Party::Seller { merchant } => Ok(merchant.clone()),
+        Party::Platform => {
+            let merchant_id = state.store.merchant_of(id).await?.ok_or(Error::CaseNotFound)?;
+            state.merchants.get(&merchant_id).cloned().ok_or(Error::CaseNotFound)
+        }
+    }
+}
+
+/// The case as `party` sees it now.
+pub async fn view(state: &AppState, party: &Party, id: &str) -> Result<Case> {
+    let merchant = merchant_of(state, party, id).await?;
+    let owner = match party {
+        Party::Shopper { owner, .. } => Some(owner),
+        _ => None,
+    };
+    let view = View { viewer: party.actor(), now: state.clock.now() };
+    let case = state.store.get(id, owner, merchant.terms(), view).await?;
+    Ok(case)
+}
+
+/// Applies `request` to case `id` for `party`, if the case is still at `version`: the
+/// lifecycle decides; a repeated `Idempotency-Key` with the same body gets the first
+/// answer (also when the first attempt landed and this one finds the case moved on).
+pub async fn act(
+    state: &AppState,
+    party: &Party,
+    id: &str,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    request: Request,
+) -> Result<Case> {
+    let merchant = merchant_of(state, party, id).await?;
+    let now = state.clock.now();
+    let remembered = match &key {
+        Some(IdempotencyKey(key)) => {
+            let hash = hex::encode(Sha256::digest(format!("{id} {}", request.body)));
+            let scope = (party.key_owner(&merchant.id), format!("act {id} {key}"), hash);
+            if let Some(first) = replay(state, &scope).await? {
+                return Ok(first);
+            }
+            Some(scope)
+        }
+        None => None,
+    };
+    let owner = match party {
+        Party::Shopper { owner, .. } => Some(owner),
+        _ => None,
+    };
+    let actor = party.actor();
+    let result = match request.change {
+        Change::Reply => {
+            let message = request.message.unwrap_or_default();
+            state.store.reply(id, &merchant, actor, message, Some(version.0), now).await
+        }
+        Change::Step(action) => {
+            let step = Step {
+                id,
+                owner,
+                merchant: &merchant,
+                actor,
+                action,
+                message: request.message,
+                media: request.media,
+                expected_version: Some(version.0),
+                now,
+            };
+            state.store.apply(step).await
+        }
+    };
+    let case = match (result, &remembered) {
+        (Ok(case), _) => case,
+        // A duplicate of an action that landed meanwhile: its answer.
+        (Err(Error::VersionMismatch { expected, current }), Some(scope)) => match replay(state, scope).await? {
+            Some(first) => return Ok(first),
+            None => return Err(Error::VersionMismatch { expected, current }),
+        },
+        (Err(error), _) => return Err(error),
+    };
+    if let Some((owner, key, hash)) = &remembered {
+        let body = serde_json::to_string(&case).expect("a case serialises");
+        state.store.remember(owner, key, hash, 200, &body, now).await?;
+    }
+    state.wake.webhooks.notify_one();
+    Ok(case)
+}
+
+async fn replay(state: &AppState, (owner, key, hash): &(Owner, String, String)) -> Result<Option<Case>> {
+    let Some(stored) = state.store.find_idempotent(owner, key, hash, state.clock.now()).await? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&stored.body).map(Some).map_err(|e| Error::internal("replaying an action", e))
+}
+
+/// A case as an HTTP answer: JSON with the version as its `ETag`.
+pub fn respond(status: StatusCode, case: &Case) -> Response {
+    let mut response = (status, axum::Json(case)).into_response();
+    response.headers_mut().insert(header::ETAG, etag(case.version));
+    response
+}
+
+pub fn etag(version: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("digits are a valid header value")
+}

@@ -1,0 +1,148 @@
+//! The write contract: every case carries a version (also its `ETag`), every write to a
+//! case names the version it is based on, a stale write changes nothing and answers
+//! with the case as it stands, and a repeated `Idempotency-Key` replays the first
+//! answer.
+
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+
+async fn file(app: &TestApp) -> String {
+    let (status, case) = app.post("/v1/cases", &app.token(), Some("k-1"), &damaged("o-1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    case["id"].as_str().unwrap().to_owned()
+}
+
+/// A merchant write with exactly these headers (no `If-Match` added for it).
+async fn seller_write(
+    app: &TestApp,
+    key: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Value,
+) -> (StatusCode, Value) {
+    let mut request = Request::post(path)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {key}"))
+        .header("x-test-no-if-match", "1");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let (status, _, json) = app.send(request.body(Body::from(body.to_string())).unwrap()).await;
+    (status, json)
+}
+
+#[tokio::test]
+async fn writes_name_the_version_they_are_based_on() {
+    let app = TestApp::new().await;
+    let key = app.api_key(Some("acme")).await;
+    let id = file(&app).await;
+    let refuse = format!("/v1/merchant/cases/{id}/refuse");
+    let reason = json!({"message": "The photos show wear from use."});
+
+    let (status, json) = seller_write(&app, &key, &refuse, &[], reason.clone()).await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::PRECONDITION_REQUIRED, Some("if_match_required")));
+    for bad in ["*", "\"one\"", "\"1\", \"2\""] {
+        let (status, json) = seller_write(&app, &key, &refuse, &[("if-match", bad)], reason.clone()).await;
+        assert_eq!((status, json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("if_match_invalid")), "{bad}");
+    }
+    assert_eq!(app.version_of(&id).await, Some(1), "nothing changed");
+
+    // The ETag of a read is what a write names.
+    let request = Request::get(format!("/v1/merchant/cases/{id}")).header("authorization", format!("Bearer {key}"));
+    let (status, headers, detail) = app.send(request.body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!((headers["etag"].to_str().unwrap(), &detail["case"]["version"]), ("\"1\"", &json!(1)));
+    let (status, refused) = seller_write(&app, &key, &refuse, &[("if-match", "\"1\"")], reason.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{refused}");
+    assert_eq!((refused["state"].as_str(), refused["version"].as_u64()), (Some("seller_refused"), Some(2)));
+
+    // Another write based on version 1 is stale: refused, with the case as it is now.
+    let reply = format!("/v1/merchant/cases/{id}/reply");
+    let (status, stale) = seller_write(&app, &key, &reply, &[("if-match", "\"1\"")], json!({"message": "Hello"})).await;
+    assert_eq!((status, stale["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")), "{stale}");
+    assert_eq!((stale["case"]["state"].as_str(), stale["case"]["version"].as_u64()), (Some("seller_refused"), Some(2)));
+    assert_eq!(next_actions(&stale["case"]), ["reply"], "projected for the seller who asked");
+    let (_, now) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
+    assert_eq!(now["history"].as_array().unwrap().len(), 2, "the stale reply left no trace");
+
+    // A reply moves the version too, and so does the system's step.
+    let (status, replied) =
+        seller_write(&app, &key, &reply, &[("if-match", "W/\"2\"")], json!({"message": "Hello"})).await;
+    assert_eq!((status, replied["version"].as_u64()), (StatusCode::OK, Some(3)), "{replied}");
+    assert_eq!(app.advance_hours(8 * 24).await, 1, "the refused case closes");
+    assert_eq!(app.version_of(&id).await, Some(4));
+
+    // The shopper's writes too.
+    let id = {
+        let (_, case) = app.post("/v1/cases", &app.token(), Some("k-2"), &damaged("o-1")).await;
+        case["id"].as_str().unwrap().to_owned()
+    };
+    let request = Request::post(format!("/v1/cases/{id}/withdraw"))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", app.token()))
+        .header("x-test-no-if-match", "1")
+        .header("if-match", "\"7\"");
+    let (status, _, stale) = app.send(request.body(Body::from("{}")).unwrap()).await;
+    assert_eq!((status, stale["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")));
+    assert_eq!(next_actions(&stale["case"]), ["withdraw"], "projected for the shopper");
+}
+
+#[tokio::test]
+async fn a_retried_action_gets_its_first_answer() {
+    let app = TestApp::new().await;
+    let key = app.api_key(Some("acme")).await;
+    let id = file(&app).await;
+    let refuse = format!("/v1/merchant/cases/{id}/refuse");
+    let reason = json!({"message": "The photos show wear from use."});
+    let headers = [("if-match", "\"1\""), ("idempotency-key", "refuse-1")];
+    let (status, first) = seller_write(&app, &key, &refuse, &headers, reason.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    // The answer was lost; the client sends the same request again.
+    let (status, again) = seller_write(&app, &key, &refuse, &headers, reason.clone()).await;
+    assert_eq!((status, &again), (StatusCode::OK, &first));
+    assert_eq!(app.version_of(&id).await, Some(2), "applied once");
+    // Without the key, the retry is stale and says so.
+    let (status, stale) = seller_write(&app, &key, &refuse, &headers[..1], reason.clone()).await;
+    assert_eq!((status, stale["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")));
+    // The same key for another body is refused.
+    let (status, reused) = seller_write(&app, &key, &refuse, &headers, json!({"message": "Another reason"})).await;
+    assert_eq!((status, reused["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("idempotency_key_reused")));
+    // Keys are per party: the other merchant's identical key is theirs.
+    let other = app.api_key(Some("other")).await;
+    let (status, _) = seller_write(&app, &other, &refuse, &headers, reason).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "not their case");
+}
+
+#[tokio::test]
+async fn errors_carry_the_numbers_their_message_is_made_of() {
+    let app = TestApp::new().await;
+    let mut case = damaged("o-1");
+    case["description"] = json!("x".repeat(1001));
+    let (status, error) = app.post("/v1/cases", &app.token(), Some("k-1"), &case).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!((error["field"].as_str(), error["code"].as_str()), (Some("description"), Some("too_long")));
+    assert_eq!(error["params"], json!({"min": 0, "max": 1000}));
+
+    let id = file(&app).await;
+    let reason = json!({"reason": "The seller has not answered for two days."});
+    let (status, early) = app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &reason).await;
+    assert_eq!((status, early["code"].as_str()), (StatusCode::CONFLICT, Some("escalation_not_allowed_yet")));
+    assert_eq!(early["params"], json!({"at": "2026-11-30T08:00:00.000Z"}));
+}
+
+#[test]
+fn the_contract_check_can_fail() {
+    let case_without_version = json!({"id": "x"}).to_string();
+    for (status, body) in [(200, case_without_version.as_str()), (299, "{}"), (200, "not json")] {
+        let result = std::panic::catch_unwind(|| contract::check("GET", "/v1/cases/abc", status, body.as_bytes()));
+        assert!(result.is_err(), "{status} {body}");
+    }
+    let mut extra: Value = serde_json::from_str(r#"{"code":"x","message":"y"}"#).unwrap();
+    contract::check("GET", "/v1/cases/abc", 404, extra.to_string().as_bytes());
+    extra["surprise"] = json!(1);
+    let result =
+        std::panic::catch_unwind(|| contract::check("GET", "/v1/cases/abc", 404, extra.to_string().as_bytes()));
+    assert!(result.is_err(), "a field the document does not name");
+}
