@@ -1,8 +1,12 @@
-//! The widget's calls to the backend's case API: JSON over `fetch`, with the order
-//! token. When the server says the token expired, the host page is asked for a fresh
-//! one and the call goes again; network failures, 5xx and "busy" answers are retried
-//! with backoff and jitter (`upload::retry`), waiting for the browser to be online.
+//! The widget's one way to the backend's JSON API: typed calls that take and return
+//! protocol types (`Case`, `NewCase`, `ApiError`), over one `fetch` transport. The order
+//! token goes with every case call; when the server says it expired, the host page is
+//! asked for a fresh one and the call goes again; network failures, 5xx and "busy"
+//! answers are retried with backoff and jitter (`upload::retry`), waiting for the
+//! browser to be online. Decoding is [`decode`], the one place JSON becomes types.
+//! Uploads go over XHR instead (`upload::client`), for progress.
 
+use aftercare_protocol::case::{ApiError, Case, CaseList, EscalateRequest, EventKind, NewCase, Shipment, WithdrawRequest};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -10,46 +14,53 @@ use wasm_bindgen_futures::JsFuture;
 use crate::state::WidgetState;
 use crate::upload::retry::{self, Failure};
 
-/// A call that did not succeed: the HTTP status (0 when no answer came) and the API
-/// error's `code` and `message` when the server sent one.
+/// A call that did not succeed: the HTTP status (0 when no answer came) and the
+/// server's error when it sent one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallError {
     pub status: u16,
-    pub code: Option<String>,
-    pub message: Option<String>,
-    /// The request field the server named, if any.
-    pub field: Option<String>,
+    pub error: Option<Box<ApiError>>,
 }
 
 impl CallError {
     fn network() -> CallError {
-        CallError { status: 0, code: None, message: None, field: None }
+        CallError { status: 0, error: None }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.code.as_str())
     }
 }
 
-/// One request: `(status, body)` whatever the status, or a network failure.
+/// The one place the API's JSON becomes protocol types.
+pub fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_str(text).ok()
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("protocol types serialise")
+}
+
+/// One request: `(status, body, Retry-After in ms)` whatever the status, or a network
+/// failure.
 async fn send(
     method: &str,
     url: &str,
-    token: Option<&str>,
+    headers: &[(&str, &str)],
     body: Option<&str>,
-    idempotency_key: Option<&str>,
 ) -> Result<(u16, String, Option<u32>), ()> {
     let window = web_sys::window().ok_or(())?;
-    let headers = web_sys::Headers::new().map_err(|_| ())?;
-    if let Some(token) = token {
-        headers.set("authorization", &format!("Bearer {token}")).map_err(|_| ())?;
+    let request_headers = web_sys::Headers::new().map_err(|_| ())?;
+    for (name, value) in headers {
+        request_headers.set(name, value).map_err(|_| ())?;
     }
     if body.is_some() {
-        headers.set("content-type", "application/json").map_err(|_| ())?;
-    }
-    if let Some(key) = idempotency_key {
-        headers.set("idempotency-key", key).map_err(|_| ())?;
+        request_headers.set("content-type", "application/json").map_err(|_| ())?;
     }
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::Omit);
-    init.set_headers(&headers);
+    init.set_headers(&request_headers);
     if let Some(body) = body {
         init.set_body(&body.into());
     }
@@ -66,31 +77,49 @@ async fn send(
     Ok((response.status(), text.as_string().unwrap_or_default(), retry_after))
 }
 
-fn error_of(status: u16, body: &str) -> CallError {
-    let parsed: Option<serde_json::Value> = serde_json::from_str(body).ok();
-    let text = |key: &str| parsed.as_ref().and_then(|v| v.get(key)).and_then(|v| v.as_str()).map(str::to_owned);
-    CallError { status, code: text("code"), message: text("message"), field: text("field") }
+/// The merchant's widget-config layer (public, no token), as JSON text for the
+/// configuration loader.
+pub async fn widget_config(url: &str) -> Result<String, String> {
+    match send("GET", url, &[], None).await {
+        Ok((200..=299, text, _)) => Ok(text),
+        Ok((status, _, _)) => Err(format!("HTTP {status}")),
+        Err(()) => Err("network error".into()),
+    }
 }
 
-/// Calls `path` (relative to the backend's endpoint) and returns the answer's body.
-/// `on_retry` is told each time the call waits to go again.
-pub async fn call(
-    state: &WidgetState,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-    idempotency_key: Option<&str>,
-    on_retry: &dyn Fn(),
-) -> Result<String, CallError> {
+/// A request to the case API.
+struct Call<'a> {
+    method: &'a str,
+    path: String,
+    body: Option<String>,
+    idempotency_key: Option<&'a str>,
+    if_match: Option<u64>,
+}
+
+/// Sends `call` (its path relative to the backend's endpoint) and returns the answer's
+/// body. `on_retry` is told each time the call waits to go again.
+async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Result<String, CallError> {
     let endpoint = state.endpoint.get_value().ok_or_else(CallError::network)?;
-    let url = format!("{}/{}", endpoint.trim_end_matches('/'), path.trim_start_matches('/'));
+    let url = format!("{}/{}", endpoint.trim_end_matches('/'), call.path.trim_start_matches('/'));
+    let version = call.if_match.map(|v| format!("\"{v}\""));
     let mut failures = 0;
     let mut refreshed = false;
     loop {
-        let token = state.order_token.get_untracked();
-        let (failure, retry_after) = match send(method, &url, token.as_deref(), body, idempotency_key).await {
+        let token = state.order_token.get_untracked().map(|t| format!("Bearer {t}"));
+        let mut headers = Vec::new();
+        if let Some(token) = &token {
+            headers.push(("authorization", token.as_str()));
+        }
+        if let Some(key) = call.idempotency_key {
+            headers.push(("idempotency-key", key));
+        }
+        if let Some(version) = &version {
+            headers.push(("if-match", version.as_str()));
+        }
+        let error_of = |status, text: &str| CallError { status, error: decode(text).map(Box::new) };
+        let (failure, retry_after) = match send(call.method, &url, &headers, call.body.as_deref()).await {
             Ok((status, text, _)) if (200..300).contains(&status) => return Ok(text),
-            Ok((401, text, _)) if !refreshed && error_of(401, &text).code.as_deref() == Some("order_token_expired") => {
+            Ok((401, text, _)) if !refreshed && error_of(401, &text).code() == Some("order_token_expired") => {
                 refreshed = true;
                 if state.refresh_token().await {
                     continue;
@@ -99,7 +128,7 @@ pub async fn call(
             }
             Ok((status, text, retry_after)) => {
                 // A 409 is worth waiting out only while the same request is in progress.
-                let busy = status != 409 || error_of(status, &text).code.as_deref() == Some("idempotency_in_progress");
+                let busy = status != 409 || error_of(status, &text).code() == Some("idempotency_in_progress");
                 if !Failure::Status(status).retryable() || !busy {
                     return Err(error_of(status, &text));
                 }
@@ -110,7 +139,7 @@ pub async fn call(
         let Some(wait) = retry::delay_ms(failure, failures, retry_after, js_sys::Math::random()) else {
             return Err(match failure {
                 Failure::Network => CallError::network(),
-                Failure::Status(status) => CallError { status, code: None, message: None, field: None },
+                Failure::Status(status) => CallError { status, error: None },
             });
         };
         failures += 1;
@@ -120,4 +149,69 @@ pub async fn call(
             crate::clock::sleep_ms(1_000).await;
         }
     }
+}
+
+fn case_of(text: Result<String, CallError>, status: u16) -> Result<Case, CallError> {
+    decode(&text?).ok_or(CallError { status, error: None })
+}
+
+/// Files a case, once per idempotency key.
+pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn Fn()) -> Result<Case, CallError> {
+    let request =
+        Call { method: "POST", path: "v1/cases".into(), body: Some(encode(case)), idempotency_key: Some(key), if_match: None };
+    case_of(call(state, request, on_retry).await, 201)
+}
+
+/// The shopper's cases for their order, oldest first.
+pub async fn cases(state: &WidgetState, order: &str) -> Result<Vec<Case>, CallError> {
+    let order = percent_encoding::utf8_percent_encode(order, percent_encoding::NON_ALPHANUMERIC);
+    let request = Call { method: "GET", path: format!("v1/cases?order={order}"), body: None, idempotency_key: None, if_match: None };
+    let text = call(state, request, &|| {}).await?;
+    decode::<CaseList>(&text).map(|list| list.cases).ok_or(CallError { status: 200, error: None })
+}
+
+/// Something the shopper does to a case: the actions `next_actions` can offer them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ShopperAction {
+    ReturnShipment(Shipment),
+    Escalate(EscalateRequest),
+    Withdraw(WithdrawRequest),
+}
+
+impl ShopperAction {
+    pub fn kind(&self) -> EventKind {
+        match self {
+            ShopperAction::ReturnShipment(_) => EventKind::ReturnShipment,
+            ShopperAction::Escalate(_) => EventKind::Escalate,
+            ShopperAction::Withdraw(_) => EventKind::Withdraw,
+        }
+    }
+
+    fn request(&self) -> (&'static str, String) {
+        match self {
+            ShopperAction::ReturnShipment(shipment) => ("return-shipment", encode(shipment)),
+            ShopperAction::Escalate(request) => ("escalate", encode(request)),
+            ShopperAction::Withdraw(request) => ("withdraw", encode(request)),
+        }
+    }
+}
+
+/// Applies `action` to `case` at the version shown; answers the case as it now stands.
+/// A case that changed meanwhile is refused with `version_mismatch` and its current
+/// state in the error.
+pub async fn act(state: &WidgetState, case: &Case, action: &ShopperAction, key: &str) -> Result<Case, CallError> {
+    let (endpoint, body) = action.request();
+    let request = Call {
+        method: "POST",
+        path: format!("v1/cases/{}/{endpoint}", case.id),
+        body: Some(body),
+        idempotency_key: Some(key),
+        if_match: Some(case.version),
+    };
+    case_of(call(state, request, &|| {}).await, 200)
+}
+
+/// A fresh idempotency key: random enough to be unique per intended request.
+pub fn new_key() -> String {
+    format!("{:016x}{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64, js_sys::Date::now() as u64)
 }

@@ -69,7 +69,7 @@ pub fn start(
     match settings.widget_config_url() {
         Ok(Some(url)) => {
             leptos::task::spawn_local(async move {
-                match fetch_text(&url).await {
+                match crate::api::widget_config(&url).await {
                     Ok(remote) => state.config.set(load_config(Some(&remote), tag_config.as_deref())),
                     Err(error) => console_error(&format!("{url}: {error}; using the tag's configuration")),
                 }
@@ -202,17 +202,3 @@ fn parse_order(json: &str) -> Option<Order> {
     Order::parse(json).map_err(|error| console_error(&format!("invalid order context, {error}"))).ok()
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
-    use wasm_bindgen_futures::JsFuture;
-    let window = web_sys::window().ok_or("no window")?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|_| "network error")?;
-    let response: web_sys::Response = response.unchecked_into();
-    if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    let text = JsFuture::from(response.text().map_err(|_| "unreadable body")?).await.map_err(|_| "unreadable body")?;
-    text.as_string().ok_or_else(|| "unreadable body".to_owned())
-}

@@ -224,7 +224,7 @@ impl Flow<'_> {
     /// What is wrong with `step`'s answers, from the shared protocol rules.
     pub fn errors(&self, step: Step, media: &[MediaRef]) -> Vec<FieldError> {
         let unanswered =
-            |field: &str| FieldError { field: field.into(), code: "required", message: format!("choose a {field}") };
+            |field: &str| FieldError::new(field, "required", format!("choose a {field}"));
         match step {
             Step::Problem if self.draft.problem_type.is_none() => return vec![unanswered("problem_type")],
             Step::Problem if self.draft.reason.is_none() => return vec![unanswered("reason")],

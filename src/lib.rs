@@ -18,6 +18,7 @@ pub mod upload;
 pub use aftercare_protocol::{config, hours, locale, order};
 
 pub mod clock;
+pub mod controllers;
 pub mod embed;
 pub mod state;
 pub mod ui;

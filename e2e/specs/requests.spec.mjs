@@ -9,12 +9,12 @@ import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
 const apiKey = (backend, owner) =>
   execFileSync(process.env.AFTERCARE_SERVER_BIN, ["api-key", "--data-dir", backend.dataDir, ...owner]).toString().trim();
 
+/** A merchant or platform API call; a write to a case names the version it read (If-Match). */
 async function call(backend, key, method, path, body) {
-  const response = await fetch(`${backend.origin}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: body && JSON.stringify(body),
-  });
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  const write = method === "POST" && path.match(/^(\/v1\/(?:merchant|platform)\/cases\/[^/]+)\/[^/]+$/);
+  if (write) headers["if-match"] = `"${(await call(backend, key, "GET", write[1])).case.version}"`;
+  const response = await fetch(`${backend.origin}${path}`, { method, headers, body: body && JSON.stringify(body) });
   const json = await response.json();
   expect(response.status, JSON.stringify(json)).toBe(200);
   return json;
@@ -40,6 +40,15 @@ async function fileAsShopper(page, backend, description) {
     });
     return response.json();
   }, { origin: backend.origin, description });
+}
+
+/** The case as the page's shopper reads it through the shopper API (with its next actions). */
+async function asShopper(page, backend, id) {
+  return page.evaluate(async ({ origin, id }) => {
+    const shopper = localStorage.getItem("aftercare-demo-shopper");
+    const { token } = await (await fetch(`${origin}/demo/token?order=20261128-0042&shopper=${shopper}`)).json();
+    return (await fetch(`${origin}/v1/cases/${id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  }, { origin: backend.origin, id });
 }
 
 /** Shows "My requests" afresh (it loads when opened). */
@@ -125,4 +134,85 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
   await expect(card(page, other.number)).toHaveAttribute("data-state", "withdrawn");
   const stored = await call(assets, seller, "GET", `/v1/merchant/cases/${other.id}`);
   expect(stored.case.state).toBe("withdrawn");
+});
+
+// The widget's controls for the shopper's actions, by the action's wire name.
+const controls = { return_shipment: "request-return-form", escalate: "request-escalate", withdraw: "request-withdraw" };
+
+test("in every state the widget offers exactly the actions the server lists", async ({ page, assets }) => {
+  const seller = apiKey(assets, ["--merchant", "demo"]);
+  const platform = apiKey(assets, ["--platform"]);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  const filed = await fileAsShopper(page, assets, "The box arrived crushed and the lid is bent.");
+  await openWidget(page);
+  const steps = [
+    ["awaiting_seller", null],
+    ["seller_refused", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refuse`, { message: "No damage is visible." })],
+    ["escalated", null], // the shopper asks, through the widget (below)
+    ["awaiting_return_shipment", () => call(assets, platform, "POST", `/v1/platform/cases/${filed.id}/ruling`, { in_favour_of: "shopper", message: "Return and refund." })],
+    ["awaiting_seller_receipt", null], // the shopper sends the tracking number, through the widget
+    ["awaiting_resolution", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/confirm-receipt`, {})],
+    ["resolved", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refund`, { amount: "129.00" })],
+  ];
+  const seen = [];
+  for (const [state, act] of steps) {
+    if (act) await act();
+    await showRequests(page);
+    const shown = card(page, filed.number);
+    await expect(shown).toHaveAttribute("data-state", state);
+    const listed = (await asShopper(page, assets, filed.id)).next_actions.map((a) => a.action);
+    for (const [action, testId] of Object.entries(controls)) {
+      await expect(shown.getByTestId(testId), `${state}: ${action}`).toHaveCount(listed.includes(action) ? 1 : 0);
+    }
+    expect(listed.every((a) => a in controls), `${state}: ${listed}`).toBe(true);
+    seen.push(`${state}:${listed.join("+")}`);
+    if (state === "seller_refused") {
+      await shown.getByTestId("request-escalate").click();
+      await shown.getByTestId("request-escalate-reason").fill("The box was crushed on arrival, see the photos.");
+      await shown.getByTestId("request-escalate-send").click();
+      await expect(shown).toHaveAttribute("data-state", "escalated");
+    }
+    if (state === "awaiting_return_shipment") {
+      await shown.getByTestId("request-carrier").fill("SF Express");
+      await shown.getByTestId("request-tracking").fill("SF9876543210");
+      await shown.getByTestId("request-send-tracking").click();
+      await expect(shown).toHaveAttribute("data-state", "awaiting_seller_receipt");
+    }
+  }
+  expect(seen).toEqual([
+    "awaiting_seller:withdraw",
+    "seller_refused:escalate+withdraw",
+    "escalated:withdraw",
+    "awaiting_return_shipment:return_shipment+withdraw",
+    "awaiting_seller_receipt:",
+    "awaiting_resolution:",
+    "resolved:",
+  ]);
+});
+
+test("an action on a case that changed meanwhile is refused and the widget shows the case as it is", async ({ page, assets }) => {
+  const seller = apiKey(assets, ["--merchant", "demo"]);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  const filed = await fileAsShopper(page, assets, "The box arrived crushed and the lid is bent.");
+  await openWidget(page);
+  const list = page.waitForResponse((r) => r.url().includes("/v1/cases?order=") && r.request().method() === "GET");
+  await showRequests(page);
+  // The shopper keeps seeing the case as filed: every refresh of the list answers
+  // what the first one did.
+  const frozen = await (await list).text();
+  await page.route(/\/v1\/cases\?order=/, (route) => route.fulfill({ status: 200, contentType: "application/json", body: frozen }));
+  const shown = card(page, filed.number);
+  await expect(shown).toHaveAttribute("data-state", "awaiting_seller");
+  // The seller accepts meanwhile.
+  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/accept`, {
+    return_instructions: { address: "Returns desk, 8 Warehouse Rd, Hangzhou 310000" },
+  });
+  await shown.getByTestId("request-withdraw").click();
+  await shown.getByTestId("request-withdraw-confirm").click();
+  await expect(shown).toHaveAttribute("data-state", "awaiting_return_shipment");
+  const stored = await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`);
+  expect((stored.case.state)).toBe("awaiting_return_shipment");
+  expect(stored.case.history.map((e) => e.kind)).toEqual(["file", "accept"]);
 });

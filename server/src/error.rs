@@ -42,7 +42,7 @@ pub enum Error {
     #[error("a request with this Idempotency-Key is still being processed; retry shortly")]
     IdempotencyInProgress,
     #[error("{}", .0.message)]
-    Validation(FieldError),
+    Validation(Box<FieldError>),
     #[error("{0}")]
     Transition(TransitionError),
     #[error("no complete upload with this id for this order")]
@@ -284,7 +284,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The first of a request's field errors, as the API's answer (a 422 naming the field).
 pub fn first_error(errors: Vec<FieldError>) -> Result<()> {
     match errors.into_iter().next() {
-        Some(error) => Err(Error::Validation(error)),
+        Some(error) => Err(Error::Validation(Box::new(error))),
         None => Ok(()),
     }
 }

@@ -2,7 +2,7 @@
 //! what happens next, the source document's guidance for each problem type (section
 //! 二, with "the platform" for the marketplace), validation messages and the receipt.
 
-use aftercare_protocol::case::{CaseState, MediaKind, ProblemType, Reason, Resolution};
+use aftercare_protocol::case::{ApiError, CaseState, ErrorParams, EventKind, MediaKind, ProblemType, Reason, Resolution};
 use aftercare_protocol::validate::FieldError;
 
 use super::Tr;
@@ -269,19 +269,40 @@ impl Tr {
 
     /// A step's problem, in the shopper's language: from the shared rules' error codes.
     pub fn field_error(self, error: &FieldError) -> String {
-        self.field_message(&error.field, error.code, &error.message)
+        self.field_message(&error.field, error.code, &error.params, &error.message)
     }
 
-    /// As [`Tr::field_error`], from the parts (a server's answer carries them as text).
-    pub fn field_message(self, field: &str, code: &str, message: &str) -> String {
+    /// As [`Tr::field_error`], from the parts (a server's answer carries them too): the
+    /// code says what is wrong, `params` the numbers; `message` (English, for
+    /// developers) is shown only for a code this widget does not know.
+    pub fn field_message(self, field: &str, code: &str, params: &ErrorParams, message: &str) -> String {
         let zh = self.zh();
-        let error = FieldError { field: field.to_owned(), code: "", message: message.to_owned() };
+        let number = |n: Option<u64>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
+        let (min, max) = (number(params.min), number(params.max));
         let root = field.split(['.', '[']).next().unwrap_or_default();
         let text = match (root, field, code) {
             (_, _, "invalid_characters") => self.pick(
                 "请删除其中的控制字符或文字方向符号(通常是从别处粘贴来的不可见字符)。",
                 "Remove the invisible control or text-direction characters (often pasted in from elsewhere).",
             ),
+            (_, _, "too_short") if root == "reason" || root == "message" => {
+                return if zh {
+                    format!("请多写一点(至少 {min} 个字)。")
+                } else {
+                    format!("Say a little more (at least {min} characters).")
+                };
+            }
+            ("description", _, "too_short") => {
+                return if zh {
+                    format!("请描述问题(至少 {min} 个字)。")
+                } else {
+                    format!("Describe the problem (at least {min} characters).")
+                };
+            }
+            (_, _, "too_short") => self.pick("请填写此项。", "Fill this in."),
+            (_, _, "too_long") => {
+                return if zh { format!("太长了(最多 {max} 个字)。") } else { format!("That is too long (at most {max} characters).") };
+            }
             ("item_ids", _, _) => self.pick("请选择至少一件商品。", "Choose at least one item."),
             ("problem_type", _, "required") => self.pick("请选择问题类型。", "Choose what kind of problem it is."),
             ("problem_type", _, "no_reason_return_unavailable") => self.pick(
@@ -291,84 +312,77 @@ impl Tr {
             ("problem_type", _, _) => {
                 self.pick("此订单当前无法申请这类售后。", "This kind of request is not possible for this order now.")
             }
-            ("reason", _, "too_short") => {
-                return if zh {
-                    format!("请多写一点(至少 {} 个字)。", digits(&error.message))
-                } else {
-                    format!("Say a little more (at least {} characters).", digits(&error.message))
-                };
-            }
-            ("reason", _, "too_long") => {
-                return if zh {
-                    format!("太长了(最多 {} 个字)。", digits(&error.message))
-                } else {
-                    format!("That is too long (at most {} characters).", digits(&error.message))
-                };
-            }
             ("reason", _, _) => self.pick("请选择具体原因。", "Choose what happened."),
             ("resolution", _, _) => self.pick("请选择处理方式。", "Choose what you would like."),
-            ("description", _, "too_short") => {
-                return if zh {
-                    format!("请描述问题(至少 {} 个字)。", digits(&error.message))
-                } else {
-                    format!("Describe the problem (at least {} characters).", digits(&error.message))
-                };
-            }
-            ("description", _, _) => {
-                return if zh {
-                    format!("描述太长(最多 {} 个字)。", digits(&error.message))
-                } else {
-                    format!("That is too long (at most {} characters).", digits(&error.message))
-                };
-            }
             ("media", _, "evidence_required") => {
-                let video = error.message.contains("video");
-                return match (zh, video) {
-                    (true, false) => format!("请至少上传 {} 张照片作为凭证。", digits(&error.message)),
-                    (true, true) => format!("请至少上传 {} 段视频作为凭证。", digits(&error.message)),
-                    (false, false) => format!("Add at least {} photo(s) as evidence.", digits(&error.message)),
-                    (false, true) => format!("Add at least {} video(s) as evidence.", digits(&error.message)),
+                return match (zh, params.kind == Some(MediaKind::Video)) {
+                    (true, false) => format!("请至少上传 {min} 张照片作为凭证。"),
+                    (true, true) => format!("请至少上传 {min} 段视频作为凭证。"),
+                    (false, false) => format!("Add at least {min} photo(s) as evidence."),
+                    (false, true) => format!("Add at least {min} video(s) as evidence."),
+                };
+            }
+            ("media", _, "too_many_media") => {
+                return match (zh, params.kind) {
+                    (true, Some(MediaKind::Video)) => format!("最多上传 {max} 段视频,请移除多余的文件。"),
+                    (true, _) => format!("最多上传 {max} 个文件,请移除多余的文件。"),
+                    (false, Some(MediaKind::Video)) => format!("At most {max} video(s): remove some."),
+                    (false, _) => format!("At most {max} file(s): remove some."),
                 };
             }
             ("media", _, _) => {
-                self.pick("凭证文件太多或无效,请移除多余的文件。", "Too many or invalid files: remove some.")
+                self.pick("凭证文件无效或已过期,请重新上传。", "A file is invalid or has expired: add it again.")
             }
             ("contact", "contact.phone", _) => {
                 self.pick("手机号格式不正确。", "That phone number does not look right.")
             }
             ("contact", "contact.email", _) => self.pick("邮箱格式不正确。", "That email address does not look right."),
-            ("contact", "contact.name", _) => self.pick("姓名最多 50 个字。", "Names are up to 50 characters."),
             ("contact", _, _) => self.pick("请填写手机号或邮箱。", "Give a phone number or an email address."),
-            _ => return error.message.clone(),
+            ("carrier", _, _) => self.pick("请填写快递公司。", "Give the carrier."),
+            ("tracking_number", _, _) => {
+                return if zh {
+                    format!("运单号应为 {min} 到 {max} 位字母、数字或连字符。")
+                } else {
+                    format!("Tracking numbers are {min} to {max} letters, digits or dashes.")
+                };
+            }
+            _ => return message.to_owned(),
         };
         text.to_owned()
     }
 
-    /// What a failed call means for the shopper, from the server's status, code and field.
-    pub fn api_error(self, status: u16, code: Option<&str>, field: Option<&str>, message: Option<&str>) -> String {
-        match (status, code, field) {
-            (0, _, _) => self.pick("网络连接中断", "the connection is down").to_owned(),
-            (_, Some("order_token_expired" | "order_token_invalid" | "order_token_missing"), _) => {
+    /// What a failed call means for the shopper, from the server's status and its
+    /// error's code, field and params.
+    pub fn api_error(self, status: u16, error: Option<&ApiError>) -> String {
+        let Some(error) = error else {
+            return match status {
+                0 => self.pick("网络连接中断", "the connection is down").to_owned(),
+                _ if self.zh() => format!("服务器暂时无法处理(HTTP {status})"),
+                _ => format!("the server could not take it (HTTP {status})"),
+            };
+        };
+        let max = error.params.max.map_or_else(|| "?".to_owned(), |n| n.to_string());
+        match (error.code.as_str(), error.field.as_deref()) {
+            ("order_token_expired" | "order_token_invalid" | "order_token_missing", _) => {
                 self.pick("会话已过期,请刷新页面", "your session has expired; reload the page").to_owned()
             }
-            (_, Some(code), Some(field)) => self.field_message(field, code, message.unwrap_or_default()),
-            (_, Some("rate_limited"), _) => {
-                self.pick("请求太频繁,请稍候", "too many requests; wait a moment").to_owned()
+            ("version_mismatch", _) => self
+                .pick("申请状态已更新,请查看最新情况后再操作", "the request has changed meanwhile; check where it stands now")
+                .to_owned(),
+            ("escalation_not_allowed_yet", _) => match error.params.at {
+                Some(at) if self.zh() => format!("{} 后可申请平台介入", self.date_time(at)),
+                Some(at) => format!("you can ask the platform to step in from {}", self.date_time(at)),
+                None => self.pick("当前阶段无法申请平台介入", "the platform cannot step in at this stage").to_owned(),
+            },
+            ("escalation_window_closed", _) => {
+                self.pick("申请平台介入的期限已过", "the time to ask the platform to step in has passed").to_owned()
             }
-            (_, Some(code), None) => {
-                if self.zh() {
-                    format!("服务器暂时无法处理({code})")
-                } else {
-                    format!("the server could not take it ({code})")
-                }
-            }
-            (status, None, _) => {
-                if self.zh() {
-                    format!("服务器暂时无法处理(HTTP {status})")
-                } else {
-                    format!("the server could not take it (HTTP {status})")
-                }
-            }
+            ("rate_limited", _) => self.pick("请求太频繁,请稍候", "too many requests; wait a moment").to_owned(),
+            ("upload_too_large" | "case_media_too_large", _) if self.zh() => format!("文件太大(最多 {max} 字节)"),
+            ("upload_too_large" | "case_media_too_large", _) => format!("the file is too large (at most {max} bytes)"),
+            (code, Some(field)) => self.field_message(field, code, &error.params, &error.message),
+            (code, None) if self.zh() => format!("服务器暂时无法处理({code})"),
+            (code, None) => format!("the server could not take it ({code})"),
         }
     }
 
@@ -476,24 +490,23 @@ impl Tr {
         }
     }
 
-    /// A history entry's action, as people say it.
-    pub fn action(self, action: &str) -> &'static str {
-        match action {
-            "file" => self.pick("提交了申请", "filed the request"),
-            "accept" => self.pick("同意了申请", "accepted"),
-            "refuse" => self.pick("拒绝了申请", "refused"),
-            "reply" => self.pick("回复", "replied"),
-            "return_shipment" => self.pick("寄回了商品", "sent the item back"),
-            "confirm_receipt" => self.pick("确认收到退货", "received the return"),
-            "pay_refund" => self.pick("已退款", "refunded"),
-            "ship_replacement" => self.pick("已发出商品", "shipped the replacement"),
-            "resolve" => self.pick("标记为已解决", "marked it resolved"),
-            "escalate" => self.pick("申请平台介入", "asked the platform to step in"),
-            "rule_for_shopper" => self.pick("裁定支持买家", "ruled for the shopper"),
-            "rule_for_seller" => self.pick("裁定支持卖家", "ruled for the seller"),
-            "withdraw" => self.pick("撤销了申请", "withdrew the request"),
-            "close" => self.pick("关闭了申请(已超时)", "closed it (time ran out)"),
-            _ => self.pick("更新了申请", "updated it"),
+    /// A history entry, as people say it.
+    pub fn event(self, kind: EventKind) -> &'static str {
+        match kind {
+            EventKind::File => self.pick("提交了申请", "filed the request"),
+            EventKind::Accept => self.pick("同意了申请", "accepted"),
+            EventKind::Refuse => self.pick("拒绝了申请", "refused"),
+            EventKind::Reply => self.pick("回复", "replied"),
+            EventKind::ReturnShipment => self.pick("寄回了商品", "sent the item back"),
+            EventKind::ConfirmReceipt => self.pick("确认收到退货", "received the return"),
+            EventKind::PayRefund => self.pick("已退款", "refunded"),
+            EventKind::ShipReplacement => self.pick("已发出商品", "shipped the replacement"),
+            EventKind::Resolve => self.pick("标记为已解决", "marked it resolved"),
+            EventKind::Escalate => self.pick("申请平台介入", "asked the platform to step in"),
+            EventKind::RuleForShopper => self.pick("裁定支持买家", "ruled for the shopper"),
+            EventKind::RuleForSeller => self.pick("裁定支持卖家", "ruled for the seller"),
+            EventKind::Withdraw => self.pick("撤销了申请", "withdrew the request"),
+            EventKind::Close => self.pick("关闭了申请(已超时)", "closed it (time ran out)"),
         }
     }
 
@@ -587,11 +600,6 @@ impl Tr {
     }
 }
 
-/// The first number in a rules message ("must be at least 10 characters" → 10).
-fn digits(message: &str) -> String {
-    message.split(|c: char| !c.is_ascii_digit()).find(|part| !part.is_empty()).unwrap_or("?").to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,42 +608,42 @@ mod tests {
     const ZH: Tr = Tr(Locale::ZhCn);
     const EN: Tr = Tr(Locale::En);
 
-    fn error(field: &str, code: &'static str, message: &str) -> FieldError {
-        FieldError { field: field.into(), code, message: message.into() }
+    /// An error whose English message holds no number: the words come from the code
+    /// and the params alone.
+    fn error(field: &str, code: &'static str, params: ErrorParams) -> FieldError {
+        FieldError { params, ..FieldError::new(field, code, "(developer text)") }
+    }
+
+    fn limits(min: u64, max: u64) -> ErrorParams {
+        ErrorParams { min: Some(min), max: Some(max), ..ErrorParams::default() }
     }
 
     #[test]
     fn rule_errors_read_in_both_languages() {
+        let video = ErrorParams { kind: Some(MediaKind::Video), ..limits(1, 2) };
         let table = [
+            (error("description", "too_short", limits(10, 1000)), "请描述问题(至少 10 个字)。", "Describe the problem (at least 10 characters)."),
+            (error("reason", "too_short", limits(5, 500)), "请多写一点(至少 5 个字)。", "Say a little more (at least 5 characters)."),
+            (error("contact.name", "too_long", limits(1, 50)), "太长了(最多 50 个字)。", "That is too long (at most 50 characters)."),
             (
-                error("description", "too_short", "must be at least 10 characters"),
-                "请描述问题(至少 10 个字)。",
-                "Describe the problem (at least 10 characters).",
-            ),
-            (
-                error("media", "evidence_required", "attach at least 1 photo(s)"),
+                error("media", "evidence_required", ErrorParams { kind: Some(MediaKind::Photo), ..limits(1, 9) }),
                 "请至少上传 1 张照片作为凭证。",
                 "Add at least 1 photo(s) as evidence.",
             ),
+            (error("media", "evidence_required", video.clone()), "请至少上传 1 段视频作为凭证。", "Add at least 1 video(s) as evidence."),
+            (error("media", "too_many_media", video), "最多上传 2 段视频,请移除多余的文件。", "At most 2 video(s): remove some."),
+            (error("contact.phone", "invalid", ErrorParams::default()), "手机号格式不正确。", "That phone number does not look right."),
+            (error("contact", "required", ErrorParams::default()), "请填写手机号或邮箱。", "Give a phone number or an email address."),
+            (error("item_ids", "required", ErrorParams::default()), "请选择至少一件商品。", "Choose at least one item."),
             (
-                error("contact.phone", "invalid", "is not a phone number"),
-                "手机号格式不正确。",
-                "That phone number does not look right.",
-            ),
-            (
-                error("contact", "required", "give a phone number or an email address"),
-                "请填写手机号或邮箱。",
-                "Give a phone number or an email address.",
-            ),
-            (
-                error("item_ids", "required", "choose at least one item"),
-                "请选择至少一件商品。",
-                "Choose at least one item.",
-            ),
-            (
-                error("problem_type", "no_reason_return_unavailable", "closed"),
+                error("problem_type", "no_reason_return_unavailable", ErrorParams::default()),
                 "七天无理由退货已不适用于此订单。",
                 "The 7-day no-reason return no longer applies to this order.",
+            ),
+            (
+                error("tracking_number", "invalid", limits(1, 40)),
+                "运单号应为 1 到 40 位字母、数字或连字符。",
+                "Tracking numbers are 1 to 40 letters, digits or dashes.",
             ),
         ];
         for (error, zh, en) in table {
@@ -643,25 +651,41 @@ mod tests {
             assert_eq!(EN.field_error(&error), en);
         }
         assert_eq!(
-            EN.field_error(&error("order_id", "order_mismatch", "is not the order")),
+            EN.field_error(&FieldError::new("order_id", "order_mismatch", "is not the order")),
             "is not the order",
             "unknown: the rule's words"
         );
     }
 
+    /// What the shared validators say reads right, numbers included, whatever the
+    /// merchant's limits are.
+    #[test]
+    fn the_validators_words_come_through() {
+        let rules = aftercare_protocol::rules::Rules::default();
+        let short = aftercare_protocol::validate::message("message", " ", &rules);
+        assert_eq!(EN.field_error(&short[0]), "Say a little more (at least 1 characters).");
+        let long = aftercare_protocol::validate::message("message", &"字".repeat(501), &rules);
+        assert_eq!(ZH.field_error(&long[0]), "太长了(最多 500 个字)。");
+    }
+
+    fn api(code: &str, field: Option<&str>, params: ErrorParams) -> ApiError {
+        ApiError { code: code.into(), message: "(developer text)".into(), field: field.map(Into::into), params, case: None }
+    }
+
     #[test]
     fn server_answers_read_in_both_languages() {
-        assert_eq!(EN.api_error(0, None, None, None), "the connection is down");
-        assert_eq!(ZH.api_error(401, Some("order_token_expired"), None, None), "会话已过期,请刷新页面");
+        assert_eq!(EN.api_error(0, None), "the connection is down");
+        assert_eq!(ZH.api_error(401, Some(&api("order_token_expired", None, ErrorParams::default()))), "会话已过期,请刷新页面");
+        assert_eq!(ZH.api_error(422, Some(&api("too_short", Some("description"), limits(10, 1000)))), "请描述问题(至少 10 个字)。");
         assert_eq!(
-            ZH.api_error(422, Some("too_short"), Some("description"), Some("must be at least 10 characters")),
-            "请描述问题(至少 10 个字)。"
-        );
-        assert_eq!(
-            EN.api_error(409, Some("transition_not_allowed"), None, Some("`withdraw` is not possible")),
+            EN.api_error(409, Some(&api("transition_not_allowed", None, ErrorParams::default()))),
             "the server could not take it (transition_not_allowed)"
         );
-        assert_eq!(EN.api_error(502, None, None, None), "the server could not take it (HTTP 502)");
+        assert_eq!(
+            EN.api_error(413, Some(&api("upload_too_large", None, ErrorParams { max: Some(20), ..ErrorParams::default() }))),
+            "the file is too large (at most 20 bytes)"
+        );
+        assert_eq!(EN.api_error(502, None), "the server could not take it (HTTP 502)");
     }
 
     #[test]

@@ -132,8 +132,7 @@ impl CaseFlow {
             return;
         }
         let Some(order) = self.order() else { return };
-        let key =
-            format!("{:016x}{:016x}", (js_sys::Math::random() * 2f64.powi(53)) as u64, js_sys::Date::now() as u64);
+        let key = crate::api::new_key();
         self.filed.set(None);
         self.submit.set(Submit::Idle);
         self.errors.set(Vec::new());
@@ -247,35 +246,21 @@ impl CaseFlow {
                 crate::clock::sleep_ms(300).await;
             }
             let media = self.evidence.media();
-            let Some((body, key)) = self.with(|flow| {
-                (
-                    serde_json::to_string(&flow.new_case(&media)).expect("a case serialises"),
-                    flow.draft.idempotency_key.clone(),
-                )
-            }) else {
+            let Some((case, key)) = self.with(|flow| (flow.new_case(&media), flow.draft.idempotency_key.clone())) else {
                 return;
             };
             self.submit.set(Submit::Sending);
             let retrying = move || self.submit.set(Submit::Retrying);
-            match crate::api::call(&self.state, "POST", "v1/cases", Some(&body), Some(&key), &retrying).await {
-                Ok(text) => match serde_json::from_str::<Case>(&text) {
-                    Ok(case) => {
-                        self.with(|flow| flow.filed(case.id.clone(), case.number.clone()));
-                        self.state
-                            .emit("case-submitted", serde_json::json!({"caseId": case.id, "number": case.number}));
-                        self.filed.set(Some(case));
-                        self.submit.set(Submit::Idle);
-                        self.evidence.clear();
-                    }
-                    Err(_) => self.submit.set(Submit::Failed(tr.submit_failed("?"))),
-                },
+            match crate::api::file(&self.state, &case, &key, &retrying).await {
+                Ok(case) => {
+                    self.with(|flow| flow.filed(case.id.clone(), case.number.clone()));
+                    self.state.emit("case-submitted", serde_json::json!({"caseId": case.id, "number": case.number}));
+                    self.filed.set(Some(case));
+                    self.submit.set(Submit::Idle);
+                    self.evidence.clear();
+                }
                 Err(error) => {
-                    let detail = tr.api_error(
-                        error.status,
-                        error.code.as_deref(),
-                        error.field.as_deref(),
-                        error.message.as_deref(),
-                    );
+                    let detail = tr.api_error(error.status, error.error.as_deref());
                     self.submit.set(Submit::Failed(tr.submit_failed(&detail)));
                 }
             }

@@ -118,10 +118,10 @@ pub async fn rule(
         Actor::Shopper => Action::RuleForShopper { return_instructions: request.return_instructions },
         Actor::Seller => Action::RuleForSeller,
         _ => {
-            return Err(Error::Validation(
+            return Err(Error::Validation(Box::new(
                 validate::FieldError::new("in_favour_of", "invalid", "must be `shopper` or `seller`")
                     .allowing(&["shopper", "seller"]),
-            ))
+            )))
         }
     };
     let message = Some(request.message.trim().to_owned());

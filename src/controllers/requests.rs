@@ -1,0 +1,82 @@
+//! "My requests": the shopper's cases for this order, loaded when shown (or the panel
+//! reopened on it) and every 15 seconds while the panel is open, and the shopper's
+//! actions on them. What may be done comes from each case's `next_actions`, as the
+//! server computed them; an action's answer (the case as it now stands) replaces what
+//! was shown — also when the server refuses it as stale, with the case it has now.
+
+use aftercare_protocol::case::{Case, EventKind, NextAction};
+use leptos::prelude::*;
+
+use crate::api::{self, ShopperAction};
+use crate::i18n::Tr;
+use crate::state::WidgetState;
+
+pub const REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The actions this widget can offer a shopper, in the order it offers them. Anything
+/// else the server lists is for another client (none today).
+pub const OFFERED: [EventKind; 3] = [EventKind::ReturnShipment, EventKind::Escalate, EventKind::Withdraw];
+
+/// What to show of a case's next actions: the ones this widget can take, as listed.
+pub fn offered(case: &Case) -> Vec<NextAction> {
+    OFFERED.iter().filter_map(|kind| case.next_actions.iter().find(|a| a.action == *kind).cloned()).collect()
+}
+
+#[derive(Clone, Copy)]
+pub struct Requests {
+    pub cases: RwSignal<Vec<Case>>,
+    pub loaded: RwSignal<bool>,
+    pub failed: RwSignal<bool>,
+    pub state: WidgetState,
+}
+
+impl Requests {
+    pub fn new(state: WidgetState) -> Requests {
+        Requests { cases: RwSignal::new(Vec::new()), loaded: RwSignal::new(false), failed: RwSignal::new(false), state }
+    }
+
+    pub fn load(self) {
+        let Some(order) = self.state.order_id() else { return };
+        leptos::task::spawn_local(async move {
+            match api::cases(&self.state, &order).await {
+                Ok(mut cases) => {
+                    cases.reverse(); // newest first
+                    self.cases.set(cases);
+                    self.failed.set(false);
+                }
+                Err(_) => self.failed.set(true),
+            }
+            self.loaded.set(true);
+        });
+    }
+
+    fn replace(self, case: Case) {
+        self.cases.update(|cases| {
+            if let Some(slot) = cases.iter_mut().find(|c| c.id == case.id) {
+                *slot = case;
+            }
+        });
+    }
+
+    /// Sends an action on `case` (at the version shown); on success the answer replaces
+    /// the case and `done` runs. On failure `error` gets the reason, in the shopper's
+    /// language; a stale case is replaced by the server's current one.
+    pub fn act(self, case: Case, action: ShopperAction, error: RwSignal<Option<String>>, done: impl Fn() + 'static) {
+        leptos::task::spawn_local(async move {
+            let tr = Tr(self.state.locale.get_untracked());
+            match api::act(&self.state, &case, &action, &api::new_key()).await {
+                Ok(case) => {
+                    error.set(None);
+                    self.replace(case);
+                    done();
+                }
+                Err(failure) => {
+                    error.set(Some(tr.action_failed(&tr.api_error(failure.status, failure.error.as_deref()))));
+                    if let Some(current) = failure.error.and_then(|e| e.case) {
+                        self.replace(*current);
+                    }
+                }
+            }
+        });
+    }
+}
