@@ -6,7 +6,9 @@
 //! browser to be online. Decoding is [`decode`], the one place JSON becomes types.
 //! Uploads go over XHR instead (`upload::client`), for progress.
 
-use aftercare_protocol::case::{ApiError, Case, CaseList, EscalateRequest, EventKind, NewCase, Shipment, WithdrawRequest};
+use aftercare_protocol::case::{
+    ApiError, Case, CaseList, EscalateRequest, EventKind, NewCase, Shipment, WithdrawRequest,
+};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -157,15 +159,26 @@ fn case_of(text: Result<String, CallError>, status: u16) -> Result<Case, CallErr
 
 /// Files a case, once per idempotency key.
 pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn Fn()) -> Result<Case, CallError> {
-    let request =
-        Call { method: "POST", path: "v1/cases".into(), body: Some(encode(case)), idempotency_key: Some(key), if_match: None };
+    let request = Call {
+        method: "POST",
+        path: "v1/cases".into(),
+        body: Some(encode(case)),
+        idempotency_key: Some(key),
+        if_match: None,
+    };
     case_of(call(state, request, on_retry).await, 201)
 }
 
 /// The shopper's cases for their order, oldest first.
 pub async fn cases(state: &WidgetState, order: &str) -> Result<Vec<Case>, CallError> {
     let order = percent_encoding::utf8_percent_encode(order, percent_encoding::NON_ALPHANUMERIC);
-    let request = Call { method: "GET", path: format!("v1/cases?order={order}"), body: None, idempotency_key: None, if_match: None };
+    let request = Call {
+        method: "GET",
+        path: format!("v1/cases?order={order}"),
+        body: None,
+        idempotency_key: None,
+        if_match: None,
+    };
     let text = call(state, request, &|| {}).await?;
     decode::<CaseList>(&text).map(|list| list.cases).ok_or(CallError { status: 200, error: None })
 }

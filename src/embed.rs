@@ -201,4 +201,3 @@ fn load_config(remote: Option<&str>, tag: Option<&str>) -> WidgetConfig {
 fn parse_order(json: &str) -> Option<Order> {
     Order::parse(json).map_err(|error| console_error(&format!("invalid order context, {error}"))).ok()
 }
-

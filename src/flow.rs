@@ -223,8 +223,7 @@ impl Flow<'_> {
 
     /// What is wrong with `step`'s answers, from the shared protocol rules.
     pub fn errors(&self, step: Step, media: &[MediaRef]) -> Vec<FieldError> {
-        let unanswered =
-            |field: &str| FieldError::new(field, "required", format!("choose a {field}"));
+        let unanswered = |field: &str| FieldError::new(field, "required", format!("choose a {field}"));
         match step {
             Step::Problem if self.draft.problem_type.is_none() => return vec![unanswered("problem_type")],
             Step::Problem if self.draft.reason.is_none() => return vec![unanswered("reason")],

@@ -174,11 +174,34 @@ impl Modify for Contract {
                 }
                 if tus {
                     add("412", "The request does not speak tus 1.0.0 (`tus_version_unsupported`)");
-                    operation.parameters.get_or_insert_with(Vec::new).push(Contract::header(
-                        "Tus-Resumable",
-                        true,
-                        "The tus protocol version: `1.0.0`",
-                    ));
+                    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                    if !parameters.iter().any(|p| p.name.eq_ignore_ascii_case("tus-resumable")) {
+                        parameters.push(Contract::header("Tus-Resumable", true, "The tus protocol version: `1.0.0`"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Parameters are strings, numbers or enums, never `null`: an optional parameter is one
+/// left out. utoipa documents an `Option<T>` parameter as `T | null`, which clients
+/// generated from the document refuse; this takes the `null` out.
+fn parameters_without_null(document: &mut serde_json::Value) {
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
+        let Some(parameters) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) else { continue };
+        for schema in parameters.iter_mut().filter_map(|p| p.get_mut("schema")) {
+            if let Some(types) = schema.get_mut("type").and_then(|t| t.as_array_mut()) {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    schema["type"] = types[0].clone();
+                }
+            }
+            if let Some(variants) = schema.get_mut("oneOf").and_then(|v| v.as_array_mut()) {
+                variants.retain(|v| v.get("type").and_then(|t| t.as_str()) != Some("null"));
+                if variants.len() == 1 {
+                    *schema = variants[0].clone();
                 }
             }
         }
@@ -187,7 +210,9 @@ impl Modify for Contract {
 
 /// The document as pretty JSON, with a trailing newline.
 pub fn document() -> String {
-    let mut json = ApiDoc::openapi().to_pretty_json().expect("the OpenAPI document serialises");
+    let mut document = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serialises");
+    parameters_without_null(&mut document);
+    let mut json = serde_json::to_string_pretty(&document).expect("the OpenAPI document serialises");
     json.push('\n');
     json
 }

@@ -2,7 +2,9 @@
 //! what happens next, the source document's guidance for each problem type (section
 //! 二, with "the platform" for the marketplace), validation messages and the receipt.
 
-use aftercare_protocol::case::{ApiError, CaseState, ErrorParams, EventKind, MediaKind, ProblemType, Reason, Resolution};
+use aftercare_protocol::case::{
+    ApiError, CaseState, ErrorParams, EventKind, MediaKind, ProblemType, Reason, Resolution,
+};
 use aftercare_protocol::validate::FieldError;
 
 use super::Tr;
@@ -301,7 +303,11 @@ impl Tr {
             }
             (_, _, "too_short") => self.pick("请填写此项。", "Fill this in."),
             (_, _, "too_long") => {
-                return if zh { format!("太长了(最多 {max} 个字)。") } else { format!("That is too long (at most {max} characters).") };
+                return if zh {
+                    format!("太长了(最多 {max} 个字)。")
+                } else {
+                    format!("That is too long (at most {max} characters).")
+                };
             }
             ("item_ids", _, _) => self.pick("请选择至少一件商品。", "Choose at least one item."),
             ("problem_type", _, "required") => self.pick("请选择问题类型。", "Choose what kind of problem it is."),
@@ -367,7 +373,10 @@ impl Tr {
                 self.pick("会话已过期,请刷新页面", "your session has expired; reload the page").to_owned()
             }
             ("version_mismatch", _) => self
-                .pick("申请状态已更新,请查看最新情况后再操作", "the request has changed meanwhile; check where it stands now")
+                .pick(
+                    "申请状态已更新,请查看最新情况后再操作",
+                    "the request has changed meanwhile; check where it stands now",
+                )
                 .to_owned(),
             ("escalation_not_allowed_yet", _) => match error.params.at {
                 Some(at) if self.zh() => format!("{} 后可申请平台介入", self.date_time(at)),
@@ -622,19 +631,51 @@ mod tests {
     fn rule_errors_read_in_both_languages() {
         let video = ErrorParams { kind: Some(MediaKind::Video), ..limits(1, 2) };
         let table = [
-            (error("description", "too_short", limits(10, 1000)), "请描述问题(至少 10 个字)。", "Describe the problem (at least 10 characters)."),
-            (error("reason", "too_short", limits(5, 500)), "请多写一点(至少 5 个字)。", "Say a little more (at least 5 characters)."),
-            (error("contact.name", "too_long", limits(1, 50)), "太长了(最多 50 个字)。", "That is too long (at most 50 characters)."),
+            (
+                error("description", "too_short", limits(10, 1000)),
+                "请描述问题(至少 10 个字)。",
+                "Describe the problem (at least 10 characters).",
+            ),
+            (
+                error("reason", "too_short", limits(5, 500)),
+                "请多写一点(至少 5 个字)。",
+                "Say a little more (at least 5 characters).",
+            ),
+            (
+                error("contact.name", "too_long", limits(1, 50)),
+                "太长了(最多 50 个字)。",
+                "That is too long (at most 50 characters).",
+            ),
             (
                 error("media", "evidence_required", ErrorParams { kind: Some(MediaKind::Photo), ..limits(1, 9) }),
                 "请至少上传 1 张照片作为凭证。",
                 "Add at least 1 photo(s) as evidence.",
             ),
-            (error("media", "evidence_required", video.clone()), "请至少上传 1 段视频作为凭证。", "Add at least 1 video(s) as evidence."),
-            (error("media", "too_many_media", video), "最多上传 2 段视频,请移除多余的文件。", "At most 2 video(s): remove some."),
-            (error("contact.phone", "invalid", ErrorParams::default()), "手机号格式不正确。", "That phone number does not look right."),
-            (error("contact", "required", ErrorParams::default()), "请填写手机号或邮箱。", "Give a phone number or an email address."),
-            (error("item_ids", "required", ErrorParams::default()), "请选择至少一件商品。", "Choose at least one item."),
+            (
+                error("media", "evidence_required", video.clone()),
+                "请至少上传 1 段视频作为凭证。",
+                "Add at least 1 video(s) as evidence.",
+            ),
+            (
+                error("media", "too_many_media", video),
+                "最多上传 2 段视频,请移除多余的文件。",
+                "At most 2 video(s): remove some.",
+            ),
+            (
+                error("contact.phone", "invalid", ErrorParams::default()),
+                "手机号格式不正确。",
+                "That phone number does not look right.",
+            ),
+            (
+                error("contact", "required", ErrorParams::default()),
+                "请填写手机号或邮箱。",
+                "Give a phone number or an email address.",
+            ),
+            (
+                error("item_ids", "required", ErrorParams::default()),
+                "请选择至少一件商品。",
+                "Choose at least one item.",
+            ),
             (
                 error("problem_type", "no_reason_return_unavailable", ErrorParams::default()),
                 "七天无理由退货已不适用于此订单。",
@@ -669,20 +710,35 @@ mod tests {
     }
 
     fn api(code: &str, field: Option<&str>, params: ErrorParams) -> ApiError {
-        ApiError { code: code.into(), message: "(developer text)".into(), field: field.map(Into::into), params, case: None }
+        ApiError {
+            code: code.into(),
+            message: "(developer text)".into(),
+            field: field.map(Into::into),
+            params,
+            case: None,
+        }
     }
 
     #[test]
     fn server_answers_read_in_both_languages() {
         assert_eq!(EN.api_error(0, None), "the connection is down");
-        assert_eq!(ZH.api_error(401, Some(&api("order_token_expired", None, ErrorParams::default()))), "会话已过期,请刷新页面");
-        assert_eq!(ZH.api_error(422, Some(&api("too_short", Some("description"), limits(10, 1000)))), "请描述问题(至少 10 个字)。");
+        assert_eq!(
+            ZH.api_error(401, Some(&api("order_token_expired", None, ErrorParams::default()))),
+            "会话已过期,请刷新页面"
+        );
+        assert_eq!(
+            ZH.api_error(422, Some(&api("too_short", Some("description"), limits(10, 1000)))),
+            "请描述问题(至少 10 个字)。"
+        );
         assert_eq!(
             EN.api_error(409, Some(&api("transition_not_allowed", None, ErrorParams::default()))),
             "the server could not take it (transition_not_allowed)"
         );
         assert_eq!(
-            EN.api_error(413, Some(&api("upload_too_large", None, ErrorParams { max: Some(20), ..ErrorParams::default() }))),
+            EN.api_error(
+                413,
+                Some(&api("upload_too_large", None, ErrorParams { max: Some(20), ..ErrorParams::default() }))
+            ),
             "the file is too large (at most 20 bytes)"
         );
         assert_eq!(EN.api_error(502, None), "the server could not take it (HTTP 502)");

@@ -246,7 +246,8 @@ impl CaseFlow {
                 crate::clock::sleep_ms(300).await;
             }
             let media = self.evidence.media();
-            let Some((case, key)) = self.with(|flow| (flow.new_case(&media), flow.draft.idempotency_key.clone())) else {
+            let Some((case, key)) = self.with(|flow| (flow.new_case(&media), flow.draft.idempotency_key.clone()))
+            else {
                 return;
             };
             self.submit.set(Submit::Sending);

@@ -63,11 +63,14 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
     let history = case.history.clone();
     let last_message = case.history.iter().rev().find(|e| e.message.is_some() && e.actor != Actor::Shopper).cloned();
     // Exactly what the server lists for the shopper now, nothing derived here.
-    let actions = requests::offered(&case).into_iter().map(|action| match action.action {
-        EventKind::ReturnShipment => return_form(tr, requests, &case, error).into_any(),
-        EventKind::Escalate => escalate_form(tr, requests, &case, &action, error).into_any(),
-        _ => withdraw_control(tr, requests, &case, error).into_any(),
-    }).collect_view();
+    let actions = requests::offered(&case)
+        .into_iter()
+        .map(|action| match action.action {
+            EventKind::ReturnShipment => return_form(tr, requests, &case, error).into_any(),
+            EventKind::Escalate => escalate_form(tr, requests, &case, &action, error).into_any(),
+            _ => withdraw_control(tr, requests, &case, error).into_any(),
+        })
+        .collect_view();
     view! {
         <article class="ac-request" data-testid="request" data-state=state.as_str() data-number=case.number.clone()>
             <header class="ac-request__header">

@@ -88,6 +88,7 @@ fn replay(stored: crate::store::StoredResponse) -> Response {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Must be the token's order id.
     #[param(required = true)]

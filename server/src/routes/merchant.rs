@@ -46,6 +46,7 @@ const PAGE: u32 = 50;
 const PAGE_MAX: u32 = 200;
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// Only cases in this state.
@@ -332,6 +333,7 @@ pub async fn resolve(write: Write, body: Json<MessageRequest>) -> Result<Respons
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryQuery {
     /// Only deliveries about this case.

@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WidgetConfigQuery {
     /// The merchant id, as in the embed's `data-merchant`.
     pub merchant: Option<String>,

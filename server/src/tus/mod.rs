@@ -909,6 +909,7 @@ pub async fn link(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkQuery {
     /// When the link stops working (milliseconds since the epoch), as the link says.
     #[param(required = true)]
