@@ -175,10 +175,10 @@ fn adopt_stylesheet(shadow: &ShadowRoot) -> Result<(), JsValue> {
 fn load_config(remote: Option<&str>, tag: Option<&str>) -> WidgetConfig {
     let mut layers = Vec::new();
     if let Some(json) = remote {
-        layers.push(Layer { source: "widget-config response", json });
+        layers.push(Layer::new("widget-config response", json));
     }
     if let Some(json) = tag {
-        layers.push(Layer { source: "data-config", json });
+        layers.push(Layer { source: "data-config", json, tightens_limits: true });
     }
     let (config, errors) = WidgetConfig::load(&layers);
     for error in errors {

@@ -73,7 +73,7 @@ pub fn run(name: &str, data: &[u8]) {
         }
         "widget_config" => {
             let Ok(json) = std::str::from_utf8(data) else { return };
-            let layers = [aftercare_protocol::config::Layer { source: "fuzz", json }];
+            let layers = [aftercare_protocol::config::Layer::new("fuzz", json)];
             let _ = aftercare_protocol::config::WidgetConfig::load(&layers);
         }
         other => panic!("no fuzz target {other:?}"),

@@ -408,6 +408,33 @@ impl std::fmt::Display for ConfigError {
 pub struct Layer<'a> {
     pub source: &'a str,
     pub json: &'a str,
+    /// A layer that may only tighten the evidence limits set before it (the tag's
+    /// `data-config`, over the server's): a larger value there is ignored.
+    pub tightens_limits: bool,
+}
+
+impl<'a> Layer<'a> {
+    pub fn new(source: &'a str, json: &'a str) -> Layer<'a> {
+        Layer { source, json, tightens_limits: false }
+    }
+}
+
+/// The evidence settings the server enforces too: a page's `data-config` may lower
+/// them, never raise them over what the server sent.
+const SERVER_LIMITS: [&str; 4] = ["max_photo_bytes", "max_video_bytes", "max_photos", "max_videos"];
+
+/// In a tightening layer, a limit above the one already merged is dropped.
+fn keep_tighter(merged: &Value, patch: &mut Value) {
+    let Some(evidence) = patch.get_mut("evidence").and_then(Value::as_object_mut) else { return };
+    for key in SERVER_LIMITS {
+        let current = merged.get("evidence").and_then(|e| e.get(key)).and_then(Value::as_u64);
+        let wanted = evidence.get(key).and_then(Value::as_u64);
+        if let (Some(current), Some(wanted)) = (current, wanted) {
+            if wanted > current {
+                evidence.remove(key);
+            }
+        }
+    }
 }
 
 impl WidgetConfig {
@@ -423,7 +450,12 @@ impl WidgetConfig {
         let mut merged = defaults.clone();
         for layer in layers {
             match serde_json::from_str::<Value>(layer.json) {
-                Ok(patch @ Value::Object(_)) => merge_patch(&mut merged, patch),
+                Ok(mut patch @ Value::Object(_)) => {
+                    if layer.tightens_limits {
+                        keep_tighter(&merged, &mut patch);
+                    }
+                    merge_patch(&mut merged, patch)
+                }
                 Ok(_) => errors
                     .push(ConfigError { field: layer.source.to_owned(), message: "must be a JSON object".to_owned() }),
                 Err(error) => errors.push(ConfigError {
@@ -554,7 +586,7 @@ mod tests {
     use super::*;
 
     fn load(json: &str) -> (WidgetConfig, Vec<ConfigError>) {
-        WidgetConfig::load(&[Layer { source: "data-config", json }])
+        WidgetConfig::load(&[Layer::new("data-config", json)])
     }
 
     #[track_caller]
@@ -596,11 +628,11 @@ mod tests {
     #[test]
     fn layers_merge_over_the_defaults() {
         let (config, errors) = WidgetConfig::load(&[
-            Layer { source: "server", json: r#"{"channels":{"phone":{"menu_key":"2"},"email":null}}"# },
-            Layer {
-                source: "data-config",
-                json: r#"{"channels":{"wechat":{"name":"Demo","qr_url":"https://example.com/q"},"phone":{"menu_key":"3"}}}"#,
-            },
+            Layer::new("server", r#"{"channels":{"phone":{"menu_key":"2"},"email":null}}"#),
+            Layer::new(
+                "data-config",
+                r#"{"channels":{"wechat":{"name":"Demo","qr_url":"https://example.com/q"},"phone":{"menu_key":"3"}}}"#,
+            ),
         ]);
         assert_eq!(errors, []);
         let phone = config.channels.phone.unwrap();
@@ -608,6 +640,27 @@ mod tests {
         assert_eq!(phone.number.as_str(), "9510211", "unpatched fields stay");
         assert_eq!(config.channels.email, None, "null hides a channel");
         assert_eq!(config.channels.wechat.unwrap().qr_url.as_str(), "https://example.com/q");
+    }
+
+    /// The server's evidence limits hold: the page may lower them, never raise them.
+    #[test]
+    fn the_page_may_tighten_the_servers_limits_never_loosen_them() {
+        let server = r#"{"evidence":{"max_photo_bytes":1000000,"max_video_bytes":5000000,"max_photos":4}}"#;
+        let page = |json| Layer { source: "data-config", json, tightens_limits: true };
+        let (config, errors) = WidgetConfig::load(&[
+            Layer::new("server", server),
+            page(
+                r#"{"evidence":{"max_photo_bytes":500000,"max_video_bytes":99000000,"max_photos":9,"photo_quality":0.5}}"#,
+            ),
+        ]);
+        assert_eq!(errors, []);
+        assert_eq!(config.evidence.max_photo_bytes, 500_000, "tighter: taken");
+        assert_eq!(config.evidence.max_video_bytes, 5_000_000, "looser: the server's");
+        assert_eq!(config.evidence.max_photos, 4);
+        assert_eq!(config.evidence.photo_quality.0, 0.5, "other settings are the page's to choose");
+        // A server that allows more than the defaults is believed.
+        let (config, _) = WidgetConfig::load(&[Layer::new("server", r#"{"evidence":{"max_photo_bytes":50000000}}"#)]);
+        assert_eq!(config.evidence.max_photo_bytes, 50_000_000);
     }
 
     #[test]

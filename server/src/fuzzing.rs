@@ -37,7 +37,7 @@ pub fn run(name: &str, data: &[u8]) {
         "merchants_toml" => {
             if let Ok(merchants) = Merchants::from_toml(text) {
                 for merchant in merchants.all() {
-                    let _ = merchant.widget_config();
+                    let _ = merchant.widget_config(1, 1);
                     let _ = merchant.draft_days();
                 }
             }

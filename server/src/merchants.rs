@@ -131,7 +131,7 @@ impl Merchants {
             {
                 return Err(format!("merchant id {:?}: use letters, digits, - and _", merchant.id));
             }
-            let (_, errors) = WidgetConfig::load(&[Layer { source: "widget", json: &merchant.widget.to_string() }]);
+            let (_, errors) = WidgetConfig::load(&[Layer::new("widget", &merchant.widget.to_string())]);
             if let Some(error) = errors.first() {
                 return Err(format!("merchant {}: widget.{error}", merchant.id));
             }
@@ -219,10 +219,19 @@ impl Merchant {
     /// The widget configuration this merchant serves: its layer over the defaults.
     /// The widget's configuration layer: the merchant's `widget` settings, plus the
     /// case rules the server enforces (so the widget offers exactly what is allowed).
-    pub fn widget_config(&self) -> serde_json::Value {
+    /// The merchant's widget-config layer: its widget settings, with the rules and the
+    /// evidence limits this server enforces (`max_photo_bytes`, `max_video_bytes`), so
+    /// the widget refuses exactly what the server would. A page's `data-config` may
+    /// tighten those, not loosen them.
+    pub fn widget_config(&self, max_photo_bytes: u64, max_video_bytes: u64) -> serde_json::Value {
         let mut layer = self.widget.clone();
         if let serde_json::Value::Object(map) = &mut layer {
             map.insert("rules".to_owned(), serde_json::to_value(&self.rules).expect("rules serialise"));
+            let evidence = map.entry("evidence").or_insert_with(|| serde_json::json!({}));
+            if let serde_json::Value::Object(evidence) = evidence {
+                evidence.insert("max_photo_bytes".into(), max_photo_bytes.into());
+                evidence.insert("max_video_bytes".into(), max_video_bytes.into());
+            }
         }
         layer
     }
@@ -245,7 +254,8 @@ impl Merchant {
     /// How long the widget keeps a shopper's draft (`case.draft_days` in its widget
     /// settings), so uploads a draft may still point at are kept that long.
     pub fn draft_days(&self) -> u16 {
-        let layer = [Layer { source: "widget", json: &self.widget.to_string() }];
+        let json = self.widget.to_string();
+        let layer = [Layer::new("widget", &json)];
         WidgetConfig::load(&layer).0.case.draft_days
     }
 }

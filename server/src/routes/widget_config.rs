@@ -24,7 +24,8 @@ pub struct WidgetConfigQuery {
 }
 
 /// The merchant's widget configuration: a JSON Merge Patch over the built-in defaults
-/// (channels, hours, FAQ), as the widget's `data-config` takes.
+/// (channels, hours, FAQ), as the widget's `data-config` takes, with the case rules and
+/// the evidence limits the server enforces.
 #[utoipa::path(
     get,
     path = "/v1/widget-config",
@@ -42,5 +43,7 @@ pub async fn widget_config(
 ) -> Result<impl IntoResponse, Error> {
     let id = query.merchant.ok_or_else(|| Error::BadRequest("the `merchant` query parameter is required".into()))?;
     let merchant = state.merchants.get(&id).ok_or(Error::UnknownMerchant(id))?;
-    Ok(([(CACHE_CONTROL, "public, max-age=60")], axum::Json(merchant.widget_config())))
+    let limits = &state.uploads.limits;
+    let layer = merchant.widget_config(limits.max_photo_bytes, limits.max_video_bytes);
+    Ok(([(CACHE_CONTROL, "public, max-age=60")], axum::Json(layer)))
 }

@@ -146,3 +146,34 @@ fn the_contract_check_can_fail() {
         std::panic::catch_unwind(|| contract::check("GET", "/v1/cases/abc", 404, extra.to_string().as_bytes()));
     assert!(result.is_err(), "a field the document does not name");
 }
+
+#[tokio::test]
+async fn widget_config_carries_the_limits_the_server_enforces() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = TestApp::at(dir).await;
+    let limits =
+        aftercare_server::tus::Limits { max_photo_bytes: 1_234_567, max_video_bytes: 7_654_321, ..Default::default() };
+    let uploads = aftercare_server::tus::Uploads::new(
+        app.dir.path().join("spool-2"),
+        aftercare_server::storage::Storage::local(&app.dir.path().join("media-2")).unwrap(),
+        limits,
+        vec![7; 32],
+    )
+    .unwrap();
+    app.state.uploads = std::sync::Arc::new(uploads);
+    let request = Request::get("/v1/widget-config?merchant=acme").body(Body::empty()).unwrap();
+    let (status, _, layer) = app.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(layer["evidence"]["max_photo_bytes"], 1_234_567);
+    assert_eq!(layer["evidence"]["max_video_bytes"], 7_654_321);
+    assert_eq!(layer["channels"]["phone"]["menu_key"], "9", "the merchant's own settings stay");
+    // As the widget loads it, with a page trying to allow more and less.
+    let server = layer.to_string();
+    let page = r#"{"evidence":{"max_photo_bytes":99999999,"max_video_bytes":1000}}"#;
+    let (config, errors) = aftercare_protocol::config::WidgetConfig::load(&[
+        aftercare_protocol::config::Layer::new("widget-config response", &server),
+        aftercare_protocol::config::Layer { source: "data-config", json: page, tightens_limits: true },
+    ]);
+    assert_eq!(errors, []);
+    assert_eq!((config.evidence.max_photo_bytes, config.evidence.max_video_bytes), (1_234_567, 1000));
+}
