@@ -118,21 +118,21 @@ async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Resul
         if let Some(version) = &version {
             headers.push(("if-match", version.as_str()));
         }
-        let error_of = |status, text: &str| CallError { status, error: decode(text).map(Box::new) };
         let (failure, retry_after) = match send(call.method, &url, &headers, call.body.as_deref()).await {
             Ok((status, text, _)) if (200..300).contains(&status) => return Ok(text),
-            Ok((401, text, _)) if !refreshed && error_of(401, &text).code() == Some("order_token_expired") => {
-                refreshed = true;
-                if state.refresh_token().await {
-                    continue;
-                }
-                return Err(error_of(401, &text));
-            }
             Ok((status, text, retry_after)) => {
+                let failed = CallError { status, error: decode(&text).map(Box::new) };
+                if status == 401 && !refreshed && failed.code() == Some("order_token_expired") {
+                    refreshed = true;
+                    if state.refresh_token().await {
+                        continue;
+                    }
+                    return Err(failed);
+                }
                 // A 409 is worth waiting out only while the same request is in progress.
-                let busy = status != 409 || error_of(status, &text).code() == Some("idempotency_in_progress");
+                let busy = status != 409 || failed.code() == Some("idempotency_in_progress");
                 if !Failure::Status(status).retryable() || !busy {
-                    return Err(error_of(status, &text));
+                    return Err(failed);
                 }
                 (Failure::Status(status), retry_after)
             }

@@ -61,14 +61,14 @@ impl Requests {
     /// Sends an action on `case` (at the version shown); on success the answer replaces
     /// the case and `done` runs. On failure `error` gets the reason, in the shopper's
     /// language; a stale case is replaced by the server's current one.
-    pub fn act(self, case: Case, action: ShopperAction, error: RwSignal<Option<String>>, done: impl Fn() + 'static) {
+    pub fn act(self, case: Case, action: ShopperAction, error: RwSignal<Option<String>>, done: Callback<()>) {
         leptos::task::spawn_local(async move {
             let tr = Tr(self.state.locale.get_untracked());
             match api::act(&self.state, &case, &action, &api::new_key()).await {
                 Ok(case) => {
                     error.set(None);
                     self.replace(case);
-                    done();
+                    done.run(());
                 }
                 Err(failure) => {
                     error.set(Some(tr.action_failed(&tr.api_error(failure.status, failure.error.as_deref()))));

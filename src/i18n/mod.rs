@@ -335,10 +335,13 @@ impl Tr {
         }
     }
 
-    /// "1.2 MB", "340 KB".
+    /// "1.2 MB", "340 KB". In integer tenths, rounded half up: no float formatting
+    /// (which would bring its own kilobytes into the wasm).
     pub fn bytes(self, bytes: u64) -> String {
-        if bytes >= 1024 * 1024 {
-            format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        const MB: u64 = 1024 * 1024;
+        if bytes >= MB {
+            let tenths = bytes.saturating_mul(10).saturating_add(MB / 2) / MB;
+            format!("{}.{} MB", tenths / 10, tenths % 10)
         } else {
             format!("{} KB", bytes.div_ceil(1024))
         }
@@ -403,6 +406,16 @@ impl Tr {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_read_in_tenths_of_a_megabyte() {
+        let tr = Tr(Locale::En);
+        assert_eq!(tr.bytes(1536), "2 KB");
+        assert_eq!(tr.bytes(1024 * 1024), "1.0 MB");
+        assert_eq!(tr.bytes(1024 * 1024 * 3 / 2), "1.5 MB");
+        assert_eq!(tr.bytes(20 * 1024 * 1024 - 1), "20.0 MB");
+        assert!(tr.bytes(u64::MAX).ends_with(" MB"), "no overflow");
+    }
+
     use super::*;
     use crate::config::WidgetConfig;
     use crate::hours::{LocalTime, TimeOfDay};

@@ -63,14 +63,11 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
     let history = case.history.clone();
     let last_message = case.history.iter().rev().find(|e| e.message.is_some() && e.actor != Actor::Shopper).cloned();
     // Exactly what the server lists for the shopper now, nothing derived here.
-    let actions = requests::offered(&case)
-        .into_iter()
-        .map(|action| match action.action {
-            EventKind::ReturnShipment => return_form(tr, requests, &case, error).into_any(),
-            EventKind::Escalate => escalate_form(tr, requests, &case, &action, error).into_any(),
-            _ => withdraw_control(tr, requests, &case, error).into_any(),
-        })
-        .collect_view();
+    let offered = requests::offered(&case);
+    let offers = |kind: EventKind| offered.iter().find(|a| a.action == kind);
+    let return_control = offers(EventKind::ReturnShipment).map(|_| return_form(tr, requests, &case, error));
+    let escalate_control = offers(EventKind::Escalate).map(|a| escalate_form(tr, requests, &case, a, error));
+    let withdraw = offers(EventKind::Withdraw).map(|_| withdraw_control(tr, requests, &case, error));
     view! {
         <article class="ac-request" data-testid="request" data-state=state.as_str() data-number=case.number.clone()>
             <header class="ac-request__header">
@@ -89,7 +86,9 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
             {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{move || tr.get().return_sent(&s.carrier, &s.tracking_number)}</p> })}
             {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount, &r.currency)}</p> })}
             {case.replacement_shipment.clone().map(|s| view! { <p data-testid="request-replacement">{move || tr.get().replacement_sent(&s.carrier, &s.tracking_number)}</p> })}
-            {actions}
+            {return_control}
+            {escalate_control}
+            {withdraw}
             <p class="ac-errors" role="alert" data-testid="request-error">{move || error.get()}</p>
             <details class="ac-history">
                 <summary>{move || tr.get().review_details()}</summary>
@@ -123,7 +122,7 @@ fn return_form(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Op
             error.set(Some(format!("{label}: {}", tr.field_error(first))));
             return;
         }
-        requests.act(shown.clone(), ShopperAction::ReturnShipment(shipment), error, || {});
+        requests.act(shown.clone(), ShopperAction::ReturnShipment(shipment), error, Callback::new(|()| {}));
     };
     view! {
         <div class="ac-request__action" data-testid="request-return-form">
@@ -169,10 +168,11 @@ fn escalate_form(
             error.set(Some(tr.get_untracked().field_error(first)));
             return;
         }
-        requests.act(shown.clone(), ShopperAction::Escalate(request), error, move || {
+        let done = Callback::new(move |()| {
             open.set(false);
             extra.clear();
         });
+        requests.act(shown.clone(), ShopperAction::Escalate(request), error, done);
     };
     view! {
         <div class="ac-request__action">
@@ -196,7 +196,7 @@ fn withdraw_control(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSign
     let shown = case.clone();
     let confirm = move |_| {
         let action = ShopperAction::Withdraw(WithdrawRequest::default());
-        requests.act(shown.clone(), action, error, move || confirming.set(false));
+        requests.act(shown.clone(), action, error, Callback::new(move |()| confirming.set(false)));
     };
     view! {
         <div class="ac-request__action">
