@@ -1,15 +1,12 @@
 //! tus 1.0 header values: parsing what clients send, formatting what we answer. Pure.
+//! The names and constants both sides use are `aftercare_protocol::tus`.
 
 use std::collections::HashSet;
 
 use aftercare_protocol::validate::forbidden_in_name;
 use base64::Engine;
 
-pub const TUS_RESUMABLE: &str = "1.0.0";
-pub const TUS_VERSION: &str = "1.0.0";
-pub const TUS_EXTENSIONS: &str = "creation,creation-with-upload,expiration,checksum,termination";
-pub const TUS_CHECKSUM_ALGORITHMS: &str = "sha1,sha256";
-pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
+pub use aftercare_protocol::tus::*;
 
 /// `Upload-Offset` / `Upload-Length`: a non-negative decimal integer, nothing else.
 pub fn parse_u64(value: &str) -> Option<u64> {

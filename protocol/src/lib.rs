@@ -14,5 +14,6 @@ pub mod order;
 pub mod picture;
 pub mod rules;
 pub mod time;
+pub mod tus;
 pub mod validate;
 pub mod webhook;

@@ -263,7 +263,7 @@ impl IntoResponse for Error {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if matches!(self, Error::TusVersionUnsupported) {
-            response.headers_mut().insert("tus-version", HeaderValue::from_static(crate::tus::headers::TUS_VERSION));
+            response.headers_mut().insert("tus-version", HeaderValue::from_static(aftercare_protocol::tus::VERSION));
         }
         if matches!(
             self,

@@ -3,7 +3,6 @@
 //! shoppers' after-sale cases idempotently, on SQLite (PostgreSQL from part 2).
 //!
 //! [`app`] builds the whole router from an [`AppState`]; `main.rs` is configuration.
-#![cfg(not(target_arch = "wasm32"))]
 
 pub mod auth;
 pub mod cases;

@@ -10,13 +10,6 @@
 //! Every flag is also an `AFTERCARE_…` environment variable; `DATABASE_URL` is honoured
 //! too. Logs go to stderr; stdout carries only what a command prints (a token, a key,
 //! the OpenAPI document, the listening address).
-#![cfg_attr(target_arch = "wasm32", allow(unused))]
-
-// Trunk builds the workspace's default members for wasm32; there the server is empty.
-#[cfg(target_arch = "wasm32")]
-fn main() {}
-
-#[cfg(not(target_arch = "wasm32"))]
 mod server_main {
 
     use std::net::SocketAddr;
@@ -420,7 +413,6 @@ mod server_main {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
     server_main::main()
 }

@@ -2,6 +2,7 @@
 //! `fetch` does not give). One request at a time; the caller (`session`) decides what
 //! to send and when to retry.
 
+use aftercare_protocol::tus;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -55,7 +56,7 @@ pub async fn send(
 ) -> Result<Answer, RequestError> {
     let xhr = XmlHttpRequest::new().map_err(|_| RequestError::network())?;
     xhr.open_with_async(call.method, call.url, true).map_err(|_| RequestError::network())?;
-    let _ = xhr.set_request_header("Tus-Resumable", "1.0.0");
+    let _ = xhr.set_request_header(tus::TUS_RESUMABLE, tus::VERSION);
     if let Some(token) = &call.token {
         let _ = xhr.set_request_header("Authorization", &format!("Bearer {token}"));
     }

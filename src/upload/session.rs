@@ -6,6 +6,7 @@
 //! The list is plain data in a signal (`FileState`), so components render it; the
 //! browser objects (blobs, requests) stay in local stored values.
 
+use aftercare_protocol::tus;
 use std::collections::HashMap;
 
 use aftercare_protocol::case::{MediaKind, MediaRef};
@@ -377,9 +378,9 @@ impl Evidence {
     async fn head(&self, key: u32, url: &str) -> restore::ServerState {
         let head = |token| Call { method: "HEAD", url, token, headers: &[], body: None };
         match self.request(key, &head, |_| {}).await {
-            Ok(Some(answer)) => {
-                restore::ServerState::Offset(answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(0))
-            }
+            Ok(Some(answer)) => restore::ServerState::Offset(
+                answer.header(tus::UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(0),
+            ),
             Ok(None) => restore::ServerState::Unknown,
             Err(FileError::Server(code)) if code == "upload_not_found" || code == "upload_expired" => {
                 restore::ServerState::Gone
@@ -671,8 +672,8 @@ impl Evidence {
         let url = match existing {
             Some(url) => url,
             None => {
-                let metadata = format!("filename {},filetype {}", base64(name), base64(filetype));
-                let create_headers = [("Upload-Length", length.to_string()), ("Upload-Metadata", metadata)];
+                let metadata = tus::metadata(name, filetype, base64);
+                let create_headers = [(tus::UPLOAD_LENGTH, length.to_string()), (tus::UPLOAD_METADATA, metadata)];
                 let create =
                     |token| Call { method: "POST", url: &endpoint, token, headers: &create_headers, body: None };
                 let Some(created) = self.request(key, &create, |_| {}).await? else { return Ok(None) };
@@ -707,14 +708,14 @@ impl Evidence {
             if ask {
                 let head = |token| Call { method: "HEAD", url: &url, token, headers: &[], body: None };
                 if let Some(answer) = self.request(key, &head, |_| {}).await? {
-                    offset = answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(offset);
+                    offset = answer.header(tus::UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(offset);
                 }
                 ask = false;
             }
             let Some((start, end)) = plan::next_range(offset, length, chunk) else { return Ok(Some(upload_id)) };
             let body = blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(|_| FileError::Network)?;
             let headers =
-                [("Upload-Offset", start.to_string()), ("Content-Type", "application/offset+octet-stream".to_owned())];
+                [(tus::UPLOAD_OFFSET, start.to_string()), ("content-type", tus::OFFSET_OCTET_STREAM.to_owned())];
             let patch = |token| Call { method: "PATCH", url: &url, token, headers: &headers, body: Some(&body) };
             let files = self.files;
             let progress = move |loaded: f64| {
@@ -729,7 +730,7 @@ impl Evidence {
                 Some(answer) => {
                     failures = 0;
                     let elapsed = (now_ms() - started).max(1.0);
-                    offset = answer.header("Upload-Offset").and_then(|v| v.parse().ok()).unwrap_or(end);
+                    offset = answer.header(tus::UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(end);
                     self.update(key, |f| {
                         f.sent = offset;
                         f.speed = (end - start) as f64 * 1000.0 / elapsed;
@@ -746,10 +747,9 @@ impl Evidence {
     }
 }
 
-fn base64(text: &str) -> String {
+fn base64(bytes: &[u8]) -> String {
     let window = web_sys::window();
-    // btoa works on Latin-1; encode UTF-8 bytes first.
-    let bytes = text.as_bytes();
+    // btoa works on Latin-1: one char per byte of the UTF-8 text.
     let latin1: String = bytes.iter().map(|&b| b as char).collect();
     window.and_then(|w| w.btoa(&latin1).ok()).unwrap_or_default()
 }

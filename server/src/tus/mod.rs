@@ -316,11 +316,11 @@ async fn tus_resumable(request: Request, next: Next) -> Response {
     if request.method() == Method::OPTIONS || request.uri().path().ends_with("/link") {
         return next.run(request).await;
     }
-    if request.headers().get("tus-resumable").and_then(|v| v.to_str().ok()) != Some(TUS_RESUMABLE) {
+    if request.headers().get(TUS_RESUMABLE).and_then(|v| v.to_str().ok()) != Some(VERSION) {
         return Error::TusVersionUnsupported.into_response();
     }
     let mut response = next.run(request).await;
-    response.headers_mut().insert("tus-resumable", HeaderValue::from_static(TUS_RESUMABLE));
+    response.headers_mut().insert(TUS_RESUMABLE, HeaderValue::from_static(VERSION));
     response
 }
 
@@ -333,10 +333,10 @@ async fn tus_resumable(request: Request, next: Next) -> Response {
 )]
 pub async fn discovery(State(state): State<AppState>) -> Response {
     let mut headers = HeaderMap::new();
-    headers.insert("tus-version", HeaderValue::from_static(TUS_VERSION));
-    headers.insert("tus-extension", HeaderValue::from_static(TUS_EXTENSIONS));
+    headers.insert("tus-version", HeaderValue::from_static(VERSION));
+    headers.insert("tus-extension", HeaderValue::from_static(EXTENSIONS));
     headers.insert("tus-max-size", HeaderValue::from(state.uploads.max_size()));
-    headers.insert("tus-checksum-algorithm", HeaderValue::from_static(TUS_CHECKSUM_ALGORITHMS));
+    headers.insert("tus-checksum-algorithm", HeaderValue::from_static(CHECKSUM_ALGORITHMS));
     (StatusCode::NO_CONTENT, headers).into_response()
 }
 
@@ -373,9 +373,9 @@ async fn spool_offset(path: &Path) -> u64 {
 
 fn progress_headers(expires_at: Timestamp, offset: u64) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert("upload-offset", HeaderValue::from(offset));
+    headers.insert(UPLOAD_OFFSET, HeaderValue::from(offset));
     headers.insert(
-        "upload-expires",
+        UPLOAD_EXPIRES,
         HeaderValue::from_str(&http_date(expires_at.0)).expect("an HTTP date is a header value"),
     );
     headers
@@ -411,14 +411,13 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     if header(&headers, "upload-defer-length").is_some() {
         return Err(Error::BadRequest("Upload-Defer-Length is not supported; send Upload-Length".into()));
     }
-    let length = header(&headers, "upload-length")
+    let length = header(&headers, UPLOAD_LENGTH)
         .and_then(parse_u64)
         .ok_or_else(|| Error::BadRequest("Upload-Length must be a non-negative integer".into()))?;
-    let raw_metadata = header(&headers, "upload-metadata").unwrap_or_default().to_owned();
+    let raw_metadata = header(&headers, UPLOAD_METADATA).unwrap_or_default().to_owned();
     let metadata = parse_metadata(&raw_metadata).map_err(Error::BadRequest)?;
-    let filename =
-        metadata_text(&metadata, "filename").map_err(Error::BadRequest)?.map(|name| sanitize_filename(&name));
-    let filetype = metadata_text(&metadata, "filetype").map_err(Error::BadRequest)?;
+    let filename = metadata_text(&metadata, FILENAME).map_err(Error::BadRequest)?.map(|name| sanitize_filename(&name));
+    let filetype = metadata_text(&metadata, FILETYPE).map_err(Error::BadRequest)?;
     let declared = filetype.as_deref().and_then(MediaType::from_mime);
     if filetype.as_deref().is_some_and(|t| !t.is_empty()) && declared.is_none() {
         return Err(Error::MediaRejected {
@@ -527,11 +526,11 @@ pub async fn head(
         }
     }
     let mut headers = progress_headers(upload.expires_at, offset);
-    headers.insert("upload-length", HeaderValue::from(upload.length));
+    headers.insert(UPLOAD_LENGTH, HeaderValue::from(upload.length));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if !upload.metadata.is_empty() {
         if let Ok(value) = HeaderValue::from_str(&upload.metadata) {
-            headers.insert("upload-metadata", value);
+            headers.insert(UPLOAD_METADATA, value);
         }
     }
     Ok((StatusCode::OK, headers).into_response())
@@ -569,7 +568,7 @@ pub async fn patch(
     if header(request.headers(), CONTENT_TYPE.as_str()) != Some(OFFSET_OCTET_STREAM) {
         return Err(Error::UploadContentType);
     }
-    let given = header(request.headers(), "upload-offset")
+    let given = header(request.headers(), UPLOAD_OFFSET)
         .and_then(parse_u64)
         .ok_or_else(|| Error::BadRequest("Upload-Offset must be a non-negative integer".into()))?;
     let upload = find(&state, &shopper, &id).await?;
@@ -588,7 +587,7 @@ async fn write(
 ) -> Result<Written, Error> {
     let uploads = &state.uploads;
     let checksum =
-        header(request.headers(), "upload-checksum").map(parse_checksum).transpose().map_err(Error::BadRequest)?;
+        header(request.headers(), UPLOAD_CHECKSUM).map(parse_checksum).transpose().map_err(Error::BadRequest)?;
     let declared_length = header(request.headers(), CONTENT_LENGTH.as_str()).and_then(parse_u64);
     let _active = uploads.begin(&upload.owner)?;
     let held = uploads.locks.take(&upload.id).await;

@@ -522,7 +522,7 @@ async fn the_committed_openapi_document_matches_the_code() {
     let generated = aftercare_server::openapi::document();
     assert!(
         committed == generated,
-        "openapi.json is out of date: run `cargo run --bin aftercare-server -- openapi > openapi.json`"
+        "openapi.json is out of date: run `cargo run -p aftercare-server -- openapi > openapi.json`"
     );
     let doc: Value = serde_json::from_str(&generated).unwrap();
     for path in [
