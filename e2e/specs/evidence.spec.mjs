@@ -10,14 +10,17 @@ import { sha256, syntheticMp4 } from "../support/media.mjs";
 
 const fixtures = resolve("e2e/fixtures");
 
+/** The stored file: the page's shopper asks for a signed link, the test downloads it
+ * (in Node: megabytes passed back through `page.evaluate` as a number array took
+ * half a minute). */
 async function download(page, backend, uploadId) {
-  return page.evaluate(async ({ origin, uploadId }) => {
+  const link = await page.evaluate(async ({ origin, uploadId }) => {
     const shopper = localStorage.getItem("aftercare-demo-shopper");
     const { token } = await (await fetch(`${origin}/demo/token?order=20261128-0042&shopper=${shopper}`)).json();
-    const link = await (await fetch(`${origin}/v1/uploads/${uploadId}/link`, { headers: { authorization: `Bearer ${token}` } })).json();
-    const response = await fetch(origin + link.url);
-    return { type: response.headers.get("content-type"), bytes: Array.from(new Uint8Array(await response.arrayBuffer())) };
+    return (await fetch(`${origin}/v1/uploads/${uploadId}/link`, { headers: { authorization: `Bearer ${token}` } })).json();
   }, { origin: backend.origin, uploadId });
+  const response = await fetch(backend.origin + link.url);
+  return { type: response.headers.get("content-type"), bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
 test("a photo and a video attached through the file input are cleaned and stored", async ({ page, assets }) => {
@@ -164,7 +167,6 @@ test("files can be put in order, and the order survives a reload", async ({ page
 });
 
 test("a dropped connection is retried, and an upload can be paused and resumed", async ({ page, assets }) => {
-  test.setTimeout(60_000);
   const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
   const video = syntheticMp4(3 * 1024 * 1024, { seed: 21 });
   writeFileSync(join(work, "clip.mp4"), video);
@@ -220,13 +222,18 @@ async function stallUploads(page, pass) {
     return route.abort("connectionreset").catch(() => {});
   });
   return {
-    cut: () => cutNow(),
+    // Cuts the stalled PATCH (and every later one) and waits until the browser has
+    // seen one fail, so no intercepted request is in flight when the page reloads.
+    cut: async () => {
+      const failed = page.waitForEvent("requestfailed", { predicate: (r) => r.method() === "PATCH", timeout: 20_000 });
+      cutNow();
+      await failed;
+    },
     unstall: () => page.unrouteAll({ behavior: "ignoreErrors" }),
   };
 }
 
 test("a reload mid-upload resumes from the server's offset (file kept in IndexedDB)", async ({ page, assets }) => {
-  test.setTimeout(60_000);
   page.allowProblems(/ERR_CONNECTION_RESET|ERR_ABORTED|Failed to load resource/);
   const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
   const video = syntheticMp4(6 * 1024 * 1024, { seed: 31 });
@@ -238,7 +245,7 @@ test("a reload mid-upload resumes from the server's offset (file kept in Indexed
   await byTestId(page, "file-input").setInputFiles(join(work, "reload.mp4"));
   const item = byTestId(page, "evidence-item");
   await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
-  stall.cut();
+  await stall.cut();
 
   const resumedAt = [];
   page.on("request", (request) => {
@@ -256,7 +263,6 @@ test("a reload mid-upload resumes from the server's offset (file kept in Indexed
 });
 
 test("after a reload, a large file must be chosen again, and only the same file is taken", async ({ page, assets }) => {
-  test.setTimeout(60_000);
   page.allowProblems(/ERR_CONNECTION_RESET|ERR_ABORTED|Failed to load resource/);
   const work = mkdtempSync(join(tmpdir(), "aftercare-evidence-"));
   const video = syntheticMp4(12 * 1024 * 1024, { seed: 41 });
@@ -269,7 +275,7 @@ test("after a reload, a large file must be chosen again, and only the same file 
   await byTestId(page, "file-input").setInputFiles(join(work, "big.mp4"));
   const item = byTestId(page, "evidence-item");
   await expect.poll(() => item.locator("progress").evaluate((p) => p.value)).toBeGreaterThan(0);
-  stall.cut();
+  await stall.cut();
   await page.reload();
   await stall.unstall();
   await page.getByRole("button", { name: "English" }).click();
@@ -286,7 +292,6 @@ test("after a reload, a large file must be chosen again, and only the same file 
 });
 
 test("when the order token expires mid-upload, the widget asks the page for a fresh one and carries on", async ({ page }) => {
-  test.setTimeout(60_000);
   page.allowProblems(/status of 401/);
   const backend = await startBackend({ staticDir: resolve("dist") });
   try {
