@@ -86,7 +86,7 @@ test("a return: the seller's address, the tracking number, receipt and refund", 
   await expect(card(page, filed.number).getByTestId("request-return")).toHaveText("Your return: SF Express SF9876543210");
 
   await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/confirm-receipt`, {});
-  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refund`, { amount: "129.00", reference: "WX-1" });
+  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refund`, { amount: { minor_units: 12900, currency: "CNY" }, reference: "WX-1" });
   await showRequests(page);
   await expect(card(page, filed.number)).toHaveAttribute("data-state", "resolved");
   await expect(card(page, filed.number).getByTestId("request-refund")).toHaveText("Refunded 129.00 CNY");
@@ -153,7 +153,7 @@ test("in every state the widget offers exactly the actions the server lists", as
     ["awaiting_return_shipment", () => call(assets, platform, "POST", `/v1/platform/cases/${filed.id}/ruling`, { in_favour_of: "shopper", message: "Return and refund." })],
     ["awaiting_seller_receipt", null], // the shopper sends the tracking number, through the widget
     ["awaiting_resolution", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/confirm-receipt`, {})],
-    ["resolved", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refund`, { amount: "129.00" })],
+    ["resolved", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refund`, { amount: { minor_units: 12900, currency: "CNY" } })],
   ];
   const seen = [];
   for (const [state, act] of steps) {

@@ -343,18 +343,11 @@ pub struct Case {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Refund {
-    /// A decimal amount with at most two places, e.g. `"129.00"`.
-    pub amount: String,
-    /// ISO 4217, e.g. `CNY`.
-    #[serde(default = "default_currency")]
-    pub currency: String,
+    /// What was paid back, e.g. `{"minor_units": 12900, "currency": "CNY"}`.
+    pub amount: crate::money::Money,
     /// The payment system's reference for the refund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-}
-
-fn default_currency() -> String {
-    "CNY".into()
 }
 
 /// `POST /v1/merchant/cases/{id}/accept`. A return or an exchange needs the return

@@ -10,6 +10,7 @@ pub mod hours;
 pub mod lifecycle;
 pub mod locale;
 pub mod media;
+pub mod money;
 pub mod order;
 pub mod picture;
 pub mod rules;

@@ -76,7 +76,7 @@ impl Action {
             Action::Refuse,
             Action::SubmitReturnShipment(parcel()),
             Action::ConfirmReceipt,
-            Action::PayRefund(Refund { amount: String::new(), currency: String::new(), reference: None }),
+            Action::PayRefund(Refund { amount: crate::money::Money::new(0, ""), reference: None }),
             Action::Resolve,
             Action::ShipReplacement(parcel()),
             Action::Escalate,
@@ -414,7 +414,7 @@ mod tests {
             Action::Refuse,
             Action::SubmitReturnShipment(shipment()),
             Action::ConfirmReceipt,
-            Action::PayRefund(Refund { amount: "99.00".into(), currency: "CNY".into(), reference: None }),
+            Action::PayRefund(Refund { amount: crate::money::Money::new(9900, "CNY"), reference: None }),
             Action::Resolve,
             Action::ShipReplacement(shipment()),
             Action::Escalate,
@@ -519,7 +519,7 @@ mod tests {
             (outcome.return_shipment.clone(), outcome.replacement_shipment.clone()),
             (Some(shipment()), Some(shipment()))
         );
-        let refund = Refund { amount: "99.00".into(), currency: "CNY".into(), reference: None };
+        let refund = Refund { amount: crate::money::Money::new(9900, "CNY"), reference: None };
         effects(&Action::PayRefund(refund.clone()), Resolution::ReturnAndRefund, &mut outcome);
         assert_eq!(outcome.refund, Some(refund));
         let before = outcome.clone();

@@ -253,25 +253,24 @@ pub fn message(field: &str, text: &str, rules: &Rules) -> Vec<FieldError> {
     errors
 }
 
-/// Checks a recorded refund: a positive amount with at most two decimal places, an
-/// ISO 4217 currency code, a reference of at most 64 characters.
+/// The most one refund may be, in minor units: a bound well inside `i64` (and inside
+/// what a JavaScript number holds exactly).
+pub const REFUND_MAX_MINOR_UNITS: i64 = 1_000_000_000_000;
+
+/// Checks a recorded refund: a positive amount in minor units (at most
+/// [`REFUND_MAX_MINOR_UNITS`]), an ISO 4217 currency code, a reference of at most 64
+/// characters.
 pub fn refund(refund: &Refund) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let amount = refund.amount.trim();
-    let (whole, fraction) = match amount.split_once('.') {
-        Some((whole, fraction)) => (whole, Some(fraction)),
-        None => (amount, None),
-    };
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let well_formed = (1..=12).contains(&whole.len())
-        && digits(whole)
-        && fraction.is_none_or(|f| (1..=2).contains(&f.len()) && digits(f));
-    let positive = amount.bytes().any(|b| (b'1'..=b'9').contains(&b));
-    if !well_formed || !positive {
-        errors.push(error("amount", "invalid_amount", "must be a positive amount like 129 or 129.50"));
+    let amount = refund.amount.minor_units;
+    if !(1..=REFUND_MAX_MINOR_UNITS).contains(&amount) {
+        errors.push(
+            error("amount.minor_units", "invalid_amount", "must be a positive amount in minor units, e.g. 12900")
+                .with(ErrorParams { min: Some(1), max: Some(REFUND_MAX_MINOR_UNITS as u64), ..ErrorParams::default() }),
+        );
     }
-    if refund.currency.len() != 3 || !refund.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        errors.push(error("currency", "invalid_currency", "must be an ISO 4217 code like CNY"));
+    if !crate::money::Money::valid_currency(&refund.amount.currency) {
+        errors.push(error("amount.currency", "invalid_currency", "must be an ISO 4217 code like CNY"));
     }
     if let Some(reference) = &refund.reference {
         length_between(&mut errors, "reference", reference, 1, 64);
@@ -408,16 +407,21 @@ mod tests {
 
     #[test]
     fn refunds_need_a_positive_amount_and_a_currency() {
-        let refund =
-            |amount: &str, currency: &str| Refund { amount: amount.into(), currency: currency.into(), reference: None };
-        for ok in ["129", "129.5", "129.50", "0.01", "1000000"] {
+        use crate::money::Money;
+        let refund = |minor: i64, currency: &str| Refund { amount: Money::new(minor, currency), reference: None };
+        for ok in [1, 12900, REFUND_MAX_MINOR_UNITS] {
             assert_eq!(super::refund(&refund(ok, "CNY")), [], "{ok}");
         }
-        for bad in ["", "0", "0.00", "-1", "1.", ".5", "1.234", "1,5", "12e3", "1234567890123"] {
-            assert_eq!(super::refund(&refund(bad, "CNY")).first().map(|e| e.code), Some("invalid_amount"), "{bad}");
+        for bad in [0, -1, i64::MIN, REFUND_MAX_MINOR_UNITS + 1, i64::MAX] {
+            let errors = super::refund(&refund(bad, "CNY"));
+            assert_eq!(
+                errors.first().map(|e| (e.field.as_str(), e.code)),
+                Some(("amount.minor_units", "invalid_amount")),
+                "{bad}"
+            );
         }
-        assert_eq!(super::refund(&refund("1", "cny"))[0].field, "currency");
-        let long = Refund { reference: Some("x".repeat(65)), ..refund("1", "USD") };
+        assert_eq!(super::refund(&refund(1, "cny"))[0].field, "amount.currency");
+        let long = Refund { reference: Some("x".repeat(65)), ..refund(1, "USD") };
         assert_eq!(super::refund(&long)[0].field, "reference");
     }
 

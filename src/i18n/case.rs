@@ -559,11 +559,11 @@ impl Tr {
         self.pick("确定撤销", "Yes, withdraw")
     }
 
-    pub fn refunded(self, amount: &str, currency: &str) -> String {
+    pub fn refunded(self, amount: &aftercare_protocol::money::Money) -> String {
         if self.zh() {
-            format!("已退款 {amount} {currency}")
+            format!("已退款 {amount}")
         } else {
-            format!("Refunded {amount} {currency}")
+            format!("Refunded {amount}")
         }
     }
 

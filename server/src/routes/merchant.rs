@@ -293,8 +293,8 @@ pub async fn confirm_receipt(write: Write, body: Json<NoteRequest>) -> Result<Re
 )]
 pub async fn refund(write: Write, body: Json<Refund>) -> Result<Response> {
     first_error(validate::refund(&body.value))?;
-    let refund = Refund { amount: body.value.amount.trim().to_owned(), ..body.value };
-    let message = format!("{} {}", refund.amount, refund.currency);
+    let refund = body.value;
+    let message = refund.amount.to_string();
     write.send(Change::Step(Action::PayRefund(refund)), Some(message), body.canonical).await
 }
 

@@ -90,8 +90,7 @@ async fn return_path_from_acceptance_to_refund() {
         &app,
         &case,
         Action::PayRefund(aftercare_protocol::case::Refund {
-            amount: "199.00".into(),
-            currency: "CNY".into(),
+            amount: aftercare_protocol::money::Money::new(19900, "CNY"),
             reference: None,
         }),
     )

@@ -88,11 +88,30 @@ async fn the_return_path_from_filing_to_refund() {
         .await;
     p.ok(p.seller(&id, "confirm-receipt", json!({"message": "Arrived in good order"})).await, "awaiting_resolution")
         .await;
-    let (status, bad) = p.seller(&id, "refund", json!({"amount": "12.345"})).await;
-    assert_eq!((status, bad["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("amount")));
-    let resolved =
-        p.ok(p.seller(&id, "refund", json!({"amount": "199.00", "reference": "WX-REF-1"})).await, "resolved").await;
-    assert_eq!(resolved["refund"], json!({"amount": "199.00", "currency": "CNY", "reference": "WX-REF-1"}));
+    let (status, bad) = p.seller(&id, "refund", json!({"amount": {"minor_units": 0, "currency": "CNY"}})).await;
+    assert_eq!((status, bad["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("amount.minor_units")));
+    let (status, bad) = p.seller(&id, "refund", json!({"amount": "199.00"})).await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_json")),
+        "decimal strings are gone"
+    );
+    let resolved = p
+        .ok(
+            p.seller(
+                &id,
+                "refund",
+                json!({"amount": {"minor_units": 19900, "currency": "CNY"}, "reference": "WX-REF-1"}),
+            )
+            .await,
+            "resolved",
+        )
+        .await;
+    assert_eq!(
+        resolved["refund"],
+        json!({"amount": {"minor_units": 19900, "currency": "CNY"}, "reference": "WX-REF-1"})
+    );
+    assert_eq!(resolved["history"].as_array().unwrap().last().unwrap()["message"], "199.00 CNY");
     assert_eq!(
         actions(&resolved),
         [
@@ -190,7 +209,7 @@ async fn every_forbidden_merchant_transition_is_refused() {
         ("accept", accept.clone()),
         ("refuse", json!({"message": "No."})),
         ("confirm-receipt", json!({})),
-        ("refund", json!({"amount": "1"})),
+        ("refund", json!({"amount": {"minor_units": 100, "currency": "CNY"}})),
         ("replacement-shipment", serde_json::from_str(PARCEL).unwrap()),
         ("resolve", json!({"message": "Settled by phone."})),
     ];
