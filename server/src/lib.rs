@@ -23,6 +23,7 @@ pub mod storage;
 pub mod store;
 pub mod tus;
 pub mod webhooks;
+pub mod workers;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -88,11 +89,6 @@ impl AppState {
             rate_limit: Arc::default(),
             request_timeout: std::time::Duration::from_secs(30),
         }
-    }
-
-    /// Starts the deadline scheduler and the webhook sender.
-    pub fn spawn_workers(&self) -> Vec<tokio::task::JoinHandle<()>> {
-        vec![scheduler::spawn(self.clone()), webhooks::spawn(self.clone())]
     }
 }
 

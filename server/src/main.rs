@@ -295,24 +295,7 @@ mod server_main {
             Ok(removed) => tracing::info!("removed {removed} leftover spool files"),
             Err(error) => tracing::warn!("reconciling the spool: {error}"),
         }
-        let workers = state.spawn_workers();
-        // Expired incomplete uploads are swept every minute (and whenever one is created).
-        let sweeper = state.clone();
-        tokio::spawn(async move {
-            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-            loop {
-                every.tick().await;
-                if let Err(error) = sweeper.uploads.sweep(&sweeper.store, sweeper.clock.now()).await {
-                    tracing::warn!("sweeping expired uploads: {error}");
-                }
-                match sweeper.uploads.collect_garbage(&sweeper.store, &sweeper.merchants, sweeper.clock.now()).await {
-                    Ok(0) => {}
-                    Ok(collected) => tracing::info!("collected {collected} uploads no case references"),
-                    Err(error) => tracing::warn!("collecting unreferenced uploads: {error}"),
-                }
-                sweeper.rate_limit.forget_idle();
-            }
-        });
+        let workers = aftercare_server::workers::Workers::start(&state);
         println!("http://{address}");
         tracing::info!("listening on http://{address}");
         // On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to
@@ -331,9 +314,7 @@ mod server_main {
                 tracing::warn!("requests still running after {}s; stopping anyway", serve.drain_seconds);
             }
         }
-        for worker in workers {
-            worker.abort();
-        }
+        workers.stop(std::time::Duration::from_secs(10)).await;
         store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -8,8 +8,6 @@
 //! that re-reads the state — a consequence that already fired, or a seller who acted
 //! first, leaves nothing to do. Time is the server's injectable clock.
 
-use std::time::Duration;
-
 use crate::error::Error;
 use crate::AppState;
 
@@ -49,19 +47,4 @@ pub async fn run_due(state: &AppState) -> Result<usize, Error> {
             _ => return Ok(applied),
         }
     }
-}
-
-/// Runs forever: applies what is due, then waits for a clock change or a second.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            if let Err(error) = run_due(&state).await {
-                tracing::error!("deadline scheduler: {error}");
-            }
-            tokio::select! {
-                _ = state.wake.scheduler.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            }
-        }
-    })
 }

@@ -106,22 +106,6 @@ async fn send(state: &AppState, delivery: &Due) -> Attempt {
     }
 }
 
-/// Runs forever: delivers what is due, then waits for a nudge (a new event, a clock
-/// change) or a second.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            if let Err(error) = deliver_due(&state).await {
-                tracing::error!("webhook deliveries: {error}");
-            }
-            tokio::select! {
-                _ = state.wake.webhooks.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            }
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

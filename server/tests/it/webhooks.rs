@@ -162,7 +162,7 @@ async fn a_receiver_that_never_answers_holds_up_nothing() {
         }
     });
     let app = app_with_hook(&url).await;
-    let _workers = app.state.spawn_workers();
+    let _workers = aftercare_server::workers::Workers::start(&app.state);
     let seller = app.api_key(Some("acme")).await;
     for n in 0..5 {
         // Each filing queues a delivery the workers are stuck sending; the API answers regardless.
