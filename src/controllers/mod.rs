@@ -2,4 +2,5 @@
 //! when to refresh, what an action sends and what its answer changes. Views in `ui/`
 //! render their signals and call their methods; nothing here draws.
 
+pub mod case;
 pub mod requests;
