@@ -8,7 +8,7 @@
 //! failing on a lock upgrade.
 
 use aftercare_protocol::case::{
-    Actor, Case, CaseEvent, CaseState, Contact, EventKind, MediaRef, NewCase, ProblemType, Reason, Resolution,
+    Actor, Case, CaseEvent, CaseState, Contact, EventKind, MediaRef, ProblemType, Reason, Resolution,
 };
 use aftercare_protocol::lifecycle::{self, Action, CaseFacts, DeadlinePolicy, Outcome};
 use aftercare_protocol::time::Timestamp;
@@ -17,13 +17,15 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AnyPool, Executor, Row};
 
-use std::sync::Arc;
-
 use crate::error::Error;
 use crate::merchants::Merchant;
 
+mod filings;
+mod keys;
 mod uploads;
 pub mod webhooks;
+use filings::{case_writer, CreateJob, BATCH_MAX};
+pub use filings::{Created, StoredResponse, IDEMPOTENCY_TTL_MS};
 pub use uploads::{Upload, UploadState};
 
 /// What the merchant and platform APIs filter cases by.
@@ -111,13 +113,6 @@ pub struct Step<'a> {
     pub now: Timestamp,
 }
 
-/// The stored response of a `POST /v1/cases`, replayed for a repeated key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredResponse {
-    pub status: u16,
-    pub body: String,
-}
-
 /// How long a case whose due consequence failed waits before the next try.
 const POSTPONE_MS: i64 = 3_600_000;
 
@@ -133,11 +128,6 @@ pub struct DueCase {
     pub id: String,
     pub merchant_id: String,
     pub cursor: DueCursor,
-}
-
-pub enum Created {
-    New(Box<Case>),
-    Replayed(StoredResponse),
 }
 
 #[derive(Clone)]
@@ -164,9 +154,6 @@ fn migrator() -> Migrator {
         .collect::<Vec<_>>();
     Migrator { migrations: migrations.into(), ..Migrator::DEFAULT }
 }
-
-/// Idempotency keys are kept at least this long.
-pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3_600_000;
 
 impl Store {
     /// Opens (creating if needed) the database at `url` — `sqlite://path/to/file.db` or,
@@ -205,94 +192,6 @@ impl Store {
         let store = Store { pool, creates };
         store.backfill_problem_types().await?;
         Ok(store)
-    }
-
-    /// Files a case, once per (merchant, shopper, idempotency key): the key is stored
-    /// in the same transaction as the case, so it holds across restarts, and a
-    /// duplicate waits for the first and replays its answer.
-    ///
-    /// Group commit: filings go to one writer task, which takes every filing waiting
-    /// and commits them together in one transaction (each in its own savepoint, so one
-    /// failing leaves the others alone). Each caller is answered only after that
-    /// commit is durable; under load, many cases share one fsync.
-    pub async fn create_case(
-        &self,
-        owner: &Owner,
-        key: &str,
-        request_hash: &str,
-        new: &NewCase,
-        merchant: &Arc<Merchant>,
-        now: Timestamp,
-    ) -> Result<Created, Error> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let job = CreateJob {
-            owner: owner.clone(),
-            key: key.to_owned(),
-            request_hash: request_hash.to_owned(),
-            new: new.clone(),
-            merchant: merchant.clone(),
-            now,
-            reply,
-        };
-        self.creates.send(job).await.map_err(|_| Error::internal("filing a case", "the case writer stopped"))?;
-        answer.await.map_err(|_| Error::internal("filing a case", "the case writer dropped a filing"))?
-    }
-
-    /// The stored answer for a repeated key: `Ok(None)` for a new key, the first
-    /// response for the same body, `idempotency_key_reused` for another body.
-    pub async fn find_idempotent(
-        &self,
-        owner: &Owner,
-        key: &str,
-        request_hash: &str,
-        now: Timestamp,
-    ) -> Result<Option<StoredResponse>, Error> {
-        let row = sqlx::query(
-            "SELECT request_hash, response_status, response_body FROM idempotency_keys
-             WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at >= $4",
-        )
-        .bind(&owner.merchant_id)
-        .bind(&owner.shopper_id)
-        .bind(key)
-        .bind(now.0 - IDEMPOTENCY_TTL_MS)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        if row.try_get::<String, _>(0)? != request_hash {
-            return Err(Error::IdempotencyKeyReused);
-        }
-        let status: i64 = row.try_get(1)?;
-        if status == 0 {
-            // Another request holds the key; `create_case` waits for it and replays.
-            return Ok(None);
-        }
-        Ok(Some(StoredResponse { status: status as u16, body: row.try_get(2)? }))
-    }
-
-    /// Keeps the answer to a request made with an idempotency key, unless one is kept.
-    pub async fn remember(
-        &self,
-        owner: &Owner,
-        key: &str,
-        request_hash: &str,
-        status: u16,
-        body: &str,
-        now: Timestamp,
-    ) -> Result<(), Error> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
-        )
-        .bind(&owner.merchant_id)
-        .bind(&owner.shopper_id)
-        .bind(key)
-        .bind(request_hash)
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(now.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// Whose case `id` is.
@@ -621,221 +520,9 @@ impl Store {
         &self.pool
     }
 
-    /// Stores a new API key's hash for a merchant (or the platform, with `None`).
-    pub async fn add_api_key(
-        &self,
-        merchant_id: Option<&str>,
-        key_hash: &str,
-        now: Timestamp,
-    ) -> Result<String, Error> {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO api_keys (id, merchant_id, platform, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&id)
-        .bind(merchant_id)
-        .bind(i64::from(merchant_id.is_none()))
-        .bind(key_hash)
-        .bind(now.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(id)
-    }
-
-    /// Whether a key hash is stored, and for whom: `Some(Some(merchant))`,
-    /// `Some(None)` for the platform.
-    pub async fn api_key_owner(&self, key_hash: &str) -> Result<Option<Option<String>>, Error> {
-        let row = sqlx::query("SELECT merchant_id FROM api_keys WHERE key_hash = $1")
-            .bind(key_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(row) => Some(row.try_get::<Option<String>, _>(0)?),
-            None => None,
-        })
-    }
-
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
-
-/// One filing for the case writer.
-struct CreateJob {
-    owner: Owner,
-    key: String,
-    request_hash: String,
-    new: NewCase,
-    merchant: Arc<Merchant>,
-    now: Timestamp,
-    reply: tokio::sync::oneshot::Sender<Result<Created, Error>>,
-}
-
-/// Most filings committed together.
-const BATCH_MAX: usize = 256;
-
-/// The case writer: waits for a filing, takes every other one already waiting, and
-/// commits them in one transaction.
-async fn case_writer(pool: AnyPool, mut jobs: tokio::sync::mpsc::Receiver<CreateJob>) {
-    while let Some(first) = jobs.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < BATCH_MAX {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
-        let results = commit_batch(&pool, &batch).await;
-        for (job, result) in batch.into_iter().zip(results) {
-            let _ = job.reply.send(result);
-        }
-    }
-}
-
-async fn commit_batch(pool: &AnyPool, batch: &[CreateJob]) -> Vec<Result<Created, Error>> {
-    let failed = |error: &Error| batch.iter().map(|_| Err(Error::Internal(error.to_string()))).collect();
-    let mut tx = match pool.begin().await {
-        Ok(tx) => tx,
-        Err(error) => return failed(&Error::from(error)),
-    };
-    let mut results = Vec::with_capacity(batch.len());
-    for job in batch {
-        if let Err(error) = sqlx::query("SAVEPOINT filing").execute(&mut *tx).await {
-            return failed(&Error::from(error));
-        }
-        let result = create_in(&mut tx, job).await;
-        let end = if result.is_ok() { "RELEASE SAVEPOINT filing" } else { "ROLLBACK TO SAVEPOINT filing" };
-        if let Err(error) = sqlx::query(end).execute(&mut *tx).await {
-            return failed(&Error::from(error));
-        }
-        results.push(result);
-    }
-    match tx.commit().await {
-        Ok(()) => results,
-        Err(error) => failed(&Error::from(error)),
-    }
-}
-
-/// Files one case on `conn`, inside the writer's transaction.
-async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Created, Error> {
-    let CreateJob { owner, key, request_hash, new, merchant, now, .. } = job;
-    let (key, request_hash, now) = (key.as_str(), request_hash.as_str(), *now);
-    // Expired keys go first: this is also the write that takes the lock.
-    sqlx::query(
-        "DELETE FROM idempotency_keys WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3 AND created_at < $4",
-    )
-    .bind(&owner.merchant_id)
-    .bind(&owner.shopper_id)
-    .bind(key)
-    .bind(now.0 - IDEMPOTENCY_TTL_MS)
-    .execute(&mut *conn)
-    .await?;
-    let claimed = sqlx::query(
-        "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
-         VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
-    )
-    .bind(&owner.merchant_id)
-    .bind(&owner.shopper_id)
-    .bind(key)
-    .bind(request_hash)
-    .bind(now.0)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
-        let row = sqlx::query(
-            "SELECT request_hash, response_status, response_body FROM idempotency_keys
-             WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
-        )
-        .bind(&owner.merchant_id)
-        .bind(&owner.shopper_id)
-        .bind(key)
-        .fetch_one(&mut *conn)
-        .await?;
-        if row.try_get::<String, _>(0)? != request_hash {
-            return Err(Error::IdempotencyKeyReused);
-        }
-        let status: i64 = row.try_get(1)?;
-        if status == 0 {
-            return Err(Error::IdempotencyInProgress);
-        }
-        return Ok(Created::Replayed(StoredResponse { status: status as u16, body: row.try_get(2)? }));
-    }
-
-    let sequence: i64 = sqlx::query("UPDATE counters SET value = value + 1 WHERE name = 'case_number' RETURNING value")
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get(0)?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let date = now.to_rfc3339()[..10].replace('-', "");
-    let number = format!("AC-{date}-{sequence:06}");
-    let body = Body {
-        item_ids: new.item_ids.clone(),
-        problem_type: new.problem_type,
-        reason: new.reason,
-        description: new.description.trim().to_owned(),
-        media: new.media.clone(),
-        contact: new.contact.clone(),
-        outcome: Outcome::default(),
-    };
-    let state = CaseState::AwaitingSeller;
-    let facts = CaseFacts { state, resolution: new.resolution, entered_at: now };
-    sqlx::query(
-        "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, problem_type, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)",
-    )
-    .bind(&id)
-    .bind(&number)
-    .bind(&owner.merchant_id)
-    .bind(&owner.order_id)
-    .bind(&owner.shopper_id)
-    .bind(state.as_str())
-    .bind(new.resolution.as_str())
-    .bind(now.0)
-    .bind(serde_json::to_string(&body).expect("a case body serialises"))
-    .bind(new.problem_type.as_str())
-    .bind(automatic_due_at(facts, &merchant.deadlines))
-    .execute(&mut *conn)
-    .await?;
-    insert_event(conn, &id, 1, now, Actor::Shopper, EventKind::File, None, state, None).await?;
-    // The case as written, without reading it back.
-    let stored = StoredCase {
-        id: id.clone(),
-        number,
-        merchant_id: owner.merchant_id.clone(),
-        order_id: owner.order_id.clone(),
-        shopper_id: owner.shopper_id.clone(),
-        state,
-        resolution: new.resolution,
-        version: 1,
-        state_entered_at: now,
-        created_at: now,
-        updated_at: now,
-        body,
-        history: vec![CaseEvent {
-            at: now,
-            actor: Actor::Shopper,
-            kind: EventKind::File,
-            from: None,
-            to: state,
-            message: None,
-        }],
-    };
-    let seller = stored.clone().into_case(merchant.terms(), View { viewer: Actor::Seller, now });
-    webhooks::enqueue(conn, merchant, &seller, now).await?;
-    let case = stored.into_case(merchant.terms(), View { viewer: Actor::Shopper, now });
-    let response = serde_json::to_string(&case).expect("a case serialises");
-    sqlx::query(
-        "UPDATE idempotency_keys SET response_status = 201, response_body = $4
-         WHERE merchant_id = $1 AND shopper_id = $2 AND idem_key = $3",
-    )
-    .bind(&owner.merchant_id)
-    .bind(&owner.shopper_id)
-    .bind(key)
-    .bind(&response)
-    .execute(&mut *conn)
-    .await?;
-    Ok(Created::New(Box::new(case)))
 }
 
 #[allow(clippy::too_many_arguments)]

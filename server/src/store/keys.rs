@@ -1,0 +1,43 @@
+//! API keys: stored as hashes, each for one merchant or for the platform.
+
+use aftercare_protocol::time::Timestamp;
+use sqlx::Row;
+
+use super::Store;
+use crate::error::Error;
+
+impl Store {
+    /// Stores a new API key's hash for a merchant (or the platform, with `None`).
+    pub async fn add_api_key(
+        &self,
+        merchant_id: Option<&str>,
+        key_hash: &str,
+        now: Timestamp,
+    ) -> Result<String, Error> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO api_keys (id, merchant_id, platform, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(merchant_id)
+        .bind(i64::from(merchant_id.is_none()))
+        .bind(key_hash)
+        .bind(now.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Whether a key hash is stored, and for whom: `Some(Some(merchant))`,
+    /// `Some(None)` for the platform.
+    pub async fn api_key_owner(&self, key_hash: &str) -> Result<Option<Option<String>>, Error> {
+        let row = sqlx::query("SELECT merchant_id FROM api_keys WHERE key_hash = $1")
+            .bind(key_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get::<Option<String>, _>(0)?),
+            None => None,
+        })
+    }
+}
