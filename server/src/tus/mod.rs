@@ -9,6 +9,7 @@
 //! checked by its content, cleaned of metadata, and put into storage.
 
 pub mod locks;
+pub mod spool;
 
 pub use aftercare_parsers::tus as headers;
 
@@ -92,7 +93,7 @@ impl Default for Limits {
 
 /// Everything the upload routes share.
 pub struct Uploads {
-    pub spool_dir: PathBuf,
+    pub spool: spool::Spool,
     pub storage: Storage,
     pub limits: Limits,
     link_key: Vec<u8>,
@@ -110,10 +111,10 @@ pub struct Uploads {
 impl Uploads {
     /// `spool_dir` holds incomplete uploads; `link_key` signs media links.
     pub fn new(spool_dir: PathBuf, storage: Storage, limits: Limits, link_key: Vec<u8>) -> Result<Uploads, String> {
-        std::fs::create_dir_all(&spool_dir).map_err(|e| format!("{}: {e}", spool_dir.display()))?;
+        let spool = spool::Spool::open(spool_dir)?;
         let cleaning = tokio::sync::Semaphore::new(limits.concurrent_cleaning.max(1));
         Ok(Uploads {
-            spool_dir,
+            spool,
             storage,
             limits,
             link_key,
@@ -127,14 +128,6 @@ impl Uploads {
 
     pub fn max_size(&self) -> u64 {
         self.limits.max_photo_bytes.max(self.limits.max_video_bytes)
-    }
-
-    fn spool_path(&self, id: &str) -> PathBuf {
-        self.spool_dir.join(format!("{id}.part"))
-    }
-
-    fn chunk_path(&self, id: &str) -> PathBuf {
-        self.spool_dir.join(format!("{id}.chunk"))
     }
 
     /// Completed uploads waiting for a cleaning slot right now.
@@ -202,21 +195,7 @@ impl Uploads {
     /// of uploads the database does not know as receiving.
     pub async fn reconcile_spool(&self, store: &crate::store::Store) -> Result<usize, Error> {
         let receiving = store.receiving_upload_ids().await?;
-        let mut removed = 0;
-        let mut entries =
-            tokio::fs::read_dir(&self.spool_dir).await.map_err(|e| Error::internal("reading the spool", e))?;
-        while let Some(entry) = entries.next_entry().await.map_err(|e| Error::internal("reading the spool", e))? {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let orphan = match name.rsplit_once('.') {
-                Some((_, "clean" | "chunk")) => true,
-                Some((id, "part")) => !receiving.contains(id),
-                _ => false,
-            };
-            if orphan && tokio::fs::remove_file(entry.path()).await.is_ok() {
-                removed += 1;
-            }
-        }
-        Ok(removed)
+        self.spool.reconcile(&receiving).await.map_err(|e| Error::internal("reconciling the spool", e))
     }
 
     /// Whether the spool can take `length` more bytes: within the spool quota, and
@@ -227,12 +206,7 @@ impl Uploads {
             tracing::warn!("spool quota reached: {promised} bytes promised, {length} more asked");
             return Err(Error::StorageFull);
         }
-        let folder = self.spool_dir.clone();
-        let free = tokio::task::spawn_blocking(move || rustix::fs::statvfs(&folder))
-            .await
-            .map_err(|e| Error::internal("checking free space", e))?
-            .map_err(|e| Error::internal("checking free space", e))?;
-        let available = free.f_bavail.saturating_mul(free.f_frsize);
+        let available = self.spool.free_bytes().await.map_err(|e| Error::internal("checking free space", e))?;
         // The spool files already hold part of what is promised; counting all of it again is
         // the safe side.
         if available < length.saturating_add(promised).saturating_add(self.limits.min_free_bytes) {
@@ -243,8 +217,7 @@ impl Uploads {
     }
 
     async fn remove_files(&self, id: &str) {
-        let _ = tokio::fs::remove_file(self.spool_path(id)).await;
-        let _ = tokio::fs::remove_file(self.chunk_path(id)).await;
+        self.spool.remove(id).await;
         self.locks.forget(id);
     }
 
@@ -367,10 +340,6 @@ async fn find(state: &AppState, shopper: &Shopper, id: &str) -> Result<Upload, E
     Ok(upload)
 }
 
-async fn spool_offset(path: &Path) -> u64 {
-    tokio::fs::metadata(path).await.map(|m| m.len()).unwrap_or(0)
-}
-
 fn progress_headers(expires_at: Timestamp, offset: u64) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert(UPLOAD_OFFSET, HeaderValue::from(offset));
@@ -473,9 +442,7 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
         object_key: None,
         size: None,
     };
-    tokio::fs::File::create(state.uploads.spool_path(&upload.id))
-        .await
-        .map_err(|e| Error::internal("creating a spool file", e))?;
+    state.uploads.spool.create(&upload.id).await.map_err(|e| Error::internal("creating a spool file", e))?;
     state.store.create_upload(&upload).await?;
     drop(_admitting);
     let location = format!("/v1/uploads/{}", upload.id);
@@ -511,7 +478,7 @@ pub async fn head(
     let mut upload = find(&state, &shopper, &id).await?;
     let mut offset = match upload.state {
         UploadState::Complete => upload.length,
-        UploadState::Receiving => spool_offset(&state.uploads.spool_path(&id)).await,
+        UploadState::Receiving => state.uploads.spool.offset(&id).await,
     };
     if upload.state == UploadState::Receiving && offset == upload.length {
         // Full but not complete (its last writer was taken over, and the client, seeing
@@ -597,8 +564,8 @@ async fn write(
     if upload.state == UploadState::Complete {
         return Err(Error::OffsetMismatch { given, actual: upload.length });
     }
-    let spool = uploads.spool_path(&upload.id);
-    let actual = spool_offset(&spool).await;
+    let spool = uploads.spool.part(&upload.id);
+    let actual = uploads.spool.offset(&upload.id).await;
     if given != actual {
         return Err(Error::OffsetMismatch { given, actual });
     }
@@ -616,7 +583,7 @@ async fn write(
         });
     }
     // With a checksum the chunk waits aside until verified.
-    let target = if checksum.is_some() { uploads.chunk_path(&upload.id) } else { spool.clone() };
+    let target = if checksum.is_some() { uploads.spool.chunk(&upload.id) } else { spool.clone() };
     let file = tokio::fs::OpenOptions::new()
         .create(true)
         .append(checksum.is_none())
@@ -741,8 +708,8 @@ async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {
 /// A file that is not what it claims is deleted and the upload refused.
 async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result<(), Error> {
     let uploads = &state.uploads;
-    let spool = uploads.spool_path(&upload.id);
-    let cleaned = uploads.spool_dir.join(format!("{}.clean", upload.id));
+    let spool = uploads.spool.part(&upload.id);
+    let cleaned = uploads.spool.cleaned(&upload.id);
     let declared = upload.filetype.clone().unwrap_or_default();
     let (spool_for_task, cleaned_for_task) = (spool.clone(), cleaned.clone());
     let limits = uploads.limits.clone();
