@@ -6,16 +6,18 @@
 
 use std::sync::Arc;
 
-use aftercare_protocol::case::{Actor, Case, MediaRef};
+use aftercare_protocol::case::{Actor, Case, MediaRef, NewCase};
 use aftercare_protocol::lifecycle::Action;
+use aftercare_protocol::order::OrderSnapshot;
+use aftercare_protocol::validate;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{first_error, Error, Result};
 use crate::extract::{IdempotencyKey, IfMatch};
 use crate::merchants::Merchant;
-use crate::store::{Owner, Step, View};
+use crate::store::{Created, Owner, Step, View};
 use crate::AppState;
 
 /// Who is acting on a case, and within what they may see.
@@ -69,6 +71,35 @@ impl Request {
     pub fn new(action: Action, message: Option<String>, body: serde_json::Value) -> Request {
         Request { change: Change::Step(action), message, media: Vec::new(), body }
     }
+}
+
+/// A shopper's filing: the idempotency key, the case, and its JSON as sent.
+pub struct Filing<'a> {
+    pub key: &'a str,
+    pub body: &'a NewCase,
+    pub canonical: &'a serde_json::Value,
+}
+
+/// Files a case for the shopper `owner` of `merchant`, checked against the signed
+/// order snapshot: once per idempotency key — a retry with the same body gets the
+/// first answer (even if the rules would now say otherwise), another body is refused.
+pub async fn file(
+    state: &AppState,
+    merchant: &Arc<Merchant>,
+    owner: &Owner,
+    order: &OrderSnapshot,
+    filing: Filing<'_>,
+) -> Result<Created> {
+    let now = state.clock.now();
+    let hash = hex::encode(Sha256::digest(filing.canonical.to_string()));
+    if let Some(stored) = state.store.find_idempotent(owner, filing.key, &hash, now).await? {
+        return Ok(Created::Replayed(stored));
+    }
+    first_error(validate::new_case(filing.body, order, &merchant.rules, now))?;
+    crate::tus::check_case_media(state, owner, &filing.body.media).await?;
+    let created = state.store.create_case(owner, filing.key, &hash, filing.body, merchant, now).await?;
+    state.wake.webhooks.notify_one();
+    Ok(created)
 }
 
 /// The merchant whose case `id` is, for a party that may see it.

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use crate::auth::Shopper;
 use crate::cases::{self, Party, Request};
@@ -67,16 +66,8 @@ pub async fn create(
     IdempotencyKey(key): IdempotencyKey,
     body: Json<NewCase>,
 ) -> Result<Response> {
-    let now = state.clock.now();
-    let owner = shopper.owner();
-    let hash = hex::encode(Sha256::digest(body.canonical.to_string()));
-    // A retry gets its first answer even if the rules would now say otherwise.
-    if let Some(stored) = state.store.find_idempotent(&owner, &key, &hash, now).await? {
-        return Ok(replay(stored));
-    }
-    first_error(validate::new_case(&body.value, &shopper.claims.order, &shopper.merchant.rules, now))?;
-    crate::tus::check_case_media(&state, &owner, &body.value.media).await?;
-    match state.store.create_case(&owner, &key, &hash, &body.value, &shopper.merchant, now).await? {
+    let request = cases::Filing { key: &key, body: &body.value, canonical: &body.canonical };
+    match cases::file(&state, &shopper.merchant, &shopper.owner(), &shopper.claims.order, request).await? {
         Created::New(case) => Ok(cases::respond(StatusCode::CREATED, &case)),
         Created::Replayed(stored) => Ok(replay(stored)),
     }
