@@ -8,8 +8,10 @@
 //! verified and an interrupted one keeps nothing). On the last byte the file is
 //! checked by its content, cleaned of metadata, and put into storage.
 
+pub mod links;
 pub mod locks;
 pub mod spool;
+pub use links::{link, media, Link, LinkQuery};
 
 pub use aftercare_parsers::tus as headers;
 
@@ -19,23 +21,19 @@ use std::sync::Mutex;
 
 use aftercare_protocol::media::{self, MediaType, SNIFF_LEN};
 use aftercare_protocol::time::Timestamp;
-use axum::body::Body;
 use axum::extract::{Path as UrlPath, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, options};
 use axum::Router;
 use futures_util::{FutureExt, StreamExt};
-use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::auth::Shopper;
 use crate::error::Error;
-use crate::extract::Query;
 use crate::storage::Storage;
 use crate::store::{Owner, Upload, UploadState};
 use crate::AppState;
@@ -219,26 +217,6 @@ impl Uploads {
     async fn remove_files(&self, id: &str) {
         self.spool.remove(id).await;
         self.locks.forget(id);
-    }
-
-    /// An expiring link to a stored file: `(url, expires_at)`.
-    pub fn link(&self, id: &str, now: Timestamp) -> (String, Timestamp) {
-        let expires = now.0 + self.limits.link_ttl_ms;
-        let signature = self.sign(id, expires);
-        (format!("/media/{id}?expires={expires}&signature={signature}"), Timestamp(expires))
-    }
-
-    fn sign(&self, id: &str, expires: i64) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.link_key).expect("HMAC takes any key");
-        mac.update(format!("{id}:{expires}").as_bytes());
-        hex::encode(mac.finalize().into_bytes())
-    }
-
-    fn verify_link(&self, id: &str, expires: i64, signature: &str) -> bool {
-        let Ok(signature) = hex::decode(signature) else { return false };
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.link_key).expect("HMAC takes any key");
-        mac.update(format!("{id}:{expires}").as_bytes());
-        mac.verify_slice(&signature).is_ok()
     }
 }
 
@@ -843,104 +821,6 @@ pub async fn terminate(
     state.uploads.remove_files(&id).await;
     state.store.delete_upload(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = MediaLink)]
-pub struct Link {
-    url: String,
-    expires_at: Timestamp,
-}
-
-/// `GET /v1/uploads/{id}/link`: an expiring link to the shopper's own completed file.
-#[utoipa::path(
-    get,
-    path = "/v1/uploads/{id}/link",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "`{url, expires_at}`: an expiring link to the stored file", body = Link)),
-    security(("order_token" = [])),
-    tag = "uploads"
-)]
-pub async fn link(
-    State(state): State<AppState>,
-    shopper: Shopper,
-    UrlPath(id): UrlPath<String>,
-) -> Result<axum::Json<Link>, Error> {
-    let upload = find(&state, &shopper, &id).await?;
-    if upload.state != UploadState::Complete {
-        return Err(Error::UploadNotFound);
-    }
-    let (url, expires_at) = state.uploads.link(&id, state.clock.now());
-    Ok(axum::Json(Link { url, expires_at }))
-}
-
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LinkQuery {
-    /// When the link stops working (milliseconds since the epoch), as the link says.
-    #[param(required = true)]
-    expires: Option<i64>,
-    /// The link's signature, as the link says.
-    #[param(required = true)]
-    signature: Option<String>,
-}
-
-/// `GET /media/{id}?expires=…&signature=…`: the file, for as long as the link lives.
-/// Links come from case details (`media_links`) and `GET /v1/uploads/{id}/link`.
-#[utoipa::path(
-    get,
-    path = "/media/{id}",
-    params(("id" = String, Path), LinkQuery),
-    responses(
-        (status = 200, description = "The stored (cleaned) file, `inline`, never sniffed", content(("image/jpeg"), ("image/png"), ("image/webp"), ("video/mp4"), ("video/quicktime"), ("video/webm"))),
-        (status = 403, description = "The link is invalid or has expired (`media_link_invalid`)", body = aftercare_protocol::case::ApiError),
-        (status = 404, description = "No such file (`upload_not_found`)", body = aftercare_protocol::case::ApiError),
-    ),
-    tag = "uploads"
-)]
-pub async fn media(
-    State(state): State<AppState>,
-    UrlPath(id): UrlPath<String>,
-    Query(query): Query<LinkQuery>,
-) -> Result<Response, Error> {
-    let (Some(expires), Some(signature)) = (query.expires, query.signature) else {
-        return Err(Error::MediaLinkInvalid);
-    };
-    if state.clock.now().0 >= expires || !state.uploads.verify_link(&id, expires, &signature) {
-        return Err(Error::MediaLinkInvalid);
-    }
-    let upload = state.store.upload(&id).await?.ok_or(Error::UploadNotFound)?;
-    let (Some(key), Some(media_type)) = (upload.object_key.as_deref(), upload.media_type) else {
-        return Err(Error::UploadNotFound);
-    };
-    let (size, stream) = state.uploads.storage.get(key).await?;
-    let name = upload.filename.clone().unwrap_or_else(|| format!("evidence.{}", media_type.extension()));
-    let ascii: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
-    let disposition = format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(&name));
-    let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(media_type.mime()));
-    headers.insert(CONTENT_LENGTH, HeaderValue::from(size));
-    headers.insert(
-        CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| Error::internal("content disposition", e))?,
-    );
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, max-age=300"));
-    headers.insert("content-security-policy", HeaderValue::from_static("default-src 'none'; sandbox"));
-    Ok((StatusCode::OK, headers, Body::from_stream(stream)).into_response())
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Checks a case's media references: each is a complete upload of the same order, of
