@@ -42,14 +42,19 @@ impl Money {
     /// The amount in major units as people write it, without grouping: `129.00`,
     /// `-0.05`, `1500` (JPY).
     pub fn decimal(&self) -> String {
-        let exponent = self.exponent();
-        let sign = if self.minor_units < 0 { "-" } else { "" };
-        let units = self.minor_units.unsigned_abs();
-        if exponent == 0 {
-            return format!("{sign}{units}");
+        let exponent = self.exponent() as usize;
+        let mut digits = self.minor_units.unsigned_abs().to_string();
+        if exponent > 0 {
+            // At least one digit before the point: 5 fen is 0.05.
+            while digits.len() <= exponent {
+                digits.insert(0, '0');
+            }
+            digits.insert(digits.len() - exponent, '.');
         }
-        let scale = 10u64.pow(exponent);
-        format!("{sign}{}.{:0width$}", units / scale, units % scale, width = exponent as usize)
+        if self.minor_units < 0 {
+            digits.insert(0, '-');
+        }
+        digits
     }
 }
 

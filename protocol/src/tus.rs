@@ -27,7 +27,7 @@ pub const FILETYPE: &str = "filetype";
 
 /// `Upload-Metadata` for a file: `filename <base64>,filetype <base64>`, each value
 /// encoded by `base64` (standard alphabet, with padding).
-pub fn metadata(name: &str, media_type: &str, base64: impl Fn(&[u8]) -> String) -> String {
+pub fn metadata(name: &str, media_type: &str, base64: fn(&[u8]) -> String) -> String {
     format!("{FILENAME} {},{FILETYPE} {}", base64(name.as_bytes()), base64(media_type.as_bytes()))
 }
 
@@ -35,7 +35,9 @@ pub fn metadata(name: &str, media_type: &str, base64: impl Fn(&[u8]) -> String) 
 mod tests {
     #[test]
     fn metadata_names_both_values() {
-        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        fn hex(bytes: &[u8]) -> String {
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        }
         assert_eq!(super::metadata("a.jpg", "image/jpeg", hex), "filename 612e6a7067,filetype 696d6167652f6a706567");
     }
 }
