@@ -213,6 +213,7 @@ test("an action on a case that changed meanwhile is refused and the widget shows
   await shown.getByTestId("request-withdraw").click();
   await shown.getByTestId("request-withdraw-confirm").click();
   await expect(shown).toHaveAttribute("data-state", "awaiting_return_shipment");
+  await expect(shown.getByTestId("request-error")).toContainText("the request has changed meanwhile");
   const stored = await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`);
   expect((stored.case.state)).toBe("awaiting_return_shipment");
   expect(stored.case.history.map((e) => e.kind)).toEqual(["file", "accept"]);

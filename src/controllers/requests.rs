@@ -27,12 +27,32 @@ pub struct Requests {
     pub cases: RwSignal<Vec<Case>>,
     pub loaded: RwSignal<bool>,
     pub failed: RwSignal<bool>,
+    /// A message for a case whose card is drawn anew (a stale action replaced the case
+    /// shown): the new card shows it.
+    notices: StoredValue<Vec<(String, String)>>,
     pub state: WidgetState,
 }
 
 impl Requests {
     pub fn new(state: WidgetState) -> Requests {
-        Requests { cases: RwSignal::new(Vec::new()), loaded: RwSignal::new(false), failed: RwSignal::new(false), state }
+        Requests {
+            cases: RwSignal::new(Vec::new()),
+            loaded: RwSignal::new(false),
+            failed: RwSignal::new(false),
+            notices: StoredValue::new(Vec::new()),
+            state,
+        }
+    }
+
+    /// The message left for case `id`'s card, once.
+    pub fn take_notice(self, id: &str) -> Option<String> {
+        let mut found = None;
+        self.notices.update_value(|notices| {
+            if let Some(at) = notices.iter().position(|(case, _)| case == id) {
+                found = Some(notices.remove(at).1);
+            }
+        });
+        found
     }
 
     pub fn load(self) {
@@ -71,9 +91,14 @@ impl Requests {
                     done.run(());
                 }
                 Err(failure) => {
-                    error.set(Some(tr.action_failed(&tr.api_error(failure.status, failure.error.as_deref()))));
-                    if let Some(current) = failure.error.and_then(|e| e.case) {
-                        self.replace(*current);
+                    let message = tr.action_failed(&tr.api_error(failure.status, failure.error.as_deref()));
+                    match failure.error.and_then(|e| e.case) {
+                        // The card is drawn anew for the case as it stands; it shows why.
+                        Some(current) => {
+                            self.notices.update_value(|notices| notices.push((current.id.clone(), message)));
+                            self.replace(*current);
+                        }
+                        None => error.set(Some(message)),
                     }
                 }
             }

@@ -58,7 +58,7 @@ pub fn RequestsView(tr: Memo<Tr>, state: WidgetState) -> impl IntoView {
 
 #[component]
 fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(requests.take_notice(&case.id));
     let state = case.state;
     let history = case.history.clone();
     let last_message = case.history.iter().rev().find(|e| e.message.is_some() && e.actor != Actor::Shopper).cloned();
