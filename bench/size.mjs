@@ -19,11 +19,11 @@ const LOADER_BUDGET = 4 * 1024;
 const WIDGET_TARGET = 120 * 1024;
 // A ratchet until the target is met: the whole widget may not grow past what it was
 // measured at (317,352 B brotli on 2026-12-01, after the server got its own profile;
-// 323,944 B on 2026-12-02 with the contract — next actions, versions, typed history,
-// error params, money — +6 KB brotli for +9 KB raw after the wire enums' hand-written
-// serde impls took 16 KB raw back; brotli moves ±200 B with layout alone. The
-// weight-and-speed issue takes it down).
-const WIDGET_CEILING = 324_500;
+// 324,512 B on 2026-12-02 with the contract — next actions, versions, typed history,
+// error params, money, stale-write notices — +6.5 KB brotli for +10 KB raw after the
+// wire enums' hand-written serde impls took 16 KB raw back; brotli moves ±200 B with
+// layout alone. The weight-and-speed issue takes it down).
+const WIDGET_CEILING = 325_000;
 
 function sizes(files) {
   const total = { raw: 0, gzip: 0, brotli: 0 };
