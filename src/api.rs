@@ -6,9 +6,7 @@
 //! browser to be online. Decoding is [`decode`], the one place JSON becomes types.
 //! Uploads go over XHR instead (`upload::client`), for progress.
 
-use aftercare_protocol::case::{
-    ApiError, Case, CaseList, EscalateRequest, EventKind, NewCase, Shipment, WithdrawRequest,
-};
+use aftercare_protocol::case::{ApiError, Case, CaseList, EscalateRequest, NewCase, Shipment, WithdrawRequest};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -192,14 +190,6 @@ pub enum ShopperAction {
 }
 
 impl ShopperAction {
-    pub fn kind(&self) -> EventKind {
-        match self {
-            ShopperAction::ReturnShipment(_) => EventKind::ReturnShipment,
-            ShopperAction::Escalate(_) => EventKind::Escalate,
-            ShopperAction::Withdraw(_) => EventKind::Withdraw,
-        }
-    }
-
     fn request(&self) -> (&'static str, String) {
         match self {
             ShopperAction::ReturnShipment(shipment) => ("return-shipment", encode(shipment)),

@@ -27,8 +27,9 @@ pub enum Party {
     Shopper { merchant: Arc<Merchant>, owner: Owner },
     /// A merchant's systems, on that merchant's cases.
     Seller { merchant: Arc<Merchant> },
-    /// The platform, on any case.
-    Platform,
+    /// The platform, on any case: the one whose merchant this is
+    /// ([`Party::platform_on`] finds it).
+    Platform { merchant: Arc<Merchant> },
 }
 
 impl Party {
@@ -36,7 +37,29 @@ impl Party {
         match self {
             Party::Shopper { .. } => Actor::Shopper,
             Party::Seller { .. } => Actor::Seller,
-            Party::Platform => Actor::Platform,
+            Party::Platform { .. } => Actor::Platform,
+        }
+    }
+
+    /// The platform, acting on case `id` (of whichever merchant).
+    pub async fn platform_on(state: &AppState, id: &str) -> Result<Party> {
+        let merchant_id = state.store.merchant_of(id).await?.ok_or(Error::CaseNotFound)?;
+        let merchant = state.merchants.get(&merchant_id).cloned().ok_or(Error::CaseNotFound)?;
+        Ok(Party::Platform { merchant })
+    }
+
+    /// The owner scope every query of the party is limited to (only shoppers have one).
+    pub fn owner(&self) -> Option<&Owner> {
+        match self {
+            Party::Shopper { owner, .. } => Some(owner),
+            _ => None,
+        }
+    }
+
+    /// The merchant whose cases the party is acting on.
+    pub fn merchant(&self) -> &Arc<Merchant> {
+        match self {
+            Party::Shopper { merchant, .. } | Party::Seller { merchant } | Party::Platform { merchant } => merchant,
         }
     }
 
@@ -45,7 +68,7 @@ impl Party {
         let principal = match self {
             Party::Shopper { owner, .. } => owner.shopper_id.clone(),
             Party::Seller { .. } => "seller".to_owned(),
-            Party::Platform => "platform".to_owned(),
+            Party::Platform { .. } => "platform".to_owned(),
         };
         Owner { merchant_id: merchant_id.to_owned(), order_id: String::new(), shopper_id: principal }
     }
@@ -102,27 +125,10 @@ pub async fn file(
     Ok(created)
 }
 
-/// The merchant whose case `id` is, for a party that may see it.
-async fn merchant_of(state: &AppState, party: &Party, id: &str) -> Result<Arc<Merchant>> {
-    match party {
-        Party::Shopper { merchant, .. } | Party::Seller { merchant } => Ok(merchant.clone()),
-        Party::Platform => {
-            let merchant_id = state.store.merchant_of(id).await?.ok_or(Error::CaseNotFound)?;
-            state.merchants.get(&merchant_id).cloned().ok_or(Error::CaseNotFound)
-        }
-    }
-}
-
 /// The case as `party` sees it now.
 pub async fn view(state: &AppState, party: &Party, id: &str) -> Result<Case> {
-    let merchant = merchant_of(state, party, id).await?;
-    let owner = match party {
-        Party::Shopper { owner, .. } => Some(owner),
-        _ => None,
-    };
     let view = View { viewer: party.actor(), now: state.clock.now() };
-    let case = state.store.get(id, owner, merchant.terms(), view).await?;
-    Ok(case)
+    state.store.get(id, party.owner(), party.merchant().terms(), view).await
 }
 
 /// Applies `request` to case `id` for `party`, if the case is still at `version`: the
@@ -136,7 +142,7 @@ pub async fn act(
     key: Option<IdempotencyKey>,
     request: Request,
 ) -> Result<Case> {
-    let merchant = merchant_of(state, party, id).await?;
+    let merchant = party.merchant();
     let now = state.clock.now();
     let remembered = match &key {
         Some(IdempotencyKey(key)) => {
@@ -149,21 +155,17 @@ pub async fn act(
         }
         None => None,
     };
-    let owner = match party {
-        Party::Shopper { owner, .. } => Some(owner),
-        _ => None,
-    };
     let actor = party.actor();
     let result = match request.change {
         Change::Reply => {
             let message = request.message.unwrap_or_default();
-            state.store.reply(id, &merchant, actor, message, Some(version.0), now).await
+            state.store.reply(id, merchant, actor, message, Some(version.0), now).await
         }
         Change::Step(action) => {
             let step = Step {
                 id,
-                owner,
-                merchant: &merchant,
+                owner: party.owner(),
+                merchant,
                 actor,
                 action,
                 message: request.message,

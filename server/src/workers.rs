@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 use crate::AppState;
@@ -27,39 +27,25 @@ impl Workers {
     /// Starts every background task on `state`.
     pub fn start(state: &AppState) -> Workers {
         let (stop, stopped) = watch::channel(false);
-        let mut tasks = Vec::new();
-        let scheduler = state.clone();
-        tasks.push((
-            "deadline scheduler",
-            every(stopped.clone(), Duration::from_secs(1), Some(state.wake.clone()), Wakes::Scheduler, move || {
-                let state = scheduler.clone();
-                async move {
-                    if let Err(error) = crate::scheduler::run_due(&state).await {
-                        tracing::error!("deadline scheduler: {error}");
-                    }
-                }
-            }),
-        ));
-        let sender = state.clone();
-        tasks.push((
-            "webhook sender",
-            every(stopped.clone(), Duration::from_secs(1), Some(state.wake.clone()), Wakes::Webhooks, move || {
-                let state = sender.clone();
-                async move {
-                    if let Err(error) = crate::webhooks::deliver_due(&state).await {
-                        tracing::error!("webhook deliveries: {error}");
-                    }
-                }
-            }),
-        ));
-        let sweeper = state.clone();
-        tasks.push((
-            "upload sweeper",
-            every(stopped, SWEEP_EVERY, None, Wakes::Scheduler, move || {
-                let state = sweeper.clone();
-                async move { sweep(&state).await }
-            }),
-        ));
+        let second = Duration::from_secs(1);
+        let tasks = vec![
+            (
+                "deadline scheduler",
+                every(state.clone(), stopped.clone(), second, Some(scheduler_nudge), |state: AppState| async move {
+                    logged("deadline scheduler", crate::scheduler::run_due(&state).await)
+                }),
+            ),
+            (
+                "webhook sender",
+                every(state.clone(), stopped.clone(), second, Some(webhook_nudge), |state: AppState| async move {
+                    logged("webhook deliveries", crate::webhooks::deliver_due(&state).await)
+                }),
+            ),
+            (
+                "upload sweeper",
+                every(state.clone(), stopped, SWEEP_EVERY, None, |state: AppState| async move { sweep(&state).await }),
+            ),
+        ];
         Workers { stop, tasks }
     }
 
@@ -82,22 +68,32 @@ impl Workers {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Wakes {
-    Scheduler,
-    Webhooks,
+fn scheduler_nudge(state: &AppState) -> &Notify {
+    &state.wake.scheduler
 }
 
-/// Runs `pass` now and then every `tick` (or when woken), until `stopped` says so.
-fn every<F, Fut>(
+fn webhook_nudge(state: &AppState) -> &Notify {
+    &state.wake.webhooks
+}
+
+fn logged<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) {
+    if let Err(error) = result {
+        tracing::error!("{what}: {error}");
+    }
+}
+
+/// Runs `pass` on `context` now and then every `tick` (or when `nudge` wakes it), until
+/// `stopped` says so.
+fn every<C, F, Fut>(
+    context: C,
     mut stopped: watch::Receiver<bool>,
     tick: Duration,
-    wake: Option<std::sync::Arc<crate::Wake>>,
-    which: Wakes,
+    nudge: Option<fn(&C) -> &Notify>,
     pass: F,
 ) -> JoinHandle<()>
 where
-    F: Fn() -> Fut + Send + 'static,
+    C: Clone + Send + Sync + 'static,
+    F: Fn(C) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send,
 {
     tokio::spawn(async move {
@@ -105,12 +101,11 @@ where
             if *stopped.borrow() {
                 return;
             }
-            pass().await;
+            pass(context.clone()).await;
             let nudged = async {
-                match (&wake, which) {
-                    (Some(wake), Wakes::Scheduler) => wake.scheduler.notified().await,
-                    (Some(wake), Wakes::Webhooks) => wake.webhooks.notified().await,
-                    (None, _) => std::future::pending().await,
+                match nudge {
+                    Some(nudge) => nudge(&context).notified().await,
+                    None => std::future::pending().await,
                 }
             };
             tokio::select! {
@@ -147,7 +142,7 @@ mod tests {
         let passes = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicUsize::new(0));
         let (p, f) = (passes.clone(), finished.clone());
-        let task = every(stopped, Duration::from_secs(1), None, Wakes::Scheduler, move || {
+        let task = every((), stopped, Duration::from_secs(1), None, move |()| {
             let (p, f) = (p.clone(), f.clone());
             async move {
                 p.fetch_add(1, Ordering::SeqCst);
@@ -168,7 +163,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_pass_that_never_ends_is_cut_off_at_the_bound() {
         let (stop, stopped) = watch::channel(false);
-        let task = every(stopped, Duration::from_secs(1), None, Wakes::Scheduler, std::future::pending::<()>);
+        let task = every((), stopped, Duration::from_secs(1), None, |()| std::future::pending::<()>());
         let workers = Workers { stop, tasks: vec![("stuck", task)] };
         tokio::time::sleep(Duration::from_millis(10)).await; // the pass has begun
         let started = tokio::time::Instant::now();

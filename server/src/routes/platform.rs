@@ -111,8 +111,8 @@ pub async fn rule(
     key: Option<IdempotencyKey>,
     body: Json<RulingRequest>,
 ) -> Result<Response> {
-    let merchant_id = state.store.merchant_of(&id).await?.ok_or(Error::CaseNotFound)?;
-    let merchant = state.merchants.get(&merchant_id).cloned().ok_or(Error::CaseNotFound)?;
+    let party = Party::platform_on(&state, &id).await?;
+    let merchant = party.merchant();
     let request = body.value;
     first_error(validate::message("message", &request.message, &merchant.rules))?;
     let action = match request.in_favour_of {
@@ -126,7 +126,6 @@ pub async fn rule(
         }
     };
     let message = Some(request.message.trim().to_owned());
-    let case =
-        cases::act(&state, &Party::Platform, &id, version, key, Request::new(action, message, body.canonical)).await?;
+    let case = cases::act(&state, &party, &id, version, key, Request::new(action, message, body.canonical)).await?;
     Ok(cases::respond(StatusCode::OK, &case))
 }

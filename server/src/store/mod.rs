@@ -271,9 +271,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let seq = stored.history.len() as i64 + 1;
-        insert_event(&mut tx, id, seq, now, actor, action.kind(), Some(stored.state), next, message).await?;
-        let stored = load(&mut tx, id, owner).await?.ok_or(Error::CaseNotFound)?;
-        self.announce_and_commit(tx, merchant, stored, view).await
+        insert_event(&mut tx, id, seq, now, actor, action.kind(), Some(stored.state), next, message.clone()).await?;
+        // The case as written, without reading it back.
+        let event = CaseEvent { at: now, actor, kind: action.kind(), from: Some(stored.state), to: next, message };
+        let mut written = stored.with_event(event);
+        written.state_entered_at = now;
+        written.body = body;
+        self.announce_and_commit(tx, merchant, written, view).await
     }
 
     /// The webhook delivery of the case's latest event (as the seller sees it), queued in
@@ -327,10 +331,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let seq = stored.history.len() as i64 + 1;
-        insert_event(&mut tx, id, seq, now, actor, EventKind::Reply, Some(stored.state), stored.state, Some(message))
-            .await?;
-        let stored = load(&mut tx, id, None).await?.ok_or(Error::CaseNotFound)?;
-        self.announce_and_commit(tx, merchant, stored, view).await
+        let state = stored.state;
+        insert_event(&mut tx, id, seq, now, actor, EventKind::Reply, Some(state), state, Some(message.clone())).await?;
+        let event =
+            CaseEvent { at: now, actor, kind: EventKind::Reply, from: Some(state), to: state, message: Some(message) };
+        self.announce_and_commit(tx, merchant, stored.with_event(event), view).await
     }
 
     /// One case with who filed it, for the merchant API (`merchant_id`) or the platform
@@ -672,6 +677,15 @@ async fn load_many(conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<Vec
 }
 
 impl StoredCase {
+    /// The case after `event` was written: its state, one more version, the event last.
+    fn with_event(mut self, event: CaseEvent) -> StoredCase {
+        self.state = event.to;
+        self.updated_at = event.at;
+        self.version += 1;
+        self.history.push(event);
+        self
+    }
+
     fn facts(&self) -> CaseFacts {
         CaseFacts { state: self.state, resolution: self.resolution, entered_at: self.state_entered_at }
     }

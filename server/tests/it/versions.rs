@@ -57,6 +57,8 @@ async fn writes_name_the_version_they_are_based_on() {
     let (status, refused) = seller_write(&app, &key, &refuse, &[("if-match", "\"1\"")], reason.clone()).await;
     assert_eq!(status, StatusCode::OK, "{refused}");
     assert_eq!((refused["state"].as_str(), refused["version"].as_u64()), (Some("seller_refused"), Some(2)));
+    let (_, stored) = app.get(&format!("/v1/merchant/cases/{id}"), &key).await;
+    assert_eq!(refused, stored["case"], "the answer is the case as stored");
 
     // Another write based on version 1 is stale: refused, with the case as it is now.
     let reply = format!("/v1/merchant/cases/{id}/reply");
@@ -71,6 +73,8 @@ async fn writes_name_the_version_they_are_based_on() {
     let (status, replied) =
         seller_write(&app, &key, &reply, &[("if-match", "W/\"2\"")], json!({"message": "Hello"})).await;
     assert_eq!((status, replied["version"].as_u64()), (StatusCode::OK, Some(3)), "{replied}");
+    let (_, stored) = app.get(&format!("/v1/merchant/cases/{id}"), &key).await;
+    assert_eq!(replied, stored["case"], "the answer is the case as stored");
     assert_eq!(app.advance_hours(8 * 24).await, 1, "the refused case closes");
     assert_eq!(app.version_of(&id).await, Some(4));
 
