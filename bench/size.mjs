@@ -22,8 +22,9 @@ const WIDGET_TARGET = 120 * 1024;
 // 324,512 B on 2026-12-02 with the contract — next actions, versions, typed history,
 // error params, money, stale-write notices — +6.5 KB brotli for +10 KB raw after the
 // wire enums' hand-written serde impls took 16 KB raw back; brotli moves ±200 B with
-// layout alone. The weight-and-speed issue takes it down).
-const WIDGET_CEILING = 325_000;
+// layout alone; 326,375 B with gloo-net for the JSON calls and the tus client behind a
+// transport trait. The weight-and-speed issue takes it down).
+const WIDGET_CEILING = 326_500;
 
 function sizes(files) {
   const total = { raw: 0, gzip: 0, brotli: 0 };

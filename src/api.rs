@@ -1,15 +1,17 @@
 //! The widget's one way to the backend's JSON API: typed calls that take and return
-//! protocol types (`Case`, `NewCase`, `ApiError`), over one `fetch` transport. The order
+//! protocol types (`Case`, `NewCase`, `ApiError`), over `gloo-net`'s `fetch`. The order
 //! token goes with every case call; when the server says it expired, the host page is
 //! asked for a fresh one and the call goes again; network failures, 5xx and "busy"
 //! answers are retried with backoff and jitter (`upload::retry`), waiting for the
-//! browser to be online. Decoding is [`decode`], the one place JSON becomes types.
+//! browser to be online. A call stops (its `fetch` aborted) when its future is dropped,
+//! so a task cancelled with its view cancels its request. Decoding is [`decode`], the
+//! one place JSON becomes types.
 //! Uploads go over XHR instead (`upload::client`), for progress.
 
 use aftercare_protocol::case::{ApiError, Case, CaseList, EscalateRequest, NewCase, Shipment, WithdrawRequest};
+use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use web_sys::RequestCredentials;
 
 use crate::state::WidgetState;
 use crate::upload::retry::{self, Failure};
@@ -41,46 +43,61 @@ fn encode<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("protocol types serialise")
 }
 
-/// One request: `(status, body, Retry-After in ms)` whatever the status, or a network
-/// failure.
+/// Aborts its request when dropped: a call whose task is cancelled (its view was
+/// unmounted, see `controllers::requests`) stops its `fetch` too.
+struct AbortOnDrop(Option<web_sys::AbortController>);
+
+impl AbortOnDrop {
+    fn new() -> AbortOnDrop {
+        AbortOnDrop(web_sys::AbortController::new().ok())
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.0.as_ref().map(web_sys::AbortController::signal)
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(controller) = &self.0 {
+            controller.abort();
+        }
+    }
+}
+
+/// One request over `gloo-net`: `(status, body, Retry-After in ms)` whatever the status,
+/// or a network failure (or an abort).
 async fn send(
-    method: &str,
+    method: Method,
     url: &str,
     headers: &[(&str, &str)],
     body: Option<&str>,
+    abort: &AbortOnDrop,
 ) -> Result<(u16, String, Option<u32>), ()> {
-    let window = web_sys::window().ok_or(())?;
-    let request_headers = web_sys::Headers::new().map_err(|_| ())?;
+    let signal = abort.signal();
+    let mut request =
+        RequestBuilder::new(url).method(method).credentials(RequestCredentials::Omit).abort_signal(signal.as_ref());
     for (name, value) in headers {
-        request_headers.set(name, value).map_err(|_| ())?;
+        request = request.header(name, value);
     }
-    if body.is_some() {
-        request_headers.set("content-type", "application/json").map_err(|_| ())?;
-    }
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    init.set_headers(&request_headers);
-    if let Some(body) = body {
-        init.set_body(&body.into());
-    }
-    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.map_err(|_| ())?;
-    let response: web_sys::Response = response.unchecked_into();
+    let request = match body {
+        Some(body) => request.header("content-type", "application/json").body(body),
+        None => request.build(),
+    };
+    let response = request.map_err(|_| ())?.send().await.map_err(|_| ())?;
     let retry_after = response
         .headers()
         .get("retry-after")
-        .ok()
-        .flatten()
         .and_then(|v| v.trim().parse::<u32>().ok())
-        .map(|s| s * 1000);
-    let text = JsFuture::from(response.text().map_err(|_| ())?).await.map_err(|_| ())?;
-    Ok((response.status(), text.as_string().unwrap_or_default(), retry_after))
+        .map(|s| s.saturating_mul(1000));
+    let text = response.text().await.map_err(|_| ())?;
+    Ok((response.status(), text, retry_after))
 }
 
 /// The merchant's widget-config layer (public, no token), as JSON text for the
 /// configuration loader.
 pub async fn widget_config(url: &str) -> Result<String, String> {
-    match send("GET", url, &[], None).await {
+    match send(Method::GET, url, &[], None, &AbortOnDrop::new()).await {
         Ok((200..=299, text, _)) => Ok(text),
         Ok((status, _, _)) => Err(format!("HTTP {status}")),
         Err(()) => Err("network error".into()),
@@ -89,7 +106,7 @@ pub async fn widget_config(url: &str) -> Result<String, String> {
 
 /// A request to the case API.
 struct Call<'a> {
-    method: &'a str,
+    method: Method,
     path: String,
     body: Option<String>,
     idempotency_key: Option<&'a str>,
@@ -102,6 +119,7 @@ async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Resul
     let endpoint = state.endpoint.get_value().ok_or_else(CallError::network)?;
     let url = format!("{}/{}", endpoint.trim_end_matches('/'), call.path.trim_start_matches('/'));
     let version = call.if_match.map(|v| format!("\"{v}\""));
+    let abort = AbortOnDrop::new();
     let mut failures = 0;
     let mut refreshed = false;
     loop {
@@ -116,7 +134,8 @@ async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Resul
         if let Some(version) = &version {
             headers.push(("if-match", version.as_str()));
         }
-        let (failure, retry_after) = match send(call.method, &url, &headers, call.body.as_deref()).await {
+        let (failure, retry_after) = match send(call.method.clone(), &url, &headers, call.body.as_deref(), &abort).await
+        {
             Ok((status, text, _)) if (200..300).contains(&status) => return Ok(text),
             Ok((status, text, retry_after)) => {
                 let failed = CallError { status, error: decode(&text).map(Box::new) };
@@ -158,7 +177,7 @@ fn case_of(text: Result<String, CallError>, status: u16) -> Result<Case, CallErr
 /// Files a case, once per idempotency key.
 pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn Fn()) -> Result<Case, CallError> {
     let request = Call {
-        method: "POST",
+        method: Method::POST,
         path: "v1/cases".into(),
         body: Some(encode(case)),
         idempotency_key: Some(key),
@@ -171,7 +190,7 @@ pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn
 pub async fn cases(state: &WidgetState, order: &str) -> Result<Vec<Case>, CallError> {
     let order = percent_encoding::utf8_percent_encode(order, percent_encoding::NON_ALPHANUMERIC);
     let request = Call {
-        method: "GET",
+        method: Method::GET,
         path: format!("v1/cases?order={order}"),
         body: None,
         idempotency_key: None,
@@ -205,7 +224,7 @@ impl ShopperAction {
 pub async fn act(state: &WidgetState, case: &Case, action: &ShopperAction, key: &str) -> Result<Case, CallError> {
     let (endpoint, body) = action.request();
     let request = Call {
-        method: "POST",
+        method: Method::POST,
         path: format!("v1/cases/{}/{endpoint}", case.id),
         body: Some(body),
         idempotency_key: Some(key),

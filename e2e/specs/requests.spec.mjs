@@ -218,3 +218,16 @@ test("an action on a case that changed meanwhile is refused and the widget shows
   expect((stored.case.state)).toBe("awaiting_return_shipment");
   expect(stored.case.history.map((e) => e.kind)).toEqual(["file", "accept"]);
 });
+
+test("leaving My requests while it loads cancels its request", async ({ page, assets }) => {
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  // The list never answers: only the widget can end the request, by aborting it.
+  await page.route(/\/v1\/cases\?order=/, () => {});
+  const aborted = page.waitForEvent("requestfailed", { predicate: (r) => r.url().includes("/v1/cases?order=") });
+  await byTestId(page, "requests-open").click();
+  await expect(byTestId(page, "requests")).toBeVisible();
+  await byTestId(page, "requests-back").click();
+  expect((await aborted).failure().errorText).toContain("ABORTED");
+});

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{first_error, Error, Result};
 use crate::extract::{IdempotencyKey, IfMatch};
 use crate::merchants::Merchant;
-use crate::store::{Created, Owner, Step, View};
+use crate::store::{Created, Owner, Remember, Reply, Step, View};
 use crate::AppState;
 
 /// Who is acting on a case, and within what they may see.
@@ -156,10 +156,19 @@ pub async fn act(
         None => None,
     };
     let actor = party.actor();
+    let remember = remembered.as_ref().map(|(owner, key, request_hash)| Remember { owner, key, request_hash });
     let result = match request.change {
         Change::Reply => {
-            let message = request.message.unwrap_or_default();
-            state.store.reply(id, merchant, actor, message, Some(version.0), now).await
+            let reply = Reply {
+                id,
+                merchant,
+                actor,
+                message: request.message.unwrap_or_default(),
+                expected_version: Some(version.0),
+                remember,
+                now,
+            };
+            state.store.reply(reply).await
         }
         Change::Step(action) => {
             let step = Step {
@@ -171,6 +180,7 @@ pub async fn act(
                 message: request.message,
                 media: request.media,
                 expected_version: Some(version.0),
+                remember,
                 now,
             };
             state.store.apply(step).await
@@ -185,10 +195,6 @@ pub async fn act(
         },
         (Err(error), _) => return Err(error),
     };
-    if let Some((owner, key, hash)) = &remembered {
-        let body = serde_json::to_string(&case).expect("a case serialises");
-        state.store.remember(owner, key, hash, 200, &body, now).await?;
-    }
     state.wake.webhooks.notify_one();
     Ok(case)
 }

@@ -3,6 +3,8 @@
 //! actions on them. What may be done comes from each case's `next_actions`, as the
 //! server computed them; an action's answer (the case as it now stands) replaces what
 //! was shown — also when the server refuses it as stale, with the case it has now.
+//! Its calls belong to the view that made it: when the view goes, they are cancelled
+//! and their requests aborted.
 
 use aftercare_protocol::case::{Case, EventKind, NextAction};
 use leptos::prelude::*;
@@ -30,6 +32,8 @@ pub struct Requests {
     /// A message for a case whose card is drawn anew (a stale action replaced the case
     /// shown): the new card shows it.
     notices: StoredValue<Vec<(String, String)>>,
+    /// The view's owner: calls run under it, and stop when it is cleaned up.
+    owner: StoredValue<Option<Owner>>,
     pub state: WidgetState,
 }
 
@@ -40,6 +44,7 @@ impl Requests {
             loaded: RwSignal::new(false),
             failed: RwSignal::new(false),
             notices: StoredValue::new(Vec::new()),
+            owner: StoredValue::new(Owner::current()),
             state,
         }
     }
@@ -55,9 +60,18 @@ impl Requests {
         found
     }
 
+    /// Runs `task` under the view's owner, cancelled (with its request) if the view goes
+    /// first.
+    fn spawn(self, task: impl std::future::Future<Output = ()> + 'static) {
+        match self.owner.get_value() {
+            Some(owner) => owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)),
+            None => leptos::task::spawn_local(task),
+        }
+    }
+
     pub fn load(self) {
         let Some(order) = self.state.order_id() else { return };
-        leptos::task::spawn_local(async move {
+        self.spawn(async move {
             match api::cases(&self.state, &order).await {
                 Ok(mut cases) => {
                     cases.reverse(); // newest first
@@ -82,7 +96,7 @@ impl Requests {
     /// the case and `done` runs. On failure `error` gets the reason, in the shopper's
     /// language; a stale case is replaced by the server's current one.
     pub fn act(self, case: Case, action: ShopperAction, error: RwSignal<Option<String>>, done: Callback<()>) {
-        leptos::task::spawn_local(async move {
+        self.spawn(async move {
             let tr = Tr(self.state.locale.get_untracked());
             match api::act(&self.state, &case, &action, &api::new_key()).await {
                 Ok(case) => {

@@ -9,4 +9,5 @@ pub mod plan;
 pub mod restore;
 pub mod retry;
 pub mod session;
+pub mod transfer;
 pub mod video;

@@ -6,7 +6,6 @@
 //! The list is plain data in a signal (`FileState`), so components render it; the
 //! browser objects (blobs, requests) stay in local stored values.
 
-use aftercare_protocol::tus;
 use std::collections::HashMap;
 
 use aftercare_protocol::case::{MediaKind, MediaRef};
@@ -16,52 +15,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, File, XmlHttpRequest};
 
-use super::client::{self, Call, RequestError};
-use super::retry::{self, Failure};
-use super::{persist, plan, restore};
+use super::transfer::{self, Report, Run};
+pub use super::transfer::{FileError, Status};
+use super::{client, persist, restore};
 use crate::clock::sleep_ms;
 use crate::state::WidgetState;
 
 /// Files uploading at once.
 const CONCURRENT: usize = 2;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Checking,
-    Preparing,
-    Uploading,
-    Paused,
-    /// Waiting to retry (network trouble, server busy).
-    Waiting,
-    Done,
-    Failed,
-    /// Remembered from before a reload, but its bytes are gone: choose it again.
-    Reselect,
-}
-
-/// Why a file was not accepted or did not go up; the UI words it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FileError {
-    /// A code from `protocol::media::check`.
-    Type(&'static str),
-    TooLarge {
-        max: u64,
-    },
-    TooMany {
-        kind: MediaKind,
-        max: usize,
-    },
-    /// A video longer than allowed (seconds).
-    TooLong {
-        max_seconds: u32,
-    },
-    /// The server refused it (its `code`).
-    Server(String),
-    /// Retries ran out.
-    Network,
-    /// The file chosen again is not the one that was being uploaded.
-    WrongFile,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileState {
@@ -106,24 +67,6 @@ pub struct Evidence {
     /// Keeps this list's saved records apart from other lists for the same order
     /// (files sent with a request for platform intervention).
     purpose: StoredValue<Option<String>>,
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-/// Resolves when the browser comes back online (or after 30 s, to check again).
-async fn wait_online() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let options = web_sys::AddEventListenerOptions::new();
-            options.set_once(true);
-            let _ =
-                window.add_event_listener_with_callback_and_add_event_listener_options("online", &resolve, &options);
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30_000);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
 }
 
 async fn read_head(blob: &Blob) -> Vec<u8> {
@@ -313,7 +256,7 @@ impl Evidence {
         }
         let server = match &record.url {
             None => restore::ServerState::Gone,
-            Some(url) => self.head(key, url).await,
+            Some(url) => transfer::probe(&self.transport(key), &Slot { evidence: self, key }, url).await,
         };
         let (blob, source_kind) = match &source {
             Some((blob, stored)) => {
@@ -373,20 +316,6 @@ impl Evidence {
             _ => self.update(key, |f| f.status = Status::Reselect),
         }
         self.persist();
-    }
-
-    async fn head(&self, key: u32, url: &str) -> restore::ServerState {
-        let head = |token| Call { method: "HEAD", url, token, headers: &[], body: None };
-        match self.request(key, &head, |_| {}).await {
-            Ok(Some(answer)) => restore::ServerState::Offset(
-                answer.header(tus::UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(0),
-            ),
-            Ok(None) => restore::ServerState::Unknown,
-            Err(FileError::Server(code)) if code == "upload_not_found" || code == "upload_expired" => {
-                restore::ServerState::Gone
-            }
-            Err(_) => restore::ServerState::Unknown,
-        }
     }
 
     pub fn remove(&self, key: u32) {
@@ -571,37 +500,12 @@ impl Evidence {
         self.state.endpoint.get_value().map(|base| format!("{}/v1/uploads/", base.trim_end_matches('/')))
     }
 
-    /// One tus request with retries: backoff on failures that can pass, a fresh token
-    /// on `order_token_expired`. `Ok(None)` when the file was removed or paused.
-    async fn request<'a>(
-        &self,
-        key: u32,
-        call: &dyn Fn(Option<String>) -> Call<'a>,
-        progress: impl Fn(f64) + Clone + 'static,
-    ) -> Result<Option<client::Answer>, FileError> {
-        let mut attempts = 0;
-        self.request_with(key, call, progress, &mut attempts, true).await
-    }
-
-    /// Like `request`, counting failures in `attempts`. With `resend` false, a
-    /// retryable failure waits out its backoff and returns `Ok(None)` instead of
-    /// sending the same request again (a PATCH must first re-read the offset).
-    async fn request_with<'a>(
-        &self,
-        key: u32,
-        call: &dyn Fn(Option<String>) -> Call<'a>,
-        progress: impl Fn(f64) + Clone + 'static,
-        attempts: &mut u32,
-        resend: bool,
-    ) -> Result<Option<client::Answer>, FileError> {
-        let attempt = attempts;
-        loop {
-            if !self.alive(key) || self.is_paused(key) {
-                return Ok(None);
-            }
-            let token = self.state.order_token.get_untracked();
-            let requests = self.requests;
-            let register = move |request: Option<XmlHttpRequest>| {
+    /// The browser transport for file `key`: its running request is kept, so a pause or
+    /// a removal can abort it.
+    fn transport(&self, key: u32) -> client::Xhr<impl Fn(Option<XmlHttpRequest>)> {
+        let requests = self.requests;
+        client::Xhr {
+            register: move |request: Option<XmlHttpRequest>| {
                 requests.update_value(|map| match request {
                     Some(request) => {
                         map.insert(key, request);
@@ -610,54 +514,10 @@ impl Evidence {
                         map.remove(&key);
                     }
                 })
-            };
-            match client::send(call(token), progress.clone(), &register).await {
-                Ok(answer) => return Ok(Some(answer)),
-                Err(RequestError { code: Some(code), .. }) if code == "order_token_expired" && *attempt < 2 => {
-                    *attempt += 1;
-                    if !self.state.refresh_token().await {
-                        return Err(FileError::Server(code));
-                    }
-                }
-                Err(error) => {
-                    if !self.alive(key) || self.is_paused(key) {
-                        return Ok(None);
-                    }
-                    let online = web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true);
-                    let delay = retry::delay_ms(error.failure, *attempt, error.retry_after_ms, js_sys::Math::random());
-                    match delay {
-                        Some(delay) => {
-                            self.update(key, |f| f.status = Status::Waiting);
-                            if online {
-                                sleep_ms(delay).await;
-                            } else {
-                                wait_online().await;
-                            }
-                            *attempt += if online { 1 } else { 0 };
-                            self.update(key, |f| {
-                                if f.status == Status::Waiting {
-                                    f.status = Status::Uploading;
-                                }
-                            });
-                            if !resend {
-                                return Ok(None);
-                            }
-                        }
-                        None => {
-                            return Err(match (error.failure, error.code) {
-                                (_, Some(code)) => FileError::Server(code),
-                                (Failure::Network, None) => FileError::Network,
-                                (Failure::Status(status), None) => FileError::Server(status.to_string()),
-                            })
-                        }
-                    }
-                }
-            }
+            },
         }
     }
 
-    /// Creates the upload, then sends it chunk by chunk; resumes from the server's
-    /// offset after a pause or a conflict.
     async fn upload(
         &self,
         key: u32,
@@ -667,89 +527,55 @@ impl Evidence {
         existing: Option<String>,
     ) -> Result<Option<String>, FileError> {
         let Some(endpoint) = self.endpoint() else { return Err(FileError::Server("no_endpoint".into())) };
-        let length = blob.size() as u64;
-        let created_here = existing.is_none();
-        let url = match existing {
-            Some(url) => url,
-            None => {
-                let metadata = tus::metadata(name, filetype, base64);
-                let create_headers = [(tus::UPLOAD_LENGTH, length.to_string()), (tus::UPLOAD_METADATA, metadata)];
-                let create =
-                    |token| Call { method: "POST", url: &endpoint, token, headers: &create_headers, body: None };
-                let Some(created) = self.request(key, &create, |_| {}).await? else { return Ok(None) };
-                let location = created.header("Location").ok_or(FileError::Server("no_location".into()))?;
-                let url = web_sys::Url::new_with_base(&location, &endpoint)
-                    .map(|u| u.href())
-                    .map_err(|_| FileError::Server("bad_location".into()))?;
-                self.update(key, |f| f.url = Some(url.clone()));
-                self.persist();
-                url
-            }
-        };
-        let upload_id = url.rsplit('/').next().unwrap_or_default().to_owned();
-
-        let mut offset = 0u64;
-        let mut chunk = plan::START_CHUNK;
-        // Ask the server where it is only when we may not know: when resuming an
-        // existing upload, or after a pause or a failed chunk.
-        let mut ask = !created_here;
-        let mut failures = 0;
-        loop {
-            while self.is_paused(key) {
-                if !self.alive(key) {
-                    return Ok(None);
-                }
-                sleep_ms(250).await;
-            }
-            if !self.alive(key) {
-                return Ok(None);
-            }
-            self.update(key, |f| f.status = Status::Uploading);
-            if ask {
-                let head = |token| Call { method: "HEAD", url: &url, token, headers: &[], body: None };
-                if let Some(answer) = self.request(key, &head, |_| {}).await? {
-                    offset = answer.header(tus::UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(offset);
-                }
-                ask = false;
-            }
-            let Some((start, end)) = plan::next_range(offset, length, chunk) else { return Ok(Some(upload_id)) };
-            let body = blob.slice_with_f64_and_f64(start as f64, end as f64).map_err(|_| FileError::Network)?;
-            let headers =
-                [(tus::UPLOAD_OFFSET, start.to_string()), ("content-type", tus::OFFSET_OCTET_STREAM.to_owned())];
-            let patch = |token| Call { method: "PATCH", url: &url, token, headers: &headers, body: Some(&body) };
-            let files = self.files;
-            let progress = move |loaded: f64| {
-                files.update(|list| {
-                    if let Some(f) = list.iter_mut().find(|f| f.key == key) {
-                        f.sent = start + loaded as u64;
-                    }
-                })
-            };
-            let started = now_ms();
-            match self.request_with(key, &patch, progress, &mut failures, false).await? {
-                Some(answer) => {
-                    failures = 0;
-                    let elapsed = (now_ms() - started).max(1.0);
-                    offset = answer.header(tus::UPLOAD_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(end);
-                    self.update(key, |f| {
-                        f.sent = offset;
-                        f.speed = (end - start) as f64 * 1000.0 / elapsed;
-                    });
-                    chunk = plan::next_chunk_size(end - start, elapsed);
-                    if offset >= length {
-                        return Ok(Some(upload_id));
-                    }
-                }
-                None if !self.alive(key) => return Ok(None),
-                None => ask = true, // paused: wait, then re-read the offset
-            }
-        }
+        let source = transfer::Source { body: blob, length: blob.size() as u64, name, filetype };
+        transfer::upload(&self.transport(key), &Slot { evidence: *self, key }, &endpoint, source, existing).await
     }
 }
 
-fn base64(bytes: &[u8]) -> String {
-    let window = web_sys::window();
-    // btoa works on Latin-1: one char per byte of the UTF-8 text.
-    let latin1: String = bytes.iter().map(|&b| b as char).collect();
-    window.and_then(|w| w.btoa(&latin1).ok()).unwrap_or_default()
+/// One file of an evidence list, as the tus client's [`transfer::Owner`].
+#[derive(Clone, Copy)]
+struct Slot {
+    evidence: Evidence,
+    key: u32,
+}
+
+impl transfer::Owner for Slot {
+    fn run(&self) -> Run {
+        if !self.evidence.alive(self.key) {
+            Run::Gone
+        } else if self.evidence.is_paused(self.key) {
+            Run::Paused
+        } else {
+            Run::Go
+        }
+    }
+
+    fn token(&self) -> Option<String> {
+        self.evidence.state.order_token.get_untracked()
+    }
+
+    async fn refresh_token(&self) -> bool {
+        self.evidence.state.refresh_token().await
+    }
+
+    fn report(&self, report: Report) {
+        let paused = self.evidence.is_paused(self.key);
+        match report {
+            // A pause that came meanwhile keeps its status.
+            Report::Status(status) => self.evidence.update(self.key, |f| {
+                if !paused {
+                    f.status = status;
+                }
+            }),
+            Report::Created(url) => {
+                self.evidence.update(self.key, |f| f.url = Some(url));
+                self.evidence.persist();
+            }
+            Report::Sent(sent) => self.evidence.update(self.key, |f| f.sent = sent),
+            Report::Chunk { offset, speed } => self.evidence.update(self.key, |f| {
+                f.sent = offset;
+                f.speed = speed;
+            }),
+        }
+    }
 }

@@ -90,32 +90,38 @@ impl Store {
         }
         Ok(Some(StoredResponse { status: status as u16, body: row.try_get(2)? }))
     }
+}
 
-    /// Keeps the answer to a request made with an idempotency key, unless one is kept.
-    pub async fn remember(
-        &self,
-        owner: &Owner,
-        key: &str,
-        request_hash: &str,
-        status: u16,
-        body: &str,
-        now: Timestamp,
-    ) -> Result<(), Error> {
-        sqlx::query(
-            "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
-        )
-        .bind(&owner.merchant_id)
-        .bind(&owner.shopper_id)
-        .bind(key)
-        .bind(request_hash)
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(now.0)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
+/// An action's answer to keep under its idempotency key: written in the action's own
+/// transaction, so a retry after a crash between the two cannot act twice.
+pub struct Remember<'a> {
+    pub owner: &'a Owner,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+}
+
+/// Keeps `body` (the answer, with `status`) for `remember`'s key, unless one is kept.
+pub(super) async fn remember_in(
+    conn: &mut sqlx::AnyConnection,
+    remember: &Remember<'_>,
+    status: u16,
+    body: &str,
+    now: Timestamp,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (merchant_id, shopper_id, idem_key, request_hash, response_status, response_body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (merchant_id, shopper_id, idem_key) DO NOTHING",
+    )
+    .bind(&remember.owner.merchant_id)
+    .bind(&remember.owner.shopper_id)
+    .bind(remember.key)
+    .bind(remember.request_hash)
+    .bind(i64::from(status))
+    .bind(body)
+    .bind(now.0)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// One filing for the case writer.

@@ -25,7 +25,7 @@ mod keys;
 mod uploads;
 pub mod webhooks;
 use filings::{case_writer, CreateJob, BATCH_MAX};
-pub use filings::{Created, StoredResponse, IDEMPOTENCY_TTL_MS};
+pub use filings::{Created, Remember, StoredResponse, IDEMPOTENCY_TTL_MS};
 pub use uploads::{Upload, UploadState};
 
 /// What the merchant and platform APIs filter cases by.
@@ -110,6 +110,21 @@ pub struct Step<'a> {
     pub media: Vec<MediaRef>,
     /// The version the party saw (`If-Match`); `None` only for the system.
     pub expected_version: Option<u64>,
+    /// Where to keep the answer, for a request with an idempotency key.
+    pub remember: Option<Remember<'a>>,
+    pub now: Timestamp,
+}
+
+/// A message written into a case's history by a seller or the platform (`Store::reply`).
+pub struct Reply<'a> {
+    pub id: &'a str,
+    pub merchant: &'a Merchant,
+    pub actor: Actor,
+    pub message: String,
+    /// The version the party saw (`If-Match`).
+    pub expected_version: Option<u64>,
+    /// Where to keep the answer, for a request with an idempotency key.
+    pub remember: Option<Remember<'a>>,
     pub now: Timestamp,
 }
 
@@ -231,7 +246,7 @@ impl Store {
     /// transaction. A step based on another version than the stored one changes
     /// nothing: `version_mismatch`, with the case as it stands.
     pub async fn apply(&self, step: Step<'_>) -> Result<Case, Error> {
-        let Step { id, owner, merchant, actor, action, message, media, expected_version, now } = step;
+        let Step { id, owner, merchant, actor, action, message, media, expected_version, remember, now } = step;
         let mut tx = self.pool.begin().await?;
         // A no-op write first, to take the write lock (see the module notes).
         let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
@@ -277,35 +292,35 @@ impl Store {
         let mut written = stored.with_event(event);
         written.state_entered_at = now;
         written.body = body;
-        self.announce_and_commit(tx, merchant, written, view).await
+        self.announce_and_commit(tx, merchant, written, view, remember).await
     }
 
-    /// The webhook delivery of the case's latest event (as the seller sees it), queued in
-    /// the event's transaction, which then commits. Returns the case as `view` sees it.
+    /// The webhook delivery of the case's latest event (as the seller sees it) and the
+    /// answer for an idempotency key are written in the event's transaction, which then
+    /// commits. Returns the case as `view` sees it.
     async fn announce_and_commit(
         &self,
         mut tx: sqlx::Transaction<'static, sqlx::Any>,
         merchant: &Merchant,
         stored: StoredCase,
         view: View,
+        remember: Option<Remember<'_>>,
     ) -> Result<Case, Error> {
         let seller = stored.clone().into_case(merchant.terms(), View { viewer: Actor::Seller, ..view });
         webhooks::enqueue(&mut tx, merchant, &seller, view.now).await?;
+        let answer = if view.viewer == Actor::Seller { seller } else { stored.into_case(merchant.terms(), view) };
+        if let Some(remember) = &remember {
+            let body = serde_json::to_string(&answer).expect("a case serialises");
+            filings::remember_in(&mut tx, remember, 200, &body, view.now).await?;
+        }
         tx.commit().await?;
-        Ok(if view.viewer == Actor::Seller { seller } else { stored.into_case(merchant.terms(), view) })
+        Ok(answer)
     }
 
     /// Writes a message into a case's history without changing its state (a seller's
     /// or the platform's reply). Only while the case is open.
-    pub async fn reply(
-        &self,
-        id: &str,
-        merchant: &Merchant,
-        actor: Actor,
-        message: String,
-        expected_version: Option<u64>,
-        now: Timestamp,
-    ) -> Result<Case, Error> {
+    pub async fn reply(&self, reply: Reply<'_>) -> Result<Case, Error> {
+        let Reply { id, merchant, actor, message, expected_version, remember, now } = reply;
         let mut tx = self.pool.begin().await?;
         let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1 AND merchant_id = $2")
             .bind(id)
@@ -335,7 +350,7 @@ impl Store {
         insert_event(&mut tx, id, seq, now, actor, EventKind::Reply, Some(state), state, Some(message.clone())).await?;
         let event =
             CaseEvent { at: now, actor, kind: EventKind::Reply, from: Some(state), to: state, message: Some(message) };
-        self.announce_and_commit(tx, merchant, stored.with_event(event), view).await
+        self.announce_and_commit(tx, merchant, stored.with_event(event), view, remember).await
     }
 
     /// One case with who filed it, for the merchant API (`merchant_id`) or the platform
@@ -480,6 +495,7 @@ impl Store {
             message: None,
             media: Vec::new(),
             expected_version: None,
+            remember: None,
             now,
         };
         match self.apply(step).await {

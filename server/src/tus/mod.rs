@@ -6,11 +6,14 @@
 //! spool file's length is the upload's offset, so an interrupted PATCH keeps what
 //! arrived (unless it carried `Upload-Checksum`: then the chunk is held aside until
 //! verified and an interrupted one keeps nothing). On the last byte the file is
-//! checked by its content, cleaned of metadata, and put into storage.
+//! checked by its content, cleaned of metadata, and put into storage (`completion`).
+//! The spool files are `spool`'s, signed links and `/media` are `links`'.
 
+pub mod completion;
 pub mod links;
 pub mod locks;
 pub mod spool;
+pub use completion::check_case_media;
 pub use links::{link, media, Link, LinkQuery};
 
 pub use aftercare_parsers::tus as headers;
@@ -19,7 +22,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use aftercare_protocol::media::{self, MediaType, SNIFF_LEN};
+use aftercare_protocol::media::MediaType;
 use aftercare_protocol::time::Timestamp;
 use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
@@ -426,7 +429,7 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     let location = format!("/v1/uploads/{}", upload.id);
     let with_body = header(&headers, CONTENT_TYPE.as_str()) == Some(OFFSET_OCTET_STREAM);
     let written = if with_body {
-        write(&state, &shopper, &upload, 0, request).await?
+        write(&state, &upload, 0, request).await?
     } else {
         Written { offset: 0, expires_at: upload.expires_at }
     };
@@ -464,7 +467,7 @@ pub async fn head(
         if let Some(_held) = state.uploads.locks.try_take(&id) {
             upload = find(&state, &shopper, &id).await?;
             if upload.state == UploadState::Receiving {
-                finish(&state, &shopper, &upload).await?;
+                completion::finish(&state, &upload).await?;
                 upload = find(&state, &shopper, &id).await?;
             }
             offset = upload.length;
@@ -517,19 +520,13 @@ pub async fn patch(
         .and_then(parse_u64)
         .ok_or_else(|| Error::BadRequest("Upload-Offset must be a non-negative integer".into()))?;
     let upload = find(&state, &shopper, &id).await?;
-    let written = write(&state, &shopper, &upload, given, request).await?;
+    let written = write(&state, &upload, given, request).await?;
     Ok((StatusCode::NO_CONTENT, progress_headers(written.expires_at, written.offset)).into_response())
 }
 
 /// Writes a request body at `given`, under the upload's lock; finishes the upload on
 /// its last byte. Returns the new offset and expiry.
-async fn write(
-    state: &AppState,
-    shopper: &Shopper,
-    upload: &Upload,
-    given: u64,
-    request: Request,
-) -> Result<Written, Error> {
+async fn write(state: &AppState, upload: &Upload, given: u64, request: Request) -> Result<Written, Error> {
     let uploads = &state.uploads;
     let checksum =
         header(request.headers(), UPLOAD_CHECKSUM).map(parse_checksum).transpose().map_err(Error::BadRequest)?;
@@ -550,7 +547,7 @@ async fn write(
     if actual == upload.length {
         // Every byte is there but the request that wrote the last one was taken over
         // before finishing: finish now, so the upload does not stay full but incomplete.
-        finish(state, shopper, upload).await?;
+        completion::finish(state, upload).await?;
         return Ok(Written { offset: actual, expires_at: upload.expires_at });
     }
     let room = upload.length - actual;
@@ -663,7 +660,7 @@ async fn write(
         state.store.extend_upload(&upload.id, expires_at).await?;
     }
     if offset == upload.length && !held.superseded() {
-        finish(state, shopper, upload).await?;
+        completion::finish(state, upload).await?;
         state.metrics.upload_completed();
     }
     Ok(Written { offset, expires_at })
@@ -680,104 +677,6 @@ async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {
     target.sync_data().await.map_err(|e| Error::internal("appending a chunk", e))?;
     let _ = tokio::fs::remove_file(chunk).await;
     Ok(())
-}
-
-/// The last byte arrived: check the content, clean it, store it, drop the spool file.
-/// A file that is not what it claims is deleted and the upload refused.
-async fn finish(state: &AppState, _shopper: &Shopper, upload: &Upload) -> Result<(), Error> {
-    let uploads = &state.uploads;
-    let spool = uploads.spool.part(&upload.id);
-    let cleaned = uploads.spool.cleaned(&upload.id);
-    let declared = upload.filetype.clone().unwrap_or_default();
-    let (spool_for_task, cleaned_for_task) = (spool.clone(), cleaned.clone());
-    let limits = uploads.limits.clone();
-    // A global limit: however many shoppers finish at once, cleaning takes at most this
-    // many blocking threads (the rest wait their turn, holding their upload's lock).
-    uploads.cleaning_queue.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let permit = uploads.cleaning.acquire().await;
-    uploads.cleaning_queue.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-    let _permit = permit.map_err(|e| Error::internal("cleaning an upload", e))?;
-    let checked =
-        tokio::task::spawn_blocking(move || check_and_clean(&spool_for_task, &cleaned_for_task, &declared, &limits))
-            .await
-            .map_err(|e| Error::internal("cleaning an upload", e))?;
-    let (media_type, result) = match checked {
-        Ok(checked) => checked,
-        Err(error) => {
-            uploads.remove_files(&upload.id).await;
-            let _ = tokio::fs::remove_file(&cleaned).await;
-            state.store.delete_upload(&upload.id).await?;
-            return Err(error);
-        }
-    };
-    let key = format!("{}/{}.{}", upload.owner.merchant_id, upload.id, media_type.extension());
-    let size = uploads.storage.put_file(&key, &result).await?;
-    if !state.store.complete_upload(&upload.id, media_type, &key, size).await? {
-        // Deleted (or completed) meanwhile: what was just stored belongs to nothing.
-        uploads.storage.delete(&key).await?;
-        let _ = tokio::fs::remove_file(&cleaned).await;
-        uploads.remove_files(&upload.id).await;
-        return Err(Error::UploadNotFound);
-    }
-    let _ = tokio::fs::remove_file(&cleaned).await;
-    uploads.remove_files(&upload.id).await;
-    Ok(())
-}
-
-/// Checks the content against the declared type and its kind's limits, and removes
-/// metadata (`aftercare_parsers::clean`). Returns the type and the file to store.
-fn check_and_clean(
-    spool: &Path,
-    cleaned: &Path,
-    declared: &str,
-    limits: &Limits,
-) -> Result<(MediaType, PathBuf), Error> {
-    use aftercare_parsers::clean;
-    use aftercare_protocol::case::MediaKind;
-    use std::io::Read;
-    let io = |e: std::io::Error| Error::internal("cleaning an upload", e);
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    let file = std::fs::File::open(spool).map_err(io)?;
-    let length = file.metadata().map_err(io)?.len();
-    file.take(SNIFF_LEN as u64).read_to_end(&mut head).map_err(io)?;
-    let media_type =
-        media::check(declared, &head).map_err(|e| Error::MediaRejected { code: e.code, message: e.message })?;
-    // The sniffed kind's own limit: an upload created without `filetype` was only held
-    // to the larger of the two.
-    let limit = match media_type.kind() {
-        MediaKind::Photo => limits.max_photo_bytes,
-        MediaKind::Video => limits.max_video_bytes,
-    };
-    if length > limit {
-        return Err(Error::UploadTooLarge {
-            message: format!("the {} is {length} bytes; the limit is {limit}", media_type.kind().as_str()),
-            max: Some(limit),
-        });
-    }
-    let (outcome, stored) = clean::clean_file(media_type, spool, cleaned, &limits.clean_caps).map_err(|e| match e {
-        clean::Error::Malformed(message) => Error::MediaRejected {
-            code: "media_malformed",
-            message: format!("the {} file could not be read: {message}", media_type.mime()),
-        },
-        clean::Error::TooComplex(message) => Error::MediaRejected {
-            code: "media_too_complex",
-            message: format!("the {} file was refused: {message}", media_type.mime()),
-        },
-        clean::Error::Io(error) => Error::internal("cleaning an upload", error),
-    })?;
-    if let Some((width, height)) = outcome.pixels {
-        let pixels = u64::from(width) * u64::from(height);
-        if pixels > limits.max_photo_pixels {
-            return Err(Error::MediaRejected {
-                code: "photo_too_many_pixels",
-                message: format!(
-                    "the photo is {width}×{height} pixels; the limit is {} pixels",
-                    limits.max_photo_pixels
-                ),
-            });
-        }
-    }
-    Ok((media_type, stored))
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
@@ -821,32 +720,4 @@ pub async fn terminate(
     state.uploads.remove_files(&id).await;
     state.store.delete_upload(&id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// Checks a case's media references: each is a complete upload of the same order, of
-/// the declared kind, and together within the per-case limit.
-pub async fn check_case_media(
-    state: &AppState,
-    owner: &Owner,
-    media: &[aftercare_protocol::case::MediaRef],
-) -> Result<(), Error> {
-    let mut total = 0u64;
-    for (index, reference) in media.iter().enumerate() {
-        let field = format!("media[{index}].upload_id");
-        let upload = state.store.upload(&reference.upload_id).await?;
-        let upload = match upload {
-            // The shopper's own upload: another shopper on the same order cannot attach it.
-            Some(u) if u.state == UploadState::Complete && u.owner == *owner => u,
-            _ => return Err(Error::MediaNotFound { field }),
-        };
-        let kind = upload.media_type.map(MediaType::kind).ok_or(Error::MediaNotFound { field: field.clone() })?;
-        if kind != reference.kind {
-            return Err(Error::MediaKindMismatch { field, declared: reference.kind.as_str(), actual: kind.as_str() });
-        }
-        total += upload.size.unwrap_or(0);
-    }
-    if total > state.uploads.limits.max_case_bytes {
-        return Err(Error::CaseMediaTooLarge(total, state.uploads.limits.max_case_bytes));
-    }
-    Ok(())
 }

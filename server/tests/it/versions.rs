@@ -119,6 +119,50 @@ async fn a_retried_action_gets_its_first_answer() {
     assert_eq!(status, StatusCode::NOT_FOUND, "not their case");
 }
 
+/// Makes every write of an idempotency record fail, as a full disk would.
+async fn break_idempotency_writes(app: &TestApp) {
+    let pool = app.state.store.pool();
+    let statements: &[&str] = if std::env::var("AFTERCARE_TEST_POSTGRES").is_ok() {
+        &[
+            "CREATE FUNCTION refuse_write() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_keys BEFORE INSERT ON idempotency_keys FOR EACH ROW EXECUTE FUNCTION refuse_write()",
+        ]
+    } else {
+        &["CREATE TRIGGER refuse_keys BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'disk full'); END"]
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(pool).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_action_and_its_remembered_answer_commit_together() {
+    let app = TestApp::new().await;
+    let key = app.api_key(Some("acme")).await;
+    let id = file(&app).await;
+    break_idempotency_writes(&app).await;
+    let refuse = format!("/v1/merchant/cases/{id}/refuse");
+    let headers = [("if-match", "\"1\""), ("idempotency-key", "refuse-1")];
+    let reason = json!({"message": "The photos show wear from use."});
+    let (status, failed) = seller_write(&app, &key, &refuse, &headers, reason.clone()).await;
+    assert_eq!((status, failed["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("internal")), "{failed}");
+    // Nothing happened: had the action committed without its record, this retry
+    // would be refused as stale although the refusal landed.
+    assert_eq!(app.version_of(&id).await, Some(1));
+    let (_, case) = app.get(&format!("/v1/merchant/cases/{id}"), &key).await;
+    assert_eq!(case["case"]["state"].as_str(), Some("awaiting_seller"));
+    assert_eq!(case["case"]["history"].as_array().unwrap().len(), 1);
+    // A reply too.
+    let reply = format!("/v1/merchant/cases/{id}/reply");
+    let headers = [("if-match", "\"1\""), ("idempotency-key", "reply-1")];
+    let (status, _) = seller_write(&app, &key, &reply, &headers, json!({"message": "Hello"})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(app.version_of(&id).await, Some(1));
+    // Without a key nothing is remembered, and the action goes through.
+    let (status, refused) = seller_write(&app, &key, &refuse, &headers[..1], reason).await;
+    assert_eq!((status, refused["version"].as_u64()), (StatusCode::OK, Some(2)), "{refused}");
+}
+
 #[tokio::test]
 async fn errors_carry_the_numbers_their_message_is_made_of() {
     let app = TestApp::new().await;

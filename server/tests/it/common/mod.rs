@@ -145,6 +145,7 @@ impl TestApp {
             message: None,
             media: Vec::new(),
             expected_version: None,
+            remember: None,
             now: self.state.clock.now(),
         };
         serde_json::to_value(self.state.store.apply(step).await.unwrap()).unwrap()
