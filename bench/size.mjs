@@ -1,6 +1,7 @@
 // Prints what a page pays for the widget: raw, gzip -9 and brotli -q 11 bytes of the
 // loader alone (all a page fetches before the shopper shows intent) and of everything
-// the open widget fetches (loader + JS glue + wasm; the CSS is inside the wasm).
+// the open widget fetches (loader + JS glue + wasm; the CSS is inside the wasm), as
+// served: the precompressed files the build made (scripts/dist.mjs).
 //
 //   node bench/size.mjs [--no-build] [--check]
 //
@@ -8,8 +9,7 @@
 // widget over its ceiling (it must not grow while the 120 KB target is not yet met). With twiggy
 // on PATH, also prints what dominates the wasm (function names from the pre-opt build).
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, existsSync } from "node:fs";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { existsSync, readFileSync, statSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -26,24 +26,26 @@ const WIDGET_TARGET = 120 * 1024;
 // transport trait. The weight-and-speed issue takes it down).
 const WIDGET_CEILING = 326_500;
 
+// The names a build gave the glue and the wasm (content-hashed, scripts/dist.mjs).
+const manifest = JSON.parse(readFileSync(`${root}dist/manifest.json`, "utf8"));
+
+/** Sizes as served: the file, and the .gz and .br siblings the build made for it. */
 function sizes(files) {
   const total = { raw: 0, gzip: 0, brotli: 0 };
   for (const file of files) {
-    const bytes = readFileSync(`${root}dist/${file}`);
-    total.raw += bytes.length;
-    total.gzip += gzipSync(bytes, { level: 9 }).length;
-    total.brotli += brotliCompressSync(bytes, {
-      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
-    }).length;
+    const path = `${root}dist/${file}`;
+    total.raw += statSync(path).size;
+    total.gzip += statSync(`${path}.gz`).size;
+    total.brotli += statSync(`${path}.br`).size;
   }
   return total;
 }
 
 const rows = [
-  ["loader (aftercare.js)", ["aftercare.js"]],
-  ["JS glue (aftercare-widget.js)", ["aftercare-widget.js"]],
-  ["wasm (aftercare-widget_bg.wasm)", ["aftercare-widget_bg.wasm"]],
-  ["whole widget, once opened", ["aftercare.js", "aftercare-widget.js", "aftercare-widget_bg.wasm"]],
+  ["loader (aftercare.js)", [manifest.loader]],
+  ["JS glue", [manifest.glue]],
+  ["wasm", [manifest.wasm]],
+  ["whole widget, once opened", [manifest.loader, manifest.glue, manifest.wasm]],
 ].map(([name, files]) => [name, sizes(files)]);
 
 const pad = (s, n) => String(s).padStart(n);

@@ -4,7 +4,10 @@
 //     with @tus/file-store, three runs each, median reported;
 //   - our server's peak RSS (VmHWM) across a 1 GB upload.
 //
-//   node bench/uploads.mjs [--no-build] [--size-mb 100] [--big-mb 1024]
+//   node bench/uploads.mjs [--no-build] [--quick] [--size-mb 100] [--big-mb 1024]
+//
+// --quick (the test command runs it, so the bench cannot rot): 2 MiB and 16 MiB, one
+// run, on the binary already built — the figures mean nothing then.
 import { execFileSync, spawn } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -21,12 +24,14 @@ const option = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const SIZE = option("size-mb", 100) * 1024 * 1024;
-const BIG = option("big-mb", 1024) * 1024 * 1024;
+const quick = args.includes("--quick");
+const RUNS = quick ? 1 : 3;
+const SIZE = option("size-mb", quick ? 2 : 100) * 1024 * 1024;
+const BIG = option("big-mb", quick ? 16 : 1024) * 1024 * 1024;
 const CHUNK = 8 * 1024 * 1024;
 const work = mkdtempSync(join(tmpdir(), "aftercare-bench-"));
 
-if (!args.includes("--no-build")) execFileSync("cargo", ["build", "--release", "-p", "aftercare-server"], { cwd: root, stdio: "inherit" });
+if (!args.includes("--no-build") && !quick) execFileSync("cargo", ["build", "--release", "-p", "aftercare-server"], { cwd: root, stdio: "inherit" });
 const meta = JSON.parse(execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], { cwd: root }));
 const binary = `${meta.target_directory}/release/aftercare-server`;
 
@@ -73,11 +78,11 @@ const stock = await startStock();
 const file = syntheticMp4(SIZE, { seed: 3 });
 const oursRuns = [];
 const stockRuns = [];
-for (let run = 0; run < 3; run++) {
+for (let run = 0; run < RUNS; run++) {
   oursRuns.push(mbps(SIZE, await upload(ours.endpoint, file, SIZE, { Authorization: `Bearer ${await ours.token(`bench-${run}`)}` })));
   stockRuns.push(mbps(SIZE, await upload(stock.endpoint, file, SIZE, {})));
 }
-console.log(`upload of ${SIZE / 1024 / 1024} MiB, tus-js-client, ${CHUNK / 1024 / 1024} MiB chunks, loopback, 3 runs each:`);
+console.log(`upload of ${SIZE / 1024 / 1024} MiB, tus-js-client, ${CHUNK / 1024 / 1024} MiB chunks, loopback, ${RUNS} run(s) each:`);
 console.log(`  aftercare-server (release)        median ${median(oursRuns).toFixed(1)} MB/s   runs ${oursRuns.map((v) => v.toFixed(1)).join(", ")}`);
 console.log(`  @tus/server + @tus/file-store     median ${median(stockRuns).toFixed(1)} MB/s   runs ${stockRuns.map((v) => v.toFixed(1)).join(", ")}`);
 console.log(`  ratio (ours / stock)              ${(median(oursRuns) / median(stockRuns)).toFixed(2)}x   (aim: >= 1.5x)`);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "../scripts/serve.mjs";
+import { walkToEvidence } from "./support/walk.mjs";
 import { variants } from "./pages/variants.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -108,23 +109,7 @@ export async function openWidget(page) {
  */
 export async function openEvidence(page) {
   await openWidget(page);
-  await byTestId(page, "case-start").click();
-  const flow = byTestId(page, "case-flow");
-  const step = () => flow.getAttribute("data-step");
-  if ((await step()) === "items") {
-    await byTestId(page, "case-item").first().locator("input").check();
-    await byTestId(page, "case-next").click();
-  }
-  if ((await step()) === "problem") {
-    await byTestId(page, "case-problem-quality").click();
-    await byTestId(page, "case-reason-broken").click();
-    await byTestId(page, "case-next").click();
-  }
-  if ((await step()) === "guidance") await byTestId(page, "case-next").click();
-  if ((await step()) === "resolution") {
-    await byTestId(page, "case-resolution-return_and_refund").click();
-    await byTestId(page, "case-next").click();
-  }
-  await expect(flow).toHaveAttribute("data-step", "details");
+  await walkToEvidence(page);
+  await expect(byTestId(page, "case-flow")).toHaveAttribute("data-step", "details");
   await expect(byTestId(page, "evidence")).toBeVisible();
 }

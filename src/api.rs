@@ -40,7 +40,8 @@ pub fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("protocol types serialise")
+    // Protocol types always serialise (no maps with non-string keys, no failing impls).
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// Aborts its request when dropped: a call whose task is cancelled (its view was
@@ -66,17 +67,22 @@ impl Drop for AbortOnDrop {
 }
 
 /// One request over `gloo-net`: `(status, body, Retry-After in ms)` whatever the status,
-/// or a network failure (or an abort).
+/// or a network failure (or an abort). `url` has no query: `query` is its parameters,
+/// encoded here.
 async fn send(
     method: Method,
     url: &str,
+    query: &[(&str, &str)],
     headers: &[(&str, &str)],
     body: Option<&str>,
     abort: &AbortOnDrop,
 ) -> Result<(u16, String, Option<u32>), ()> {
     let signal = abort.signal();
-    let mut request =
-        RequestBuilder::new(url).method(method).credentials(RequestCredentials::Omit).abort_signal(signal.as_ref());
+    let mut request = RequestBuilder::new(url)
+        .method(method)
+        .query(query.iter().copied())
+        .credentials(RequestCredentials::Omit)
+        .abort_signal(signal.as_ref());
     for (name, value) in headers {
         request = request.header(name, value);
     }
@@ -94,10 +100,10 @@ async fn send(
     Ok((response.status(), text, retry_after))
 }
 
-/// The merchant's widget-config layer (public, no token), as JSON text for the
-/// configuration loader.
-pub async fn widget_config(url: &str) -> Result<String, String> {
-    match send(Method::GET, url, &[], None, &AbortOnDrop::new()).await {
+/// The merchant's widget-config layer (public, no token) from `url`
+/// (`Settings::widget_config_url`), as JSON text for the configuration loader.
+pub async fn widget_config(url: &str, merchant: &str) -> Result<String, String> {
+    match send(Method::GET, url, &[("merchant", merchant)], &[], None, &AbortOnDrop::new()).await {
         Ok((200..=299, text, _)) => Ok(text),
         Ok((status, _, _)) => Err(format!("HTTP {status}")),
         Err(()) => Err("network error".into()),
@@ -108,6 +114,7 @@ pub async fn widget_config(url: &str) -> Result<String, String> {
 struct Call<'a> {
     method: Method,
     path: String,
+    query: &'a [(&'a str, &'a str)],
     body: Option<String>,
     idempotency_key: Option<&'a str>,
     if_match: Option<u64>,
@@ -134,27 +141,27 @@ async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Resul
         if let Some(version) = &version {
             headers.push(("if-match", version.as_str()));
         }
-        let (failure, retry_after) = match send(call.method.clone(), &url, &headers, call.body.as_deref(), &abort).await
-        {
-            Ok((status, text, _)) if (200..300).contains(&status) => return Ok(text),
-            Ok((status, text, retry_after)) => {
-                let failed = CallError { status, error: decode(&text).map(Box::new) };
-                if status == 401 && !refreshed && failed.code() == Some("order_token_expired") {
-                    refreshed = true;
-                    if state.refresh_token().await {
-                        continue;
+        let (failure, retry_after) =
+            match send(call.method.clone(), &url, call.query, &headers, call.body.as_deref(), &abort).await {
+                Ok((status, text, _)) if (200..300).contains(&status) => return Ok(text),
+                Ok((status, text, retry_after)) => {
+                    let failed = CallError { status, error: decode(&text).map(Box::new) };
+                    if status == 401 && !refreshed && failed.code() == Some("order_token_expired") {
+                        refreshed = true;
+                        if state.refresh_token().await {
+                            continue;
+                        }
+                        return Err(failed);
                     }
-                    return Err(failed);
+                    // A 409 is worth waiting out only while the same request is in progress.
+                    let busy = status != 409 || failed.code() == Some("idempotency_in_progress");
+                    if !Failure::Status(status).retryable() || !busy {
+                        return Err(failed);
+                    }
+                    (Failure::Status(status), retry_after)
                 }
-                // A 409 is worth waiting out only while the same request is in progress.
-                let busy = status != 409 || failed.code() == Some("idempotency_in_progress");
-                if !Failure::Status(status).retryable() || !busy {
-                    return Err(failed);
-                }
-                (Failure::Status(status), retry_after)
-            }
-            Err(()) => (Failure::Network, None),
-        };
+                Err(()) => (Failure::Network, None),
+            };
         let Some(wait) = retry::delay_ms(failure, failures, retry_after, js_sys::Math::random()) else {
             return Err(match failure {
                 Failure::Network => CallError::network(),
@@ -179,6 +186,7 @@ pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn
     let request = Call {
         method: Method::POST,
         path: "v1/cases".into(),
+        query: &[],
         body: Some(encode(case)),
         idempotency_key: Some(key),
         if_match: None,
@@ -188,10 +196,10 @@ pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn
 
 /// The shopper's cases for their order, oldest first.
 pub async fn cases(state: &WidgetState, order: &str) -> Result<Vec<Case>, CallError> {
-    let order = percent_encoding::utf8_percent_encode(order, percent_encoding::NON_ALPHANUMERIC);
     let request = Call {
         method: Method::GET,
-        path: format!("v1/cases?order={order}"),
+        path: "v1/cases".into(),
+        query: &[("order", order)],
         body: None,
         idempotency_key: None,
         if_match: None,
@@ -226,6 +234,7 @@ pub async fn act(state: &WidgetState, case: &Case, action: &ShopperAction, key: 
     let request = Call {
         method: Method::POST,
         path: format!("v1/cases/{}/{endpoint}", case.id),
+        query: &[],
         body: Some(body),
         idempotency_key: Some(key),
         if_match: Some(case.version),

@@ -68,8 +68,9 @@ pub fn start(
 
     match settings.widget_config_url() {
         Ok(Some(url)) => {
+            let merchant = settings.merchant.clone().unwrap_or_default();
             leptos::task::spawn_local(async move {
-                match crate::api::widget_config(&url).await {
+                match crate::api::widget_config(&url, &merchant).await {
                     Ok(remote) => state.config.set(load_config(Some(&remote), tag_config.as_deref())),
                     Err(error) => console_error(&format!("{url}: {error}; using the tag's configuration")),
                 }
@@ -107,11 +108,11 @@ impl Widget {
             panic!("test-only panic requested through openChannel(\"panic\")");
         }
         let Some(kind) = ChannelKind::parse(kind) else {
-            console_error(&format!("openChannel: unknown channel {kind:?} (chat, phone, email, weibo, wechat)"));
+            console_error(&format!("openChannel: unknown channel \"{kind}\" (chat, phone, email, weibo, wechat)"));
             return;
         };
         if !self.state.config.with_untracked(|config| config.channels.has(kind)) {
-            console_error(&format!("openChannel: channel {:?} is not configured", kind.as_str()));
+            console_error(&format!("openChannel: channel \"{}\" is not configured", kind.as_str()));
         }
         self.open();
         self.state.highlighted.set(Some(kind));
@@ -190,7 +191,7 @@ fn load_config(remote: Option<&str>, tag: Option<&str>) -> WidgetConfig {
     ] {
         if let Some(schedule) = schedule.filter(|s| !s.always && !crate::clock::is_known_zone(&s.timezone)) {
             console_error(&format!(
-                "invalid configuration, channels.{kind}.schedule.timezone: {:?} is not a time zone this browser knows",
+                "invalid configuration, channels.{kind}.schedule.timezone: \"{}\" is not a time zone this browser knows",
                 schedule.timezone
             ));
         }

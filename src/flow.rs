@@ -29,6 +29,20 @@ pub enum Step {
 }
 
 impl Step {
+    /// Its name in the markup (`data-step`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Items => "items",
+            Step::Problem => "problem",
+            Step::Guidance => "guidance",
+            Step::Resolution => "resolution",
+            Step::Details => "details",
+            Step::Contact => "contact",
+            Step::Review => "review",
+            Step::Receipt => "receipt",
+        }
+    }
+
     const ORDER: [Step; 8] = [
         Step::Items,
         Step::Problem,
@@ -104,7 +118,8 @@ impl Draft {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a draft serialises")
+        // A draft always serialises (plain fields, no failing impls).
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -309,6 +324,13 @@ pub fn step_of(field: &str) -> Option<Step> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_names_are_the_variants_in_lowercase() {
+        for step in Step::ORDER {
+            assert_eq!(step.as_str(), format!("{step:?}").to_lowercase());
+        }
+    }
     use aftercare_protocol::case::MediaKind;
     use aftercare_protocol::order::OrderState;
 

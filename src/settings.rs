@@ -33,7 +33,8 @@ impl Settings {
             .map_err(|error| format!("loader settings are not valid: {error}"))
     }
 
-    /// `GET {endpoint}/v1/widget-config?merchant={merchant}`, when an endpoint is set.
+    /// `{endpoint}/v1/widget-config` (asked with `?merchant={merchant}`), when an
+    /// endpoint is set.
     pub fn widget_config_url(&self) -> Result<Option<String>, String> {
         let Some(endpoint) = self.endpoint.as_deref().filter(|e| !e.is_empty()) else {
             return Ok(None);
@@ -43,9 +44,7 @@ impl Settings {
             return Err("data-endpoint: must not have a query or fragment".to_owned());
         }
         let base = endpoint.as_str().trim_end_matches('/');
-        let merchant = self.merchant.as_deref().unwrap_or_default();
-        let merchant = percent_encoding::utf8_percent_encode(merchant, percent_encoding::NON_ALPHANUMERIC);
-        Ok(Some(format!("{base}/v1/widget-config?merchant={merchant}")))
+        Ok(Some(format!("{base}/v1/widget-config")))
     }
 }
 
@@ -85,17 +84,9 @@ mod tests {
     fn widget_config_urls() {
         check(None, Some("demo"), Ok(None));
         check(Some(""), None, Ok(None));
-        check(
-            Some("https://api.example/ac"),
-            Some("demo"),
-            Ok(Some("https://api.example/ac/v1/widget-config?merchant=demo")),
-        );
-        check(
-            Some("https://api.example/ac/"),
-            Some("a b&c"),
-            Ok(Some("https://api.example/ac/v1/widget-config?merchant=a%20b%26c")),
-        );
-        check(Some("http://127.0.0.1:8080"), None, Ok(Some("http://127.0.0.1:8080/v1/widget-config?merchant=")));
+        check(Some("https://api.example/ac"), Some("demo"), Ok(Some("https://api.example/ac/v1/widget-config")));
+        check(Some("https://api.example/ac/"), Some("a b&c"), Ok(Some("https://api.example/ac/v1/widget-config")));
+        check(Some("http://127.0.0.1:8080"), None, Ok(Some("http://127.0.0.1:8080/v1/widget-config")));
         check(Some("javascript:alert(1)"), None, Err("not an http(s) URL"));
         check(Some("https://api.example/?x=1"), None, Err("query"));
     }

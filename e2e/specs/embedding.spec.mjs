@@ -22,7 +22,30 @@ test("the demo order page itself loads no widget code before intent", async ({ p
   await page.waitForLoadState("networkidle");
   expect(fetched.filter((url) => url.includes("aftercare-widget"))).toEqual([]);
   await byTestId(page, "launcher").focus();
-  await expect.poll(() => fetched.filter((url) => url.endsWith("aftercare-widget_bg.wasm")).length).toBe(1);
+  await expect.poll(() => fetched.filter((url) => url.endsWith("_bg.wasm")).length).toBe(1);
+});
+
+test("the backend serves the widget compressed, under hashed names cached for good", async ({ page, assets }) => {
+  const responses = [];
+  page.on("response", (response) => responses.push(response));
+  await page.goto(assets.url);
+  await openWidget(page);
+  const find = (pattern) => responses.find((r) => pattern.test(new URL(r.url()).pathname));
+  const wasm = find(/\/aftercare-widget\.[0-9a-f]{16}_bg\.wasm$/);
+  const glue = find(/\/aftercare-widget\.[0-9a-f]{16}\.js$/);
+  const loader = find(/\/aftercare\.js$/);
+  for (const response of [wasm, glue]) {
+    const headers = await response.allHeaders();
+    expect(headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(["br", "gzip"]).toContain(headers["content-encoding"]);
+  }
+  expect((await wasm.allHeaders())["content-type"]).toBe("application/wasm");
+  const headers = await loader.allHeaders();
+  expect(headers["cache-control"]).toBe("public, max-age=300");
+  expect(headers.etag).toMatch(/^W\/"[0-9a-f]{16}"$/);
+  // Revalidated, the loader costs no body.
+  const status = await page.evaluate(async (etag) => (await fetch("aftercare.js", { headers: { "if-none-match": etag } })).status, headers.etag);
+  expect(status).toBe(304);
 });
 
 test("calls made before the wasm loads are queued, not lost", async ({ page, pages }) => {

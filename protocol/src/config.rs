@@ -445,7 +445,9 @@ impl WidgetConfig {
 
     /// Merges `layers` over the defaults, in order, and keeps every valid part.
     pub fn load(layers: &[Layer<'_>]) -> (WidgetConfig, Vec<ConfigError>) {
-        let defaults: Value = serde_json::from_str(DEFAULTS_JSON).expect("built-in defaults are valid JSON");
+        let defaults: Value = serde_json::from_str(DEFAULTS_JSON)
+            // Not `expect`: its Debug of the error would stay in the wasm. Tested below.
+            .unwrap_or_else(|_| unreachable!("built-in defaults are valid JSON"));
         let mut errors = Vec::new();
         let mut merged = defaults.clone();
         for layer in layers {
@@ -507,7 +509,8 @@ impl WidgetConfig {
                 .collect(),
             Some(_) => {
                 errors.push(ConfigError { field: "faq".to_owned(), message: "must be a list".to_owned() });
-                serde_json::from_value(object(&defaults)["faq"].clone()).expect("built-in FAQ is valid")
+                serde_json::from_value(object(&defaults)["faq"].clone())
+                    .unwrap_or_else(|_| unreachable!("built-in FAQ is valid"))
             }
         };
         // Optional sections: a bad one is reported and its defaults apply.
@@ -539,8 +542,10 @@ impl Section {
             Ok(parsed) => Some(parsed),
             Err(error) => {
                 errors.push(error);
-                (!self.fallback.is_null())
-                    .then(|| serde_json::from_value(self.fallback).expect("built-in defaults are valid"))
+                (!self.fallback.is_null()).then(|| {
+                    serde_json::from_value(self.fallback)
+                        .unwrap_or_else(|_| unreachable!("built-in defaults are valid"))
+                })
             }
         }
     }

@@ -32,7 +32,7 @@ pub fn CaseView(
     let step = move || step.get();
 
     view! {
-        <section class="ac-card ac-case" aria-labelledby="ac-case-step" data-testid="case-flow" data-step=move || step().map(|s| format!("{s:?}").to_lowercase())>
+        <section class="ac-card ac-case" aria-labelledby="ac-case-step" data-testid="case-flow" data-step=move || step().map(Step::as_str)>
             <p class="ac-muted" hidden=move || step() == Some(Step::Receipt) data-testid="case-progress">{position}</p>
             <h3 id="ac-case-step" class="ac-card__title" tabindex="-1">{move || step().map(|s| tr.get().step_title(s))}</h3>
             {move || (!flow.storage_ok.get()).then(|| view! { <p class="ac-notice" role="status">{tr.get().drafts_unavailable()}</p> })}

@@ -167,7 +167,7 @@ pub fn EvidenceStep(
                                 class="ac-evidence__item"
                                 class:ac-evidence__item--failed=move || status() == Some(Status::Failed)
                                 data-testid="evidence-item"
-                                data-status=move || status().map(|s| format!("{s:?}").to_lowercase()).unwrap_or_default()
+                                data-status=move || status().map(Status::as_str).unwrap_or_default()
                                 data-upload-id=field(|f| f.upload_id.clone().unwrap_or_default())
                             >
                                 {match (preview, kind) {

@@ -26,6 +26,22 @@ pub enum Status {
     Reselect,
 }
 
+impl Status {
+    /// Its name in the markup (`data-status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Checking => "checking",
+            Status::Preparing => "preparing",
+            Status::Uploading => "uploading",
+            Status::Paused => "paused",
+            Status::Waiting => "waiting",
+            Status::Done => "done",
+            Status::Failed => "failed",
+            Status::Reselect => "reselect",
+        }
+    }
+}
+
 /// Why a file was not accepted or did not go up; the UI words it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileError {

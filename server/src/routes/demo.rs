@@ -2,8 +2,6 @@
 //! merchant only — `GET /demo/token`, standing in for the merchant's own server that
 //! would mint order tokens. The widget then uses the same token path as production.
 
-use std::path::PathBuf;
-
 use aftercare_protocol::order::{OrderSnapshot, OrderState};
 use aftercare_protocol::time::Timestamp;
 use axum::extract::State;
@@ -13,7 +11,6 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
-use tower_http::services::ServeDir;
 
 use crate::error::Error;
 use crate::extract::Query;
@@ -46,14 +43,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         router = router.route("/demo/token", get(token));
     }
     if state.static_dir.join("index.html").is_file() {
-        router.fallback_service(static_files(state.static_dir.clone()))
+        router.fallback_service(super::assets::router(state.static_dir.clone()))
     } else {
         router.fallback(not_built)
     }
-}
-
-fn static_files(dir: PathBuf) -> ServeDir {
-    ServeDir::new(dir)
 }
 
 /// Shown at `/` when the widget has not been built into the static folder.

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per area; each exposes `router()`.
 
+pub mod assets;
 pub mod cases;
 pub mod demo;
 pub mod dev;

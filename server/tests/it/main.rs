@@ -5,6 +5,7 @@
 mod common;
 
 mod api;
+mod assets;
 mod cli;
 mod examples;
 mod faults;
