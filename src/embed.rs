@@ -9,12 +9,14 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
 
 use crate::config::{ChannelKind, Layer, WidgetConfig};
+use crate::json::Js;
 use crate::locale::Locale;
 use crate::order::Order;
 use crate::settings::Settings;
 use crate::state::{HostElements, WidgetState};
 use crate::ui::App;
-use aftercare_protocol::case::ProblemType;
+use aftercare_protocol::case::{Contact, ProblemType};
+use aftercare_protocol::read::{At, Json, Read};
 
 const WIDGET_CSS: &str = include_str!("../style/widget.css");
 
@@ -41,7 +43,7 @@ pub fn start(
     console_error_panic_hook::set_once();
     adopt_stylesheet(&shadow)?;
 
-    let settings = Settings::parse(settings).unwrap_or_else(|error| {
+    let settings = Settings::parse::<Js>(settings).unwrap_or_else(|error| {
         console_error(&error);
         Settings::default()
     });
@@ -54,9 +56,10 @@ pub fn start(
     state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
     state.merchant.set_value(settings.merchant.clone());
     if let Some(json) = settings.contact.as_deref() {
-        match serde_json::from_str(json) {
+        let at = At::Root("data-contact");
+        match Js::parse(json).ok_or_else(|| at.invalid("is not valid JSON")).and_then(|v| Contact::read(&v, &at)) {
             Ok(contact) => state.contact.set_value(contact),
-            Err(error) => console_error(&format!("invalid data-contact, {error}")),
+            Err(error) => console_error(&format!("invalid {error}")),
         }
     }
     state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
@@ -181,7 +184,7 @@ fn load_config(remote: Option<&str>, tag: Option<&str>) -> WidgetConfig {
     if let Some(json) = tag {
         layers.push(Layer { source: "data-config", json, tightens_limits: true });
     }
-    let (config, errors) = WidgetConfig::load(&layers);
+    let (config, errors) = WidgetConfig::load_with::<Js>(&layers);
     for error in errors {
         console_error(&format!("invalid configuration, {error}"));
     }
@@ -200,5 +203,5 @@ fn load_config(remote: Option<&str>, tag: Option<&str>) -> WidgetConfig {
 }
 
 fn parse_order(json: &str) -> Option<Order> {
-    Order::parse(json).map_err(|error| console_error(&format!("invalid order context, {error}"))).ok()
+    Order::parse_with::<Js>(json).map_err(|error| console_error(&format!("invalid order context, {error}"))).ok()
 }

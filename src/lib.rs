@@ -20,5 +20,6 @@ pub use aftercare_protocol::{config, hours, locale, order};
 pub mod clock;
 pub mod controllers;
 pub mod embed;
+pub mod json;
 pub mod state;
 pub mod ui;

@@ -2,13 +2,12 @@
 //! `data-*` attributes, already collected into one JSON object, plus the locale
 //! candidates it read from the page. Parsing and checking it is pure.
 
-use serde::Deserialize;
+use aftercare_protocol::read::{At, Json, Object, Read};
 
 use crate::config::HttpUrl;
 
-/// The loader's start-up settings. Every field is optional.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+/// The loader's start-up settings. Every field is optional; unknown ones are ignored.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Settings {
     /// `data-endpoint`, resolved against the page's URL by the loader.
     pub endpoint: Option<String>,
@@ -27,10 +26,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn parse(json: &str) -> Result<Settings, String> {
-        serde_json::from_str(json)
-            .and_then(serde_json::from_value)
-            .map_err(|error| format!("loader settings are not valid: {error}"))
+    /// The settings in `json`, parsed as a `J` (the browser's `JSON.parse` in the widget).
+    pub fn parse<J: Json>(json: &str) -> Result<Settings, String> {
+        let at = At::Root("settings");
+        let value = J::parse(json).ok_or("loader settings are not valid: not JSON")?;
+        Settings::read(&value, &at).map_err(|error| format!("loader settings are not valid: {error}"))
     }
 
     /// `{endpoint}/v1/widget-config` (asked with `?merchant={merchant}`), when an
@@ -48,22 +48,42 @@ impl Settings {
     }
 }
 
+impl Read for Settings {
+    fn read<J: Json>(value: &J, at: &At) -> aftercare_protocol::read::Result<Settings> {
+        let o = Object::lenient(value, at)?;
+        Ok(Settings {
+            endpoint: o.optional("endpoint")?,
+            merchant: o.optional("merchant")?,
+            locales: o.optional("locales")?.unwrap_or_default(),
+            order: o.optional("order")?,
+            order_token: o.optional("orderToken")?,
+            contact: o.optional("contact")?,
+            config: o.optional("config")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(json: &str) -> Result<Settings, String> {
+        Settings::parse::<serde_json::Value>(json)
+    }
+
     #[test]
     fn parses_what_the_loader_sends() {
-        let settings = Settings::parse(
+        let settings = parse(
             r#"{"endpoint":"https://api.example/aftercare","merchant":"demo","locales":["zh-CN","en"],"orderToken":"t"}"#,
         )
         .unwrap();
         assert_eq!(settings.merchant.as_deref(), Some("demo"));
         assert_eq!(settings.order_token.as_deref(), Some("t"));
         assert_eq!(settings.locales, ["zh-CN", "en"]);
-        assert_eq!(Settings::parse("{}").unwrap(), Settings::default());
-        assert!(Settings::parse("\"x\"").is_err());
-        assert!(Settings::parse(r#"{"locales":"en"}"#).is_err());
+        assert_eq!(parse(r#"{"preload":"idle"}"#).unwrap(), Settings::default(), "unknown settings are ignored");
+        assert!(parse("\"x\"").is_err());
+        let error = parse(r#"{"locales":"en"}"#).unwrap_err();
+        assert!(error.contains("settings.locales"), "{error}");
     }
 
     #[track_caller]

@@ -58,13 +58,13 @@ impl WidgetState {
         }
     }
 
-    /// Dispatches `aftercare:{name}` on the host element, with `detail` given as JSON.
-    /// Returns `false` when a listener called `preventDefault()`.
-    pub fn emit(&self, name: &str, detail: serde_json::Value) -> bool {
+    /// Dispatches `aftercare:{name}` on the host element, its `detail` an object of
+    /// `fields`. Returns `false` when a listener called `preventDefault()`.
+    pub fn emit(&self, name: &str, fields: &[(&str, wasm_bindgen::JsValue)]) -> bool {
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_cancelable(true);
-        init.set_detail(&js_sys::JSON::parse(&detail.to_string()).unwrap_or_default());
+        init.set_detail(&crate::json::object(fields));
         let Ok(event) = CustomEvent::new_with_event_init_dict(&format!("aftercare:{name}"), &init) else {
             return true;
         };
@@ -75,7 +75,7 @@ impl WidgetState {
         if !self.open.get_untracked() {
             self.now.set(crate::clock::now_millis());
             self.open.set(true);
-            self.emit("open", serde_json::json!({}));
+            self.emit("open", &[]);
         }
     }
 
@@ -85,7 +85,7 @@ impl WidgetState {
             self.open.set(false);
             self.highlighted.set(None);
             self.focus_launcher();
-            self.emit("close", serde_json::json!({}));
+            self.emit("close", &[]);
         }
     }
 

@@ -7,8 +7,17 @@ use std::io::Cursor;
 use crate::clean::{self, Caps};
 
 /// The fuzz targets, by name (`fuzz/fuzz_targets/{name}.rs`).
-pub const TARGETS: [&str; 8] =
-    ["clean_jpeg", "clean_png", "clean_webp", "clean_isobmff", "sniff", "picture", "tus_headers", "widget_config"];
+pub const TARGETS: [&str; 9] = [
+    "clean_jpeg",
+    "clean_png",
+    "clean_webp",
+    "clean_isobmff",
+    "sniff",
+    "picture",
+    "tus_headers",
+    "widget_config",
+    "order",
+];
 
 /// Runs target `name` on `data`.
 pub fn run(name: &str, data: &[u8]) {
@@ -73,8 +82,19 @@ pub fn run(name: &str, data: &[u8]) {
         }
         "widget_config" => {
             let Ok(json) = std::str::from_utf8(data) else { return };
-            let layers = [aftercare_protocol::config::Layer::new("fuzz", json)];
-            let _ = aftercare_protocol::config::WidgetConfig::load(&layers);
+            use aftercare_protocol::config::{Layer, WidgetConfig};
+            let _ = WidgetConfig::load(&[Layer::new("fuzz", json)]);
+            // As the page's layer over a server's: the limits it may only tighten.
+            let server = Layer::new("server", r#"{"evidence":{"max_photos":4,"max_photo_bytes":1000}}"#);
+            let (config, _) = WidgetConfig::load(&[server, Layer { source: "fuzz", json, tightens_limits: true }]);
+            assert!(config.evidence.max_photos <= 4 && config.evidence.max_photo_bytes <= 1000);
+        }
+        "order" => {
+            // The start-up reader on an order context: a named error or a valid order.
+            let Ok(json) = std::str::from_utf8(data) else { return };
+            if let Ok(order) = aftercare_protocol::order::Order::parse(json) {
+                assert!(!order.id.is_empty() && order.items.iter().all(|item| item.quantity > 0 && item.price >= 0));
+            }
         }
         other => panic!("no fuzz target {other:?}"),
     }

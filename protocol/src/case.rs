@@ -28,6 +28,12 @@ macro_rules! wire_enum {
             }
         }
 
+        impl $crate::read::Read for $name {
+            fn read<J: $crate::read::Json>(value: &J, at: &$crate::read::At) -> $crate::read::Result<Self> {
+                $crate::read::one_of(value, at, &[$(($text, $name::$variant)),+])
+            }
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
@@ -163,6 +169,13 @@ pub struct Contact {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+impl crate::read::Read for Contact {
+    fn read<J: crate::read::Json>(value: &J, at: &crate::read::At) -> crate::read::Result<Contact> {
+        let o = crate::read::Object::new(value, at, &["name", "phone", "email"])?;
+        Ok(Contact { name: o.optional("name")?, phone: o.optional("phone")?, email: o.optional("email")? })
+    }
 }
 
 /// What a shopper files: `POST /v1/cases`.

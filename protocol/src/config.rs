@@ -10,12 +10,11 @@
 //! [`ConfigError`] naming the field, and the defaults' version of that section is kept,
 //! so the widget shows whatever is valid.
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 use crate::hours::Schedule;
 use crate::locale::Locale;
+use crate::read::{self, merge_patch, At, Json, Object, Read};
 
 const DEFAULTS_JSON: &str = include_str!("config/defaults.json");
 
@@ -152,7 +151,8 @@ impl TryFrom<f64> for Quality {
         if (0.3..=1.0).contains(&quality) {
             Ok(Quality(quality))
         } else {
-            Err(format!("{quality} is not a quality (0.3 to 1)"))
+            // No float formatting (it would stay in the wasm for this one message).
+            Err("is not a quality (0.3 to 1)".to_owned())
         }
     }
 }
@@ -293,6 +293,12 @@ macro_rules! validated_string {
                 check(&text).map(|()| $name(text))
             }
         }
+
+        impl Read for $name {
+            fn read<J: Json>(value: &J, at: &At) -> read::Result<Self> {
+                $name::try_from(String::read(value, at)?).map_err(|message| at.invalid(message))
+            }
+        }
     };
 }
 
@@ -307,7 +313,7 @@ validated_string!(
         if scheme_ok && clean && text.len() <= 2048 && text.len() > "https://".len() {
             Ok(())
         } else {
-            Err(format!("{text:?} is not an http(s) URL"))
+            Err(format!("\"{text}\" is not an http(s) URL"))
         }
     }
 );
@@ -319,7 +325,7 @@ validated_string!(
         if crate::validate::phone_number(text) {
             Ok(())
         } else {
-            Err(format!("{text:?} is not a phone number (digits, optional leading +, spaces, dashes)"))
+            Err(format!("\"{text}\" is not a phone number (digits, optional leading +, spaces, dashes)"))
         }
     }
 );
@@ -339,7 +345,7 @@ validated_string!(
         if (1..=3).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') {
             Ok(())
         } else {
-            Err(format!("{text:?} is not a phone-menu key (1 to 3 of 0-9, *, #)"))
+            Err(format!("\"{text}\" is not a phone-menu key (1 to 3 of 0-9, *, #)"))
         }
     }
 );
@@ -351,7 +357,7 @@ validated_string!(
         if crate::validate::email_address(text) && text.trim() == text {
             Ok(())
         } else {
-            Err(format!("{text:?} is not an email address"))
+            Err(format!("\"{text}\" is not an email address"))
         }
     }
 );
@@ -364,7 +370,7 @@ validated_string!(
         if (1..=80).contains(&length) {
             Ok(())
         } else {
-            Err(format!("{text:?} must be 1 to 80 characters"))
+            Err(format!("\"{text}\" must be 1 to 80 characters"))
         }
     }
 );
@@ -390,18 +396,7 @@ impl TryFrom<[u8; 2]> for ReplyDays {
 }
 
 /// A problem found while loading configuration, named by its field path.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    /// Where the problem is, e.g. `channels.phone.schedule.slots[0].open`.
-    pub field: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
+pub type ConfigError = read::Invalid;
 
 /// A configuration layer as it arrived (e.g. a `data-config` attribute, a server
 /// response), with the name used in error messages.
@@ -424,18 +419,27 @@ impl<'a> Layer<'a> {
 const SERVER_LIMITS: [&str; 4] = ["max_photo_bytes", "max_video_bytes", "max_photos", "max_videos"];
 
 /// In a tightening layer, a limit above the one already merged is dropped.
-fn keep_tighter(merged: &Value, patch: &mut Value) {
-    let Some(evidence) = patch.get_mut("evidence").and_then(Value::as_object_mut) else { return };
-    for key in SERVER_LIMITS {
-        let current = merged.get("evidence").and_then(|e| e.get(key)).and_then(Value::as_u64);
-        let wanted = evidence.get(key).and_then(Value::as_u64);
-        if let (Some(current), Some(wanted)) = (current, wanted) {
-            if wanted > current {
-                evidence.remove(key);
-            }
-        }
+fn keep_tighter<J: Json>(merged: &J, patch: J) -> J {
+    let (Some(mut entries), Some(evidence)) = (patch.entries(), patch.get("evidence").and_then(|e| e.entries())) else {
+        return patch;
+    };
+    let current = merged.get("evidence");
+    let limit = |value: Option<J>| value.and_then(|v| v.as_f64());
+    let kept = evidence
+        .into_iter()
+        .filter(|(key, wanted)| {
+            let now = limit(current.as_ref().and_then(|c| c.get(key)));
+            !(SERVER_LIMITS.contains(&key.as_str())
+                && matches!((now, limit(Some(wanted.clone()))), (Some(now), Some(wanted)) if wanted > now))
+        })
+        .collect();
+    if let Some(slot) = entries.iter_mut().find(|(key, _)| key == "evidence") {
+        slot.1 = J::object(kept);
     }
+    J::object(entries)
 }
+
+const SECTIONS: [&str; 5] = ["channels", "faq", "evidence", "rules", "case"];
 
 impl WidgetConfig {
     /// The source document's configuration.
@@ -443,52 +447,59 @@ impl WidgetConfig {
         WidgetConfig::load(&[]).0
     }
 
-    /// Merges `layers` over the defaults, in order, and keeps every valid part.
+    /// Merges `layers` over the defaults, in order, and keeps every valid part (read
+    /// through `serde_json`; the widget reads through the browser, [`WidgetConfig::load_with`]).
     pub fn load(layers: &[Layer<'_>]) -> (WidgetConfig, Vec<ConfigError>) {
-        let defaults: Value = serde_json::from_str(DEFAULTS_JSON)
-            // Not `expect`: its Debug of the error would stay in the wasm. Tested below.
-            .unwrap_or_else(|_| unreachable!("built-in defaults are valid JSON"));
+        WidgetConfig::load_with::<serde_json::Value>(layers)
+    }
+
+    /// Merges `layers` over the defaults, each parsed as a `J`, and keeps every valid part.
+    pub fn load_with<J: Json>(layers: &[Layer<'_>]) -> (WidgetConfig, Vec<ConfigError>) {
+        // Tested below (`defaults_follow_the_source_document`).
+        let Some(defaults) = J::parse(DEFAULTS_JSON) else { unreachable!("built-in defaults are valid JSON") };
         let mut errors = Vec::new();
         let mut merged = defaults.clone();
         for layer in layers {
-            match serde_json::from_str::<Value>(layer.json) {
-                Ok(mut patch @ Value::Object(_)) => {
-                    if layer.tightens_limits {
-                        keep_tighter(&merged, &mut patch);
-                    }
-                    merge_patch(&mut merged, patch)
+            let at = At::Root(layer.source);
+            match J::parse(layer.json) {
+                Some(patch) if patch.entries().is_some() => {
+                    let patch = if layer.tightens_limits { keep_tighter(&merged, patch) } else { patch };
+                    merged = merge_patch(Some(merged), patch);
                 }
-                Ok(_) => errors
-                    .push(ConfigError { field: layer.source.to_owned(), message: "must be a JSON object".to_owned() }),
-                Err(error) => errors.push(ConfigError {
-                    field: layer.source.to_owned(),
-                    message: format!("is not valid JSON ({error})"),
-                }),
+                Some(_) => errors.push(at.invalid("must be a JSON object")),
+                None => errors.push(at.invalid("is not valid JSON")),
             }
         }
 
-        for key in object(&merged).keys() {
-            if !matches!(key.as_str(), "channels" | "faq" | "evidence" | "rules" | "case") {
-                errors.push(ConfigError { field: key.clone(), message: "unknown setting".to_owned() });
+        let root = At::Root("");
+        for (key, _) in merged.entries().unwrap_or_default() {
+            if !SECTIONS.contains(&key.as_str()) {
+                errors.push(root.field(&key).invalid("unknown setting"));
             }
         }
-        let channels_value = object(&merged).get("channels").cloned().unwrap_or(Value::Null);
-        let default_channels = object(&defaults)["channels"].clone();
-        if !matches!(channels_value, Value::Object(_) | Value::Null) {
-            errors.push(ConfigError { field: "channels".to_owned(), message: "must be an object".to_owned() });
-        }
-        for key in object(&channels_value).keys() {
+        let get = |value: &J, key: &str| value.get(key).unwrap_or_else(|| J::object(Vec::new()));
+        let channels_value = merged.get("channels").filter(|v| !v.is_null());
+        let default_channels = get(&defaults, "channels");
+        let at_channels = root.field("channels");
+        let channel_entries = match &channels_value {
+            None => Vec::new(),
+            Some(value) => value.entries().unwrap_or_else(|| {
+                errors.push(at_channels.invalid("must be an object"));
+                Vec::new()
+            }),
+        };
+        for (key, _) in &channel_entries {
             if ChannelKind::parse(key).is_none() {
-                errors.push(ConfigError {
-                    field: format!("channels.{key}"),
-                    message: "unknown channel (expected chat, phone, email, weibo or wechat)".to_owned(),
-                });
+                errors.push(
+                    at_channels.field(key).invalid("unknown channel (expected chat, phone, email, weibo or wechat)"),
+                );
             }
         }
         let section = |kind: ChannelKind| Section {
-            field: format!("channels.{}", kind.as_str()),
-            value: object(&channels_value).get(kind.as_str()).cloned().unwrap_or(Value::Null),
-            fallback: object(&default_channels).get(kind.as_str()).cloned().unwrap_or(Value::Null),
+            name: kind.as_str(),
+            parent: &at_channels,
+            value: channel_entries.iter().find(|(k, _)| k == kind.as_str()).map(|(_, v)| v.clone()),
+            fallback: default_channels.get(kind.as_str()),
         };
         let channels = Channels {
             chat: section(ChannelKind::Chat).parse(&mut errors),
@@ -497,27 +508,29 @@ impl WidgetConfig {
             weibo: section(ChannelKind::Weibo).parse(&mut errors),
             wechat: section(ChannelKind::Wechat).parse(&mut errors),
         };
-
-        let faq = match object(&merged).get("faq") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(entries)) => entries
-                .iter()
-                .enumerate()
-                .filter_map(|(index, entry)| {
-                    parse_at(&format!("faq[{index}]"), entry.clone()).map_err(|error| errors.push(error)).ok()
-                })
-                .collect(),
-            Some(_) => {
-                errors.push(ConfigError { field: "faq".to_owned(), message: "must be a list".to_owned() });
-                serde_json::from_value(object(&defaults)["faq"].clone())
-                    .unwrap_or_else(|_| unreachable!("built-in FAQ is valid"))
-            }
+        let at_faq = root.field("faq");
+        let faq = match merged.get("faq").filter(|v| !v.is_null()) {
+            None => Vec::new(),
+            Some(list) => match list.items() {
+                Some(entries) => entries
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, entry)| {
+                        FaqEntry::read(entry, &at_faq.index(index)).map_err(|e| errors.push(e)).ok()
+                    })
+                    .collect(),
+                None => {
+                    errors.push(at_faq.invalid("must be a list"));
+                    Vec::<FaqEntry>::read(&get(&defaults, "faq"), &at_faq).unwrap_or_default()
+                }
+            },
         };
         // Optional sections: a bad one is reported and its defaults apply.
-        let optional = |name: &str| Section {
-            field: name.to_owned(),
-            value: object(&merged).get(name).cloned().unwrap_or(Value::Null),
-            fallback: Value::Object(Map::new()),
+        let optional = |name: &'static str| Section {
+            name,
+            parent: &root,
+            value: merged.get(name),
+            fallback: Some(J::object(Vec::new())),
         };
         let evidence = optional("evidence").parse(&mut errors).unwrap_or_default();
         let rules = optional("rules").parse(&mut errors).unwrap_or_default();
@@ -526,63 +539,145 @@ impl WidgetConfig {
     }
 }
 
-struct Section {
-    field: String,
-    value: Value,
-    fallback: Value,
+struct Section<'a, J> {
+    name: &'a str,
+    parent: &'a At<'a>,
+    value: Option<J>,
+    fallback: Option<J>,
 }
 
-impl Section {
-    /// `null` hides the section; an invalid one is reported and replaced by its default.
-    fn parse<T: DeserializeOwned>(self, errors: &mut Vec<ConfigError>) -> Option<T> {
-        if self.value.is_null() {
-            return None;
-        }
-        match parse_at(&self.field, self.value) {
+impl<J: Json> Section<'_, J> {
+    /// `null` (or nothing) hides the section; an invalid one is reported and replaced by
+    /// its default.
+    fn parse<T: Read>(self, errors: &mut Vec<ConfigError>) -> Option<T> {
+        let value = self.value.filter(|v| !v.is_null())?;
+        let at = self.parent.field(self.name);
+        match T::read(&value, &at) {
             Ok(parsed) => Some(parsed),
             Err(error) => {
                 errors.push(error);
-                (!self.fallback.is_null()).then(|| {
-                    serde_json::from_value(self.fallback)
-                        .unwrap_or_else(|_| unreachable!("built-in defaults are valid"))
-                })
+                let fallback = self.fallback.filter(|v| !v.is_null())?;
+                // The built-in defaults read (tested below).
+                T::read(&fallback, &at).ok()
             }
         }
     }
 }
 
-fn parse_at<T: DeserializeOwned>(field: &str, value: Value) -> Result<T, ConfigError> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let field = if path == "." { field.to_owned() } else { format!("{field}.{path}") };
-        ConfigError { field, message: error.into_inner().to_string() }
-    })
-}
-
-fn object(value: &Value) -> &Map<String, Value> {
-    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-    match value {
-        Value::Object(map) => map,
-        _ => EMPTY.get_or_init(Map::new),
+impl Read for CaseSettings {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<CaseSettings> {
+        let o = Object::new(value, at, &["draft_days"])?;
+        Ok(CaseSettings { draft_days: o.or("draft_days", CaseSettings::default().draft_days)? })
     }
 }
 
-/// JSON Merge Patch (RFC 7396).
-fn merge_patch(target: &mut Value, patch: Value) {
-    let Value::Object(patch) = patch else {
-        *target = patch;
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
+impl Read for EvidenceSettings {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<EvidenceSettings> {
+        let o = Object::new(
+            value,
+            at,
+            &[
+                "photo_max_edge",
+                "photo_quality",
+                "photo_format",
+                "max_photos",
+                "max_videos",
+                "max_photo_bytes",
+                "max_video_bytes",
+                "max_video_seconds",
+            ],
+        )?;
+        let d = EvidenceSettings::default();
+        Ok(EvidenceSettings {
+            photo_max_edge: o.or("photo_max_edge", d.photo_max_edge)?,
+            photo_quality: o.or("photo_quality", d.photo_quality)?,
+            photo_format: o.or("photo_format", d.photo_format)?,
+            max_photos: o.or("max_photos", d.max_photos)?,
+            max_videos: o.or("max_videos", d.max_videos)?,
+            max_photo_bytes: o.or("max_photo_bytes", d.max_photo_bytes)?,
+            max_video_bytes: o.or("max_video_bytes", d.max_video_bytes)?,
+            max_video_seconds: o.or("max_video_seconds", d.max_video_seconds)?,
+        })
     }
-    let Value::Object(target) = target else { unreachable!("made an object above") };
-    for (key, value) in patch {
-        if value.is_null() {
-            target.remove(&key);
-        } else {
-            merge_patch(target.entry(key).or_insert(Value::Null), value);
-        }
+}
+
+impl Read for PhotoEdge {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<PhotoEdge> {
+        PhotoEdge::try_from(u32::read(value, at)?).map_err(|message| at.invalid(message))
+    }
+}
+
+impl Read for Quality {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Quality> {
+        Quality::try_from(f64::read(value, at)?).map_err(|message| at.invalid(message))
+    }
+}
+
+impl Read for PhotoFormat {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<PhotoFormat> {
+        read::one_of(value, at, &[("jpeg", PhotoFormat::Jpeg), ("webp", PhotoFormat::Webp)])
+    }
+}
+
+impl Read for ChatChannel {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<ChatChannel> {
+        let o = Object::new(value, at, &["url", "schedule"])?;
+        Ok(ChatChannel { url: o.optional("url")?, schedule: o.or("schedule", Schedule::default())? })
+    }
+}
+
+impl Read for PhoneChannel {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<PhoneChannel> {
+        let o = Object::new(value, at, &["number", "schedule", "menu_key"])?;
+        Ok(PhoneChannel {
+            number: o.required("number")?,
+            schedule: o.required("schedule")?,
+            menu_key: o.optional("menu_key")?,
+        })
+    }
+}
+
+impl Read for EmailChannel {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<EmailChannel> {
+        let o = Object::new(value, at, &["address", "reply_working_days"])?;
+        Ok(EmailChannel { address: o.required("address")?, reply_working_days: o.optional("reply_working_days")? })
+    }
+}
+
+impl Read for WeiboAccount {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<WeiboAccount> {
+        let o = Object::new(value, at, &["name", "url"])?;
+        Ok(WeiboAccount { name: o.required("name")?, url: o.required("url")? })
+    }
+}
+
+impl Read for WechatAccount {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<WechatAccount> {
+        let o = Object::new(value, at, &["name", "qr_url"])?;
+        Ok(WechatAccount { name: o.required("name")?, qr_url: o.required("qr_url")? })
+    }
+}
+
+impl Read for FaqEntry {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<FaqEntry> {
+        let o = Object::new(value, at, &["q", "a"])?;
+        Ok(FaqEntry { q: o.required("q")?, a: o.required("a")? })
+    }
+}
+
+impl Read for LocalizedText {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<LocalizedText> {
+        let o = Object::new(value, at, &["zh-CN", "en"])?;
+        let fields = LocalizedTextFields { zh: o.optional("zh-CN")?, en: o.optional("en")? };
+        LocalizedText::try_from(fields).map_err(|message| at.invalid(message))
+    }
+}
+
+impl Read for ReplyDays {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<ReplyDays> {
+        let days = Vec::<u8>::read(value, at)?;
+        let [min, max] = days[..] else { return Err(at.invalid("must be [min, max]")) };
+        ReplyDays::try_from([min, max]).map_err(|message| at.invalid(message))
     }
 }
 
@@ -703,7 +798,7 @@ mod tests {
         check_error(
             r#"{"channels":{"phone":{"extension":"1"}}}"#,
             "channels.phone.extension",
-            "unknown field `extension`",
+            "unknown field, expected one of: number, schedule, menu_key",
         );
         check_error(r#"{"channels":{"email":{"address":"a@b"}}}"#, "channels.email.address", "not an email address");
         check_error(
@@ -717,7 +812,11 @@ mod tests {
         check_error(r#"{"faq":{}}"#, "faq", "must be a list");
         check_error(r#"{"evidence":{"photo_max_edge":100}}"#, "evidence.photo_max_edge", "320 to 8192");
         check_error(r#"{"evidence":{"photo_quality":2}}"#, "evidence.photo_quality", "0.3 to 1");
-        check_error(r#"{"evidence":{"photo_format":"heic"}}"#, "evidence.photo_format", "unknown variant");
+        check_error(
+            r#"{"evidence":{"photo_format":"heic"}}"#,
+            "evidence.photo_format",
+            "\"heic\" is not one of: jpeg, webp",
+        );
     }
 
     #[test]
@@ -749,6 +848,102 @@ mod tests {
         assert_eq!(WidgetConfig::defaults().case.draft_days, 7);
         let (config, errors) = load(r#"{"case":{"draft_days":2}}"#);
         assert_eq!((errors.len(), config.case.draft_days), (0, 2));
+    }
+
+    /// Reads `value` both ways — our reader and serde's derive (the server's TOML path,
+    /// with serde_path_to_error) — and checks they agree: the same value, or an error at
+    /// the same field (serde names a missing field's parent, the reader the field).
+    fn both<T: Read + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(value: &serde_json::Value) {
+        let ours = T::read(value, &At::Root(""));
+        let theirs: Result<T, _> = serde_path_to_error::deserialize(value.clone());
+        match (ours, theirs) {
+            (Ok(ours), Ok(theirs)) => assert_eq!(ours, theirs),
+            (Err(ours), Err(theirs)) => {
+                let path = theirs.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                let missing = theirs.inner().to_string().starts_with("missing field");
+                let expected =
+                    if missing { ours.field.rsplit_once('.').map_or("", |(parent, _)| parent) } else { &ours.field };
+                assert_eq!(expected, path, "{value}: ours {ours}, serde {theirs}");
+            }
+            (ours, theirs) => panic!("{value}: ours {ours:?}, serde {:?}", theirs.map_err(|e| e.to_string())),
+        }
+    }
+
+    #[test]
+    fn the_reader_agrees_with_serde() {
+        use serde_json::{json, Value};
+        let defaults: Value = serde_json::from_str(DEFAULTS_JSON).unwrap();
+        let channels = &defaults["channels"];
+        both::<ChatChannel>(&channels["chat"]);
+        both::<PhoneChannel>(&channels["phone"]);
+        both::<EmailChannel>(&channels["email"]);
+        for entry in defaults["faq"].as_array().unwrap() {
+            both::<FaqEntry>(entry);
+        }
+        both::<EvidenceSettings>(&json!({}));
+        both::<crate::rules::Rules>(&serde_json::to_value(crate::rules::Rules::default()).unwrap());
+        both::<CaseSettings>(&json!({"draft_days": 3}));
+        // The end-to-end pages' data-config (e2e/pages/merchant.html), good and bad.
+        for (menu_key, weibo_url) in [("2", "https://weibo.example/demo"), ("two", "javascript:alert(1)")] {
+            let page = json!({
+                "phone": {"number": "9510211", "schedule": channels["phone"]["schedule"], "menu_key": menu_key},
+                "weibo": {"name": "@demo-shop", "url": weibo_url},
+                "wechat": {"name": "Demo shop", "qr_url": "https://wechat.example/demo/follow"},
+            });
+            both::<PhoneChannel>(&page["phone"]);
+            both::<WeiboAccount>(&page["weibo"]);
+            both::<WechatAccount>(&page["wechat"]);
+        }
+        // Bad input of every kind, at every depth.
+        let slots = |slot: Value| json!({"number": "1", "schedule": {"slots": [slot]}});
+        for phone in [
+            slots(json!({"days": ["mon"], "open": "9am", "close": "18:00"})),
+            slots(json!({"days": ["mon", "someday"], "open": "09:00", "close": "18:00"})),
+            slots(json!({"days": ["mon"], "open": "09:00"})),
+            slots(json!({"days": "mon", "open": "09:00", "close": "18:00"})),
+            slots(json!({"days": [], "open": "09:00", "close": "18:00", "lunch": true})),
+            json!({"number": 9510211, "schedule": {}}),
+            json!({"number": "1", "schedule": {"always": "yes"}}),
+            json!({"number": "1", "schedule": {"timezone": null}}),
+            json!({"schedule": {}}),
+            json!("phone"),
+        ] {
+            both::<PhoneChannel>(&phone);
+        }
+        for evidence in [
+            json!({"photo_max_edge": 100}),
+            json!({"photo_max_edge": 1600.5}),
+            json!({"photo_quality": 2}),
+            json!({"photo_quality": "high"}),
+            json!({"photo_format": "heic"}),
+            json!({"max_photos": 256}),
+            json!({"max_photos": -1}),
+            json!({"max_photo_bytes": null}),
+            json!({"colour": 1}),
+        ] {
+            both::<EvidenceSettings>(&evidence);
+        }
+        for entry in
+            [json!({"q": {}, "a": {"en": "A"}}), json!({"q": {"fr": "Q"}, "a": {"en": "A"}}), json!({"q": {"en": 1}})]
+        {
+            both::<FaqEntry>(&entry);
+        }
+        for email in [
+            json!({"address": "a@b"}),
+            json!({"address": "a@b.cn", "reply_working_days": [3, 1]}),
+            json!({"address": "a@b.cn", "reply_working_days": [1]}),
+        ] {
+            both::<EmailChannel>(&email);
+        }
+        for rules in [
+            json!({"problems": [{"problem_type": "quality"}]}),
+            json!({"problems": [{"problem_type": "weather", "reasons": [], "photos": {"min": 0, "max": 1}, "videos": {"min": 0, "max": 1}, "description_required": true}]}),
+            json!({"no_reason_return": {"window_days": "seven"}}),
+            json!({"limits": {"description_max": 70000}}),
+        ] {
+            both::<crate::rules::Rules>(&rules);
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 use serde::Deserialize;
 
+use crate::read::{self, At, Json, Object, Read};
+
 const DAY: u32 = 24 * 60;
 const WEEK: u32 = 7 * DAY;
 
@@ -79,7 +81,7 @@ impl TryFrom<String> for TimeOfDay {
     type Error = String;
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
-        let invalid = || format!("{text:?} is not a time of day (expected HH:MM, 00:00 to 24:00)");
+        let invalid = || format!("\"{text}\" is not a time of day (expected HH:MM, 00:00 to 24:00)");
         let (hour, minute) = text.split_once(':').ok_or_else(invalid)?;
         if hour.is_empty() || hour.len() > 2 || minute.len() != 2 {
             return Err(invalid());
@@ -228,6 +230,38 @@ fn moment(now: LocalTime, minutes_until: u32) -> Moment {
         weekday: Weekday::from_index(now.weekday.index() + days_ahead as usize),
         at: TimeOfDay((total % DAY) as u16),
         minutes_until,
+    }
+}
+
+impl Read for Weekday {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Weekday> {
+        use Weekday::*;
+        let names = [("mon", Mon), ("tue", Tue), ("wed", Wed), ("thu", Thu), ("fri", Fri), ("sat", Sat), ("sun", Sun)];
+        read::one_of(value, at, &names)
+    }
+}
+
+impl Read for TimeOfDay {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<TimeOfDay> {
+        TimeOfDay::try_from(String::read(value, at)?).map_err(|message| at.invalid(message))
+    }
+}
+
+impl Read for Slot {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Slot> {
+        let o = Object::new(value, at, &["days", "open", "close"])?;
+        Ok(Slot { days: o.required("days")?, open: o.required("open")?, close: o.required("close")? })
+    }
+}
+
+impl Read for Schedule {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Schedule> {
+        let o = Object::new(value, at, &["always", "timezone", "slots"])?;
+        Ok(Schedule {
+            always: o.or("always", false)?,
+            timezone: o.or("timezone", default_timezone())?,
+            slots: o.or("slots", Vec::new())?,
+        })
     }
 }
 

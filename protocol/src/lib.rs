@@ -13,6 +13,7 @@ pub mod media;
 pub mod money;
 pub mod order;
 pub mod picture;
+pub mod read;
 pub mod rules;
 pub mod time;
 pub mod tus;

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::read::{self, At, Json, Object, Read};
+
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Order {
@@ -68,33 +70,61 @@ impl OrderSnapshot {
 }
 
 /// A field-level problem with an order context.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderError {
-    pub field: String,
-    pub message: String,
+pub type OrderError = read::Invalid;
+
+impl Read for OrderState {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<OrderState> {
+        let names =
+            [("paid", OrderState::Paid), ("shipped", OrderState::Shipped), ("delivered", OrderState::Delivered)];
+        read::one_of(value, at, &names)
+    }
 }
 
-impl std::fmt::Display for OrderError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
+impl Read for OrderItem {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<OrderItem> {
+        let o = Object::new(value, at, &["id", "name", "quantity", "price", "currency", "sku", "image"])?;
+        Ok(OrderItem {
+            id: o.required("id")?,
+            name: o.required("name")?,
+            quantity: o.required("quantity")?,
+            price: o.required("price")?,
+            currency: o.required("currency")?,
+            sku: o.optional("sku")?,
+            image: o.optional("image")?,
+        })
+    }
+}
+
+impl Read for Order {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Order> {
+        let o = Object::new(value, at, &["id", "items", "state", "delivered_at", "carrier", "tracking_number"])?;
+        Ok(Order {
+            id: o.required("id")?,
+            items: o.required("items")?,
+            state: o.optional("state")?,
+            delivered_at: o.optional("delivered_at")?,
+            carrier: o.optional("carrier")?,
+            tracking_number: o.optional("tracking_number")?,
+        })
     }
 }
 
 impl Order {
-    /// Parses and checks an order context given as JSON.
+    /// Parses and checks an order context given as JSON (through `serde_json`).
     pub fn parse(json: &str) -> Result<Order, OrderError> {
-        // Through `Value`, like configuration: one deserializer type in the wasm, not two.
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|error| OrderError {
-            field: "order".to_owned(),
-            message: format!("is not valid JSON ({error})"),
-        })?;
-        let order: Order = serde_path_to_error::deserialize(value).map_err(|error| {
-            let path = error.path().to_string();
-            OrderError {
-                field: if path == "." { "order".to_owned() } else { format!("order.{path}") },
-                message: error.into_inner().to_string(),
-            }
-        })?;
+        Order::parse_with::<serde_json::Value>(json)
+    }
+
+    /// Parses (as a `J`) and checks an order context given as JSON.
+    pub fn parse_with<J: Json>(json: &str) -> Result<Order, OrderError> {
+        let at = At::Root("order");
+        let value = J::parse(json).ok_or_else(|| at.invalid("is not valid JSON"))?;
+        Order::from_value(&value)
+    }
+
+    /// Reads and checks an order context already parsed.
+    pub fn from_value<J: Json>(value: &J) -> Result<Order, OrderError> {
+        let order = Order::read(value, &At::Root("order"))?;
         order.validate()?;
         Ok(order)
     }
@@ -159,7 +189,7 @@ mod tests {
     #[test]
     fn names_the_bad_field() {
         check("[", "order");
-        check(r#"{"items":[]}"#, "order");
+        check(r#"{"items":[]}"#, "order.id");
         check(r#"{"id":"","items":[]}"#, "order.id");
         check(r#"{"id":"a b","items":[]}"#, "order.id");
         check(

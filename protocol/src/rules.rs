@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{ProblemType, Reason, Resolution};
 use crate::order::{OrderSnapshot, OrderState};
+use crate::read::{self, At, Json, Object, Read};
 use crate::time::Timestamp;
 
 /// Inclusive bounds on a count.
@@ -104,6 +105,63 @@ impl Default for Rules {
             no_reason_return: NoReasonPolicy::default(),
             limits: Limits::default(),
         }
+    }
+}
+
+impl Read for Count {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Count> {
+        let o = Object::new(value, at, &["min", "max"])?;
+        Ok(Count { min: o.required("min")?, max: o.required("max")? })
+    }
+}
+
+impl Read for ProblemRule {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<ProblemRule> {
+        let o = Object::new(value, at, &["problem_type", "reasons", "photos", "videos", "description_required"])?;
+        Ok(ProblemRule {
+            problem_type: o.required("problem_type")?,
+            reasons: o.required("reasons")?,
+            photos: o.required("photos")?,
+            videos: o.required("videos")?,
+            description_required: o.required("description_required")?,
+        })
+    }
+}
+
+impl Read for NoReasonPolicy {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<NoReasonPolicy> {
+        let o = Object::new(value, at, &["enabled", "window_days", "excluded_item_ids"])?;
+        let d = NoReasonPolicy::default();
+        Ok(NoReasonPolicy {
+            enabled: o.or("enabled", d.enabled)?,
+            window_days: o.or("window_days", d.window_days)?,
+            excluded_item_ids: o.or("excluded_item_ids", d.excluded_item_ids)?,
+        })
+    }
+}
+
+impl Read for Limits {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Limits> {
+        let o = Object::new(value, at, &["description_min", "description_max", "message_max"])?;
+        let d = Limits::default();
+        Ok(Limits {
+            description_min: o.or("description_min", d.description_min)?,
+            description_max: o.or("description_max", d.description_max)?,
+            message_max: o.or("message_max", d.message_max)?,
+        })
+    }
+}
+
+impl Read for Rules {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Rules> {
+        let o = Object::new(value, at, &["problems", "refund_only_after_delivery", "no_reason_return", "limits"])?;
+        let d = Rules::default();
+        Ok(Rules {
+            problems: o.or("problems", d.problems)?,
+            refund_only_after_delivery: o.or("refund_only_after_delivery", d.refund_only_after_delivery)?,
+            no_reason_return: o.or("no_reason_return", d.no_reason_return)?,
+            limits: o.or("limits", d.limits)?,
+        })
     }
 }
 

@@ -252,7 +252,10 @@ impl CaseFlow {
             match crate::api::file(&self.state, &case, &key, &retrying).await {
                 Ok(case) => {
                     self.with(|flow| flow.filed(case.id.clone(), case.number.clone()));
-                    self.state.emit("case-submitted", serde_json::json!({"caseId": case.id, "number": case.number}));
+                    self.state.emit(
+                        "case-submitted",
+                        &[("caseId", case.id.as_str().into()), ("number", case.number.as_str().into())],
+                    );
                     self.filed.set(Some(case));
                     self.submit.set(Submit::Idle);
                     self.evidence.clear();

@@ -1,7 +1,6 @@
 //! The contact-channel picker: every configured channel with its essentials at once.
 
 use leptos::prelude::*;
-use serde_json::json;
 
 use super::qr::QrCode;
 use crate::clock;
@@ -12,7 +11,7 @@ use crate::mailto::mailto;
 use crate::state::{use_widget, WidgetState};
 
 fn channel_event(state: WidgetState, kind: ChannelKind, action: &str) {
-    state.emit("channel", json!({ "kind": kind.as_str(), "action": action }));
+    state.emit("channel", &[("kind", kind.as_str().into()), ("action", action.into())]);
 }
 
 #[component]
@@ -97,7 +96,7 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
                 rel="noopener noreferrer"
                 on:click=move |_| {
                     channel_event(state, kind, "chat");
-                    state.emit("chat-handoff", json!({ "url": url.as_str(), "order_id": state.order_id() }));
+                    state.emit("chat-handoff", &[("url", url.as_str().into()), ("order_id", state.order_id().map_or(wasm_bindgen::JsValue::NULL, Into::into))]);
                 }
                 data-testid="chat-start"
             >
@@ -112,7 +111,7 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
                 on:click=move |_| {
                     channel_event(state, kind, "chat");
                     // The host page claims the hand-off with `event.preventDefault()`.
-                    let handled = !state.emit("chat-handoff", json!({ "order_id": state.order_id() }));
+                    let handled = !state.emit("chat-handoff", &[("order_id", state.order_id().map_or(wasm_bindgen::JsValue::NULL, Into::into))]);
                     unanswered.set(!handled);
                 }
                 data-testid="chat-start"
