@@ -9,10 +9,12 @@
 //! Uploads go over XHR instead (`upload::client`), for progress.
 
 use aftercare_protocol::case::{ApiError, Case, CaseList, EscalateRequest, NewCase, Shipment, WithdrawRequest};
+use aftercare_protocol::read::{At, Json, Read, Write};
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
 use web_sys::RequestCredentials;
 
+use crate::json::Js;
 use crate::state::WidgetState;
 use crate::upload::retry::{self, Failure};
 
@@ -34,14 +36,15 @@ impl CallError {
     }
 }
 
-/// The one place the API's JSON becomes protocol types.
-pub fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_str(text).ok()
+/// The one place the API's JSON becomes protocol types (`JSON.parse`, then
+/// `protocol::read`).
+pub fn decode<T: Read>(text: &str) -> Option<T> {
+    T::read(&Js::parse(text)?, &At::Root("")).ok()
 }
 
-fn encode<T: serde::Serialize>(value: &T) -> String {
-    // Protocol types always serialise (no maps with non-string keys, no failing impls).
-    serde_json::to_string(value).unwrap_or_default()
+/// The one place protocol types become the API's JSON.
+fn encode<T: Write>(value: &T) -> String {
+    value.write::<Js>().stringify()
 }
 
 /// Aborts its request when dropped: a call whose task is cancelled (its view was

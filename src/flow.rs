@@ -10,13 +10,12 @@
 
 use aftercare_protocol::case::{Contact, MediaRef, NewCase, ProblemType, Reason, Resolution};
 use aftercare_protocol::order::OrderSnapshot;
+use aftercare_protocol::read::{self, At, Fields, Json, Object, Read, Write};
 use aftercare_protocol::rules::Rules;
 use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate::{self, FieldError};
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Items,
     Problem,
@@ -60,7 +59,7 @@ impl Step {
 }
 
 /// Everything the shopper has answered, saved as they go.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Draft {
     /// Bumped when the shape changes; older drafts are dropped, not misread.
     pub version: u32,
@@ -78,11 +77,63 @@ pub struct Draft {
     pub started_at: Timestamp,
     pub saved_at: Timestamp,
     /// After submitting: the case's id and number, for the receipt.
-    #[serde(default)]
     pub filed: Option<(String, String)>,
     /// Changing one part from the review: the next step goes back to the review.
-    #[serde(default)]
     pub editing: bool,
+}
+
+impl Read for Step {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Step> {
+        let names = Step::ORDER.map(|step| (step.as_str(), step));
+        read::one_of(value, at, &names)
+    }
+}
+
+impl Read for Draft {
+    fn read<J: Json>(value: &J, at: &At) -> read::Result<Draft> {
+        let o = Object::lenient(value, at)?;
+        let filed: Option<Vec<String>> = o.optional("filed")?;
+        Ok(Draft {
+            version: o.required("version")?,
+            step: o.required("step")?,
+            item_ids: o.required("item_ids")?,
+            problem_type: o.optional("problem_type")?,
+            reason: o.optional("reason")?,
+            resolution: o.optional("resolution")?,
+            description: o.required("description")?,
+            contact: o.required("contact")?,
+            idempotency_key: o.required("idempotency_key")?,
+            started_at: o.required("started_at")?,
+            saved_at: o.required("saved_at")?,
+            filed: match filed.as_deref() {
+                None => None,
+                Some([id, number]) => Some((id.clone(), number.clone())),
+                Some(_) => return Err(At::Field(at, "filed").invalid("must be [id, number]")),
+            },
+            editing: o.or("editing", false)?,
+        })
+    }
+}
+
+impl Write for Draft {
+    fn write<J: Json>(&self) -> J {
+        let filed = self.filed.as_ref().map(|(id, number)| vec![id.clone(), number.clone()]);
+        Fields::new()
+            .field("version", &self.version)
+            .field("step", self.step.as_str())
+            .field("item_ids", &self.item_ids)
+            .field("problem_type", &self.problem_type)
+            .field("reason", &self.reason)
+            .field("resolution", &self.resolution)
+            .field("description", &self.description)
+            .field("contact", &self.contact)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("started_at", &self.started_at)
+            .field("saved_at", &self.saved_at)
+            .field("filed", &filed)
+            .field("editing", &self.editing)
+            .finish()
+    }
 }
 
 pub const DRAFT_VERSION: u32 = 1;
@@ -110,16 +161,17 @@ impl Draft {
 
     /// A saved draft, if it is this version, for this order, and not older than
     /// `max_age_ms` since it was last changed.
-    pub fn restore(json: &str, order: &OrderSnapshot, now: Timestamp, max_age_ms: i64) -> Option<Draft> {
-        let draft: Draft = serde_json::from_str(json).ok()?;
+    /// Parsed as a `J` (the browser's `JSON.parse` in the widget).
+    pub fn restore<J: Json>(json: &str, order: &OrderSnapshot, now: Timestamp, max_age_ms: i64) -> Option<Draft> {
+        let draft = Draft::read(&J::parse(json)?, &At::Root("draft")).ok()?;
         let fresh = now.0 - draft.saved_at.0 <= max_age_ms;
         let items_known = draft.item_ids.iter().all(|id| order.item_ids.contains(id));
         (draft.version == DRAFT_VERSION && fresh && items_known).then_some(draft)
     }
 
-    pub fn to_json(&self) -> String {
-        // A draft always serialises (plain fields, no failing impls).
-        serde_json::to_string(self).unwrap_or_default()
+    /// As JSON text, made as a `J`.
+    pub fn to_json<J: Json>(&self) -> String {
+        self.write::<J>().stringify()
     }
 }
 
@@ -549,14 +601,21 @@ mod tests {
         d.problem_type = Some(ProblemType::Quality);
         d.description = "有裂缝 — cracked".into();
         d.step = Step::Details;
-        let json = d.to_json();
+        let json = d.to_json::<serde_json::Value>();
         let week = 7 * 86_400_000;
-        assert_eq!(Draft::restore(&json, &order, NOW, week), Some(d.clone()));
-        assert_eq!(Draft::restore(&json, &order, Timestamp(NOW.0 + week + 1), week), None, "expired");
+        assert_eq!(Draft::restore::<serde_json::Value>(&json, &order, NOW, week), Some(d.clone()));
+        assert_eq!(
+            Draft::restore::<serde_json::Value>(&json, &order, Timestamp(NOW.0 + week + 1), week),
+            None,
+            "expired"
+        );
         let other = order_with(&["x"]);
-        assert_eq!(Draft::restore(&json, &other, NOW, week), None, "items from another order");
-        assert_eq!(Draft::restore(&json.replace("\"version\":1", "\"version\":0"), &order, NOW, week), None);
-        assert_eq!(Draft::restore("{not json", &order, NOW, week), None);
+        assert_eq!(Draft::restore::<serde_json::Value>(&json, &other, NOW, week), None, "items from another order");
+        assert_eq!(
+            Draft::restore::<serde_json::Value>(&json.replace("\"version\":1", "\"version\":0"), &order, NOW, week),
+            None
+        );
+        assert_eq!(Draft::restore::<serde_json::Value>("{not json", &order, NOW, week), None);
         assert_eq!(draft_key("https://api.example/", "acme", "o-1"), "aftercare:draft:https://api.example/|acme|o-1");
     }
 
@@ -574,7 +633,8 @@ mod tests {
         flow.toggle_item("a");
         flow.set_description("changed".into());
         flow.back();
-        let restored = Draft::restore(&flow.draft.to_json(), &order, NOW, 1).unwrap();
+        let restored =
+            Draft::restore::<serde_json::Value>(&flow.draft.to_json::<serde_json::Value>(), &order, NOW, 1).unwrap();
         assert_eq!(restored.idempotency_key, key, "edits, navigation and reloads keep the key");
         let fresh = Draft::new(&order, contact(), "key-2".into(), NOW);
         assert_ne!(fresh.idempotency_key, key, "a new draft has a new key");

@@ -1,7 +1,8 @@
-//! The browser's own JSON values as the protocol reader's [`Json`]: what the widget
-//! reads at start-up (settings, configuration layers, the order, the contact) is parsed
-//! by `JSON.parse` and read by `aftercare_protocol::read`, so no JSON parser or serde
-//! deserializer for these ships in the wasm. Event details are built as JS objects.
+//! The browser's own JSON values as the protocol reader's [`Json`]: everything the
+//! widget reads or writes as JSON — settings, configuration layers, the order, the
+//! contact, API answers and requests, drafts, upload records — goes through
+//! `JSON.parse`/`JSON.stringify` and `aftercare_protocol::read`, so neither a JSON
+//! parser nor serde ships in the wasm. Event details are built as JS objects.
 
 use aftercare_protocol::read::{Json, Kind};
 use js_sys::{Array, Object, Reflect};
@@ -72,6 +73,30 @@ impl Json for Js {
 
     fn parse(text: &str) -> Option<Js> {
         js_sys::JSON::parse(text).ok().map(Js)
+    }
+
+    fn null() -> Js {
+        Js(JsValue::NULL)
+    }
+
+    fn bool(value: bool) -> Js {
+        Js(JsValue::from_bool(value))
+    }
+
+    fn number(value: f64) -> Js {
+        Js(JsValue::from_f64(value))
+    }
+
+    fn string(value: &str) -> Js {
+        Js(JsValue::from_str(value))
+    }
+
+    fn array(items: Vec<Js>) -> Js {
+        Js(items.into_iter().map(|item| item.0).collect::<Array>().into())
+    }
+
+    fn stringify(&self) -> String {
+        js_sys::JSON::stringify(&self.0).ok().and_then(|text| text.as_string()).unwrap_or_default()
     }
 
     fn get(&self, key: &str) -> Option<Js> {

@@ -28,6 +28,12 @@ macro_rules! wire_enum {
             }
         }
 
+        impl $crate::read::Write for $name {
+            fn write<J: $crate::read::Json>(&self) -> J {
+                J::string(self.as_str())
+            }
+        }
+
         impl $crate::read::Read for $name {
             fn read<J: $crate::read::Json>(value: &J, at: &$crate::read::At) -> $crate::read::Result<Self> {
                 $crate::read::one_of(value, at, &[$(($text, $name::$variant)),+])
@@ -512,9 +518,221 @@ pub struct ApiError {
     pub case: Option<Box<Case>>,
 }
 
+// Reading and writing without serde, for the widget (`crate::read`). The server reads
+// and writes these through serde; `tests::the_reader_and_writer_agree_with_serde` and
+// the server's contract check hold the two to the same wire.
+
+use crate::read::{At, Fields, Json, Object, Read, Write};
+
+type ReadResult<T> = crate::read::Result<T>;
+
+impl Read for MediaRef {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<MediaRef> {
+        let o = Object::new(value, at, &["upload_id", "kind"])?;
+        Ok(MediaRef { upload_id: o.required("upload_id")?, kind: o.required("kind")? })
+    }
+}
+
+impl Write for MediaRef {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().field("upload_id", &self.upload_id).field("kind", &self.kind).finish()
+    }
+}
+
+impl Write for Contact {
+    fn write<J: Json>(&self) -> J {
+        Fields::new()
+            .optional("name", &self.name)
+            .optional("phone", &self.phone)
+            .optional("email", &self.email)
+            .finish()
+    }
+}
+
+impl Write for NewCase {
+    fn write<J: Json>(&self) -> J {
+        Fields::new()
+            .field("order_id", &self.order_id)
+            .field("item_ids", &self.item_ids)
+            .field("problem_type", &self.problem_type)
+            .field("reason", &self.reason)
+            .field("resolution", &self.resolution)
+            .field("description", &self.description)
+            .field("media", &self.media)
+            .field("contact", &self.contact)
+            .finish()
+    }
+}
+
+impl Read for Shipment {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Shipment> {
+        let o = Object::new(value, at, &["carrier", "tracking_number"])?;
+        Ok(Shipment { carrier: o.required("carrier")?, tracking_number: o.required("tracking_number")? })
+    }
+}
+
+impl Write for Shipment {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().field("carrier", &self.carrier).field("tracking_number", &self.tracking_number).finish()
+    }
+}
+
+impl Read for ReturnInstructions {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<ReturnInstructions> {
+        let o = Object::new(value, at, &["address", "instructions"])?;
+        Ok(ReturnInstructions { address: o.required("address")?, instructions: o.optional("instructions")? })
+    }
+}
+
+impl Read for Deadline {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Deadline> {
+        let o = Object::lenient(value, at)?;
+        Ok(Deadline {
+            waiting_for: o.required("waiting_for")?,
+            due_at: o.required("due_at")?,
+            consequence: o.required("consequence")?,
+        })
+    }
+}
+
+impl Read for NextAction {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<NextAction> {
+        let o = Object::lenient(value, at)?;
+        Ok(NextAction {
+            action: o.required("action")?,
+            requires: o.required("requires")?,
+            accepts: o.required("accepts")?,
+            due_at: o.optional("due_at")?,
+        })
+    }
+}
+
+impl Read for CaseEvent {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<CaseEvent> {
+        let o = Object::lenient(value, at)?;
+        Ok(CaseEvent {
+            at: o.required("at")?,
+            actor: o.required("actor")?,
+            kind: o.required("kind")?,
+            from: o.optional("from")?,
+            to: o.required("to")?,
+            message: o.optional("message")?,
+        })
+    }
+}
+
+impl Read for Refund {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Refund> {
+        let o = Object::new(value, at, &["amount", "reference"])?;
+        Ok(Refund { amount: o.required("amount")?, reference: o.optional("reference")? })
+    }
+}
+
+impl Read for Case {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Case> {
+        let o = Object::lenient(value, at)?;
+        Ok(Case {
+            id: o.required("id")?,
+            number: o.required("number")?,
+            order_id: o.required("order_id")?,
+            item_ids: o.required("item_ids")?,
+            problem_type: o.required("problem_type")?,
+            reason: o.required("reason")?,
+            resolution: o.required("resolution")?,
+            description: o.required("description")?,
+            media: o.required("media")?,
+            contact: o.required("contact")?,
+            state: o.required("state")?,
+            version: o.required("version")?,
+            created_at: o.required("created_at")?,
+            updated_at: o.required("updated_at")?,
+            deadline: o.optional("deadline")?,
+            next_actions: o.required("next_actions")?,
+            return_instructions: o.optional("return_instructions")?,
+            return_shipment: o.optional("return_shipment")?,
+            replacement_shipment: o.optional("replacement_shipment")?,
+            refund: o.optional("refund")?,
+            history: o.required("history")?,
+        })
+    }
+}
+
+impl Write for EscalateRequest {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().field("reason", &self.reason).field("media", &self.media).finish()
+    }
+}
+
+impl Write for WithdrawRequest {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().optional("message", &self.message).finish()
+    }
+}
+
+impl Read for CaseList {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<CaseList> {
+        Ok(CaseList { cases: Object::lenient(value, at)?.required("cases")? })
+    }
+}
+
+impl Read for ErrorParams {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<ErrorParams> {
+        let o = Object::lenient(value, at)?;
+        Ok(ErrorParams {
+            min: o.optional("min")?,
+            max: o.optional("max")?,
+            allowed: o.or("allowed", Vec::new())?,
+            kind: o.optional("kind")?,
+            at: o.optional("at")?,
+        })
+    }
+}
+
+impl Read for ApiError {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<ApiError> {
+        let o = Object::lenient(value, at)?;
+        Ok(ApiError {
+            code: o.required("code")?,
+            message: o.required("message")?,
+            field: o.optional("field")?,
+            params: o.or("params", ErrorParams::default())?,
+            case: o.optional::<Case>("case")?.map(Box::new),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the widget sends is written without serde (`read::Write`): byte for byte
+    /// the JSON serde writes.
+    #[test]
+    fn the_writer_agrees_with_serde() {
+        use serde_json::Value;
+        fn same<T: Write + Serialize>(value: &T) {
+            assert_eq!(value.write::<Value>(), serde_json::to_value(value).unwrap());
+        }
+        let photo = MediaRef { upload_id: "u1".into(), kind: MediaKind::Photo };
+        let mut new = NewCase {
+            order_id: "20261128-0042".into(),
+            item_ids: vec!["item-1".into(), "item-2".into()],
+            problem_type: ProblemType::Quality,
+            reason: Reason::Broken,
+            resolution: Resolution::ReturnAndRefund,
+            description: "The lid is cracked — 盖子裂了 \"quoted\"".into(),
+            media: vec![photo.clone(), MediaRef { upload_id: "u2".into(), kind: MediaKind::Video }],
+            contact: Contact { name: Some("Li Lei".into()), phone: Some("138 0013 8000".into()), email: None },
+        };
+        same(&new);
+        new.contact = Contact::default();
+        new.media.clear();
+        same(&new);
+        same(&Shipment { carrier: "SF Express".into(), tracking_number: "SF1234567890".into() });
+        same(&EscalateRequest { reason: "No answer.".into(), media: vec![photo] });
+        same(&WithdrawRequest { message: Some("Solved.".into()) });
+        same(&WithdrawRequest { message: None });
+    }
 
     #[test]
     fn wire_names_round_trip() {

@@ -65,6 +65,13 @@ impl std::fmt::Display for Money {
     }
 }
 
+impl crate::read::Read for Money {
+    fn read<J: crate::read::Json>(value: &J, at: &crate::read::At) -> crate::read::Result<Money> {
+        let o = crate::read::Object::new(value, at, &["minor_units", "currency"])?;
+        Ok(Money { minor_units: o.required("minor_units")?, currency: o.required("currency")? })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Money;

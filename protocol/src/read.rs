@@ -8,7 +8,7 @@
 //! native tests' is `serde_json::Value`. Types implement [`Read`]; the ones the server
 //! also takes through serde keep their `Deserialize`, and tests check both readings agree.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
 
 /// What kind of JSON value something is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +48,13 @@ pub trait Json: Sized + Clone {
     fn object(entries: Vec<(String, Self)>) -> Self;
     /// JSON text parsed, or `None` if it is not JSON.
     fn parse(text: &str) -> Option<Self>;
+    fn null() -> Self;
+    fn bool(value: bool) -> Self;
+    fn number(value: f64) -> Self;
+    fn string(value: &str) -> Self;
+    fn array(items: Vec<Self>) -> Self;
+    /// As JSON text.
+    fn stringify(&self) -> String;
 
     fn is_null(&self) -> bool {
         self.kind() == Kind::Null
@@ -89,6 +96,29 @@ impl Json for serde_json::Value {
     }
     fn parse(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
+    }
+    fn null() -> Self {
+        serde_json::Value::Null
+    }
+    fn bool(value: bool) -> Self {
+        serde_json::Value::Bool(value)
+    }
+    fn number(value: f64) -> Self {
+        // Whole numbers as integers, as serde writes them.
+        if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+            serde_json::Value::from(value as i64)
+        } else {
+            serde_json::Number::from_f64(value).map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+    }
+    fn string(value: &str) -> Self {
+        serde_json::Value::String(value.to_owned())
+    }
+    fn array(items: Vec<Self>) -> Self {
+        serde_json::Value::Array(items)
+    }
+    fn stringify(&self) -> String {
+        self.to_string()
     }
     fn get(&self, key: &str) -> Option<Self> {
         self.as_object()?.get(key).cloned()
@@ -273,6 +303,91 @@ impl<'a, J: Json> Object<'a, J> {
     /// A field that may be missing or `null`.
     pub fn optional<T: Read>(&self, name: &str) -> Result<Option<T>> {
         self.or(name, None)
+    }
+}
+
+/// A type written as a JSON-shaped value (what the widget sends and stores).
+pub trait Write {
+    fn write<J: Json>(&self) -> J;
+}
+
+impl Write for str {
+    fn write<J: Json>(&self) -> J {
+        J::string(self)
+    }
+}
+
+impl Write for String {
+    fn write<J: Json>(&self) -> J {
+        J::string(self)
+    }
+}
+
+impl Write for bool {
+    fn write<J: Json>(&self) -> J {
+        J::bool(*self)
+    }
+}
+
+macro_rules! write_number {
+    ($($t:ty),*) => {$(
+        impl Write for $t {
+            fn write<J: Json>(&self) -> J {
+                J::number(*self as f64)
+            }
+        }
+    )*};
+}
+
+write_number!(u8, u16, u32, u64, i64, f64);
+
+impl<T: Write> Write for Option<T> {
+    fn write<J: Json>(&self) -> J {
+        self.as_ref().map_or_else(J::null, T::write)
+    }
+}
+
+impl<T: Write> Write for [T] {
+    fn write<J: Json>(&self) -> J {
+        J::array(self.iter().map(T::write).collect())
+    }
+}
+
+impl<T: Write> Write for Vec<T> {
+    fn write<J: Json>(&self) -> J {
+        self.as_slice().write()
+    }
+}
+
+/// An object being written, field by field.
+pub struct Fields<J>(Vec<(String, J)>);
+
+impl<J: Json> Fields<J> {
+    pub fn new() -> Fields<J> {
+        Fields(Vec::new())
+    }
+
+    pub fn field<T: Write + ?Sized>(mut self, name: &str, value: &T) -> Fields<J> {
+        self.0.push((name.to_owned(), value.write()));
+        self
+    }
+
+    /// A field left out when `None` (serde's `skip_serializing_if = "Option::is_none"`).
+    pub fn optional<T: Write>(self, name: &str, value: &Option<T>) -> Fields<J> {
+        match value {
+            Some(value) => self.field(name, value),
+            None => self,
+        }
+    }
+
+    pub fn finish(self) -> J {
+        J::object(self.0)
+    }
+}
+
+impl<J: Json> Default for Fields<J> {
+    fn default() -> Self {
+        Fields::new()
     }
 }
 

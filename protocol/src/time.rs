@@ -113,6 +113,19 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+impl crate::read::Read for Timestamp {
+    fn read<J: crate::read::Json>(value: &J, at: &crate::read::At) -> crate::read::Result<Timestamp> {
+        let text = String::read(value, at)?;
+        Timestamp::parse(&text).ok_or_else(|| at.invalid(format!("\"{text}\" is not an RFC 3339 date-time")))
+    }
+}
+
+impl crate::read::Write for Timestamp {
+    fn write<J: crate::read::Json>(&self) -> J {
+        J::string(&self.to_rfc3339())
+    }
+}
+
 fn is_leap(year: i64) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
 }

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 
 use crate::flow::{self, Draft, Flow, Step};
 use crate::i18n::Tr;
+use crate::json::Js;
 use crate::state::WidgetState;
 use crate::upload::session::{Evidence, Status};
 
@@ -103,7 +104,7 @@ impl CaseFlow {
         let Ok(Some(json)) = storage.get_item(&key) else { return };
         // Drafts not changed for `case.draft_days` (default 7) are dropped.
         let max_age = i64::from(self.state.config.with_untracked(|c| c.case.draft_days)) * 24 * 3_600_000;
-        match Draft::restore(&json, &order, now(), max_age) {
+        match Draft::restore::<Js>(&json, &order, now(), max_age) {
             Some(draft) => self.draft.set(Some(draft)),
             None => {
                 let _ = storage.remove_item(&key);
@@ -114,7 +115,7 @@ impl CaseFlow {
     fn save(&self, draft: Option<&Draft>) {
         let Some(key) = self.key() else { return };
         let saved = storage().is_some_and(|storage| match draft {
-            Some(draft) if draft.filed.is_none() => storage.set_item(&key, &draft.to_json()).is_ok(),
+            Some(draft) if draft.filed.is_none() => storage.set_item(&key, &draft.to_json::<Js>()).is_ok(),
             // Submitted or abandoned: nothing to keep.
             _ => storage.remove_item(&key).is_ok(),
         });

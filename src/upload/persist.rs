@@ -2,7 +2,7 @@
 //! upload URL, done or not) in `localStorage`, and the bytes of files up to 10 MB in
 //! IndexedDB, so they resume without the shopper choosing them again.
 
-use serde::{Deserialize, Serialize};
+use aftercare_protocol::read::{At, Fields, Json, Object, Read, Write};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
@@ -12,7 +12,7 @@ pub const KEEP_BYTES: u64 = 10 * 1024 * 1024;
 const DATABASE: &str = "aftercare-evidence";
 const STORE: &str = "files";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     pub fingerprint: String,
     pub name: String,
@@ -28,6 +28,39 @@ pub struct Record {
     pub completed: bool,
 }
 
+impl Read for Record {
+    fn read<J: Json>(value: &J, at: &At) -> aftercare_protocol::read::Result<Record> {
+        let o = Object::lenient(value, at)?;
+        Ok(Record {
+            fingerprint: o.required("fingerprint")?,
+            name: o.required("name")?,
+            size: o.required("size")?,
+            original_size: o.required("original_size")?,
+            filetype: o.required("filetype")?,
+            kind: o.required("kind")?,
+            url: o.optional("url")?,
+            upload_id: o.optional("upload_id")?,
+            completed: o.required("completed")?,
+        })
+    }
+}
+
+impl Write for Record {
+    fn write<J: Json>(&self) -> J {
+        Fields::new()
+            .field("fingerprint", &self.fingerprint)
+            .field("name", &self.name)
+            .field("size", &self.size)
+            .field("original_size", &self.original_size)
+            .field("filetype", &self.filetype)
+            .field("kind", &self.kind)
+            .field("url", &self.url)
+            .field("upload_id", &self.upload_id)
+            .field("completed", &self.completed)
+            .finish()
+    }
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
@@ -35,7 +68,8 @@ fn storage() -> Option<web_sys::Storage> {
 /// The records for one order (`scope`), oldest first.
 pub fn load(scope: &str) -> Vec<Record> {
     let text = storage().and_then(|s| s.get_item(&format!("aftercare:evidence:{scope}")).ok().flatten());
-    text.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    let parsed = text.and_then(|t| crate::json::Js::parse(&t));
+    parsed.and_then(|v| Vec::<Record>::read(&v, &At::Root("records")).ok()).unwrap_or_default()
 }
 
 pub fn save(scope: &str, records: &[Record]) {
@@ -44,7 +78,7 @@ pub fn save(scope: &str, records: &[Record]) {
         let _ = if records.is_empty() {
             storage.remove_item(&key)
         } else {
-            storage.set_item(&key, &serde_json::to_string(records).unwrap_or_default())
+            storage.set_item(&key, &records.write::<crate::json::Js>().stringify())
         };
     }
 }

@@ -131,4 +131,26 @@ fn validate(method: &str, template: &str, status: u16, schema: &Value, body: &[u
         "{method} {template} {status} does not match openapi.json:\n{}\n{instance}",
         errors.join("\n")
     );
+    read_as_the_widget_does(schema, &instance);
+}
+
+/// The widget reads answers without serde (`protocol::read`): every case, case list and
+/// error the server sends must read to exactly what serde reads.
+fn read_as_the_widget_does(schema: &Value, instance: &Value) {
+    use aftercare_protocol::case::{ApiError, Case, CaseList};
+    use aftercare_protocol::read::{At, Read};
+    fn same<T: Read + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(instance: &Value) {
+        let ours =
+            T::read(instance, &At::Root("")).unwrap_or_else(|e| panic!("the widget's reader refuses {instance}: {e}"));
+        let theirs: T = serde_json::from_value(instance.clone()).expect("serde reads what the server sent");
+        assert_eq!(ours, theirs, "the widget's reader and serde disagree on {instance}");
+    }
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some("#/components/schemas/Case") => same::<Case>(instance),
+        Some("#/components/schemas/CaseList") => same::<CaseList>(instance),
+        Some("#/components/schemas/ApiError") => same::<ApiError>(instance),
+        Some("#/components/schemas/CaseDetail") => same::<Case>(&instance["case"]),
+        Some("#/components/schemas/CasePage") => same::<CaseList>(&json!({"cases": instance["cases"]})),
+        _ => {}
+    }
 }
