@@ -1,13 +1,17 @@
-// Prints what a page pays for the widget: raw, gzip -9 and brotli -q 11 bytes of the
-// loader alone (all a page fetches before the shopper shows intent) and of everything
-// the open widget fetches (loader + JS glue + wasm; the CSS is inside the wasm), as
-// served: the precompressed files the build made (scripts/dist.mjs).
+// Prints what a page pays for the widget, as served (the precompressed files the build
+// made, scripts/dist.mjs): raw, gzip -9 and brotli -q 11 bytes of
+//   - the loader alone (all a page fetches before the shopper shows intent);
+//   - the first open: loader + JS glue + chunk loader + the first wasm module (panel,
+//     channels, FAQ; the CSS is inside the wasm) — what a shopper who wants the phone
+//     number downloads;
+//   - each chunk (the case flow, My requests, and the code they share), and what filing
+//     a case and reading My requests each need in all;
+//   - the whole widget.
 //
 //   node bench/size.mjs [--no-build] [--check]
 //
-// --check exits non-zero when the loader is over its 4 KB brotli budget, or the whole
-// widget over its ceiling (it must not grow while the 120 KB target is not yet met). With twiggy
-// on PATH, also prints what dominates the wasm (function names from the pre-opt build).
+// --check exits non-zero when any of them is over its budget below. With twiggy on
+// PATH, also prints what dominates the wasm (function names from the pre-opt build).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 
@@ -15,23 +19,28 @@ const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
 if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: "inherit" });
 
-const LOADER_BUDGET = 4 * 1024;
-const WIDGET_TARGET = 120 * 1024;
-// A ratchet until the target is met: the whole widget may not grow past what it was
-// measured at (317,352 B brotli on 2026-12-01, after the server got its own profile;
-// 324,512 B on 2026-12-02 with the contract — next actions, versions, typed history,
-// error params, money, stale-write notices — +6.5 KB brotli for +10 KB raw after the
-// wire enums' hand-written serde impls took 16 KB raw back; brotli moves ±200 B with
-// layout alone; 326,375 B with gloo-net for the JSON calls and the tus client behind a
-// transport trait; 288,072 B once the start-up path left serde — settings,
-// configuration, order and contact read from `JSON.parse` values by `protocol::read` —
-// and Debug formatting left the views; 257,753 B once serde left the wasm entirely —
-// API answers and requests, drafts and upload records through the same reader and
-// writer).
-const WIDGET_CEILING = 260_000;
+// The aims (issue "widget weight and speed"): first open <= 120 KB, everything to file
+// a case <= 250 KB. Until they are met, each budget is the figure reached plus about
+// 2 % headroom, so nothing grows unnoticed. Measured on 2026-12-02 (brotli): loader
+// 2,256; first open 167,018; case chunk 46,604; requests chunk 25,050; shared chunk
+// 72,218; the whole widget 310,890 (257,753 before the split: the splitter's chunks
+// cost ~53 KB more than the same code in one module — see the issue's note).
+const AIMS = { "first open": 120 * 1024, "to file a case": 250 * 1024 };
+const BUDGETS = {
+  loader: 4 * 1024,
+  "first open": 170_500,
+  "case chunk": 47_500,
+  "requests chunk": 25_600,
+  "shared chunk": 73_700,
+  "to file a case": 291_500,
+  "to read My requests": 270_000,
+  "whole widget": 317_000,
+};
 
-// The names a build gave the glue and the wasm (content-hashed, scripts/dist.mjs).
+// The names a build gave the files (content-hashed, scripts/dist.mjs).
 const manifest = JSON.parse(readFileSync(`${root}dist/manifest.json`, "utf8"));
+const chunks = manifest.chunks || {};
+const shared = Object.entries(chunks).filter(([name]) => name.startsWith("chunk_")).map(([, file]) => file);
 
 /** Sizes as served: the file, and the .gz and .br siblings the build made for it. */
 function sizes(files) {
@@ -45,27 +54,34 @@ function sizes(files) {
   return total;
 }
 
+const first = [manifest.loader, manifest.glue, ...(manifest.split ? [manifest.split] : []), manifest.wasm];
 const rows = [
-  ["loader (aftercare.js)", [manifest.loader]],
-  ["JS glue", [manifest.glue]],
-  ["wasm", [manifest.wasm]],
-  ["whole widget, once opened", [manifest.loader, manifest.glue, manifest.wasm]],
-].map(([name, files]) => [name, sizes(files)]);
+  ["loader", "loader (aftercare.js)", [manifest.loader]],
+  ["first open", "first open (+ glue, chunk loader, wasm)", first],
+  ...(chunks.case ? [["case chunk", "case flow chunk", [chunks.case]]] : []),
+  ...(chunks.requests ? [["requests chunk", "My requests chunk", [chunks.requests]]] : []),
+  ...(shared.length ? [["shared chunk", "shared by both", shared]] : []),
+  ["to file a case", "everything to file a case", [...first, ...shared, ...(chunks.case ? [chunks.case] : [])]],
+  ["to read My requests", "everything for My requests", [...first, ...shared, ...(chunks.requests ? [chunks.requests] : [])]],
+  ["whole widget", "the whole widget", [...first, ...Object.values(chunks)]],
+].map(([key, label, files]) => ({ key, label, size: sizes(files) }));
 
 const pad = (s, n) => String(s).padStart(n);
-console.log(`${"artifact".padEnd(34)}${pad("raw", 10)}${pad("gzip -9", 10)}${pad("brotli 11", 11)}`);
-for (const [name, s] of rows) console.log(`${name.padEnd(34)}${pad(s.raw, 10)}${pad(s.gzip, 10)}${pad(s.brotli, 11)}`);
-const loader = rows[0][1].brotli;
-const whole = rows[3][1].brotli;
-console.log(`\nloader: ${loader} B brotli (budget ${LOADER_BUDGET})`);
-console.log(`whole widget: ${whole} B brotli (target ${WIDGET_TARGET}${whole > WIDGET_TARGET ? ", OVER by " + (whole - WIDGET_TARGET) : ""})`);
+console.log(`${"artifact".padEnd(42)}${pad("raw", 10)}${pad("gzip -9", 10)}${pad("brotli 11", 11)}${pad("budget", 10)}`);
+for (const { key, label, size } of rows) {
+  console.log(`${label.padEnd(42)}${pad(size.raw, 10)}${pad(size.gzip, 10)}${pad(size.brotli, 11)}${pad(BUDGETS[key] ?? "", 10)}`);
+}
+for (const [key, aim] of Object.entries(AIMS)) {
+  const got = rows.find((row) => row.key === key).size.brotli;
+  console.log(`${key}: ${got} B brotli (aim ${aim}${got > aim ? ", over by " + (got - aim) : ", met"})`);
+}
 
 const twiggy = spawnSync("twiggy", ["--version"]);
 if (twiggy.status === 0) {
   const meta = JSON.parse(execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], { cwd: root }));
   const wasm = `${meta.target_directory}/wasm32-unknown-unknown/wasm-release/aftercare_widget.wasm`;
   if (existsSync(wasm)) {
-    console.log("\nlargest items in the wasm before wasm-bindgen and wasm-opt (twiggy top):");
+    console.log("\nlargest items in the wasm before splitting, wasm-bindgen and wasm-opt (twiggy top):");
     const top = execFileSync("twiggy", ["top", "-n", "20", wasm]).toString();
     console.log(top.split("\n").filter((line) => !/function names|__wasm_bindgen_unstable/.test(line)).join("\n"));
   }
@@ -73,11 +89,10 @@ if (twiggy.status === 0) {
   console.log("\n(install twiggy with `cargo install twiggy --locked` to see what dominates the wasm)");
 }
 
-if (args.includes("--check") && loader > LOADER_BUDGET) {
-  console.error(`loader is ${loader} B brotli, over its ${LOADER_BUDGET} B budget`);
-  process.exit(1);
-}
-if (args.includes("--check") && whole > WIDGET_CEILING) {
-  console.error(`the whole widget is ${whole} B brotli, over its ${WIDGET_CEILING} B ceiling: it grew`);
-  process.exit(1);
+if (args.includes("--check")) {
+  const over = rows.filter(({ key, size }) => BUDGETS[key] !== undefined && size.brotli > BUDGETS[key]);
+  for (const { label, key, size } of over) console.error(`${label}: ${size.brotli} B brotli, over its ${BUDGETS[key]} B budget`);
+  const missing = ["case chunk", "requests chunk"].filter((key) => !rows.some((row) => row.key === key));
+  for (const key of missing) console.error(`no ${key} in the build: the widget is not split`);
+  if (over.length || missing.length) process.exit(1);
 }

@@ -1,27 +1,29 @@
-// Finishes a Trunk build into what a merchant hosts (run by scripts/build):
+// Finishes a build into what a merchant hosts (run by scripts/build):
 //
-// - the wasm and its JS glue get content-hashed names (aftercare-widget.<hash>.js,
-//   aftercare-widget.<hash>_bg.wasm), so they can be cached for a year as immutable;
-// - the loader (aftercare.js, the one stable URL a merchant's page names) is rewritten
-//   to load those names, and written to `manifest.json` with them;
+// - the widget's files get names carrying one content hash of all of them (the glue,
+//   the first wasm module, the chunk loader and each chunk — they name each other, so
+//   one hash over their bytes stands for the set): aftercare-widget.<hash>.js,
+//   aftercare-widget.<hash>_bg.wasm, aftercare-widget.<hash>.split.js,
+//   split_case.<hash>.wasm, …; each can be cached for a year as immutable;
+// - the references between them are rewritten to those names, and the loader
+//   (aftercare.js, the one stable URL a merchant's page names) is pointed at the glue
+//   and the first module; `manifest.json` lists every name;
 // - every text or wasm file gets precompressed siblings: `.br` (brotli quality 11) and
 //   `.gz` (gzip -9), which the reference backend (and any CDN that serves precompressed
 //   files) sends by content negotiation.
 //
 //   node scripts/dist.mjs dist [dist-testhooks ...]
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 const GLUE = "aftercare-widget.js";
 const WASM = "aftercare-widget_bg.wasm";
+const SPLIT = "__wasm_split.js";
 const LOADER = "aftercare.js";
 const COMPRESSIBLE = /\.(js|mjs|wasm|html|css|svg|json)$/;
-
-/** The first 16 hex digits of the SHA-256 of `bytes`. */
-const hash = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 16);
 
 function compress(path) {
   const bytes = readFileSync(path);
@@ -43,21 +45,50 @@ function walk(dir) {
   });
 }
 
+/** Replaces the quoted `from` in `text` (it must be there exactly `times` times). */
+function rename(text, from, to, file, times = 1) {
+  const found = text.split(`"${from}"`).length - 1 + text.split(`'${from}'`).length - 1;
+  if (found !== times) throw new Error(`${file} names "${from}" ${found} times, expected ${times}`);
+  return text.replaceAll(`"${from}"`, `"${to}"`).replaceAll(`'${from}'`, `'${to}'`);
+}
+
 export function finish(dir) {
-  const wasm = readFileSync(join(dir, WASM));
-  const glue = readFileSync(join(dir, GLUE));
+  // split_<point>.wasm per split point, chunk_<n>.wasm for code several share.
+  const chunks = readdirSync(dir).filter((name) => /^(split|chunk)_[a-z0-9_]+\.wasm$/.test(name)).sort();
+  const split = existsSync(join(dir, SPLIT));
+  const files = [GLUE, WASM, ...(split ? [SPLIT] : []), ...chunks];
+  const digest = createHash("sha256");
+  for (const file of files) digest.update(file).update(readFileSync(join(dir, file)));
+  const hash = digest.digest("hex").slice(0, 16);
   const names = {
-    glue: `aftercare-widget.${hash(glue)}.js`,
-    wasm: `aftercare-widget.${hash(wasm)}_bg.wasm`,
+    glue: `aftercare-widget.${hash}.js`,
+    wasm: `aftercare-widget.${hash}_bg.wasm`,
+    ...(split ? { split: `aftercare-widget.${hash}.split.js` } : {}),
+    chunks: Object.fromEntries(chunks.map((chunk) => [chunk.replace(/^split_|\.wasm$/g, ""), chunk.replace(/\.wasm$/, `.${hash}.wasm`)])),
   };
-  renameSync(join(dir, WASM), join(dir, names.wasm));
-  renameSync(join(dir, GLUE), join(dir, names.glue));
-  let loader = readFileSync(join(dir, LOADER), "utf8");
-  for (const [stable, hashed] of [[GLUE, names.glue], [WASM, names.wasm]]) {
-    const literal = JSON.stringify(stable);
-    if (loader.split(literal).length !== 2) throw new Error(`${LOADER} must name ${literal} exactly once`);
-    loader = loader.replace(literal, JSON.stringify(hashed));
+
+  // The glue imports the chunk loader; the chunk loader imports the glue and fetches
+  // the chunks.
+  let glue = readFileSync(join(dir, GLUE), "utf8");
+  if (split) {
+    // Only the import statement: the imports object keeps the module name the wasm asks for.
+    const statement = `from "./${SPLIT}"`;
+    if (!glue.includes(statement)) throw new Error(`${GLUE} must import ./${SPLIT}`);
+    glue = glue.replaceAll(statement, `from "./${names.split}"`);
+    let loader = readFileSync(join(dir, SPLIT), "utf8");
+    loader = rename(loader, `./${GLUE}`, `./${names.glue}`, SPLIT);
+    for (const chunk of chunks) loader = rename(loader, `./${chunk}`, `./${chunk.replace(/\.wasm$/, `.${hash}.wasm`)}`, SPLIT);
+    writeFileSync(join(dir, names.split), loader);
+    unlinkSync(join(dir, SPLIT));
   }
+  writeFileSync(join(dir, names.glue), glue);
+  unlinkSync(join(dir, GLUE));
+  renameSync(join(dir, WASM), join(dir, names.wasm));
+  for (const chunk of chunks) renameSync(join(dir, chunk), join(dir, chunk.replace(/\.wasm$/, `.${hash}.wasm`)));
+
+  let loader = readFileSync(join(dir, LOADER), "utf8");
+  loader = rename(loader, GLUE, names.glue, LOADER);
+  loader = rename(loader, WASM, names.wasm, LOADER);
   writeFileSync(join(dir, LOADER), loader);
   writeFileSync(join(dir, "manifest.json"), JSON.stringify({ loader: LOADER, ...names }, null, 2) + "\n");
   for (const path of walk(dir)) {
@@ -69,6 +100,7 @@ export function finish(dir) {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const dir of process.argv.slice(2)) {
     const names = finish(dir);
-    console.log(`${dir}: ${names.glue}, ${names.wasm}, precompressed (.br, .gz)`);
+    const chunks = Object.values(names.chunks);
+    console.log(`${dir}: ${names.glue}, ${names.wasm}${chunks.length ? ", " + [names.split, ...chunks].join(", ") : ""}; precompressed (.br, .gz)`);
   }
 }

@@ -48,6 +48,22 @@ test("the backend serves the widget compressed, under hashed names cached for go
   expect(status).toBe(304);
 });
 
+test("a chunk that cannot be fetched is said so, and a retry brings it", async ({ page, assets }) => {
+  page.allowProblems(/split_case|Failed to load resource|Failed to execute 'compile'|TypeError: Failed to fetch/);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  // The network drops every chunk: the prefetch and the shopper's choice both fail.
+  await page.route(/\/(split|chunk)_[a-z0-9_]+\.[0-9a-f]{16}\.wasm$/, (route) => route.abort());
+  await openWidget(page);
+  await expect(byTestId(page, "channel-phone")).toBeVisible();
+  await byTestId(page, "case-start").click();
+  await expect(byTestId(page, "chunk-failed")).toContainText("could not be loaded");
+  await expect(byTestId(page, "channel-phone")).toBeAttached(); // the widget is still there
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  await byTestId(page, "chunk-retry").click();
+  await expect(byTestId(page, "case-flow")).toBeVisible();
+});
+
 test("calls made before the wasm loads are queued, not lost", async ({ page, pages }) => {
   await page.goto(pages.url + "plain.html");
   await page.evaluate(() => {

@@ -485,6 +485,15 @@ impl Tr {
         self.pick("此订单还没有售后申请。", "No requests for this order yet.")
     }
 
+    /// A part of the widget (the case flow, My requests) could not be fetched.
+    pub fn chunk_failed(self) -> &'static str {
+        self.pick("这部分暂时无法加载。", "This part could not be loaded just now.")
+    }
+
+    pub fn retry(self) -> &'static str {
+        self.pick("重试", "Try again")
+    }
+
     pub fn requests_failed(self) -> &'static str {
         self.pick("暂时无法加载,稍后会自动重试。", "Could not load them just now; trying again shortly.")
     }

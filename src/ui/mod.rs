@@ -1,8 +1,14 @@
 //! The panel: a modal dialog (a bottom sheet on phones) holding the channel picker,
 //! the FAQ and the entry to the after-sale case flow.
+//!
+//! The case flow (with evidence and uploads) and My requests are reached through
+//! [`chunks`]: with the `split` feature (what `scripts/build` ships) each is its own
+//! wasm chunk, fetched when chosen and prefetched when the panel opens; without it
+//! (tests) they are plain calls.
 
 mod case;
 mod channels;
+mod chunks;
 mod evidence;
 mod faq;
 mod qr;
@@ -16,8 +22,7 @@ use web_sys::KeyboardEvent;
 use crate::i18n::Tr;
 use crate::state::use_widget;
 
-use case::{CaseFlow, CaseView};
-use requests::RequestsView;
+use chunks::{Chunk, Start};
 
 /// What the panel's body shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,19 +42,26 @@ pub fn App() -> impl IntoView {
     let state = use_widget();
     let tr = Memo::new(move |_| Tr(state.locale.get()));
     let panel = NodeRef::<html::Section>::new();
-    let evidence = crate::upload::session::Evidence::new(state);
-    evidence.restore();
-    let case = CaseFlow::new(state, evidence);
+    // The case flow's controllers, made when it is first shown (they live as long as
+    // the widget: a draft and its uploads carry on while the shopper looks elsewhere).
+    let parts = chunks::Parts::new(state);
     // The case flow, or the shopper's requests, take the panel's body when chosen.
     let shown = RwSignal::new(Panel::Home);
+    let start = StoredValue::new(Start::Continue);
     let leave = Callback::new(move |()| shown.set(Panel::Home));
     let show_requests = Callback::new(move |()| shown.set(Panel::Requests));
     // The host page asked for the case flow (`Aftercare.openAfterSale(type?)`).
     Effect::new(move |_| {
         if let Some(kind) = state.case_request.get() {
-            case.start_at(kind);
+            start.set_value(Start::At(kind));
             shown.set(Panel::Case);
             state.case_request.set(None);
+        }
+    });
+    // Once the panel opens, the chunks come while the shopper reads (idle time).
+    Effect::new(move |_| {
+        if state.open.get() {
+            chunks::prefetch();
         }
     });
 
@@ -158,7 +170,7 @@ pub fn App() -> impl IntoView {
                             <h3 id="ac-case-title" class="ac-card__title">{move || tr.get().case_title}</h3>
                             <p class="ac-muted">{move || tr.get().case_coming}</p>
                             <div class="ac-actions">
-                                <button type="button" class="ac-button" on:click=move |_| { case.start(); shown.set(Panel::Case); } data-testid="case-start">
+                                <button type="button" class="ac-button" on:click=move |_| { start.set_value(Start::New); shown.set(Panel::Case); } data-testid="case-start">
                                     {move || tr.get().case_start()}
                                 </button>
                                 <button type="button" class="ac-button ac-button--secondary" on:click=move |_| shown.set(Panel::Requests) data-testid="requests-open">
@@ -172,17 +184,18 @@ pub fn App() -> impl IntoView {
                 </div>
                 {move || match shown.get() {
                     Panel::Home => ().into_any(),
-                    Panel::Case => view! {
-                        <div class="ac-panel__body">
-                            <CaseView tr flow=case evidence on_leave=leave on_requests=show_requests/>
-                        </div>
-                    }.into_any(),
+                    Panel::Case => {
+                        let how = start.get_value();
+                        start.set_value(Start::Continue);
+                        let case = move || chunks::case(tr, parts, leave, show_requests, how);
+                        view! { <div class="ac-panel__body"><Chunk tr load=case/></div> }.into_any()
+                    }
                     Panel::Requests => view! {
                         <div class="ac-panel__body">
                             <button type="button" class="ac-text-button" on:click=move |_| shown.set(Panel::Home) data-testid="requests-back">
                                 {move || tr.get().cancel_case()}
                             </button>
-                            <RequestsView tr state/>
+                            <Chunk tr load=move || chunks::requests(tr, state)/>
                         </div>
                     }.into_any(),
                 }}

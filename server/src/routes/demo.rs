@@ -58,8 +58,8 @@ pub async fn not_built(State(state): State<AppState>, method: Method, uri: Uri) 
     Ok(Html(format!(
         "<!doctype html><meta charset=utf-8><title>Aftercare: widget not built</title>\
          <h1>The widget has not been built yet</h1>\
-         <p>The server looks for it in <code>{}</code>. From the repository, run <code>scripts/build</code> \
-         (or <code>trunk build --release</code>), then reload this page — or start the server with \
+         <p>The server looks for it in <code>{}</code>. From the repository, run <code>scripts/setup</code> \
+         and <code>scripts/build</code>, then reload this page — or start the server with \
          <code>--static-dir</code> pointing at a built <code>dist/</code>.</p>",
         html_escape(&dir)
     )))

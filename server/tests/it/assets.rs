@@ -14,13 +14,20 @@ use tower::ServiceExt;
 
 const LOADER: &str = r#"(function () { var base = "./"; import(base + "aftercare-widget.js").then(function (glue) { return glue.default({ module_or_path: base + "aftercare-widget_bg.wasm" }); }); })();"#;
 
-/// A Trunk build's output in miniature, finished as `scripts/build` finishes it.
+/// A build's output in miniature (one chunk), finished as `scripts/build` finishes it.
 fn build(dir: &Path, wasm: &[u8]) -> Value {
     std::fs::write(dir.join("index.html"), "<!doctype html><title>Order</title><script src=aftercare.js></script>")
         .unwrap();
     std::fs::write(dir.join("aftercare.js"), LOADER).unwrap();
-    std::fs::write(dir.join("aftercare-widget.js"), "export default function init() {} // glue ".repeat(20)).unwrap();
+    let glue = format!(
+        "import * as import1 from \"./__wasm_split.js\"\nimport * as import2 from \"./__wasm_split.js\"\nconst imports = {{ \"./__wasm_split.js\": import1 }};\n{}",
+        "export default function init() {} // glue ".repeat(20)
+    );
+    std::fs::write(dir.join("aftercare-widget.js"), glue).unwrap();
     std::fs::write(dir.join("aftercare-widget_bg.wasm"), wasm).unwrap();
+    let split = r#"import { initSync } from "./aftercare-widget.js"; export const load = () => fetch(new URL("./split_case.wasm", import.meta.url));"#;
+    std::fs::write(dir.join("__wasm_split.js"), split).unwrap();
+    std::fs::write(dir.join("split_case.wasm"), &wasm[..1000]).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/dist.mjs");
     let out = Command::new("node").arg(script).arg(dir).output().expect("node runs scripts/dist.mjs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -64,8 +71,28 @@ async fn the_widget_is_served_precompressed_with_hashed_names_cached_for_good() 
     let dir = tempfile::tempdir().unwrap();
     let manifest = build(dir.path(), &wasm(0));
     let (glue, wasm_name) = (manifest["glue"].as_str().unwrap(), manifest["wasm"].as_str().unwrap());
-    assert!(assets::content_hashed(glue) && assets::content_hashed(wasm_name), "{manifest}");
-    assert!(!dir.path().join("aftercare-widget_bg.wasm").exists(), "only the hashed name is left");
+    let (split, chunk) = (manifest["split"].as_str().unwrap(), manifest["chunks"]["case"].as_str().unwrap());
+    for name in [glue, wasm_name, split, chunk] {
+        assert!(assets::content_hashed(name), "{name} in {manifest}");
+    }
+    for stable in ["aftercare-widget_bg.wasm", "aftercare-widget.js", "__wasm_split.js", "split_case.wasm"] {
+        assert!(!dir.path().join(stable).exists(), "only the hashed name is left of {stable}");
+    }
+    // The files name each other by their new names.
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    let glue_js = read(glue);
+    assert!(glue_js.contains(&format!("from \"./{split}\"")), "the glue imports the chunk loader: {glue_js}");
+    assert!(glue_js.contains("{ \"./__wasm_split.js\": import1 }"), "the wasm's import keeps its module name");
+    let loader_js = read(split);
+    assert!(
+        loader_js.contains(&format!("\"./{glue}\"")) && loader_js.contains(&format!("\"./{chunk}\"")),
+        "{loader_js}"
+    );
+    let got = get(dir.path(), &format!("/{chunk}"), &[("accept-encoding", "br")]).await;
+    assert_eq!(
+        (got.header("cache-control").as_deref(), got.header("content-type").as_deref()),
+        (Some(IMMUTABLE), Some("application/wasm"))
+    );
 
     // The wasm: brotli when asked for, as application/wasm, immutable.
     let got = get(dir.path(), &format!("/{wasm_name}"), &[("accept-encoding", "gzip, deflate, br")]).await;
@@ -98,8 +125,7 @@ async fn the_widget_is_served_precompressed_with_hashed_names_cached_for_good() 
     // A rebuild: new names, a new loader ETag, and the old ETag no longer matches.
     let rebuilt = tempfile::tempdir().unwrap();
     let next = build(rebuilt.path(), &wasm(1));
-    assert_ne!(next["wasm"], manifest["wasm"]);
-    assert_eq!(next["glue"], manifest["glue"], "the same glue keeps its name (and its cache)");
+    assert_ne!(next["wasm"], manifest["wasm"], "new content, new names");
     let stale = get(rebuilt.path(), "/aftercare.js", &[("if-none-match", &etag)]).await;
     assert_eq!(stale.status, StatusCode::OK);
     assert_ne!(stale.header("etag"), Some(etag));

@@ -1,0 +1,172 @@
+//! The parts of the widget that arrive when chosen: the case flow (with evidence and
+//! uploads) and My requests. With the `split` feature each is a wasm chunk
+//! (`wasm_split`, cut by `scripts/build`'s splitter step): the first call fetches it,
+//! [`prefetch`] fetches both while the panel is open and idle, and a failed fetch shows
+//! a localised "could not load" with a retry instead of breaking the widget. Without
+//! the feature (native and browser tests) the same functions are plain calls.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aftercare_protocol::case::ProblemType;
+use leptos::prelude::*;
+
+use super::case::{CaseFlow, CaseView};
+use super::requests::RequestsView;
+use crate::i18n::Tr;
+use crate::state::WidgetState;
+use crate::upload::session::Evidence;
+
+/// How the case flow is entered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// As it was left (or the saved draft).
+    Continue,
+    /// "File a request": a new draft unless one is open.
+    New,
+    /// `openAfterSale(type)`.
+    At(Option<ProblemType>),
+}
+
+/// The case flow's controllers, made once, in the chunk, under the widget's owner.
+#[derive(Clone, Copy)]
+pub struct Parts {
+    state: WidgetState,
+    owner: StoredValue<Option<Owner>>,
+    made: StoredValue<Option<(CaseFlow, Evidence)>>,
+}
+
+impl Parts {
+    pub fn new(state: WidgetState) -> Parts {
+        Parts { state, owner: StoredValue::new(Owner::current()), made: StoredValue::new(None) }
+    }
+}
+
+/// Why a chunk is not there: it could not be fetched or instantiated.
+#[cfg(feature = "split")]
+pub type Failed = leptos::wasm_split::SplitLoaderError;
+#[cfg(not(feature = "split"))]
+pub type Failed = std::convert::Infallible;
+
+type Loading = Pin<Box<dyn Future<Output = Result<AnyView, Failed>>>>;
+
+fn case_panel(tr: Memo<Tr>, parts: Parts, leave: Callback<()>, show_requests: Callback<()>, start: Start) -> AnyView {
+    let (flow, evidence) = match parts.made.get_value() {
+        Some(made) => made,
+        None => {
+            let make = || {
+                let evidence = Evidence::new(parts.state);
+                evidence.restore();
+                (CaseFlow::new(parts.state, evidence), evidence)
+            };
+            let made = match parts.owner.get_value() {
+                Some(owner) => owner.with(make),
+                None => make(),
+            };
+            parts.made.set_value(Some(made));
+            made
+        }
+    };
+    match start {
+        Start::Continue => {}
+        Start::New => flow.start(),
+        Start::At(kind) => flow.start_at(kind),
+    }
+    view! { <CaseView tr flow evidence on_leave=leave on_requests=show_requests/> }.into_any()
+}
+
+fn requests_panel(tr: Memo<Tr>, state: WidgetState) -> AnyView {
+    view! { <RequestsView tr state/> }.into_any()
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(case, wasm_split_path = leptos::wasm_split, fallible)]
+fn case_chunk(
+    tr: Memo<Tr>,
+    parts: Parts,
+    leave: Callback<()>,
+    show_requests: Callback<()>,
+    start: Start,
+) -> Result<AnyView, Failed> {
+    Ok(case_panel(tr, parts, leave, show_requests, start))
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(requests, wasm_split_path = leptos::wasm_split, fallible)]
+fn requests_chunk(tr: Memo<Tr>, state: WidgetState) -> Result<AnyView, Failed> {
+    Ok(requests_panel(tr, state))
+}
+
+#[cfg(not(feature = "split"))]
+async fn case_chunk(
+    tr: Memo<Tr>,
+    parts: Parts,
+    leave: Callback<()>,
+    show_requests: Callback<()>,
+    start: Start,
+) -> Result<AnyView, Failed> {
+    Ok(case_panel(tr, parts, leave, show_requests, start))
+}
+
+#[cfg(not(feature = "split"))]
+async fn requests_chunk(tr: Memo<Tr>, state: WidgetState) -> Result<AnyView, Failed> {
+    Ok(requests_panel(tr, state))
+}
+
+/// The case flow, entered as `start`.
+pub fn case(tr: Memo<Tr>, parts: Parts, leave: Callback<()>, show_requests: Callback<()>, start: Start) -> Loading {
+    Box::pin(case_chunk(tr, parts, leave, show_requests, start))
+}
+
+/// My requests.
+pub fn requests(tr: Memo<Tr>, state: WidgetState) -> Loading {
+    Box::pin(requests_chunk(tr, state))
+}
+
+/// Fetches both chunks when the browser is idle (nothing without the `split` feature).
+pub fn prefetch() {
+    #[cfg(feature = "split")]
+    {
+        use wasm_bindgen::JsCast;
+        let fetch = wasm_bindgen::closure::Closure::once_into_js(|| {
+            leptos::task::spawn_local(async {
+                let _ = __wasm_split_preload_case_chunk().await;
+                let _ = __wasm_split_preload_requests_chunk().await;
+            })
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_idle_callback(fetch.unchecked_ref());
+        }
+    }
+}
+
+/// A chunk's view once it has arrived; until then nothing (it is prefetched), and if
+/// it cannot be fetched a notice with a retry button.
+#[component]
+pub fn Chunk(tr: Memo<Tr>, load: impl Fn() -> Loading + Send + Sync + 'static) -> impl IntoView {
+    let attempt = RwSignal::new(0u32);
+    let load = std::sync::Arc::new(load);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                attempt.track();
+                let load = load.clone();
+                Suspend::new(send_wrapper::SendWrapper::new(async move {
+                    match load().await {
+                        Ok(view) => view,
+                        #[allow(unreachable_patterns)]
+                        Err(_) => view! {
+                            <p class="ac-notice" role="alert" data-testid="chunk-failed">
+                                {move || tr.get().chunk_failed()}
+                                " "
+                                <button type="button" class="ac-text-button" on:click=move |_| attempt.update(|n| *n += 1) data-testid="chunk-retry">
+                                    {move || tr.get().retry()}
+                                </button>
+                            </p>
+                        }.into_any(),
+                    }
+                }))
+            }}
+        </Suspense>
+    }
+}
