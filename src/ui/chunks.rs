@@ -97,30 +97,20 @@ fn requests_chunk(tr: Memo<Tr>, state: WidgetState) -> Result<AnyView, Failed> {
     Ok(requests_panel(tr, state))
 }
 
-#[cfg(not(feature = "split"))]
-async fn case_chunk(
-    tr: Memo<Tr>,
-    parts: Parts,
-    leave: Callback<()>,
-    show_requests: Callback<()>,
-    start: Start,
-) -> Result<AnyView, Failed> {
-    Ok(case_panel(tr, parts, leave, show_requests, start))
-}
-
-#[cfg(not(feature = "split"))]
-async fn requests_chunk(tr: Memo<Tr>, state: WidgetState) -> Result<AnyView, Failed> {
-    Ok(requests_panel(tr, state))
-}
-
 /// The case flow, entered as `start`.
 pub fn case(tr: Memo<Tr>, parts: Parts, leave: Callback<()>, show_requests: Callback<()>, start: Start) -> Loading {
-    Box::pin(case_chunk(tr, parts, leave, show_requests, start))
+    #[cfg(feature = "split")]
+    return Box::pin(case_chunk(tr, parts, leave, show_requests, start));
+    #[cfg(not(feature = "split"))]
+    Box::pin(std::future::ready(Ok(case_panel(tr, parts, leave, show_requests, start))))
 }
 
 /// My requests.
 pub fn requests(tr: Memo<Tr>, state: WidgetState) -> Loading {
-    Box::pin(requests_chunk(tr, state))
+    #[cfg(feature = "split")]
+    return Box::pin(requests_chunk(tr, state));
+    #[cfg(not(feature = "split"))]
+    Box::pin(std::future::ready(Ok(requests_panel(tr, state))))
 }
 
 /// Fetches both chunks when the browser is idle (nothing without the `split` feature).
