@@ -117,7 +117,10 @@ console.log(`click -> channel picker interactive, headless Chromium, aftercare-s
 console.log(`  cold (empty cache)      median ${median(cold).toFixed(0)} ms   runs ${show(cold)}   (aim: <= 150 ms)`);
 console.log(`  cached (page reloaded)  median ${median(cached).toFixed(0)} ms   runs ${show(cached)}`);
 console.log(`  warm (opened again)     median ${median(warm).toFixed(1)} ms   runs ${warm.map((v) => v.toFixed(1)).join(", ")}   (aim: <= 16 ms)`);
-console.log(`  longest task on the host page while loading: ${Math.max(...longest).toFixed(0)} ms   (aim: none > 50 ms)`);
+// The Long Tasks API reports only tasks of 50 ms or more.
+const worst = Math.max(...longest);
+const tasks = worst ? `${worst.toFixed(0)} ms (over 50 ms in ${longest.filter(Boolean).length} of ${longest.length} loads)` : "none over 50 ms";
+console.log(`  longest task on the host page while loading: ${tasks}   (aim: none > 50 ms)`);
 
 await browser.close();
 server.kill();

@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
             state.case_request.set(None);
         }
     });
+    // Whether the panel has been open (its home body is built the first time).
+    let opened = Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || state.open.get());
     // Once the panel opens, the chunks come while the shopper reads (idle time).
     Effect::new(move |_| {
         if state.open.get() {
@@ -163,6 +165,9 @@ pub fn App() -> impl IntoView {
                         <span aria-hidden="true">"×"</span>
                     </button>
                 </header>
+                // Built when the panel first opens, not when the widget starts: starting
+                // and showing the channels are then two tasks on the host page.
+                {move || opened.get().then(|| view! {
                 <div class="ac-panel__body" hidden=move || shown.get() != Panel::Home>
                     // A case needs a backend and an order to file against.
                     {(state.endpoint.get_value().is_some()).then(|| view! {
@@ -182,6 +187,7 @@ pub fn App() -> impl IntoView {
                     <ChannelList tr=tr/>
                     <Faq tr=tr/>
                 </div>
+                })}
                 {move || match shown.get() {
                     Panel::Home => ().into_any(),
                     Panel::Case => {
