@@ -394,6 +394,7 @@ mod tests {
             item_ids: items.iter().map(|s| s.to_string()).collect(),
             state: Some(state),
             delivered_at: delivered.map(str::to_owned),
+            prices: Vec::new(),
         }
     }
 

@@ -136,6 +136,17 @@ wire_enum!(
         /// The seller pays the refund or ships the replacement.
         AwaitingResolution = "awaiting_resolution",
         Escalated = "escalated",
+        /// The seller answered with another resolution or a partial refund; the shopper
+        /// accepts or declines it.
+        OfferPending = "offer_pending",
+        /// The shopper declined the seller's offer (or let it lapse): the shopper may ask
+        /// the platform to step in or withdraw, and the seller may offer again.
+        OfferDeclined = "offer_declined",
+        /// 举证中: the platform asked one or both sides for evidence by a deadline.
+        EvidenceRound = "evidence_round",
+        /// The platform ruled; the losing side may appeal once until the window ends,
+        /// then the ruling is carried out.
+        Ruled = "ruled",
         Resolved = "resolved",
         Closed = "closed",
         Withdrawn = "withdrawn",
@@ -232,15 +243,21 @@ wire_enum!(
         AutoClose = "auto_close",
         /// Receipt is taken as confirmed and the refund or replacement proceeds.
         AutoConfirmReceipt = "auto_confirm_receipt",
+        /// The offer lapses, as if the shopper had declined it.
+        OfferLapses = "offer_lapses",
+        /// The evidence round ends and the case returns to the platform.
+        EvidenceRoundEnds = "evidence_round_ends",
+        /// The ruling is carried out: the case proceeds as ruled, or closes.
+        RulingCarriedOut = "ruling_carried_out",
     }
 );
 
 /// The deadline that applies now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadline {
-    /// Who must act before it.
-    pub waiting_for: Actor,
+    /// Who must act before it: one party, or both sides in an evidence round.
+    pub waiting_for: Vec<Actor>,
     pub due_at: Timestamp,
     pub consequence: Consequence,
 }
@@ -254,8 +271,14 @@ wire_enum!(
         File = "file",
         Accept = "accept",
         Refuse = "refuse",
-        /// A message; the state stays.
-        Reply = "reply",
+        /// A message from any party, with or without files; the state stays.
+        Message = "message",
+        /// The seller offers another resolution, or a partial refund.
+        CounterOffer = "counter_offer",
+        AcceptOffer = "accept_offer",
+        DeclineOffer = "decline_offer",
+        /// The shopper did not answer the offer in time.
+        OfferLapsed = "offer_lapsed",
         /// The shopper sent the item back.
         ReturnShipment = "return_shipment",
         ConfirmReceipt = "confirm_receipt",
@@ -265,8 +288,18 @@ wire_enum!(
         Resolve = "resolve",
         /// The shopper asked the platform to step in.
         Escalate = "escalate",
+        /// The platform asks one or both sides for evidence by a deadline.
+        RequestEvidence = "request_evidence",
+        /// A side answers the platform's request for evidence.
+        SubmitEvidence = "submit_evidence",
+        /// The evidence round ended: everyone asked answered, or its deadline passed.
+        EvidenceRoundEnded = "evidence_round_ended",
         RuleForShopper = "rule_for_shopper",
         RuleForSeller = "rule_for_seller",
+        /// The losing side asks the platform to rule once more.
+        Appeal = "appeal",
+        /// The appeal window closed and the ruling took effect.
+        RulingCarriedOut = "ruling_carried_out",
         Withdraw = "withdraw",
         /// Closed when time ran out.
         Close = "close",
@@ -286,8 +319,79 @@ wire_enum!(
         Shipment = "shipment",
         /// The refunded amount.
         Refund = "refund",
+        /// `resolution`, and `amount` for a partial refund: what the seller offers.
+        Offer = "offer",
+        /// `reason`: one of the merchant's refusal reasons (`refusal_reasons`).
+        RefusalReason = "refusal_reason",
+        /// `from`: whom the platform asks for evidence (`shopper`, `seller` or both).
+        EvidenceFrom = "evidence_from",
+        /// `due_in_hours`: how long the evidence round lasts.
+        DueIn = "due_in",
+        /// `resolution` and `amount`: what the ruling awards, when other than asked.
+        Settlement = "settlement",
     }
 );
+
+/// What the seller offers instead of the resolution asked for: another resolution, or
+/// a refund of less than the price paid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Offer {
+    pub resolution: Resolution,
+    /// For a refund: the amount, at most the price paid for the case's items
+    /// (`paid`); absent means in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::money::Money>,
+    /// Where a return goes, for a return or an exchange (otherwise the merchant's
+    /// configured `return_address`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_instructions: Option<ReturnInstructions>,
+}
+
+/// What a case is carried out as, once agreed or ruled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Settlement {
+    pub resolution: Resolution,
+    /// For a refund: how much; absent means the price paid, in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::money::Money>,
+}
+
+/// A reason a seller refuses for, from the merchant's list, with its wording.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefusalReason {
+    /// Stable, e.g. `no_quality_problem`.
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+/// The platform's request for evidence, and who has answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EvidenceRound {
+    /// `shopper`, `seller`, or both.
+    pub from: Vec<Actor>,
+    pub answered: Vec<Actor>,
+    pub due_at: Timestamp,
+}
+
+/// The platform's decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ruling {
+    pub in_favour_of: Actor,
+    /// For the shopper: what the case is carried out as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<Settlement>,
+    /// Whether this ruling answers an appeal (and so is final).
+    #[serde(default)]
+    pub on_appeal: bool,
+}
 
 /// Something the party asking may do to the case now, as the lifecycle allows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -316,6 +420,47 @@ pub struct CaseEvent {
     pub to: CaseState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Files sent with it, by the party who acted (links in the case detail).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<MediaRef>,
+    /// With `counter_offer`: what was offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
+    /// With `refuse`: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal_reason: Option<RefusalReason>,
+    /// With `request_evidence`: whom the platform asks, and by when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_round: Option<EvidenceRound>,
+    /// With a ruling: what was decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ruling: Option<Ruling>,
+}
+
+impl CaseEvent {
+    /// An event with nothing besides its message.
+    pub fn new(
+        at: Timestamp,
+        actor: Actor,
+        kind: EventKind,
+        from: Option<CaseState>,
+        to: CaseState,
+        message: Option<String>,
+    ) -> CaseEvent {
+        CaseEvent {
+            at,
+            actor,
+            kind,
+            from,
+            to,
+            message,
+            media: Vec::new(),
+            offer: None,
+            refusal_reason: None,
+            evidence_round: None,
+            ruling: None,
+        }
+    }
 }
 
 /// A case as the server keeps it and returns it.
@@ -354,6 +499,22 @@ pub struct Case {
     /// The refund the seller recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund: Option<Refund>,
+    /// The price paid for the case's items, from the signed order: the most a refund
+    /// can be. Absent for orders signed without prices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid: Option<crate::money::Money>,
+    /// The seller's latest offer (awaiting an answer in `offer_pending`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
+    /// What the case is carried out as, once agreed or ruled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<Settlement>,
+    /// The latest evidence round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_round: Option<EvidenceRound>,
+    /// The platform's latest ruling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ruling: Option<Ruling>,
     pub history: Vec<CaseEvent>,
 }
 
@@ -389,6 +550,62 @@ pub struct MessageRequest {
     pub message: String,
 }
 
+/// A message into the case's history from any party (`POST …/cases/{id}/messages`),
+/// an answer to an evidence round (`…/evidence`), an appeal (`…/appeal`): text, and
+/// files uploaded by the party writing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    pub message: String,
+    #[serde(default)]
+    pub media: Vec<MediaRef>,
+}
+
+/// `POST /v1/merchant/cases/{id}/refuse`: a reason from the merchant's list, a
+/// message, and optionally evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefuseRequest {
+    /// The code of one of the merchant's `refusal_reasons`.
+    pub reason: String,
+    pub message: String,
+    #[serde(default)]
+    pub media: Vec<MediaRef>,
+}
+
+/// `POST /v1/merchant/cases/{id}/offer`: another resolution, or a partial refund.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OfferRequest {
+    pub resolution: Resolution,
+    /// For a refund: less than the price paid (`paid`) makes it partial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<crate::money::Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_instructions: Option<ReturnInstructions>,
+    /// Why, for the shopper.
+    pub message: String,
+    #[serde(default)]
+    pub media: Vec<MediaRef>,
+}
+
+/// `POST /v1/platform/cases/{id}/evidence-round`: ask one or both sides for evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceRoundRequest {
+    /// `shopper`, `seller`, or both.
+    pub from: Vec<Actor>,
+    /// What the platform wants to see.
+    pub message: String,
+    /// How long the sides have; default the merchant's `evidence_round_hours` (72).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_in_hours: Option<u32>,
+}
+
 /// A step that may carry a note: confirming receipt, withdrawing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -407,6 +624,10 @@ pub struct RulingRequest {
     /// closes).
     pub in_favour_of: Actor,
     pub message: String,
+    /// For the shopper, when other than asked: e.g. a partial refund
+    /// (`{"resolution": "refund_only", "amount": {…}}`), at most the price paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<Settlement>,
     /// Where a return goes, when ruling for the shopper on a return or an exchange
     /// (otherwise the merchant's configured `return_address`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -617,7 +838,65 @@ impl Read for CaseEvent {
             from: o.optional("from")?,
             to: o.required("to")?,
             message: o.optional("message")?,
+            media: o.or("media", Vec::new())?,
+            offer: o.optional("offer")?,
+            refusal_reason: o.optional("refusal_reason")?,
+            evidence_round: o.optional("evidence_round")?,
+            ruling: o.optional("ruling")?,
         })
+    }
+}
+
+impl Read for Offer {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Offer> {
+        let o = Object::lenient(value, at)?;
+        Ok(Offer {
+            resolution: o.required("resolution")?,
+            amount: o.optional("amount")?,
+            return_instructions: o.optional("return_instructions")?,
+        })
+    }
+}
+
+impl Read for Settlement {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Settlement> {
+        let o = Object::lenient(value, at)?;
+        Ok(Settlement { resolution: o.required("resolution")?, amount: o.optional("amount")? })
+    }
+}
+
+impl Read for RefusalReason {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<RefusalReason> {
+        let o = Object::lenient(value, at)?;
+        Ok(RefusalReason { code: o.required("code")?, zh: o.required("zh")?, en: o.required("en")? })
+    }
+}
+
+impl Read for EvidenceRound {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<EvidenceRound> {
+        let o = Object::lenient(value, at)?;
+        Ok(EvidenceRound {
+            from: o.required("from")?,
+            answered: o.required("answered")?,
+            due_at: o.required("due_at")?,
+        })
+    }
+}
+
+impl Read for Ruling {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Ruling> {
+        let o = Object::lenient(value, at)?;
+        Ok(Ruling {
+            in_favour_of: o.required("in_favour_of")?,
+            settlement: o.optional("settlement")?,
+            on_appeal: o.or("on_appeal", false)?,
+        })
+    }
+}
+
+impl Write for NewMessage {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().field("message", &self.message).field("media", &self.media).finish()
     }
 }
 
@@ -652,6 +931,11 @@ impl Read for Case {
             return_shipment: o.optional("return_shipment")?,
             replacement_shipment: o.optional("replacement_shipment")?,
             refund: o.optional("refund")?,
+            paid: o.optional("paid")?,
+            offer: o.optional("offer")?,
+            settlement: o.optional("settlement")?,
+            evidence_round: o.optional("evidence_round")?,
+            ruling: o.optional("ruling")?,
             history: o.required("history")?,
         })
     }

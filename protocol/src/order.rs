@@ -59,9 +59,75 @@ pub struct OrderSnapshot {
     /// `YYYY-MM-DD` or RFC 3339.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered_at: Option<String>,
+    /// What was paid for each item: the cap on any refund. Optional for tokens
+    /// minted before prices were signed; without them no partial refund can be
+    /// checked, so none can be offered or ruled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prices: Vec<ItemPrice>,
+}
+
+/// What the shopper paid for one item of the order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ItemPrice {
+    pub item_id: String,
+    pub quantity: u32,
+    /// Per unit, in minor units of `currency`, as paid (after discounts).
+    pub unit_price: i64,
+    pub currency: String,
+}
+
+/// Why the price paid for a case's items cannot be worked out from the snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PriceError {
+    /// An item has no price, or more than one.
+    Unpriced(String),
+    /// A price is negative, its quantity zero, or its currency not ISO 4217.
+    Invalid(String),
+    /// The items were paid in different currencies.
+    MixedCurrencies,
+    /// The total does not fit in 64 bits.
+    Overflow,
+}
+
+impl std::fmt::Display for PriceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PriceError::Unpriced(id) => write!(f, "the signed order has no single price for item {id:?}"),
+            PriceError::Invalid(id) => write!(f, "the signed price of item {id:?} is not valid"),
+            PriceError::MixedCurrencies => write!(f, "the items were paid in different currencies"),
+            PriceError::Overflow => write!(f, "the price paid is too large"),
+        }
+    }
 }
 
 impl OrderSnapshot {
+    /// The price paid for `items` (quantity × unit price, summed with checked
+    /// arithmetic), or `None` when the snapshot carries no prices.
+    pub fn paid_for(&self, items: &[String]) -> Result<Option<crate::money::Money>, PriceError> {
+        if self.prices.is_empty() {
+            return Ok(None);
+        }
+        let mut total: i64 = 0;
+        let mut currency: Option<&str> = None;
+        for id in items {
+            let mut priced = self.prices.iter().filter(|p| &p.item_id == id);
+            let (Some(price), None) = (priced.next(), priced.next()) else {
+                return Err(PriceError::Unpriced(id.clone()));
+            };
+            if price.unit_price < 0 || price.quantity == 0 || !crate::money::Money::valid_currency(&price.currency) {
+                return Err(PriceError::Invalid(id.clone()));
+            }
+            if currency.is_some_and(|c| c != price.currency) {
+                return Err(PriceError::MixedCurrencies);
+            }
+            currency = Some(&price.currency);
+            let line = price.unit_price.checked_mul(i64::from(price.quantity)).ok_or(PriceError::Overflow)?;
+            total = total.checked_add(line).ok_or(PriceError::Overflow)?;
+        }
+        Ok(currency.map(|c| crate::money::Money::new(total, c)))
+    }
     /// The state the rules use: as given, or else delivered when a delivery date is
     /// known, or else paid (the most restrictive).
     pub fn effective_state(&self) -> OrderState {
@@ -211,5 +277,41 @@ mod tests {
         check(r#"{"id":"1","items":[],"state":"lost"}"#, "order.state");
         check(r#"{"id":"1","items":[],"delivered_at":"yesterday"}"#, "order.delivered_at");
         check(r#"{"id":"1","items":[],"colour":"red"}"#, "order.colour");
+    }
+
+    fn snapshot(prices: Vec<ItemPrice>) -> OrderSnapshot {
+        OrderSnapshot {
+            order_id: "o".into(),
+            item_ids: vec!["a".into(), "b".into()],
+            state: None,
+            delivered_at: None,
+            prices,
+        }
+    }
+
+    fn price(id: &str, quantity: u32, unit_price: i64, currency: &str) -> ItemPrice {
+        ItemPrice { item_id: id.into(), quantity, unit_price, currency: currency.into() }
+    }
+
+    #[test]
+    fn the_price_paid_is_summed_from_the_signed_prices() {
+        use crate::money::Money;
+        let items = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let order = snapshot(vec![price("a", 2, 12900, "CNY"), price("b", 1, 5000, "CNY")]);
+        assert_eq!(order.paid_for(&items(&["a"])), Ok(Some(Money::new(25800, "CNY"))));
+        assert_eq!(order.paid_for(&items(&["a", "b"])), Ok(Some(Money::new(30800, "CNY"))));
+        assert_eq!(snapshot(vec![]).paid_for(&items(&["a"])), Ok(None), "no prices signed");
+        assert_eq!(order.paid_for(&items(&["c"])), Err(PriceError::Unpriced("c".into())));
+        let twice = snapshot(vec![price("a", 1, 1, "CNY"), price("a", 1, 2, "CNY")]);
+        assert_eq!(twice.paid_for(&items(&["a"])), Err(PriceError::Unpriced("a".into())));
+        let mixed = snapshot(vec![price("a", 1, 1, "CNY"), price("b", 1, 1, "USD")]);
+        assert_eq!(mixed.paid_for(&items(&["a", "b"])), Err(PriceError::MixedCurrencies));
+        let huge = snapshot(vec![price("a", 3, i64::MAX / 2, "CNY")]);
+        assert_eq!(huge.paid_for(&items(&["a"])), Err(PriceError::Overflow));
+        let sum = snapshot(vec![price("a", 1, i64::MAX, "CNY"), price("b", 1, 1, "CNY")]);
+        assert_eq!(sum.paid_for(&items(&["a", "b"])), Err(PriceError::Overflow));
+        for bad in [price("a", 0, 1, "CNY"), price("a", 1, -1, "CNY"), price("a", 1, 1, "rmb")] {
+            assert_eq!(snapshot(vec![bad]).paid_for(&items(&["a"])), Err(PriceError::Invalid("a".into())));
+        }
     }
 }

@@ -228,6 +228,7 @@ mod tests {
             item_ids: vec!["a".into(), "b".into()],
             state,
             delivered_at: delivered_at.map(str::to_owned),
+            prices: Vec::new(),
         }
     }
 

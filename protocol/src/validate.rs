@@ -21,7 +21,7 @@ impl FieldError {
         FieldError { field: field.into(), code, message: message.into(), params: ErrorParams::default() }
     }
 
-    fn with(mut self, params: ErrorParams) -> FieldError {
+    pub fn with(mut self, params: ErrorParams) -> FieldError {
         self.params = params;
         self
     }
@@ -85,6 +85,11 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
     }
     if case.item_ids.is_empty() {
         errors.push(error("item_ids", "required", "choose at least one item"));
+    }
+    if let Err(problem) = order.paid_for(&case.item_ids) {
+        if case.item_ids.iter().all(|id| order.item_ids.contains(id)) {
+            errors.push(error("item_ids", "order_prices_invalid", problem.to_string()));
+        }
     }
     for (index, id) in case.item_ids.iter().enumerate() {
         if !order.item_ids.contains(id) {
@@ -253,6 +258,78 @@ pub fn message(field: &str, text: &str, rules: &Rules) -> Vec<FieldError> {
     errors
 }
 
+/// Checks a message with files (a message, an answer to an evidence round, an
+/// appeal): the text as [`message`], at most as many files as an escalation takes.
+pub fn new_message(request: &crate::case::NewMessage, rules: &Rules) -> Vec<FieldError> {
+    let mut errors = message("message", &request.message, rules);
+    if request.media.len() > ESCALATION_MEDIA_MAX {
+        errors.push(
+            error("media", "too_many_media", format!("attach at most {ESCALATION_MEDIA_MAX} files"))
+                .with(ErrorParams { max: Some(count(ESCALATION_MEDIA_MAX)), ..ErrorParams::default() }),
+        );
+    }
+    errors
+}
+
+/// Checks an amount to refund (`field`) against the most it may be, `cap`: what was
+/// agreed, or else the price paid. Without a known cap no amount can be checked, and
+/// none is taken.
+pub fn amount_within(field: &str, amount: &crate::money::Money, cap: Option<&crate::money::Money>) -> Vec<FieldError> {
+    let Some(cap) = cap else {
+        return vec![error(
+            field,
+            "order_prices_unknown",
+            "the signed order carries no prices, so no amount can be checked against the price paid",
+        )];
+    };
+    if amount.currency != cap.currency {
+        return vec![error(format!("{field}.currency"), "currency_mismatch", format!("must be {}", cap.currency))
+            .with(ErrorParams { allowed: vec![cap.currency.clone()], ..ErrorParams::default() })];
+    }
+    if !(1..=cap.minor_units).contains(&amount.minor_units) {
+        let max = u64::try_from(cap.minor_units).unwrap_or(0);
+        return vec![error(
+            format!("{field}.minor_units"),
+            "amount_over_cap",
+            format!("must be 1 to {} {} (the most this case can refund)", cap.decimal(), cap.currency),
+        )
+        .with(ErrorParams { min: Some(1), max: Some(max), ..ErrorParams::default() })];
+    }
+    Vec::new()
+}
+
+/// Checks what a seller offers, or a ruling awards, against the case filed for
+/// `asked` with `paid` as the price: an amount only with a refund, within the price
+/// paid; and, for an offer (`must_differ`), something other than what was asked in
+/// full (else it is an acceptance).
+pub fn settlement(
+    field: &str,
+    resolution: crate::case::Resolution,
+    amount: Option<&crate::money::Money>,
+    asked: crate::case::Resolution,
+    paid: Option<&crate::money::Money>,
+    must_differ: bool,
+) -> Vec<FieldError> {
+    let at = |name: &str| if field.is_empty() { name.to_owned() } else { format!("{field}.{name}") };
+    let mut errors = Vec::new();
+    match amount {
+        Some(_) if !resolution.is_refund() => {
+            errors.push(error(at("amount"), "amount_not_allowed", "only a refund has an amount"))
+        }
+        Some(amount) => errors.extend(amount_within(&at("amount"), amount, paid)),
+        None => {}
+    }
+    let in_full = amount.is_none() || amount == paid;
+    if must_differ && resolution == asked && in_full {
+        errors.push(error(
+            at("resolution"),
+            "offer_same_as_asked",
+            "this is what the shopper asked for: accept the request instead",
+        ));
+    }
+    errors
+}
+
 /// The most one refund may be, in minor units: a bound well inside `i64` (and inside
 /// what a JavaScript number holds exactly).
 pub const REFUND_MAX_MINOR_UNITS: i64 = 1_000_000_000_000;
@@ -307,6 +384,7 @@ mod tests {
             item_ids: vec!["a".into(), "b".into()],
             state: Some(OrderState::Delivered),
             delivered_at: Some("2026-11-25".into()),
+            prices: Vec::new(),
         }
     }
 

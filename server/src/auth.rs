@@ -234,6 +234,7 @@ mod tests {
             item_ids: vec!["a".into()],
             state: Some(OrderState::Delivered),
             delivered_at: None,
+            prices: Vec::new(),
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use aftercare_protocol::case::{Actor, Case, MediaRef, NewCase};
+use aftercare_protocol::case::{Actor, Case, MediaRef, NewCase, RefusalReason};
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::order::OrderSnapshot;
 use aftercare_protocol::validate;
@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{first_error, Error, Result};
 use crate::extract::{IdempotencyKey, IfMatch};
 use crate::merchants::Merchant;
-use crate::store::{Created, Owner, Remember, Reply, Step, View};
+use crate::store::{Created, Message, NewFiling, Owner, Remember, Step, View};
 use crate::AppState;
 
 /// Who is acting on a case, and within what they may see.
@@ -78,21 +78,34 @@ impl Party {
 #[derive(Clone, Debug)]
 pub enum Change {
     Step(Action),
-    Reply,
+    Message,
 }
 
 /// A change a party asks for.
 pub struct Request {
     pub change: Change,
     pub message: Option<String>,
+    /// Files sent with it: the shopper's own uploads, checked by [`act`].
     pub media: Vec<MediaRef>,
+    /// With a refusal: the merchant's reason.
+    pub refusal_reason: Option<RefusalReason>,
     /// The request's JSON, for recognising a repeated `Idempotency-Key`.
     pub body: serde_json::Value,
 }
 
 impl Request {
     pub fn new(action: Action, message: Option<String>, body: serde_json::Value) -> Request {
-        Request { change: Change::Step(action), message, media: Vec::new(), body }
+        Request { change: Change::Step(action), message, media: Vec::new(), refusal_reason: None, body }
+    }
+
+    /// A message into the history, with files.
+    pub fn message(message: String, media: Vec<MediaRef>, body: serde_json::Value) -> Request {
+        Request { change: Change::Message, message: Some(message), media, refusal_reason: None, body }
+    }
+
+    pub fn with_media(mut self, media: Vec<MediaRef>) -> Request {
+        self.media = media;
+        self
     }
 }
 
@@ -120,7 +133,10 @@ pub async fn file(
     }
     first_error(validate::new_case(filing.body, order, &merchant.rules, now))?;
     crate::tus::check_case_media(state, owner, &filing.body.media).await?;
-    let created = state.store.create_case(owner, filing.key, &hash, filing.body, merchant, now).await?;
+    // Checked by `validate::new_case`: the prices are there and add up, or absent.
+    let paid = order.paid_for(&filing.body.item_ids).ok().flatten();
+    let new = NewFiling { key: filing.key, request_hash: &hash, case: filing.body, paid };
+    let created = state.store.create_case(owner, new, merchant, now).await?;
     state.wake.webhooks.notify_one();
     Ok(created)
 }
@@ -156,19 +172,27 @@ pub async fn act(
         None => None,
     };
     let actor = party.actor();
+    if !request.media.is_empty() {
+        // Only shoppers upload today (tus takes order tokens); their files must be
+        // their own, complete, of the kind declared, within the case's limits.
+        let Some(owner) = party.owner() else { return Err(Error::MediaNotAccepted) };
+        crate::tus::check_case_media(state, owner, &request.media).await?;
+    }
     let remember = remembered.as_ref().map(|(owner, key, request_hash)| Remember { owner, key, request_hash });
     let result = match request.change {
-        Change::Reply => {
-            let reply = Reply {
+        Change::Message => {
+            let note = Message {
                 id,
+                owner: party.owner(),
                 merchant,
                 actor,
                 message: request.message.unwrap_or_default(),
+                media: request.media,
                 expected_version: Some(version.0),
                 remember,
                 now,
             };
-            state.store.reply(reply).await
+            state.store.message(note).await
         }
         Change::Step(action) => {
             let step = Step {
@@ -179,6 +203,7 @@ pub async fn act(
                 action,
                 message: request.message,
                 media: request.media,
+                refusal_reason: request.refusal_reason,
                 expected_version: Some(version.0),
                 remember,
                 now,

@@ -99,6 +99,8 @@ pub enum Error {
     IfMatchInvalid,
     #[error("the case has changed since version {expected}; it is now version {}", .current.version)]
     VersionMismatch { expected: u64, current: Box<aftercare_protocol::case::Case> },
+    #[error("files can be sent only by the shopper (uploads take order tokens)")]
+    MediaNotAccepted,
     #[error("internal error")]
     Internal(String),
 }
@@ -120,6 +122,7 @@ impl Error {
             | Error::MediaNotFound { .. }
             | Error::MediaKindMismatch { .. }
             | Error::CaseMediaTooLarge(..)
+            | Error::MediaNotAccepted
             | Error::MediaRejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::UploadNotFound => StatusCode::NOT_FOUND,
             Error::UploadExpired => StatusCode::GONE,
@@ -165,6 +168,9 @@ impl Error {
             Error::Validation(error) => error.code,
             Error::Transition(TransitionError::EscalationNotYetAllowed { .. }) => "escalation_not_allowed_yet",
             Error::Transition(TransitionError::EscalationWindowClosed { .. }) => "escalation_window_closed",
+            Error::Transition(TransitionError::EvidenceNotAsked { .. }) => "evidence_not_asked",
+            Error::Transition(TransitionError::AppealNotAllowed { .. }) => "appeal_not_allowed",
+            Error::Transition(TransitionError::ReturnInstructionsRequired) => "return_instructions_required",
             Error::Transition(_) => "transition_not_allowed",
             Error::MediaNotFound { .. } => "media_not_found",
             Error::MediaKindMismatch { .. } => "media_kind_mismatch",
@@ -193,6 +199,7 @@ impl Error {
             Error::PreconditionRequired => "if_match_required",
             Error::IfMatchInvalid => "if_match_invalid",
             Error::VersionMismatch { .. } => "version_mismatch",
+            Error::MediaNotAccepted => "media_not_accepted",
             Error::Internal(_) => "internal",
         }
     }
@@ -201,6 +208,7 @@ impl Error {
         match self {
             Error::Validation(error) => Some(error.field.clone()),
             Error::MediaNotFound { field } | Error::MediaKindMismatch { field, .. } => Some(field.clone()),
+            Error::MediaNotAccepted => Some("media".into()),
             Error::BadJson { field, .. } => field.clone(),
             _ => None,
         }
@@ -215,6 +223,7 @@ impl Error {
             Error::Transition(TransitionError::EscalationNotYetAllowed { from }) => at(*from),
             Error::Transition(TransitionError::EscalationWindowClosed { closed_at }) => at(Some(*closed_at)),
             Error::Transition(TransitionError::NotDue { due_at }) => at(*due_at),
+            Error::Transition(TransitionError::AppealNotAllowed { closed_at }) => at(*closed_at),
             Error::CaseMediaTooLarge(_, limit) => max(*limit),
             Error::UploadTooLarge { max: limit, .. } => ErrorParams { max: *limit, ..ErrorParams::default() },
             Error::BodyTooLarge(limit) => max(u64::try_from(*limit).unwrap_or(u64::MAX)),

@@ -365,6 +365,7 @@ mod server_main {
                 item_ids: token.items,
                 state,
                 delivered_at: token.delivered_at,
+                prices: Vec::new(),
             }
         };
         println!("{}", auth::mint(merchant, &merchant.keys[0], &token.shopper, snapshot, now, token.ttl));

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use aftercare_protocol::case::ReturnInstructions;
+use aftercare_protocol::case::{RefusalReason, ReturnInstructions};
 use aftercare_protocol::config::{Layer, WidgetConfig};
 use aftercare_protocol::lifecycle::DeadlinePolicy;
 use aftercare_protocol::rules::Rules;
@@ -67,6 +67,26 @@ pub struct Merchant {
     /// Where every case event is POSTed, signed (see `webhooks`).
     #[serde(default)]
     pub webhook: Option<WebhookTarget>,
+    /// What the seller may refuse for (`reason` of a refusal), with zh/en wording.
+    #[serde(default = "default_refusal_reasons")]
+    pub refusal_reasons: Vec<RefusalReason>,
+}
+
+/// The refusal reasons a merchant has unless it configures its own: one for each
+/// problem type of the source document, and the common others.
+pub fn default_refusal_reasons() -> Vec<RefusalReason> {
+    [
+        ("no_quality_problem", "商品无质量问题", "The item has no quality problem"),
+        ("delivered_intact", "物流显示已完好签收", "The carrier shows it was signed for in good condition"),
+        ("as_described", "商品与描述相符", "The item matches its description"),
+        ("service_as_promised", "已按承诺提供服务", "The service was provided as promised"),
+        ("used_or_damaged", "商品已使用或人为损坏", "The item has been used or damaged since delivery"),
+        ("after_sale_period_over", "已超出售后服务期限", "The after-sale period is over"),
+        ("other", "其他原因", "Another reason (see the message)"),
+    ]
+    .into_iter()
+    .map(|(code, zh, en)| RefusalReason { code: code.into(), zh: zh.into(), en: en.into() })
+    .collect()
 }
 
 /// A merchant's webhook receiver and the secret its deliveries are signed with.
@@ -144,6 +164,19 @@ impl Merchants {
                 return Err(format!(
                     "merchant {}: deadlines.on_seller_silence = \"auto_accept\" needs return_address \
                      (where shoppers send returns and exchanges)",
+                    merchant.id
+                ));
+            }
+            let codes: Vec<&str> = merchant.refusal_reasons.iter().map(|r| r.code.as_str()).collect();
+            if codes.is_empty()
+                || codes.iter().enumerate().any(|(i, code)| {
+                    code.is_empty()
+                        || !code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                        || codes[..i].contains(code)
+                })
+            {
+                return Err(format!(
+                    "merchant {}: refusal_reasons: give at least one, each with a distinct code of a-z and _",
                     merchant.id
                 ));
             }
@@ -244,8 +277,14 @@ impl Merchant {
             Action::Accept { return_instructions: None } => {
                 Action::Accept { return_instructions: self.return_address.clone() }
             }
-            Action::RuleForShopper { return_instructions: None } => {
-                Action::RuleForShopper { return_instructions: self.return_address.clone() }
+            Action::RuleForShopper { settlement, return_instructions: None } => {
+                Action::RuleForShopper { settlement, return_instructions: self.return_address.clone() }
+            }
+            Action::CounterOffer(offer) if offer.return_instructions.is_none() && offer.resolution.needs_return() => {
+                Action::CounterOffer(aftercare_protocol::case::Offer {
+                    return_instructions: self.return_address.clone(),
+                    ..offer
+                })
             }
             action => action,
         }
@@ -294,6 +333,7 @@ pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, S
             instructions: Some("请在包裹内附上订单号 / Put the order number in the parcel".to_owned()),
         }),
         webhook: None,
+        refusal_reasons: default_refusal_reasons(),
     })
 }
 
@@ -385,6 +425,7 @@ pub(crate) mod tests {
             deadlines: DeadlinePolicy::default(),
             return_address: None,
             webhook: None,
+            refusal_reasons: default_refusal_reasons(),
         }
     }
 

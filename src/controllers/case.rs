@@ -95,6 +95,7 @@ impl CaseFlow {
                 item_ids: order.items.iter().map(|item| item.id.clone()).collect(),
                 state: order.state,
                 delivered_at: order.delivered_at.clone(),
+                prices: Vec::new(),
             })
         })
     }

@@ -471,6 +471,10 @@ impl Tr {
             CaseState::AwaitingSellerReceipt => self.pick("等待卖家收货", "Waiting for the seller to receive it"),
             CaseState::AwaitingResolution => self.pick("等待退款或发货", "Waiting for the refund or shipment"),
             CaseState::Escalated => self.pick("平台介入中", "With the platform"),
+            CaseState::OfferPending => self.pick("卖家提出了新方案", "The seller made an offer"),
+            CaseState::OfferDeclined => self.pick("您已拒绝卖家方案", "You declined the offer"),
+            CaseState::EvidenceRound => self.pick("举证中", "Evidence requested"),
+            CaseState::Ruled => self.pick("平台已裁定(可申诉)", "Ruled (open to appeal)"),
             CaseState::Resolved => self.pick("已解决", "Resolved"),
             CaseState::Closed => self.pick("已关闭", "Closed"),
             CaseState::Withdrawn => self.pick("已撤销", "Withdrawn"),
@@ -514,7 +518,16 @@ impl Tr {
             EventKind::File => self.pick("提交了申请", "filed the request"),
             EventKind::Accept => self.pick("同意了申请", "accepted"),
             EventKind::Refuse => self.pick("拒绝了申请", "refused"),
-            EventKind::Reply => self.pick("回复", "replied"),
+            EventKind::Message => self.pick("留言", "wrote"),
+            EventKind::CounterOffer => self.pick("提出了新方案", "made an offer"),
+            EventKind::AcceptOffer => self.pick("接受了方案", "accepted the offer"),
+            EventKind::DeclineOffer => self.pick("拒绝了方案", "declined the offer"),
+            EventKind::OfferLapsed => self.pick("方案已过期", "the offer lapsed"),
+            EventKind::RequestEvidence => self.pick("要求举证", "asked for evidence"),
+            EventKind::SubmitEvidence => self.pick("提交了证据", "sent evidence"),
+            EventKind::EvidenceRoundEnded => self.pick("举证结束", "the evidence round ended"),
+            EventKind::Appeal => self.pick("提出申诉", "appealed"),
+            EventKind::RulingCarriedOut => self.pick("裁定已生效", "the ruling took effect"),
             EventKind::ReturnShipment => self.pick("寄回了商品", "sent the item back"),
             EventKind::ConfirmReceipt => self.pick("确认收到退货", "received the return"),
             EventKind::PayRefund => self.pick("已退款", "refunded"),
@@ -592,13 +605,14 @@ impl Tr {
         }
     }
 
-    pub fn deadline_line(self, waiting_for: aftercare_protocol::case::Actor, when: &str) -> String {
+    pub fn deadline_line(self, waiting_for: &[aftercare_protocol::case::Actor], when: &str) -> String {
         use aftercare_protocol::case::Actor;
-        match (self.zh(), waiting_for) {
-            (true, Actor::Shopper) => format!("请在 {when} 前完成。"),
-            (true, _) => format!("卖家需在 {when} 前处理。"),
-            (false, Actor::Shopper) => format!("Please do this by {when}."),
-            (false, _) => format!("The seller must act by {when}."),
+        let you = waiting_for.contains(&Actor::Shopper);
+        match (self.zh(), you) {
+            (true, true) => format!("请在 {when} 前完成。"),
+            (true, false) => format!("卖家需在 {when} 前处理。"),
+            (false, true) => format!("Please do this by {when}."),
+            (false, false) => format!("The seller must act by {when}."),
         }
     }
 

@@ -1,9 +1,12 @@
-//! The shopper API: file a case, list and read the order's cases, ask the platform to
-//! step in, withdraw, and enter the return shipment. Every route takes a verified
+//! The shopper API: file a case, list and read the order's cases, write messages (with
+//! files), accept or decline the seller's offer, ask the platform to step in, answer
+//! its evidence round, appeal its ruling, withdraw, and enter the return shipment. Every route takes a verified
 //! [`Shopper`]: cases are bound to (merchant, order, shopper) and the rules are
 //! enforced from the token's signed order snapshot.
 
-use aftercare_protocol::case::{Actor, Case, CaseList, EscalateRequest, NewCase, Shipment, WithdrawRequest};
+use aftercare_protocol::case::{
+    Actor, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, Shipment, WithdrawRequest,
+};
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::validate;
 use axum::extract::{Path, State};
@@ -27,6 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/cases/{id}/escalate", post(escalate))
         .route("/v1/cases/{id}/withdraw", post(withdraw))
         .route("/v1/cases/{id}/return-shipment", post(return_shipment))
+        .route("/v1/cases/{id}/messages", post(message))
+        .route("/v1/cases/{id}/offer/accept", post(accept_offer))
+        .route("/v1/cases/{id}/offer/decline", post(decline_offer))
+        .route("/v1/cases/{id}/evidence", post(evidence))
+        .route("/v1/cases/{id}/appeal", post(appeal))
 }
 
 impl Shopper {
@@ -149,10 +157,8 @@ pub async fn escalate(
     body: Json<EscalateRequest>,
 ) -> Result<Response> {
     first_error(validate::escalate(&body.value, &shopper.merchant.rules))?;
-    crate::tus::check_case_media(&state, &shopper.owner(), &body.value.media).await?;
     let message = Some(body.value.reason.trim().to_owned());
-    let mut request = Request::new(Action::Escalate, message, body.canonical);
-    request.media = body.value.media;
+    let request = Request::new(Action::Escalate, message, body.canonical).with_media(body.value.media);
     let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
     Ok(cases::respond(StatusCode::OK, &case))
 }
@@ -210,4 +216,153 @@ pub async fn return_shipment(
     let request = Request::new(Action::SubmitReturnShipment(shipment), None, body.canonical);
     let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
     Ok(cases::respond(StatusCode::OK, &case))
+}
+
+/// What the shopper writes with files: a message, an answer to an evidence round, an
+/// appeal.
+async fn with_files(
+    state: &AppState,
+    shopper: &Shopper,
+    id: &str,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NewMessage>,
+    action: Option<Action>,
+) -> Result<Response> {
+    first_error(validate::new_message(&body.value, &shopper.merchant.rules))?;
+    let text = body.value.message.trim().to_owned();
+    let request = match action {
+        Some(action) => Request::new(action, Some(text), body.canonical).with_media(body.value.media),
+        None => Request::message(text, body.value.media, body.canonical),
+    };
+    let case = cases::act(state, &shopper.party(), id, version, key, request).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
+}
+
+/// Write to the seller (and the platform): a message with files, no change of state.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/messages",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses(
+        (status = 200, body = Case),
+        (status = 409, description = "The case is over", body = aftercare_protocol::case::ApiError),
+        (status = 422, body = aftercare_protocol::case::ApiError),
+    ),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn message(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NewMessage>,
+) -> Result<Response> {
+    with_files(&state, &shopper, &id, version, key, body, None).await
+}
+
+/// Answer the platform's request for evidence (photos, videos, a statement).
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/evidence",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses((status = 200, body = Case), (status = 409, description = "No evidence asked of the shopper", body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn evidence(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NewMessage>,
+) -> Result<Response> {
+    with_files(&state, &shopper, &id, version, key, body, Some(Action::SubmitEvidence)).await
+}
+
+/// Appeal a ruling for the seller, once, within the appeal window.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/appeal",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses((status = 200, body = Case), (status = 409, description = "Not open to appeal by the shopper", body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn appeal(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NewMessage>,
+) -> Result<Response> {
+    with_files(&state, &shopper, &id, version, key, body, Some(Action::Appeal)).await
+}
+
+async fn answer_offer(
+    state: &AppState,
+    shopper: &Shopper,
+    id: &str,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NoteRequest>,
+    action: Action,
+) -> Result<Response> {
+    let message = body.value.message.map(|m| m.trim().to_owned()).filter(|m| !m.is_empty());
+    if let Some(message) = &message {
+        first_error(validate::message("message", message, &shopper.merchant.rules))?;
+    }
+    let case =
+        cases::act(state, &shopper.party(), id, version, key, Request::new(action, message, body.canonical)).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
+}
+
+/// Accept the seller's offer: the case goes on as offered.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/offer/accept",
+    params(("id" = String, Path)),
+    request_body = NoteRequest,
+    responses((status = 200, body = Case), (status = 409, description = "No offer waiting", body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn accept_offer(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NoteRequest>,
+) -> Result<Response> {
+    answer_offer(&state, &shopper, &id, version, key, body, Action::AcceptOffer).await
+}
+
+/// Decline the seller's offer: the shopper may then ask the platform to step in, or
+/// withdraw; the seller may offer again.
+#[utoipa::path(
+    post,
+    path = "/v1/cases/{id}/offer/decline",
+    params(("id" = String, Path)),
+    request_body = NoteRequest,
+    responses((status = 200, body = Case), (status = 409, description = "No offer waiting", body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn decline_offer(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NoteRequest>,
+) -> Result<Response> {
+    answer_offer(&state, &shopper, &id, version, key, body, Action::DeclineOffer).await
 }

@@ -2,7 +2,7 @@
 //! merchant only — `GET /demo/token`, standing in for the merchant's own server that
 //! would mint order tokens. The widget then uses the same token path as production.
 
-use aftercare_protocol::order::{OrderSnapshot, OrderState};
+use aftercare_protocol::order::{ItemPrice, OrderSnapshot, OrderState};
 use aftercare_protocol::time::Timestamp;
 use axum::extract::State;
 use axum::http::header::CACHE_CONTROL;
@@ -32,7 +32,13 @@ pub fn demo_order(now: Timestamp) -> OrderSnapshot {
         item_ids: vec!["item-1".to_owned(), "item-2".to_owned()],
         state: Some(OrderState::Delivered),
         delivered_at: Some(delivered.to_rfc3339()[..10].to_owned()),
+        // As on the demo page: ¥129.00 and ¥399.00, one of each.
+        prices: vec![price("item-1", 12900), price("item-2", 39900)],
     }
+}
+
+fn price(item_id: &str, unit_price: i64) -> ItemPrice {
+    ItemPrice { item_id: item_id.to_owned(), quantity: 1, unit_price, currency: "CNY".to_owned() }
 }
 
 /// `/demo/token` (for the demo merchant), and the static site as the fallback for

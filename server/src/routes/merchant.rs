@@ -1,13 +1,15 @@
 //! The merchant API, for the merchant's own systems (`Authorization: Bearer <merchant
 //! API key>`): list and read its cases — never another merchant's — with expiring
 //! links to their files, and drive them through the lifecycle: accept (with where the
-//! item goes back), refuse, reply, confirm the return's receipt, record the refund,
-//! record the replacement's shipment, mark resolved. Every state change is a
+//! item goes back), refuse (with a reason), offer something else (another resolution
+//! or a partial refund), write messages, answer an evidence round, appeal a ruling,
+//! confirm the return's receipt, record the refund, record the replacement's
+//! shipment, mark resolved. Every state change is a
 //! transition of the protocol's lifecycle; an illegal one is a 409.
 
 use aftercare_protocol::case::{
-    AcceptRequest, Actor, Case, CaseDetail, CasePage, CaseState, EvidenceLink, MessageRequest, NoteRequest,
-    ProblemType, Refund, Shipment,
+    AcceptRequest, Actor, Case, CaseDetail, CasePage, CaseState, EvidenceLink, MessageRequest, NewMessage, NoteRequest,
+    Offer, OfferRequest, ProblemType, Refund, RefuseRequest, ReturnInstructions, Shipment,
 };
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::time::Timestamp;
@@ -34,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/merchant/cases/{id}/accept", post(accept))
         .route("/v1/merchant/cases/{id}/refuse", post(refuse))
         .route("/v1/merchant/cases/{id}/reply", post(reply))
+        .route("/v1/merchant/cases/{id}/messages", post(message))
+        .route("/v1/merchant/cases/{id}/offer", post(offer))
+        .route("/v1/merchant/cases/{id}/evidence", post(evidence))
+        .route("/v1/merchant/cases/{id}/appeal", post(appeal))
         .route("/v1/merchant/cases/{id}/confirm-receipt", post(confirm_receipt))
         .route("/v1/merchant/cases/{id}/refund", post(refund))
         .route("/v1/merchant/cases/{id}/replacement-shipment", post(replacement_shipment))
@@ -179,11 +185,26 @@ pub struct Write {
 }
 
 impl Write {
+    fn party(&self) -> Party {
+        Party::Seller { merchant: self.key.merchant.clone() }
+    }
+
     async fn send(self, change: Change, message: Option<String>, body: serde_json::Value) -> Result<Response> {
-        let party = Party::Seller { merchant: self.key.merchant.clone() };
-        let request = Request { change, message, media: Vec::new(), body };
+        let request = Request { change, message, media: Vec::new(), refusal_reason: None, body };
+        self.send_request(request).await
+    }
+
+    async fn send_request(self, request: Request) -> Result<Response> {
+        let party = self.party();
         let case = cases::act(&self.state, &party, &self.id, self.version, self.idempotency, request).await?;
         Ok(cases::respond(StatusCode::OK, &case))
+    }
+
+    /// The case as the seller sees it now, for checks against what it holds (the price
+    /// paid, what was agreed). The write still names its version, so the case cannot
+    /// change between the check and the write.
+    async fn case(&self) -> Result<Case> {
+        cases::view(&self.state, &self.party(), &self.id).await
     }
 }
 
@@ -206,6 +227,16 @@ where
     }
 }
 
+fn check_instructions(key: &MerchantKey, instructions: &ReturnInstructions) -> Result<()> {
+    let rules = &key.merchant.rules;
+    let mut errors = Vec::new();
+    errors.extend(validate::message("return_instructions.address", &instructions.address, rules));
+    if let Some(text) = &instructions.instructions {
+        errors.extend(validate::message("return_instructions.instructions", text, rules));
+    }
+    first_error(errors)
+}
+
 /// Accept the request as filed. A return or an exchange needs `return_instructions`
 /// (or the merchant's configured return address).
 #[utoipa::path(
@@ -222,36 +253,81 @@ where
 )]
 pub async fn accept(write: Write, body: Json<AcceptRequest>) -> Result<Response> {
     let request = body.value;
-    let rules = &write.key.merchant.rules;
     if let Some(instructions) = &request.return_instructions {
-        let mut errors = Vec::new();
-        errors.extend(validate::message("return_instructions.address", &instructions.address, rules));
-        if let Some(text) = &instructions.instructions {
-            errors.extend(validate::message("return_instructions.instructions", text, rules));
-        }
-        first_error(errors)?;
+        check_instructions(&write.key, instructions)?;
     }
     let message = optional_message(&write.key, request.message)?;
     let action = Action::Accept { return_instructions: request.return_instructions };
     write.send(Change::Step(action), message, body.canonical).await
 }
 
-/// Refuse, saying why (the shopper may then ask the platform to step in).
+/// Refuse, with one of the merchant's `refusal_reasons` and a message (the shopper may
+/// then ask the platform to step in).
 #[utoipa::path(
     post,
     path = "/v1/merchant/cases/{id}/refuse",
     params(("id" = String, Path)),
-    request_body = MessageRequest,
+    request_body = RefuseRequest,
     responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError), (status = 422, body = aftercare_protocol::case::ApiError)),
     security(("api_key" = [])),
     tag = "merchant"
 )]
-pub async fn refuse(write: Write, body: Json<MessageRequest>) -> Result<Response> {
+pub async fn refuse(write: Write, body: Json<RefuseRequest>) -> Result<Response> {
     let message = required_message(&write.key, &body.value.message)?;
-    write.send(Change::Step(Action::Refuse), Some(message), body.canonical).await
+    let reasons = &write.key.merchant.refusal_reasons;
+    let Some(reason) = reasons.iter().find(|r| r.code == body.value.reason) else {
+        let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
+        return Err(Error::Validation(Box::new(
+            validate::FieldError::new(
+                "reason",
+                "unknown_refusal_reason",
+                "is not one of this merchant's refusal reasons",
+            )
+            .allowing(&codes),
+        )));
+    };
+    let mut request = Request::new(Action::Refuse, Some(message), body.canonical).with_media(body.value.media);
+    request.refusal_reason = Some(reason.clone());
+    write.send_request(request).await
 }
 
-/// Write to the shopper: an event in the case's history, no change of state.
+/// Offer the shopper something else: another resolution, or a partial refund (at most
+/// the price paid, `paid`), saying why. The shopper accepts or declines.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/offer",
+    params(("id" = String, Path)),
+    request_body = OfferRequest,
+    responses((status = 200, body = Case), (status = 409, body = aftercare_protocol::case::ApiError), (status = 422, body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn offer(write: Write, body: Json<OfferRequest>) -> Result<Response> {
+    let request = body.value;
+    let message = required_message(&write.key, &request.message)?;
+    let case = write.case().await?;
+    first_error(validate::settlement(
+        "",
+        request.resolution,
+        request.amount.as_ref(),
+        case.resolution,
+        case.paid.as_ref(),
+        true,
+    ))?;
+    if let Some(instructions) = &request.return_instructions {
+        check_instructions(&write.key, instructions)?;
+    }
+    let offer = Offer {
+        resolution: request.resolution,
+        amount: request.amount,
+        return_instructions: request.return_instructions,
+    };
+    let action = Action::CounterOffer(offer);
+    write.send_request(Request::new(action, Some(message), body.canonical).with_media(request.media)).await
+}
+
+/// Write to the shopper: an event in the case's history, no change of state (the same
+/// as `messages` without files).
 #[utoipa::path(
     post,
     path = "/v1/merchant/cases/{id}/reply",
@@ -263,7 +339,57 @@ pub async fn refuse(write: Write, body: Json<MessageRequest>) -> Result<Response
 )]
 pub async fn reply(write: Write, body: Json<MessageRequest>) -> Result<Response> {
     let message = required_message(&write.key, &body.value.message)?;
-    write.send(Change::Reply, Some(message), body.canonical).await
+    write.send(Change::Message, Some(message), body.canonical).await
+}
+
+/// A message into the case's history; no change of state.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/messages",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses((status = 200, body = Case), (status = 409, description = "The case is over", body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn message(write: Write, body: Json<NewMessage>) -> Result<Response> {
+    first_error(validate::new_message(&body.value, &write.key.merchant.rules))?;
+    let request = Request::message(body.value.message.trim().to_owned(), body.value.media, body.canonical);
+    write.send_request(request).await
+}
+
+/// The seller's answer to the platform's request for evidence.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/evidence",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses((status = 200, body = Case), (status = 409, description = "No evidence asked of the seller", body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn evidence(write: Write, body: Json<NewMessage>) -> Result<Response> {
+    first_error(validate::new_message(&body.value, &write.key.merchant.rules))?;
+    let message = Some(body.value.message.trim().to_owned());
+    let request = Request::new(Action::SubmitEvidence, message, body.canonical).with_media(body.value.media);
+    write.send_request(request).await
+}
+
+/// Appeal a ruling for the shopper, once, within the appeal window.
+#[utoipa::path(
+    post,
+    path = "/v1/merchant/cases/{id}/appeal",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses((status = 200, body = Case), (status = 409, description = "Not open to appeal by the seller", body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn appeal(write: Write, body: Json<NewMessage>) -> Result<Response> {
+    first_error(validate::new_message(&body.value, &write.key.merchant.rules))?;
+    let message = Some(body.value.message.trim().to_owned());
+    let request = Request::new(Action::Appeal, message, body.canonical).with_media(body.value.media);
+    write.send_request(request).await
 }
 
 /// The returned item arrived.
@@ -293,6 +419,12 @@ pub async fn confirm_receipt(write: Write, body: Json<NoteRequest>) -> Result<Re
 )]
 pub async fn refund(write: Write, body: Json<Refund>) -> Result<Response> {
     first_error(validate::refund(&body.value))?;
+    // At most what was agreed (a partial refund), or else the price paid, where known.
+    let case = write.case().await?;
+    let cap = case.settlement.as_ref().and_then(|s| s.amount.as_ref()).or(case.paid.as_ref());
+    if cap.is_some() {
+        first_error(validate::amount_within("amount", &body.value.amount, cap))?;
+    }
     let refund = body.value;
     let message = refund.amount.to_string();
     write.send(Change::Step(Action::PayRefund(refund)), Some(message), body.canonical).await

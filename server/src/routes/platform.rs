@@ -1,9 +1,13 @@
 //! The platform API, for the marketplace operator who steps in when a shopper asks
 //! (`Authorization: Bearer <platform key>`): list escalated cases across merchants
-//! with their evidence and history, read one, and rule for the shopper (the case goes
-//! on as if the seller had accepted) or for the seller (it closes), with a message.
+//! with their evidence and history, read one, write to both sides, ask one or both for
+//! evidence by a deadline, and rule for the shopper (the case goes on as if the seller
+//! had accepted, or as the ruling settles it: e.g. a partial refund) or for the seller
+//! (it closes) — after the appeal window, when the merchant allows appeals.
 
-use aftercare_protocol::case::{Actor, Case, CaseDetail, CasePage, CaseState, ProblemType, RulingRequest};
+use aftercare_protocol::case::{
+    Actor, Case, CaseDetail, CasePage, CaseState, EvidenceRoundRequest, NewMessage, ProblemType, RulingRequest,
+};
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate;
@@ -27,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/platform/cases", get(list))
         .route("/v1/platform/cases/{id}", get(read))
         .route("/v1/platform/cases/{id}/ruling", post(rule))
+        .route("/v1/platform/cases/{id}/evidence-round", post(evidence_round))
+        .route("/v1/platform/cases/{id}/messages", post(message))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -115,8 +121,29 @@ pub async fn rule(
     let merchant = party.merchant();
     let request = body.value;
     first_error(validate::message("message", &request.message, &merchant.rules))?;
+    if let Some(settlement) = &request.settlement {
+        if request.in_favour_of != Actor::Shopper {
+            return Err(Error::Validation(Box::new(validate::FieldError::new(
+                "settlement",
+                "settlement_not_allowed",
+                "only a ruling for the shopper awards something",
+            ))));
+        }
+        let case = cases::view(&state, &party, &id).await?;
+        let (resolution, amount) = (settlement.resolution, settlement.amount.as_ref());
+        first_error(validate::settlement(
+            "settlement",
+            resolution,
+            amount,
+            case.resolution,
+            case.paid.as_ref(),
+            false,
+        ))?;
+    }
     let action = match request.in_favour_of {
-        Actor::Shopper => Action::RuleForShopper { return_instructions: request.return_instructions },
+        Actor::Shopper => {
+            Action::RuleForShopper { settlement: request.settlement, return_instructions: request.return_instructions }
+        }
         Actor::Seller => Action::RuleForSeller,
         _ => {
             return Err(Error::Validation(Box::new(
@@ -127,5 +154,99 @@ pub async fn rule(
     };
     let message = Some(request.message.trim().to_owned());
     let case = cases::act(&state, &party, &id, version, key, Request::new(action, message, body.canonical)).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
+}
+
+/// Longest evidence round the platform may set, in hours (30 days).
+const EVIDENCE_ROUND_MAX_HOURS: u32 = 720;
+
+/// Ask the shopper, the seller or both for evidence and statements by a deadline (the
+/// merchant's `evidence_round_hours` unless given). The round ends when everyone asked
+/// has answered, or at the deadline; the case then returns to the platform.
+#[utoipa::path(
+    post,
+    path = "/v1/platform/cases/{id}/evidence-round",
+    params(("id" = String, Path)),
+    request_body = EvidenceRoundRequest,
+    responses(
+        (status = 200, body = Case),
+        (status = 409, description = "The case is not escalated", body = aftercare_protocol::case::ApiError),
+        (status = 422, body = aftercare_protocol::case::ApiError),
+    ),
+    security(("api_key" = [])),
+    tag = "platform"
+)]
+pub async fn evidence_round(
+    State(state): State<AppState>,
+    _key: PlatformKey,
+    Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<EvidenceRoundRequest>,
+) -> Result<Response> {
+    let party = Party::platform_on(&state, &id).await?;
+    let merchant = party.merchant();
+    let request = body.value;
+    let mut errors = validate::message("message", &request.message, &merchant.rules);
+    let sides = [Actor::Shopper, Actor::Seller];
+    let mut from: Vec<Actor> = Vec::new();
+    for actor in &request.from {
+        if !sides.contains(actor) || from.contains(actor) {
+            errors.push(
+                validate::FieldError::new("from", "invalid", "ask `shopper`, `seller` or both, each once")
+                    .allowing(&["shopper", "seller"]),
+            );
+            break;
+        }
+        from.push(*actor);
+    }
+    if from.is_empty() && errors.is_empty() {
+        errors.push(validate::FieldError::new("from", "required", "ask the shopper, the seller or both"));
+    }
+    let hours = request.due_in_hours.unwrap_or(merchant.deadlines.evidence_round_hours);
+    if !(1..=EVIDENCE_ROUND_MAX_HOURS).contains(&hours) {
+        errors.push(
+            validate::FieldError::new(
+                "due_in_hours",
+                "out_of_range",
+                format!("must be 1 to {EVIDENCE_ROUND_MAX_HOURS}"),
+            )
+            .with(aftercare_protocol::case::ErrorParams {
+                min: Some(1),
+                max: Some(u64::from(EVIDENCE_ROUND_MAX_HOURS)),
+                ..Default::default()
+            }),
+        );
+    }
+    first_error(errors)?;
+    let due_at = state.clock.now().plus_hours(hours);
+    let action = Action::RequestEvidence { from, due_at };
+    let message = Some(request.message.trim().to_owned());
+    let case = cases::act(&state, &party, &id, version, key, Request::new(action, message, body.canonical)).await?;
+    Ok(cases::respond(StatusCode::OK, &case))
+}
+
+/// Write to both sides: a message in the case's history, no change of state.
+#[utoipa::path(
+    post,
+    path = "/v1/platform/cases/{id}/messages",
+    params(("id" = String, Path)),
+    request_body = NewMessage,
+    responses((status = 200, body = Case), (status = 409, description = "The case is over", body = aftercare_protocol::case::ApiError)),
+    security(("api_key" = [])),
+    tag = "platform"
+)]
+pub async fn message(
+    State(state): State<AppState>,
+    _key: PlatformKey,
+    Path(id): Path<String>,
+    version: IfMatch,
+    key: Option<IdempotencyKey>,
+    body: Json<NewMessage>,
+) -> Result<Response> {
+    let party = Party::platform_on(&state, &id).await?;
+    first_error(validate::new_message(&body.value, &party.merchant().rules))?;
+    let request = Request::message(body.value.message.trim().to_owned(), body.value.media, body.canonical);
+    let case = cases::act(&state, &party, &id, version, key, request).await?;
     Ok(cases::respond(StatusCode::OK, &case))
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use aftercare_protocol::case::{Actor, Case, CaseEvent, CaseState, EventKind, NewCase};
 use aftercare_protocol::lifecycle::{CaseFacts, Outcome};
+use aftercare_protocol::money::Money;
 use aftercare_protocol::time::Timestamp;
 use sqlx::{AnyPool, Row};
 
@@ -28,6 +29,15 @@ pub enum Created {
 /// Idempotency keys are kept at least this long.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3_600_000;
 
+/// A case to file: its idempotency key, the hash of the request, the case, and the
+/// price paid for its items (from the signed order).
+pub struct NewFiling<'a> {
+    pub key: &'a str,
+    pub request_hash: &'a str,
+    pub case: &'a NewCase,
+    pub paid: Option<Money>,
+}
+
 impl Store {
     /// Files a case, once per (merchant, shopper, idempotency key): the key is stored
     /// in the same transaction as the case, so it holds across restarts, and a
@@ -40,18 +50,17 @@ impl Store {
     pub async fn create_case(
         &self,
         owner: &Owner,
-        key: &str,
-        request_hash: &str,
-        new: &NewCase,
+        filing: NewFiling<'_>,
         merchant: &Arc<Merchant>,
         now: Timestamp,
     ) -> Result<Created, Error> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job = CreateJob {
             owner: owner.clone(),
-            key: key.to_owned(),
-            request_hash: request_hash.to_owned(),
-            new: new.clone(),
+            key: filing.key.to_owned(),
+            request_hash: filing.request_hash.to_owned(),
+            new: filing.case.clone(),
+            paid: filing.paid,
             merchant: merchant.clone(),
             now,
             reply,
@@ -130,6 +139,8 @@ pub(super) struct CreateJob {
     key: String,
     request_hash: String,
     new: NewCase,
+    /// The price paid for the case's items (the signed order's), the cap on refunds.
+    paid: Option<Money>,
     merchant: Arc<Merchant>,
     now: Timestamp,
     reply: tokio::sync::oneshot::Sender<Result<Created, Error>>,
@@ -182,7 +193,7 @@ async fn commit_batch(pool: &AnyPool, batch: &[CreateJob]) -> Vec<Result<Created
 
 /// Files one case on `conn`, inside the writer's transaction.
 async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Created, Error> {
-    let CreateJob { owner, key, request_hash, new, merchant, now, .. } = job;
+    let CreateJob { owner, key, request_hash, new, paid, merchant, now, .. } = job;
     let (key, request_hash, now) = (key.as_str(), request_hash.as_str(), *now);
     // Expired keys go first: this is also the write that takes the lock.
     sqlx::query(
@@ -240,10 +251,10 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
         description: new.description.trim().to_owned(),
         media: new.media.clone(),
         contact: new.contact.clone(),
-        outcome: Outcome::default(),
+        outcome: Outcome { paid: paid.clone(), ..Outcome::default() },
     };
     let state = CaseState::AwaitingSeller;
-    let facts = CaseFacts { state, resolution: new.resolution, entered_at: now };
+    let facts = CaseFacts::new(state, new.resolution, now);
     sqlx::query(
         "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, problem_type, due_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)",
@@ -261,7 +272,8 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     .bind(automatic_due_at(facts, &merchant.deadlines))
     .execute(&mut *conn)
     .await?;
-    insert_event(conn, &id, 1, now, Actor::Shopper, EventKind::File, None, state, None).await?;
+    let filed = CaseEvent::new(now, Actor::Shopper, EventKind::File, None, state, None);
+    insert_event(conn, &id, 1, &filed).await?;
     // The case as written, without reading it back.
     let stored = StoredCase {
         id: id.clone(),
@@ -276,14 +288,7 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
         created_at: now,
         updated_at: now,
         body,
-        history: vec![CaseEvent {
-            at: now,
-            actor: Actor::Shopper,
-            kind: EventKind::File,
-            from: None,
-            to: state,
-            message: None,
-        }],
+        history: vec![filed],
     };
     let seller = stored.clone().into_case(merchant.terms(), View { viewer: Actor::Seller, now });
     webhooks::enqueue(conn, merchant, &seller, now).await?;

@@ -8,7 +8,8 @@
 //! failing on a lock upgrade.
 
 use aftercare_protocol::case::{
-    Actor, Case, CaseEvent, CaseState, Contact, EventKind, MediaRef, ProblemType, Reason, Resolution,
+    Actor, Case, CaseEvent, CaseState, Contact, EventKind, EvidenceRound, MediaRef, Offer, ProblemType, Reason,
+    RefusalReason, Resolution, Ruling,
 };
 use aftercare_protocol::lifecycle::{self, Action, CaseFacts, DeadlinePolicy, Outcome};
 use aftercare_protocol::time::Timestamp;
@@ -25,7 +26,7 @@ mod keys;
 mod uploads;
 pub mod webhooks;
 use filings::{case_writer, CreateJob, BATCH_MAX};
-pub use filings::{Created, Remember, StoredResponse, IDEMPOTENCY_TTL_MS};
+pub use filings::{Created, NewFiling, Remember, StoredResponse, IDEMPOTENCY_TTL_MS};
 pub use uploads::{Upload, UploadState};
 
 /// What the merchant and platform APIs filter cases by.
@@ -75,6 +76,17 @@ struct Body {
     outcome: Outcome,
 }
 
+impl Body {
+    /// Adds files to the case's evidence (once each).
+    fn add_media(&mut self, media: &[MediaRef]) {
+        for reference in media {
+            if !self.media.contains(reference) {
+                self.media.push(reference.clone());
+            }
+        }
+    }
+}
+
 /// Whom a case is shown to, and when: the projection to the wire [`Case`] computes the
 /// viewer's next actions from it.
 #[derive(Clone, Copy, Debug)]
@@ -106,8 +118,11 @@ pub struct Step<'a> {
     pub actor: Actor,
     pub action: Action,
     pub message: Option<String>,
-    /// Evidence added with the step (files sent with a request for intervention).
+    /// Files sent with the step (with a request for intervention, an answer to an
+    /// evidence round, an appeal): the event's, and added to the case's evidence.
     pub media: Vec<MediaRef>,
+    /// With a refusal: why, as the merchant words it.
+    pub refusal_reason: Option<RefusalReason>,
     /// The version the party saw (`If-Match`); `None` only for the system.
     pub expected_version: Option<u64>,
     /// Where to keep the answer, for a request with an idempotency key.
@@ -115,12 +130,16 @@ pub struct Step<'a> {
     pub now: Timestamp,
 }
 
-/// A message written into a case's history by a seller or the platform (`Store::reply`).
-pub struct Reply<'a> {
+/// A message written into a case's history by any party (`Store::message`).
+pub struct Message<'a> {
     pub id: &'a str,
+    /// With `Some` (a shopper), only the owner's case is found.
+    pub owner: Option<&'a Owner>,
     pub merchant: &'a Merchant,
     pub actor: Actor,
     pub message: String,
+    /// Files sent with it (the shopper's uploads).
+    pub media: Vec<MediaRef>,
     /// The version the party saw (`If-Match`).
     pub expected_version: Option<u64>,
     /// Where to keep the answer, for a request with an idempotency key.
@@ -158,6 +177,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "cases uploads keys", include_str!("../../migrations/0001_cases_uploads_keys.sql")),
     (2, "merchant api deadlines webhooks", include_str!("../../migrations/0002_merchant_api_deadlines_webhooks.sql")),
     (3, "case versions", include_str!("../../migrations/0003_case_versions.sql")),
+    (4, "case conversation", include_str!("../../migrations/0004_case_conversation.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -246,7 +266,19 @@ impl Store {
     /// transaction. A step based on another version than the stored one changes
     /// nothing: `version_mismatch`, with the case as it stands.
     pub async fn apply(&self, step: Step<'_>) -> Result<Case, Error> {
-        let Step { id, owner, merchant, actor, action, message, media, expected_version, remember, now } = step;
+        let Step {
+            id,
+            owner,
+            merchant,
+            actor,
+            action,
+            message,
+            media,
+            refusal_reason,
+            expected_version,
+            remember,
+            now,
+        } = step;
         let mut tx = self.pool.begin().await?;
         // A no-op write first, to take the write lock (see the module notes).
         let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1")
@@ -267,13 +299,9 @@ impl Store {
         let action = merchant.complete(action);
         let next = lifecycle::transition(facts, actor, &action, now, &merchant.deadlines).map_err(Error::Transition)?;
         let mut body = stored.body.clone();
-        for reference in media {
-            if !body.media.contains(&reference) {
-                body.media.push(reference);
-            }
-        }
-        lifecycle::effects(&action, stored.resolution, &mut body.outcome);
-        let facts = CaseFacts { state: next, resolution: stored.resolution, entered_at: now };
+        body.add_media(&media);
+        lifecycle::effects(&action, actor, stored.resolution, &mut body.outcome);
+        let facts = body.outcome.facts(next, stored.resolution, now);
         sqlx::query(
             "UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5, version = version + 1
              WHERE id = $1",
@@ -285,10 +313,18 @@ impl Store {
         .bind(automatic_due_at(facts, &merchant.deadlines))
         .execute(&mut *tx)
         .await?;
+        let mut event = CaseEvent::new(now, actor, action.kind(), Some(stored.state), next, message);
+        event.media = media;
+        event.refusal_reason = refusal_reason;
+        match &action {
+            Action::CounterOffer(offer) => event.offer = Some(offer.clone()),
+            Action::RequestEvidence { .. } => event.evidence_round = body.outcome.evidence_round.clone(),
+            Action::RuleForShopper { .. } | Action::RuleForSeller => event.ruling = body.outcome.ruling.clone(),
+            _ => {}
+        }
         let seq = stored.history.len() as i64 + 1;
-        insert_event(&mut tx, id, seq, now, actor, action.kind(), Some(stored.state), next, message.clone()).await?;
+        insert_event(&mut tx, id, seq, &event).await?;
         // The case as written, without reading it back.
-        let event = CaseEvent { at: now, actor, kind: action.kind(), from: Some(stored.state), to: next, message };
         let mut written = stored.with_event(event);
         written.state_entered_at = now;
         written.body = body;
@@ -317,10 +353,10 @@ impl Store {
         Ok(answer)
     }
 
-    /// Writes a message into a case's history without changing its state (a seller's
-    /// or the platform's reply). Only while the case is open.
-    pub async fn reply(&self, reply: Reply<'_>) -> Result<Case, Error> {
-        let Reply { id, merchant, actor, message, expected_version, remember, now } = reply;
+    /// Writes a message (with the files sent with it) into a case's history without
+    /// changing its state. Only while the case is open.
+    pub async fn message(&self, note: Message<'_>) -> Result<Case, Error> {
+        let Message { id, owner, merchant, actor, message, media, expected_version, remember, now } = note;
         let mut tx = self.pool.begin().await?;
         let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1 AND merchant_id = $2")
             .bind(id)
@@ -328,7 +364,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        let stored = match load(&mut tx, id, None).await? {
+        let stored = match load(&mut tx, id, owner).await? {
             Some(stored) if touched == 1 => stored,
             _ => return Err(Error::CaseNotFound),
         };
@@ -340,17 +376,22 @@ impl Store {
         if !lifecycle::open(stored.state) {
             return Err(Error::CaseClosed(stored.state));
         }
-        sqlx::query("UPDATE cases SET updated_at = $2, version = version + 1 WHERE id = $1")
+        let mut body = stored.body.clone();
+        body.add_media(&media);
+        sqlx::query("UPDATE cases SET updated_at = $2, version = version + 1, body = $3 WHERE id = $1")
             .bind(id)
             .bind(now.0)
+            .bind(serde_json::to_string(&body).expect("a case body serialises"))
             .execute(&mut *tx)
             .await?;
         let seq = stored.history.len() as i64 + 1;
         let state = stored.state;
-        insert_event(&mut tx, id, seq, now, actor, EventKind::Reply, Some(state), state, Some(message.clone())).await?;
-        let event =
-            CaseEvent { at: now, actor, kind: EventKind::Reply, from: Some(state), to: state, message: Some(message) };
-        self.announce_and_commit(tx, merchant, stored.with_event(event), view, remember).await
+        let mut event = CaseEvent::new(now, actor, EventKind::Message, Some(state), state, Some(message));
+        event.media = media;
+        insert_event(&mut tx, id, seq, &event).await?;
+        let mut written = stored.with_event(event);
+        written.body = body;
+        self.announce_and_commit(tx, merchant, written, view, remember).await
     }
 
     /// One case with who filed it, for the merchant API (`merchant_id`) or the platform
@@ -494,6 +535,7 @@ impl Store {
             action,
             message: None,
             media: Vec::new(),
+            refusal_reason: None,
             expected_version: None,
             remember: None,
             now,
@@ -546,30 +588,43 @@ impl Store {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_event(
-    conn: &mut sqlx::AnyConnection,
-    case_id: &str,
-    seq: i64,
-    at: Timestamp,
-    actor: Actor,
-    kind: EventKind,
-    from: Option<CaseState>,
-    to: CaseState,
-    message: Option<String>,
-) -> Result<(), Error> {
+/// What an event carries besides its message, kept as one JSON document (`extra`).
+#[derive(Default, Serialize, Deserialize)]
+struct Extra {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    media: Vec<MediaRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offer: Option<Offer>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refusal_reason: Option<RefusalReason>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    evidence_round: Option<EvidenceRound>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ruling: Option<Ruling>,
+}
+
+async fn insert_event(conn: &mut sqlx::AnyConnection, case_id: &str, seq: i64, event: &CaseEvent) -> Result<(), Error> {
+    let extra = Extra {
+        media: event.media.clone(),
+        offer: event.offer.clone(),
+        refusal_reason: event.refusal_reason.clone(),
+        evidence_round: event.evidence_round.clone(),
+        ruling: event.ruling.clone(),
+    };
+    let extra = serde_json::to_string(&extra).expect("an event's extras serialise");
     sqlx::query(
-        "INSERT INTO case_events (case_id, seq, at, actor, action, from_state, to_state, message)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO case_events (case_id, seq, at, actor, action, from_state, to_state, message, extra)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(case_id)
     .bind(seq)
-    .bind(at.0)
-    .bind(actor.as_str())
-    .bind(kind.as_str())
-    .bind(from.map(CaseState::as_str))
-    .bind(to.as_str())
-    .bind(message)
+    .bind(event.at.0)
+    .bind(event.actor.as_str())
+    .bind(event.kind.as_str())
+    .bind(event.from.map(CaseState::as_str))
+    .bind(event.to.as_str())
+    .bind(event.message.clone())
+    .bind((extra != "{}").then_some(extra))
     .execute(conn)
     .await?;
     Ok(())
@@ -620,23 +675,31 @@ fn case_of(row: &AnyRow, history: Vec<CaseEvent>) -> Result<StoredCase, Error> {
 }
 
 /// `(case id, event)` from a `case_events` row of `EVENT_COLUMNS`.
-const EVENT_COLUMNS: &str = "case_id, at, actor, action, from_state, to_state, message";
+const EVENT_COLUMNS: &str = "case_id, at, actor, action, from_state, to_state, message, extra";
 
 fn event_of(row: &AnyRow) -> Result<(String, CaseEvent), Error> {
-    Ok((
-        row.try_get(0)?,
-        CaseEvent {
-            at: Timestamp(row.try_get(1)?),
-            actor: parse_enum(row.try_get(2)?, Actor::parse)?,
-            kind: parse_enum(row.try_get(3)?, EventKind::parse)?,
-            from: match row.try_get::<Option<String>, _>(4)? {
-                Some(state) => Some(parse_enum(state, CaseState::parse)?),
-                None => None,
-            },
-            to: parse_enum(row.try_get(5)?, CaseState::parse)?,
-            message: row.try_get(6)?,
-        },
-    ))
+    let extra: Extra = match row.try_get::<Option<String>, _>(7)? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| Error::internal("reading a case event", e))?,
+        None => Extra::default(),
+    };
+    let from = match row.try_get::<Option<String>, _>(4)? {
+        Some(state) => Some(parse_enum(state, CaseState::parse)?),
+        None => None,
+    };
+    let mut event = CaseEvent::new(
+        Timestamp(row.try_get(1)?),
+        parse_enum(row.try_get(2)?, Actor::parse)?,
+        parse_enum(row.try_get(3)?, EventKind::parse)?,
+        from,
+        parse_enum(row.try_get(5)?, CaseState::parse)?,
+        row.try_get(6)?,
+    );
+    event.media = extra.media;
+    event.offer = extra.offer;
+    event.refusal_reason = extra.refusal_reason;
+    event.evidence_round = extra.evidence_round;
+    event.ruling = extra.ruling;
+    Ok((row.try_get(0)?, event))
 }
 
 async fn load(conn: &mut sqlx::AnyConnection, id: &str, owner: Option<&Owner>) -> Result<Option<StoredCase>, Error> {
@@ -703,7 +766,7 @@ impl StoredCase {
     }
 
     fn facts(&self) -> CaseFacts {
-        CaseFacts { state: self.state, resolution: self.resolution, entered_at: self.state_entered_at }
+        self.body.outcome.facts(self.state, self.resolution, self.state_entered_at)
     }
 
     fn into_case(self, terms: Terms, view: View) -> Case {
@@ -736,6 +799,11 @@ impl StoredCase {
             return_shipment: outcome.return_shipment,
             replacement_shipment: outcome.replacement_shipment,
             refund: outcome.refund,
+            paid: outcome.paid,
+            offer: outcome.offer,
+            settlement: outcome.settlement,
+            evidence_round: outcome.evidence_round,
+            ruling: outcome.ruling,
             history: self.history,
         }
     }

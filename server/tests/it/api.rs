@@ -26,7 +26,11 @@ async fn file_then_withdraw() {
     assert!(case["number"].as_str().unwrap().starts_with("AC-20261128-"));
     assert_eq!(case["deadline"]["due_at"], "2026-11-30T08:00:00.000Z");
     assert_eq!(case["deadline"]["consequence"], "shopper_may_escalate");
-    assert_eq!(next_actions(&case), ["withdraw"], "the shopper may only withdraw before the seller answers");
+    assert_eq!(
+        next_actions(&case),
+        ["withdraw", "message"],
+        "the shopper may only withdraw (or write) before the seller answers"
+    );
     assert_eq!(case["version"], 1);
     assert_eq!(case["history"][0]["kind"], "file");
 
@@ -116,7 +120,7 @@ async fn escalation_only_when_the_rules_allow() {
 
     app.state.clock.advance(48 * 3_600_000);
     let (_, seen) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
-    assert_eq!(next_actions(&seen), ["escalate", "withdraw"]);
+    assert_eq!(next_actions(&seen), ["escalate", "withdraw", "message"]);
     let (status, escalated) = app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &reason).await;
     assert_eq!(status, StatusCode::OK, "{escalated}");
     assert_eq!(escalated["state"], "escalated");
@@ -125,9 +129,9 @@ async fn escalation_only_when_the_rules_allow() {
     // After a refusal, at once.
     let refused = file(&app, "k-2").await;
     let refused = seller(&app, &refused, Action::Refuse).await;
-    assert_eq!(next_actions(&refused), ["reply"], "as the seller sees it");
+    assert_eq!(next_actions(&refused), ["message"], "as the seller sees it");
     let (_, seen) = app.get(&format!("/v1/cases/{}", refused["id"].as_str().unwrap()), &app.token()).await;
-    assert_eq!(next_actions(&seen), ["escalate", "withdraw"]);
+    assert_eq!(next_actions(&seen), ["escalate", "withdraw", "message"]);
     let id = refused["id"].as_str().unwrap();
     let (status, _) = app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &reason).await;
     assert_eq!(status, StatusCode::OK);
@@ -349,6 +353,7 @@ async fn rules_come_from_the_signed_snapshot() {
     let paid = aftercare_protocol::order::OrderSnapshot {
         state: Some(aftercare_protocol::order::OrderState::Paid),
         delivered_at: None,
+        prices: Vec::new(),
         ..delivered("o-1")
     };
     let token = app.token_for("acme", "s-1", paid);

@@ -24,6 +24,7 @@ fn merchants() -> Merchants {
         deadlines: Default::default(),
         return_address: None,
         webhook: None,
+        refusal_reasons: aftercare_server::merchants::default_refusal_reasons(),
     }])
     .unwrap()
 }

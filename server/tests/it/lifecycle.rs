@@ -77,7 +77,7 @@ async fn the_return_path_from_filing_to_refund() {
     let replied = p
         .ok(p.seller(&id, "reply", json!({"message": "Sorry! Could you send the box back?"})).await, "awaiting_seller")
         .await;
-    assert_eq!(replied["history"][1]["kind"], "reply");
+    assert_eq!(replied["history"][1]["kind"], "message");
     assert_eq!(replied["deadline"]["due_at"], "2026-11-30T08:00:00.000Z", "a reply does not restart the clock");
 
     let address = json!({"return_instructions": {"address": "Returns desk, 8 Warehouse Rd, Hangzhou", "instructions": "Write AC on the box"}});
@@ -116,7 +116,7 @@ async fn the_return_path_from_filing_to_refund() {
         actions(&resolved),
         [
             "shopper:file",
-            "seller:reply",
+            "seller:message",
             "seller:accept",
             "shopper:return_shipment",
             "seller:confirm_receipt",
@@ -137,9 +137,14 @@ async fn the_return_path_from_filing_to_refund() {
 async fn refusal_escalation_and_the_platforms_ruling() {
     let p = Parties::new().await;
     let id = p.file("k-1").await;
-    let (status, missing) = p.seller(&id, "refuse", json!({"message": " "})).await;
+    let (status, missing) = p.seller(&id, "refuse", json!({"reason": "no_quality_problem", "message": " "})).await;
     assert_eq!((status, missing["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("message")));
-    p.ok(p.seller(&id, "refuse", json!({"message": "The photos show wear from use."})).await, "seller_refused").await;
+    p.ok(
+        p.seller(&id, "refuse", json!({"reason": "used_or_damaged", "message": "The photos show wear from use."}))
+            .await,
+        "seller_refused",
+    )
+    .await;
     p.ok(p.shopper(&id, "escalate", json!({"reason": "It arrived like this; see the photos."})).await, "escalated")
         .await;
 
@@ -152,23 +157,32 @@ async fn refusal_escalation_and_the_platforms_ruling() {
     assert_eq!(detail["merchant_id"], "acme");
 
     let ruling = json!({"in_favour_of": "seller", "message": "The damage is consistent with use."});
-    let (status, closed) = p.app.post(&format!("/v1/platform/cases/{id}/ruling"), &p.platform, None, &ruling).await;
-    assert_eq!(status, StatusCode::OK, "{closed}");
-    assert_eq!(closed["state"], "closed");
-    assert_eq!(closed["history"][3]["actor"], "platform");
-    assert_eq!(closed["history"][3]["message"], "The damage is consistent with use.");
+    let (status, ruled) = p.app.post(&format!("/v1/platform/cases/{id}/ruling"), &p.platform, None, &ruling).await;
+    assert_eq!(status, StatusCode::OK, "{ruled}");
+    assert_eq!(ruled["state"], "ruled", "open to appeal by the shopper");
+    assert_eq!(ruled["history"][3]["actor"], "platform");
+    assert_eq!(ruled["history"][3]["message"], "The damage is consistent with use.");
+    assert_eq!(ruled["ruling"], json!({"in_favour_of": "seller", "on_appeal": false}));
     let (status, again) = p.app.post(&format!("/v1/platform/cases/{id}/ruling"), &p.platform, None, &ruling).await;
     assert_eq!((status, again["code"].as_str()), (StatusCode::CONFLICT, Some("transition_not_allowed")));
+    // The appeal window (72 h) passes: the ruling takes effect.
+    assert_eq!(p.app.advance_hours(72).await, 1);
+    let (_, closed) = p.app.get(&format!("/v1/platform/cases/{id}"), &p.platform).await;
+    assert_eq!(closed["case"]["state"], "closed");
+    assert_eq!(actions(&closed["case"]).last().unwrap(), "system:ruling_carried_out");
 
     // Ruling for the shopper on a return: the merchant's return address applies.
     let id = p.file("k-2").await;
-    p.seller(&id, "refuse", json!({"message": "No."})).await;
+    p.seller(&id, "refuse", json!({"reason": "other", "message": "No."})).await;
     p.shopper(&id, "escalate", json!({"reason": "The seller will not help."})).await;
     let ruling = json!({"in_favour_of": "shopper", "message": "Return it for a refund."});
     let (status, ruled) = p.app.post(&format!("/v1/platform/cases/{id}/ruling"), &p.platform, None, &ruling).await;
     assert_eq!(status, StatusCode::OK, "{ruled}");
-    assert_eq!(ruled["state"], "awaiting_return_shipment");
+    assert_eq!(ruled["state"], "ruled");
     assert_eq!(ruled["return_instructions"]["address"], "acme returns desk, 1 Example Road");
+    assert_eq!(p.app.advance_hours(72).await, 1);
+    let (_, carried) = p.app.get(&format!("/v1/cases/{id}"), &p.app.token()).await;
+    assert_eq!(carried["state"], "awaiting_return_shipment");
     let (status, odd) = p
         .app
         .post(
@@ -207,7 +221,7 @@ async fn every_forbidden_merchant_transition_is_refused() {
     let accept = json!({"return_instructions": {"address": "Returns desk"}});
     let calls: [(&str, Value); 6] = [
         ("accept", accept.clone()),
-        ("refuse", json!({"message": "No."})),
+        ("refuse", json!({"reason": "other", "message": "No."})),
         ("confirm-receipt", json!({})),
         ("refund", json!({"amount": {"minor_units": 100, "currency": "CNY"}})),
         ("replacement-shipment", serde_json::from_str(PARCEL).unwrap()),
@@ -229,9 +243,9 @@ async fn every_forbidden_merchant_transition_is_refused() {
             let id = p.file(&format!("k-{n}")).await;
             match state {
                 "awaiting_seller" => {}
-                "seller_refused" => drop(p.seller(&id, "refuse", json!({"message": "No."})).await),
+                "seller_refused" => drop(p.seller(&id, "refuse", json!({"reason": "other", "message": "No."})).await),
                 "escalated" => {
-                    p.seller(&id, "refuse", json!({"message": "No."})).await;
+                    p.seller(&id, "refuse", json!({"reason": "other", "message": "No."})).await;
                     p.shopper(&id, "escalate", json!({"reason": "Please look at this."})).await;
                 }
                 _ => {
@@ -334,7 +348,7 @@ async fn each_deadline_consequence_fires_once() {
     p.shopper(&unconfirmed, "return-shipment", serde_json::from_str(PARCEL).unwrap()).await;
     // After a refusal the shopper does not escalate within 7 days: closed.
     let refused = p.file("k-3").await;
-    p.seller(&refused, "refuse", json!({"message": "No."})).await;
+    p.seller(&refused, "refuse", json!({"reason": "other", "message": "No."})).await;
     // The seller never answers: nothing automatic (the shopper may escalate).
     let silent = p.file("k-4").await;
 
@@ -352,7 +366,11 @@ async fn each_deadline_consequence_fires_once() {
     let (_, seen) = p.app.get(&format!("/v1/cases/{silent}"), &p.app.token()).await;
     let silent = state(silent).await;
     assert_eq!(silent["state"], "awaiting_seller");
-    assert_eq!(next_actions(&seen), ["escalate", "withdraw"], "the shopper may now ask the platform: {seen}");
+    assert_eq!(
+        next_actions(&seen),
+        ["escalate", "withdraw", "message"],
+        "the shopper may now ask the platform: {seen}"
+    );
 
     // Once: nothing fires again, however long we wait.
     assert_eq!(p.app.advance_hours(30 * 24).await, 0);

@@ -7,6 +7,7 @@ mod common;
 mod api;
 mod assets;
 mod cli;
+mod conversation;
 mod examples;
 mod faults;
 mod hardening;

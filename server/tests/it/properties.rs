@@ -27,6 +27,7 @@ fn snapshot() -> OrderSnapshot {
         item_ids: vec!["item-1".into()],
         state: Some(OrderState::Delivered),
         delivered_at: Some("2026-11-25".into()),
+        prices: Vec::new(),
     }
 }
 

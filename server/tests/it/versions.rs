@@ -39,7 +39,7 @@ async fn writes_name_the_version_they_are_based_on() {
     let key = app.api_key(Some("acme")).await;
     let id = file(&app).await;
     let refuse = format!("/v1/merchant/cases/{id}/refuse");
-    let reason = json!({"message": "The photos show wear from use."});
+    let reason = json!({"reason": "used_or_damaged", "message": "The photos show wear from use."});
 
     let (status, json) = seller_write(&app, &key, &refuse, &[], reason.clone()).await;
     assert_eq!((status, json["code"].as_str()), (StatusCode::PRECONDITION_REQUIRED, Some("if_match_required")));
@@ -65,7 +65,7 @@ async fn writes_name_the_version_they_are_based_on() {
     let (status, stale) = seller_write(&app, &key, &reply, &[("if-match", "\"1\"")], json!({"message": "Hello"})).await;
     assert_eq!((status, stale["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")), "{stale}");
     assert_eq!((stale["case"]["state"].as_str(), stale["case"]["version"].as_u64()), (Some("seller_refused"), Some(2)));
-    assert_eq!(next_actions(&stale["case"]), ["reply"], "projected for the seller who asked");
+    assert_eq!(next_actions(&stale["case"]), ["message"], "projected for the seller who asked");
     let (_, now) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
     assert_eq!(now["history"].as_array().unwrap().len(), 2, "the stale reply left no trace");
 
@@ -90,7 +90,7 @@ async fn writes_name_the_version_they_are_based_on() {
         .header("if-match", "\"7\"");
     let (status, _, stale) = app.send(request.body(Body::from("{}")).unwrap()).await;
     assert_eq!((status, stale["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")));
-    assert_eq!(next_actions(&stale["case"]), ["withdraw"], "projected for the shopper");
+    assert_eq!(next_actions(&stale["case"]), ["withdraw", "message"], "projected for the shopper");
 }
 
 #[tokio::test]
@@ -99,7 +99,7 @@ async fn a_retried_action_gets_its_first_answer() {
     let key = app.api_key(Some("acme")).await;
     let id = file(&app).await;
     let refuse = format!("/v1/merchant/cases/{id}/refuse");
-    let reason = json!({"message": "The photos show wear from use."});
+    let reason = json!({"reason": "used_or_damaged", "message": "The photos show wear from use."});
     let headers = [("if-match", "\"1\""), ("idempotency-key", "refuse-1")];
     let (status, first) = seller_write(&app, &key, &refuse, &headers, reason.clone()).await;
     assert_eq!(status, StatusCode::OK, "{first}");
@@ -111,7 +111,8 @@ async fn a_retried_action_gets_its_first_answer() {
     let (status, stale) = seller_write(&app, &key, &refuse, &headers[..1], reason.clone()).await;
     assert_eq!((status, stale["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")));
     // The same key for another body is refused.
-    let (status, reused) = seller_write(&app, &key, &refuse, &headers, json!({"message": "Another reason"})).await;
+    let (status, reused) =
+        seller_write(&app, &key, &refuse, &headers, json!({"reason": "other", "message": "Another reason"})).await;
     assert_eq!((status, reused["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("idempotency_key_reused")));
     // Keys are per party: the other merchant's identical key is theirs.
     let other = app.api_key(Some("other")).await;
@@ -143,7 +144,7 @@ async fn an_action_and_its_remembered_answer_commit_together() {
     break_idempotency_writes(&app).await;
     let refuse = format!("/v1/merchant/cases/{id}/refuse");
     let headers = [("if-match", "\"1\""), ("idempotency-key", "refuse-1")];
-    let reason = json!({"message": "The photos show wear from use."});
+    let reason = json!({"reason": "used_or_damaged", "message": "The photos show wear from use."});
     let (status, failed) = seller_write(&app, &key, &refuse, &headers, reason.clone()).await;
     assert_eq!((status, failed["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("internal")), "{failed}");
     // Nothing happened: had the action committed without its record, this retry

@@ -76,7 +76,13 @@ async fn every_event_arrives_signed() {
     let (_, case) = app.post("/v1/cases", &app.token(), Some("k-1"), &damaged("o-1")).await;
     let id = case["id"].as_str().unwrap();
     app.post(&format!("/v1/merchant/cases/{id}/reply"), &seller, None, &json!({"message": "Looking into it"})).await;
-    app.post(&format!("/v1/merchant/cases/{id}/refuse"), &seller, None, &json!({"message": "Not covered"})).await;
+    app.post(
+        &format!("/v1/merchant/cases/{id}/refuse"),
+        &seller,
+        None,
+        &json!({"reason": "other", "message": "Not covered"}),
+    )
+    .await;
     assert_eq!(webhooks::deliver_due(&app.state).await.unwrap(), 3);
 
     let now_secs = app.state.clock.now().0 / 1000;
@@ -96,7 +102,7 @@ async fn every_event_arrives_signed() {
         kinds,
         [
             ("case.file".to_owned(), 1, "awaiting_seller"),
-            ("case.reply".to_owned(), 2, "awaiting_seller"),
+            ("case.message".to_owned(), 2, "awaiting_seller"),
             ("case.refuse".to_owned(), 3, "seller_refused")
         ]
     );

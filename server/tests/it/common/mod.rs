@@ -6,7 +6,7 @@ pub mod contract;
 
 use std::sync::Arc;
 
-use aftercare_protocol::order::{OrderSnapshot, OrderState};
+use aftercare_protocol::order::{ItemPrice, OrderSnapshot, OrderState};
 use aftercare_protocol::time::Timestamp;
 use aftercare_server::clock::Clock;
 use aftercare_server::merchants::{Merchant, Merchants, SigningKey};
@@ -39,6 +39,7 @@ pub fn merchant(id: &str, origin: &str, secret_byte: &str) -> Merchant {
             instructions: None,
         }),
         webhook: None,
+        refusal_reasons: aftercare_server::merchants::default_refusal_reasons(),
     }
 }
 
@@ -144,6 +145,7 @@ impl TestApp {
             action,
             message: None,
             media: Vec::new(),
+            refusal_reason: None,
             expected_version: None,
             remember: None,
             now: self.state.clock.now(),
@@ -239,7 +241,8 @@ pub fn case_write(method: &axum::http::Method, path: &str) -> Option<String> {
     let rest = path.strip_prefix("/v1/")?;
     let rest = rest.strip_prefix("merchant/").or_else(|| rest.strip_prefix("platform/")).unwrap_or(rest);
     let (id, action) = rest.strip_prefix("cases/")?.split_once('/')?;
-    (!action.is_empty() && !action.contains('/')).then(|| id.to_owned())
+    // One segment (`refuse`), or two for an offer's answer (`offer/accept`).
+    (!action.is_empty() && action.matches('/').count() <= 1).then(|| id.to_owned())
 }
 
 fn uuid_like() -> String {
@@ -254,6 +257,10 @@ pub fn delivered(order_id: &str) -> OrderSnapshot {
         item_ids: vec!["item-1".into(), "item-2".into()],
         state: Some(OrderState::Delivered),
         delivered_at: Some("2026-11-25".into()),
+        prices: vec![
+            ItemPrice { item_id: "item-1".into(), quantity: 1, unit_price: 19900, currency: "CNY".into() },
+            ItemPrice { item_id: "item-2".into(), quantity: 2, unit_price: 5000, currency: "CNY".into() },
+        ],
     }
 }
 

@@ -1,0 +1,383 @@
+//! The case as a conversation, over HTTP (on SQLite, and on PostgreSQL when the test
+//! command runs them again): messages with files from every party, counter-offers
+//! accepted, declined and lapsed, evidence rounds ended by answers and by their
+//! deadline, rulings with a partial refund, an appeal, and what each party may not do.
+
+use crate::common::*;
+use crate::uploads::{jpeg_with_gps, Tus};
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+struct Sides {
+    app: TestApp,
+    seller: String,
+    platform: String,
+}
+
+impl Sides {
+    async fn new() -> Sides {
+        let app = TestApp::new().await;
+        let seller = app.api_key(Some("acme")).await;
+        let platform = app.api_key(None).await;
+        Sides { app, seller, platform }
+    }
+
+    /// Files the standard damaged-in-transit case (return and refund, item-1 at ¥199.00).
+    async fn file(&self, key: &str) -> String {
+        let (status, case) = self.app.post("/v1/cases", &self.app.token(), Some(key), &damaged("o-1")).await;
+        assert_eq!(status, StatusCode::CREATED, "{case}");
+        assert_eq!(case["paid"], json!({"minor_units": 19900, "currency": "CNY"}), "from the signed prices");
+        case["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn shopper(&self, id: &str, action: &str, body: Value) -> (StatusCode, Value) {
+        self.app.post(&format!("/v1/cases/{id}/{action}"), &self.app.token(), None, &body).await
+    }
+
+    async fn seller(&self, id: &str, action: &str, body: Value) -> (StatusCode, Value) {
+        self.app.post(&format!("/v1/merchant/cases/{id}/{action}"), &self.seller, None, &body).await
+    }
+
+    async fn platform(&self, id: &str, action: &str, body: Value) -> (StatusCode, Value) {
+        self.app.post(&format!("/v1/platform/cases/{id}/{action}"), &self.platform, None, &body).await
+    }
+
+    async fn photo(&self) -> Value {
+        let tus = Tus { token: self.app.token(), app: &self.app };
+        json!({"upload_id": tus.upload(&jpeg_with_gps(), "image/jpeg").await, "kind": "photo"})
+    }
+
+    /// The case as stored, read through the merchant API.
+    async fn stored(&self, id: &str) -> Value {
+        let (status, detail) = self.app.get(&format!("/v1/merchant/cases/{id}"), &self.seller).await;
+        assert_eq!(status, StatusCode::OK, "{detail}");
+        detail["case"].clone()
+    }
+}
+
+#[track_caller]
+fn ok(answer: (StatusCode, Value), state: &str) -> Value {
+    let (status, case) = answer;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    assert_eq!(case["state"], state, "{case}");
+    case
+}
+
+#[track_caller]
+fn refused(answer: (StatusCode, Value), status: StatusCode, code: &str) -> Value {
+    assert_eq!((answer.0, answer.1["code"].as_str()), (status, Some(code)), "{}", answer.1);
+    answer.1
+}
+
+fn story(case: &Value) -> Vec<String> {
+    case["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["kind"].as_str().unwrap()))
+        .collect()
+}
+
+fn last(case: &Value) -> &Value {
+    case["history"].as_array().unwrap().last().unwrap()
+}
+
+/// Request → message with a photo → counter-offer → decline → intervention → evidence
+/// round → ruling (a partial refund) → appeal → final ruling → refund, as the three
+/// parties argue it; then the closed case takes no more messages.
+#[tokio::test]
+async fn a_case_argued_to_its_end_by_all_three_parties() {
+    let s = Sides::new().await;
+    let id = s.file("k-1").await;
+
+    // Messages change no state; the shopper's photo joins the case's evidence.
+    let photo = s.photo().await;
+    let case = ok(
+        s.shopper(&id, "messages", json!({"message": "Here is the dent, close up.", "media": [photo.clone()]})).await,
+        "awaiting_seller",
+    );
+    assert_eq!(last(&case)["media"], json!([photo.clone()]));
+    assert_eq!(case["media"], json!([photo.clone()]));
+    ok(s.seller(&id, "messages", json!({"message": "Thank you, we are looking into it."})).await, "awaiting_seller");
+
+    // A partial refund instead of the return: ¥80 of ¥199.
+    let offer = json!({"resolution": "refund_only", "amount": {"minor_units": 8000, "currency": "CNY"},
+        "message": "Keep it, with ¥80 back for the dent?"});
+    let case = ok(s.seller(&id, "offer", offer).await, "offer_pending");
+    assert_eq!(case["offer"], json!({"resolution": "refund_only", "amount": {"minor_units": 8000, "currency": "CNY"}}));
+    assert_eq!(last(&case)["offer"], case["offer"]);
+    let (_, seen) = s.app.get(&format!("/v1/cases/{id}"), &s.app.token()).await;
+    assert_eq!(next_actions(&seen), ["accept_offer", "decline_offer", "withdraw", "message"]);
+    assert_eq!(seen["deadline"]["waiting_for"], json!(["shopper"]));
+    assert_eq!(seen["deadline"]["consequence"], "offer_lapses");
+    ok(s.shopper(&id, "offer/decline", json!({"message": "I would rather return it."})).await, "offer_declined");
+    ok(s.shopper(&id, "escalate", json!({"reason": "The seller will not take the return."})).await, "escalated");
+
+    // The platform asks both sides; each answers once, and the last answer ends the round.
+    let round = json!({"from": ["shopper", "seller"], "message": "Please send photos of the box and the packing."});
+    let case = ok(s.platform(&id, "evidence-round", round).await, "evidence_round");
+    assert_eq!(case["evidence_round"]["from"], json!(["shopper", "seller"]));
+    assert_eq!(case["evidence_round"]["due_at"], "2026-12-01T08:00:00.000Z", "72 h, the default");
+    assert_eq!(case["deadline"]["waiting_for"], json!(["shopper", "seller"]));
+    let (_, seen) = s.app.get(&format!("/v1/cases/{id}"), &s.app.token()).await;
+    assert!(next_actions(&seen).contains(&"submit_evidence"), "{seen}");
+    let box_photo = s.photo().await;
+    let answer = json!({"message": "The outer box, as delivered.", "media": [box_photo.clone()]});
+    let case = ok(s.shopper(&id, "evidence", answer.clone()).await, "evidence_round");
+    assert_eq!(case["evidence_round"]["answered"], json!(["shopper"]));
+    assert_eq!(case["deadline"]["waiting_for"], json!(["seller"]));
+    refused(s.shopper(&id, "evidence", answer).await, StatusCode::CONFLICT, "evidence_not_asked");
+    ok(
+        s.seller(&id, "evidence", json!({"message": "It left our warehouse intact; see the packing log."})).await,
+        "escalated",
+    );
+    ok(s.platform(&id, "messages", json!({"message": "Thank you both; a ruling follows."})).await, "escalated");
+
+    // A ruling for the shopper, as a partial refund; the seller appeals within the window.
+    let ruling = json!({"in_favour_of": "shopper", "message": "Refund ¥120: the dent is from transit.",
+        "settlement": {"resolution": "refund_only", "amount": {"minor_units": 12000, "currency": "CNY"}}});
+    let case = ok(s.platform(&id, "ruling", ruling).await, "ruled");
+    assert_eq!(case["deadline"]["waiting_for"], json!(["seller"]), "the losing side may appeal");
+    let (_, seen) = s.app.get(&format!("/v1/cases/{id}"), &s.app.token()).await;
+    assert!(!next_actions(&seen).contains(&"appeal"), "the winner does not appeal");
+    refused(s.shopper(&id, "appeal", json!({"message": "More!"})).await, StatusCode::CONFLICT, "appeal_not_allowed");
+    ok(s.shopper(&id, "messages", json!({"message": "Thank you."})).await, "ruled");
+    ok(s.seller(&id, "appeal", json!({"message": "The carrier's report says the box was intact."})).await, "escalated");
+    let ruling = json!({"in_favour_of": "shopper", "message": "On appeal: the refund stands.",
+        "settlement": {"resolution": "refund_only", "amount": {"minor_units": 12000, "currency": "CNY"}}});
+    let case = ok(s.platform(&id, "ruling", ruling).await, "awaiting_resolution");
+    assert_eq!(case["ruling"]["on_appeal"], true, "final: carried out at once");
+    assert_eq!(
+        case["settlement"],
+        json!({"resolution": "refund_only", "amount": {"minor_units": 12000, "currency": "CNY"}})
+    );
+
+    // The refund is what was ruled, not more.
+    let over = json!({"amount": {"minor_units": 19900, "currency": "CNY"}});
+    let error = refused(s.seller(&id, "refund", over).await, StatusCode::UNPROCESSABLE_ENTITY, "amount_over_cap");
+    assert_eq!((error["field"].as_str(), error["params"]["max"].as_u64()), (Some("amount.minor_units"), Some(12000)));
+    let case =
+        ok(s.seller(&id, "refund", json!({"amount": {"minor_units": 12000, "currency": "CNY"}})).await, "resolved");
+    assert_eq!(
+        story(&case),
+        [
+            "shopper:file",
+            "shopper:message",
+            "seller:message",
+            "seller:counter_offer",
+            "shopper:decline_offer",
+            "shopper:escalate",
+            "platform:request_evidence",
+            "shopper:submit_evidence",
+            "seller:submit_evidence",
+            "platform:message",
+            "platform:rule_for_shopper",
+            "shopper:message",
+            "seller:appeal",
+            "platform:rule_for_shopper",
+            "seller:pay_refund",
+        ]
+    );
+    assert_eq!(case["media"], json!([photo, box_photo]), "the shopper's files are the case's evidence");
+
+    // Over: no more messages from anyone.
+    for answer in [
+        s.shopper(&id, "messages", json!({"message": "One more thing"})).await,
+        s.seller(&id, "messages", json!({"message": "One more thing"})).await,
+        s.platform(&id, "messages", json!({"message": "One more thing"})).await,
+    ] {
+        refused(answer, StatusCode::CONFLICT, "case_closed");
+    }
+    // What was answered is what is stored.
+    assert_eq!(s.stored(&id).await["history"], case["history"]);
+}
+
+#[tokio::test]
+async fn an_accepted_offer_is_carried_out_as_offered() {
+    let s = Sides::new().await;
+    let id = s.file("k-1").await;
+    let offer = json!({"resolution": "refund_only", "amount": {"minor_units": 5000, "currency": "CNY"},
+        "message": "¥50 back and keep the item?"});
+    ok(s.seller(&id, "offer", offer).await, "offer_pending");
+    let case = ok(s.shopper(&id, "offer/accept", json!({})).await, "awaiting_resolution");
+    assert_eq!(
+        case["settlement"],
+        json!({"resolution": "refund_only", "amount": {"minor_units": 5000, "currency": "CNY"}})
+    );
+    assert_eq!(case["resolution"], "return_and_refund", "what was asked stays on record");
+    let seller = s.stored(&id).await;
+    assert_eq!(next_actions(&seller), ["pay_refund", "resolve", "message"], "no return first");
+    refused(
+        s.seller(&id, "refund", json!({"amount": {"minor_units": 5001, "currency": "CNY"}})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "amount_over_cap",
+    );
+    ok(s.seller(&id, "refund", json!({"amount": {"minor_units": 5000, "currency": "CNY"}})).await, "resolved");
+
+    // An exchange offered goes to the merchant's return address, and the return comes first.
+    let id = s.file("k-2").await;
+    let offer = json!({"resolution": "exchange", "message": "We can send a new one."});
+    ok(s.seller(&id, "offer", offer).await, "offer_pending");
+    let case = ok(s.shopper(&id, "offer/accept", json!({"message": "Deal."})).await, "awaiting_return_shipment");
+    assert_eq!(case["return_instructions"]["address"], "acme returns desk, 1 Example Road");
+}
+
+#[tokio::test]
+async fn an_unanswered_offer_lapses_and_the_seller_may_offer_again() {
+    let s = Sides::new().await;
+    let id = s.file("k-1").await;
+    let offer =
+        json!({"resolution": "refund_only", "amount": {"minor_units": 5000, "currency": "CNY"}, "message": "¥50?"});
+    ok(s.seller(&id, "offer", offer).await, "offer_pending");
+    assert_eq!(s.app.advance_hours(47).await, 0, "nothing early");
+    assert_eq!(s.app.advance_hours(1).await, 1);
+    let case = s.stored(&id).await;
+    assert_eq!((case["state"].as_str(), last(&case)["kind"].as_str()), (Some("offer_declined"), Some("offer_lapsed")));
+    assert_eq!(next_actions(&case), ["accept", "counter_offer", "message"]);
+    let better =
+        json!({"resolution": "refund_only", "amount": {"minor_units": 9000, "currency": "CNY"}, "message": "¥90?"});
+    ok(s.seller(&id, "offer", better).await, "offer_pending");
+    // Declined offers also close when the shopper does not escalate within 7 days.
+    ok(s.shopper(&id, "offer/decline", json!({})).await, "offer_declined");
+    assert_eq!(s.app.advance_hours(7 * 24).await, 1);
+    assert_eq!(s.stored(&id).await["state"], "closed");
+}
+
+#[tokio::test]
+async fn an_evidence_round_ends_at_its_deadline_and_the_sides_are_told_what_they_may_do() {
+    let s = Sides::new().await;
+    let id = s.file("k-1").await;
+    ok(
+        s.seller(&id, "refuse", json!({"reason": "delivered_intact", "message": "Signed for in good order."})).await,
+        "seller_refused",
+    );
+    let case = s.stored(&id).await;
+    let reason = &last(&case)["refusal_reason"];
+    assert_eq!(
+        (reason["code"].as_str(), reason["zh"].as_str()),
+        (Some("delivered_intact"), Some("物流显示已完好签收"))
+    );
+    ok(s.shopper(&id, "escalate", json!({"reason": "It was dented when I opened it."})).await, "escalated");
+    let round = json!({"from": ["seller"], "message": "Send the carrier's delivery record.", "due_in_hours": 24});
+    ok(s.platform(&id, "evidence-round", round).await, "evidence_round");
+    refused(
+        s.shopper(&id, "evidence", json!({"message": "Me too!"})).await,
+        StatusCode::CONFLICT,
+        "evidence_not_asked",
+    );
+    assert_eq!(s.app.advance_hours(24).await, 1, "the seller never answers");
+    let case = s.stored(&id).await;
+    assert_eq!(
+        (case["state"].as_str(), last(&case)["kind"].as_str()),
+        (Some("escalated"), Some("evidence_round_ended"))
+    );
+    assert_eq!(case["evidence_round"]["answered"], json!([]));
+
+    // A ruling for the seller, not appealed: it takes effect when the window closes.
+    ok(
+        s.platform(&id, "ruling", json!({"in_favour_of": "seller", "message": "No transit damage shown."})).await,
+        "ruled",
+    );
+    let (_, seen) = s.app.get(&format!("/v1/cases/{id}"), &s.app.token()).await;
+    let appeal = seen["next_actions"].as_array().unwrap().iter().find(|a| a["action"] == "appeal").unwrap();
+    assert_eq!(appeal["due_at"], seen["deadline"]["due_at"], "by when");
+    assert_eq!(s.app.advance_hours(72).await, 1);
+    refused(
+        s.shopper(&id, "appeal", json!({"message": "Too late?"})).await,
+        StatusCode::CONFLICT,
+        "transition_not_allowed",
+    );
+    assert_eq!(s.stored(&id).await["state"], "closed");
+}
+
+#[tokio::test]
+async fn what_no_party_may_do() {
+    let s = Sides::new().await;
+    let id = s.file("k-1").await;
+    let cny = |minor_units: i64| json!({"minor_units": minor_units, "currency": "CNY"});
+    for (body, field, code) in [
+        (
+            json!({"resolution": "refund_only", "amount": cny(19901), "message": "m"}),
+            "amount.minor_units",
+            "amount_over_cap",
+        ),
+        (
+            json!({"resolution": "refund_only", "amount": cny(0), "message": "m"}),
+            "amount.minor_units",
+            "amount_over_cap",
+        ),
+        (
+            json!({"resolution": "refund_only", "amount": {"minor_units": 100, "currency": "USD"}, "message": "m"}),
+            "amount.currency",
+            "currency_mismatch",
+        ),
+        (json!({"resolution": "exchange", "amount": cny(100), "message": "m"}), "amount", "amount_not_allowed"),
+        (json!({"resolution": "return_and_refund", "message": "m"}), "resolution", "offer_same_as_asked"),
+        (
+            json!({"resolution": "return_and_refund", "amount": cny(19900), "message": "m"}),
+            "resolution",
+            "offer_same_as_asked",
+        ),
+        (json!({"resolution": "refund_only", "message": " "}), "message", "too_short"),
+    ] {
+        let error = refused(s.seller(&id, "offer", body.clone()).await, StatusCode::UNPROCESSABLE_ENTITY, code);
+        assert_eq!(error["field"], field, "{body}");
+    }
+    let error = refused(
+        s.seller(&id, "refuse", json!({"reason": "because", "message": "No."})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "unknown_refusal_reason",
+    );
+    assert!(error["params"]["allowed"].as_array().unwrap().contains(&json!("no_quality_problem")));
+    let photo = s.photo().await;
+    let error = refused(
+        s.seller(&id, "messages", json!({"message": "See this", "media": [photo]})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "media_not_accepted",
+    );
+    assert_eq!(error["field"], "media");
+    let control = json!({"message": "ok\u{0}"});
+    let error =
+        refused(s.shopper(&id, "messages", control).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters");
+    assert_eq!(error["field"], "message");
+    refused(s.shopper(&id, "offer/accept", json!({})).await, StatusCode::CONFLICT, "transition_not_allowed");
+    refused(
+        s.platform(&id, "evidence-round", json!({"from": ["shopper"], "message": "Too early"})).await,
+        StatusCode::CONFLICT,
+        "transition_not_allowed",
+    );
+    for (round, field) in [
+        (json!({"from": [], "message": "m"}), "from"),
+        (json!({"from": ["platform"], "message": "m"}), "from"),
+        (json!({"from": ["shopper", "shopper"], "message": "m"}), "from"),
+        (json!({"from": ["shopper"], "message": "m", "due_in_hours": 0}), "due_in_hours"),
+        (json!({"from": ["shopper"], "message": "m", "due_in_hours": 721}), "due_in_hours"),
+    ] {
+        let (status, error) = s.platform(&id, "evidence-round", round.clone()).await;
+        assert_eq!((status, error["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{round}");
+    }
+    assert_eq!(s.stored(&id).await["version"], 1, "nothing changed");
+
+    // A stale answer to an offer is refused, and the offer stands.
+    let offer = json!({"resolution": "refund_only", "amount": cny(5000), "message": "¥50?"});
+    ok(s.seller(&id, "offer", offer).await, "offer_pending");
+    let request = axum::http::Request::post(format!("/v1/cases/{id}/offer/accept"))
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", s.app.token()))
+        .header("if-match", "\"1\"")
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    let (status, _, stale) = s.app.send(request).await;
+    assert_eq!((status, stale["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")));
+    assert_eq!(stale["case"]["state"], "offer_pending");
+
+    // An order signed without prices: no amount can be checked, so none is offered.
+    let unpriced = aftercare_protocol::order::OrderSnapshot { prices: Vec::new(), ..delivered("o-9") };
+    let token = s.app.token_for("acme", "s-1", unpriced);
+    let (status, case) = s.app.post("/v1/cases", &token, Some("k-9"), &damaged("o-9")).await;
+    assert_eq!((status, case.get("paid")), (StatusCode::CREATED, None));
+    let id = case["id"].as_str().unwrap();
+    let offer = json!({"resolution": "refund_only", "amount": cny(5000), "message": "¥50?"});
+    refused(s.seller(id, "offer", offer).await, StatusCode::UNPROCESSABLE_ENTITY, "order_prices_unknown");
+    ok(s.seller(id, "offer", json!({"resolution": "exchange", "message": "A new one?"})).await, "offer_pending");
+}
