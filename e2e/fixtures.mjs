@@ -64,6 +64,21 @@ export const test = base.extend({
   ],
   assets: [async ({ servers }, use) => use(servers.assets), { scope: "worker" }],
   pages: [async ({ servers }, use) => use(servers.pages), { scope: "worker" }],
+  // A backend of the test's own (the demo page and the widget), for stories that move
+  // its clock: `await backend.advance(seconds)` applies what falls due meanwhile.
+  backend: async ({}, use) => {
+    const backend = await startBackend({ staticDir: resolve(root, "dist") });
+    backend.advance = async (seconds) => {
+      const response = await fetch(`${backend.origin}/dev/clock`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ advance_seconds: seconds }),
+      });
+      expect(response.status).toBe(200);
+    };
+    await use(backend);
+    await backend.close();
+  },
   // The same widget built with the test-only panic trigger.
   testHookAssets: [
     async ({}, use) => {

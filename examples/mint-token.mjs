@@ -2,7 +2,9 @@
 //
 //   node examples/mint-token.mjs <merchant-id> <kid> <secret-hex> <shopper-id> '<order snapshot JSON>'
 //
-// The snapshot is what the case rules need: {"order_id", "item_ids", "state"?, "delivered_at"?}.
+// The snapshot is what the case rules need: {"order_id", "item_ids", "state"?, "delivered_at"?,
+// "prices"?: [{"item_id", "quantity", "unit_price", "currency"}]} — what was paid per item
+// (minor units), the cap on any refund, offer or ruling.
 import { createHmac, randomUUID } from "node:crypto";
 
 export function orderToken({ merchantId, kid, secretHex, shopperId, order, ttlSeconds = 1800 }) {

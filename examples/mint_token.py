@@ -2,6 +2,9 @@
 
     python3 examples/mint_token.py <merchant-id> <kid> <secret-hex> <shopper-id> '<order snapshot JSON>'
 
+The snapshot: {"order_id", "item_ids", "state"?, "delivered_at"?, "prices"?: [{"item_id",
+"quantity", "unit_price", "currency"}]}; the prices (minor units) cap every refund.
+
 With PyJWT installed, the same is:
     jwt.encode(claims, bytes.fromhex(secret_hex), algorithm="HS256", headers={"kid": kid})
 """

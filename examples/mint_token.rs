@@ -1,4 +1,7 @@
 //! Mints an Aftercare order token on a merchant's server (Rust, with `jsonwebtoken`).
+//! `order` is the snapshot: `order_id`, `item_ids`, `state`?, `delivered_at`?, and
+//! `prices`? (`[{item_id, quantity, unit_price, currency}]`, minor units: the cap on
+//! every refund).
 //!
 //! ```toml
 //! jsonwebtoken = { version = "10", default-features = false, features = ["rust_crypto"] }

@@ -8,7 +8,9 @@
 //! one place JSON becomes types.
 //! Uploads go over XHR instead (`upload::client`), for progress.
 
-use aftercare_protocol::case::{ApiError, Case, CaseList, EscalateRequest, NewCase, Shipment, WithdrawRequest};
+use aftercare_protocol::case::{
+    ApiError, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, Shipment, WithdrawRequest,
+};
 use aftercare_protocol::read::{At, Json, Read, Write};
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::*;
@@ -217,6 +219,12 @@ pub enum ShopperAction {
     ReturnShipment(Shipment),
     Escalate(EscalateRequest),
     Withdraw(WithdrawRequest),
+    Message(NewMessage),
+    AcceptOffer(NoteRequest),
+    DeclineOffer(NoteRequest),
+    /// The shopper's answer to the platform's evidence round.
+    Evidence(NewMessage),
+    Appeal(NewMessage),
 }
 
 impl ShopperAction {
@@ -225,6 +233,11 @@ impl ShopperAction {
             ShopperAction::ReturnShipment(shipment) => ("return-shipment", encode(shipment)),
             ShopperAction::Escalate(request) => ("escalate", encode(request)),
             ShopperAction::Withdraw(request) => ("withdraw", encode(request)),
+            ShopperAction::Message(request) => ("messages", encode(request)),
+            ShopperAction::AcceptOffer(request) => ("offer/accept", encode(request)),
+            ShopperAction::DeclineOffer(request) => ("offer/decline", encode(request)),
+            ShopperAction::Evidence(request) => ("evidence", encode(request)),
+            ShopperAction::Appeal(request) => ("appeal", encode(request)),
         }
     }
 }

@@ -93,12 +93,12 @@ test("a return: the seller's address, the tracking number, receipt and refund", 
   await expect(card(page, filed.number).getByTestId("request-withdraw")).toHaveCount(0);
 });
 
-test("a refusal goes to the platform, which rules; another request is withdrawn", async ({ page, assets }) => {
+test("a refusal goes to the platform, which rules; another request is withdrawn", async ({ page, backend: assets }) => {
   const seller = apiKey(assets, ["--merchant", "demo"]);
   const platform = apiKey(assets, ["--platform"]);
   await page.goto(assets.url);
   const filed = await fileAsShopper(page, assets, "包装完好但杯子有裂缝,倒水会漏。");
-  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refuse`, { message: "照片显示为使用痕迹。" });
+  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refuse`, { reason: "used_or_damaged", message: "照片显示为使用痕迹。" });
 
   await openWidget(page);
   await showRequests(page);
@@ -112,8 +112,9 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
   await expect(request.getByTestId("request-error")).toHaveText("请多写一点(至少 5 个字)。");
   await request.getByTestId("request-escalate-reason").fill("商品收到时就已经破裂,有开箱视频为证。");
   // More evidence goes with the request.
-  await request.getByTestId("file-input").setInputFiles(resolve("e2e/fixtures/located.mp4"));
-  await expect(request.locator("[data-testid=evidence-item][data-status=done]")).toHaveCount(1);
+  const form = request.getByTestId("request-escalate-form");
+  await form.getByTestId("file-input").setInputFiles(resolve("e2e/fixtures/located.mp4"));
+  await expect(form.locator("[data-testid=evidence-item][data-status=done]")).toHaveCount(1);
   await request.getByTestId("request-escalate-send").click();
   await expect(card(page, filed.number)).toHaveAttribute("data-state", "escalated");
   const escalated = await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`);
@@ -122,6 +123,13 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
 
   const ruling = { in_favour_of: "shopper", message: "支持买家:请退货退款。" };
   await call(assets, platform, "POST", `/v1/platform/cases/${filed.id}/ruling`, ruling);
+  await showRequests(page);
+  await expect(card(page, filed.number)).toHaveAttribute("data-state", "ruled");
+  await expect(card(page, filed.number).getByTestId("request-appeal")).toHaveCount(0); // the winner does not appeal
+  // The appeal window closes and the ruling is carried out. The page's order token has
+  // expired by then: the browser logs the 401 before the widget gets a fresh one.
+  page.allowProblems(/401 \(Unauthorized\)/);
+  await assets.advance(72 * 3600);
   await showRequests(page);
   await expect(card(page, filed.number)).toHaveAttribute("data-state", "awaiting_return_shipment");
   await expect(card(page, filed.number).getByTestId("request-message")).toHaveText("平台: 支持买家:请退货退款。");
@@ -137,23 +145,59 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
 });
 
 // The widget's controls for the shopper's actions, by the action's wire name.
-const controls = { return_shipment: "request-return-form", escalate: "request-escalate", withdraw: "request-withdraw" };
+const controls = {
+  return_shipment: "request-return-form",
+  escalate: "request-escalate",
+  withdraw: "request-withdraw",
+  message: "request-reply-form",
+  accept_offer: "request-offer-accept",
+  decline_offer: "request-offer-decline",
+  submit_evidence: "request-evidence",
+  appeal: "request-appeal",
+};
 
-test("in every state the widget offers exactly the actions the server lists", async ({ page, assets }) => {
+test("in every state the widget offers exactly the actions the server lists", async ({ page, backend: assets }) => {
   const seller = apiKey(assets, ["--merchant", "demo"]);
   const platform = apiKey(assets, ["--platform"]);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
   const filed = await fileAsShopper(page, assets, "The box arrived crushed and the lid is bent.");
   await openWidget(page);
+  // Each step reaches the state through the seller's or the platform's API, or the
+  // shopper's own control in the widget.
+  const api = (key, path, body) => () => call(assets, key, "POST", `/v1/${path.replace("{id}", filed.id)}`, body);
+  const widget = (act) => async () => {
+    await showRequests(page);
+    await act(card(page, filed.number));
+  };
+  const write = (prefix, text) => async (shown) => {
+    await shown.getByTestId(prefix).click();
+    await shown.getByTestId(prefix === "request-escalate" ? "request-escalate-reason" : `${prefix}-text`).fill(text);
+    await shown.getByTestId(`${prefix}-send`).click();
+    await expect(shown).toHaveAttribute("data-state", "escalated");
+  };
   const steps = [
     ["awaiting_seller", null],
-    ["seller_refused", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refuse`, { message: "No damage is visible." })],
-    ["escalated", null], // the shopper asks, through the widget (below)
-    ["awaiting_return_shipment", () => call(assets, platform, "POST", `/v1/platform/cases/${filed.id}/ruling`, { in_favour_of: "shopper", message: "Return and refund." })],
-    ["awaiting_seller_receipt", null], // the shopper sends the tracking number, through the widget
-    ["awaiting_resolution", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/confirm-receipt`, {})],
-    ["resolved", () => call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/refund`, { amount: { minor_units: 12900, currency: "CNY" } })],
+    ["offer_pending", api(seller, "merchant/cases/{id}/offer", { resolution: "refund_only", amount: { minor_units: 5000, currency: "CNY" }, message: "¥50 back?" })],
+    ["offer_declined", widget(async (shown) => {
+      await expect(shown.getByTestId("request-offer")).toContainText("Refund only: 50.00 CNY");
+      await shown.getByTestId("request-offer-decline").click();
+      await expect(shown).toHaveAttribute("data-state", "offer_declined");
+    })],
+    ["escalated", widget(write("request-escalate", "The box was crushed on arrival, see the photos."))],
+    ["evidence_round", api(platform, "platform/cases/{id}/evidence-round", { from: ["shopper"], message: "Photos of the box, please." })],
+    ["escalated", widget(write("request-evidence", "The box as it arrived."))],
+    ["ruled", api(platform, "platform/cases/{id}/ruling", { in_favour_of: "seller", message: "Not shown." })],
+    ["escalated", widget(write("request-appeal", "The carrier's photo shows the crushed box."))],
+    ["awaiting_return_shipment", api(platform, "platform/cases/{id}/ruling", { in_favour_of: "shopper", message: "On appeal: return and refund." })],
+    ["awaiting_seller_receipt", widget(async (shown) => {
+      await shown.getByTestId("request-carrier").fill("SF Express");
+      await shown.getByTestId("request-tracking").fill("SF9876543210");
+      await shown.getByTestId("request-send-tracking").click();
+      await expect(shown).toHaveAttribute("data-state", "awaiting_seller_receipt");
+    })],
+    ["awaiting_resolution", api(seller, "merchant/cases/{id}/confirm-receipt", {})],
+    ["resolved", api(seller, "merchant/cases/{id}/refund", { amount: { minor_units: 12900, currency: "CNY" } })],
   ];
   const seen = [];
   for (const [state, act] of steps) {
@@ -167,26 +211,19 @@ test("in every state the widget offers exactly the actions the server lists", as
     }
     expect(listed.every((a) => a in controls), `${state}: ${listed}`).toBe(true);
     seen.push(`${state}:${listed.join("+")}`);
-    if (state === "seller_refused") {
-      await shown.getByTestId("request-escalate").click();
-      await shown.getByTestId("request-escalate-reason").fill("The box was crushed on arrival, see the photos.");
-      await shown.getByTestId("request-escalate-send").click();
-      await expect(shown).toHaveAttribute("data-state", "escalated");
-    }
-    if (state === "awaiting_return_shipment") {
-      await shown.getByTestId("request-carrier").fill("SF Express");
-      await shown.getByTestId("request-tracking").fill("SF9876543210");
-      await shown.getByTestId("request-send-tracking").click();
-      await expect(shown).toHaveAttribute("data-state", "awaiting_seller_receipt");
-    }
   }
   expect(seen).toEqual([
-    "awaiting_seller:withdraw",
-    "seller_refused:escalate+withdraw",
-    "escalated:withdraw",
-    "awaiting_return_shipment:return_shipment+withdraw",
-    "awaiting_seller_receipt:",
-    "awaiting_resolution:",
+    "awaiting_seller:withdraw+message",
+    "offer_pending:accept_offer+decline_offer+withdraw+message",
+    "offer_declined:escalate+withdraw+message",
+    "escalated:withdraw+message",
+    "evidence_round:submit_evidence+withdraw+message",
+    "escalated:withdraw+message",
+    "ruled:appeal+withdraw+message",
+    "escalated:withdraw+message",
+    "awaiting_return_shipment:return_shipment+withdraw+message",
+    "awaiting_seller_receipt:message",
+    "awaiting_resolution:message",
     "resolved:",
   ]);
 });
@@ -230,4 +267,51 @@ test("leaving My requests while it loads cancels its request", async ({ page, as
   await expect(byTestId(page, "requests")).toBeVisible();
   await byTestId(page, "requests-back").click();
   expect((await aborted).failure().errorText).toContain("ABORTED");
+});
+
+test("the shopper writes with a photo (kept across a reload), then accepts the seller's counter-offer", async ({ page, assets }) => {
+  const seller = apiKey(assets, ["--merchant", "demo"]);
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  const filed = await fileAsShopper(page, assets, "The lid is dented.");
+  await openWidget(page);
+  await showRequests(page);
+  let shown = card(page, filed.number);
+  const reply = (shown) => shown.getByTestId("request-reply-form");
+  await reply(shown).getByTestId("request-reply-text").fill("Here is the dent, close up.");
+  await reply(shown).getByTestId("file-input").setInputFiles(resolve("e2e/fixtures/gps.jpg"));
+  await expect(reply(shown).locator("[data-testid=evidence-item][data-status=done]")).toHaveCount(1);
+
+  // A reload before sending keeps what was written and the uploaded photo.
+  await page.reload();
+  await page.getByRole("button", { name: "English" }).click();
+  await openWidget(page);
+  await showRequests(page);
+  shown = card(page, filed.number);
+  await expect(reply(shown).getByTestId("request-reply-text")).toHaveValue("Here is the dent, close up.");
+  await expect(reply(shown).locator("[data-testid=evidence-item][data-status=done]")).toHaveCount(1);
+  await reply(shown).getByTestId("request-reply-send").click();
+  const mine = card(page, filed.number).locator("[data-testid=timeline-entry][data-actor=shopper][data-kind=message]");
+  await expect(mine).toContainText("Here is the dent, close up.");
+  await expect(mine.getByTestId("timeline-details")).toHaveText("1 photo(s), 0 video(s)");
+  await expect(reply(card(page, filed.number)).getByTestId("request-reply-text")).toHaveValue("");
+  // What the server stored: the message with the photo, which joined the case's evidence.
+  let stored = (await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`)).case;
+  const sent = stored.history.at(-1);
+  expect([sent.actor, sent.kind, sent.message, sent.media.map((m) => m.kind)]).toEqual(["shopper", "message", "Here is the dent, close up.", ["photo"]]);
+  expect(stored.media).toEqual(sent.media);
+
+  // The seller answers with a partial refund; the shopper accepts it.
+  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/offer`, {
+    resolution: "refund_only", amount: { minor_units: 3000, currency: "CNY" }, message: "Keep it, with 30.00 back?",
+  });
+  await showRequests(page);
+  shown = card(page, filed.number);
+  await expect(shown).toHaveAttribute("data-state", "offer_pending");
+  await expect(shown.getByTestId("request-offer")).toContainText("The seller offers: Refund only: 30.00 CNY");
+  await expect(shown.locator("[data-testid=timeline-entry][data-kind=counter_offer]")).toContainText("Keep it, with 30.00 back?");
+  await shown.getByTestId("request-offer-accept").click();
+  await expect(card(page, filed.number)).toHaveAttribute("data-state", "awaiting_resolution");
+  stored = (await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`)).case;
+  expect(stored.settlement).toEqual({ resolution: "refund_only", amount: { minor_units: 3000, currency: "CNY" } });
 });

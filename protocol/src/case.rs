@@ -947,6 +947,12 @@ impl Write for EscalateRequest {
     }
 }
 
+impl Write for NoteRequest {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().optional("message", &self.message).finish()
+    }
+}
+
 impl Write for WithdrawRequest {
     fn write<J: Json>(&self) -> J {
         Fields::new().optional("message", &self.message).finish()
@@ -1016,6 +1022,11 @@ mod tests {
         same(&EscalateRequest { reason: "No answer.".into(), media: vec![photo] });
         same(&WithdrawRequest { message: Some("Solved.".into()) });
         same(&WithdrawRequest { message: None });
+        same(&NoteRequest { message: Some("Deal.".into()) });
+        same(&NewMessage {
+            message: "See the box".into(),
+            media: vec![MediaRef { upload_id: "u3".into(), kind: MediaKind::Photo }],
+        });
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod server_main {
     use std::process::ExitCode;
     use std::sync::Arc;
 
-    use aftercare_protocol::order::{OrderSnapshot, OrderState};
+    use aftercare_protocol::order::{ItemPrice, OrderSnapshot, OrderState};
     use aftercare_server::clock::Clock;
     use aftercare_server::merchants::{self, Merchants, DEMO_MERCHANT};
     use aftercare_server::routes::demo::{demo_order, DEFAULT_TOKEN_TTL_SECS, DEMO_ORDER_ID};
@@ -141,6 +141,12 @@ mod server_main {
         /// Delivery date, `YYYY-MM-DD` or RFC 3339.
         #[arg(long)]
         delivered_at: Option<String>,
+        /// What was paid per item, in `--items` order: `12900` (one, per unit) or
+        /// `2x12900` (quantity × unit price), minor units of `--currency`.
+        #[arg(long, value_delimiter = ',')]
+        prices: Vec<String>,
+        #[arg(long, default_value = "CNY")]
+        currency: String,
     }
 
     #[derive(Args)]
@@ -360,17 +366,42 @@ mod server_main {
             if token.items.is_empty() {
                 return Err("--items is required (the order's item ids, comma-separated)".into());
             }
+            let prices = item_prices(&token.items, &token.prices, &token.currency)?;
             OrderSnapshot {
                 order_id: token.order.clone(),
                 item_ids: token.items,
                 state,
                 delivered_at: token.delivered_at,
-                prices: Vec::new(),
+                prices,
             }
         };
         println!("{}", auth::mint(merchant, &merchant.keys[0], &token.shopper, snapshot, now, token.ttl));
         let _ = DEFAULT_TOKEN_TTL_SECS;
         Ok(())
+    }
+
+    /// `--prices` for `--items`: none, or one per item (`12900`, `2x12900`).
+    fn item_prices(items: &[String], prices: &[String], currency: &str) -> Result<Vec<ItemPrice>, String> {
+        if prices.is_empty() {
+            return Ok(Vec::new());
+        }
+        if prices.len() != items.len() {
+            return Err(format!("--prices: give one per item ({} items, {} prices)", items.len(), prices.len()));
+        }
+        if !aftercare_protocol::money::Money::valid_currency(currency) {
+            return Err(format!("--currency {currency:?}: an ISO 4217 code such as CNY"));
+        }
+        items
+            .iter()
+            .zip(prices)
+            .map(|(item, price)| {
+                let (quantity, unit) = price.split_once('x').unwrap_or(("1", price));
+                let bad = || format!("--prices {price:?}: write 12900 or 2x12900 (minor units)");
+                let quantity: u32 = quantity.parse().ok().filter(|q| *q > 0).ok_or_else(bad)?;
+                let unit_price: i64 = unit.parse().ok().filter(|p| *p >= 0).ok_or_else(bad)?;
+                Ok(ItemPrice { item_id: item.clone(), quantity, unit_price, currency: currency.to_owned() })
+            })
+            .collect()
     }
 
     async fn api_key_command(key: ApiKey) -> Result<(), String> {

@@ -6,7 +6,9 @@
 //! Its calls belong to the view that made it: when the view goes, they are cancelled
 //! and their requests aborted.
 
-use aftercare_protocol::case::{Case, EventKind, NextAction};
+use aftercare_protocol::case::{Case, EscalateRequest, EventKind, MediaRef, NewMessage, NextAction};
+use aftercare_protocol::rules::Rules;
+use aftercare_protocol::validate::{self, FieldError};
 use leptos::prelude::*;
 
 use crate::api::{self, ShopperAction};
@@ -17,7 +19,63 @@ pub const REFRESH: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The actions this widget can offer a shopper, in the order it offers them. Anything
 /// else the server lists is for another client (none today).
-pub const OFFERED: [EventKind; 3] = [EventKind::ReturnShipment, EventKind::Escalate, EventKind::Withdraw];
+pub const OFFERED: [EventKind; 8] = [
+    EventKind::AcceptOffer,
+    EventKind::DeclineOffer,
+    EventKind::SubmitEvidence,
+    EventKind::ReturnShipment,
+    EventKind::Message,
+    EventKind::Escalate,
+    EventKind::Appeal,
+    EventKind::Withdraw,
+];
+
+/// The action a written form sends: `kind` is the next action it answers.
+pub fn written(kind: EventKind, text: String, media: Vec<MediaRef>) -> ShopperAction {
+    match kind {
+        EventKind::Escalate => ShopperAction::Escalate(EscalateRequest { reason: text, media }),
+        EventKind::SubmitEvidence => ShopperAction::Evidence(NewMessage { message: text, media }),
+        EventKind::Appeal => ShopperAction::Appeal(NewMessage { message: text, media }),
+        _ => ShopperAction::Message(NewMessage { message: text, media }),
+    }
+}
+
+/// What the server will check of a written action, checked first (the same rules).
+pub fn check(action: &ShopperAction, rules: &Rules) -> Vec<FieldError> {
+    match action {
+        ShopperAction::Escalate(request) => validate::escalate(request, rules),
+        ShopperAction::Message(request) | ShopperAction::Evidence(request) | ShopperAction::Appeal(request) => {
+            validate::new_message(request, rules)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Where an unsent text for case `case_id` is kept (`purpose`: `message`, `evidence`,
+/// …), per backend and merchant like the case draft: a reload, or the card drawn anew
+/// for the case's next version, keeps what the shopper was writing.
+fn text_key(state: WidgetState, purpose: &str, case_id: &str) -> String {
+    let endpoint = state.endpoint.get_value().unwrap_or_default();
+    let merchant = state.merchant.get_value().unwrap_or_default();
+    format!("aftercare:text:{endpoint}|{merchant}|{case_id}|{purpose}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The unsent text kept for this case and purpose ("" when none).
+pub fn kept_text(state: WidgetState, purpose: &str, case_id: &str) -> String {
+    storage().and_then(|s| s.get_item(&text_key(state, purpose, case_id)).ok().flatten()).unwrap_or_default()
+}
+
+/// Keeps (or, when empty, forgets) the unsent text. Where storage is refused, the text
+/// lives only as long as the page.
+pub fn keep_text(state: WidgetState, purpose: &str, case_id: &str, text: &str) {
+    let Some(storage) = storage() else { return };
+    let key = text_key(state, purpose, case_id);
+    let _ = if text.is_empty() { storage.remove_item(&key) } else { storage.set_item(&key, text) };
+}
 
 /// What to show of a case's next actions: the ones this widget can take, as listed.
 pub fn offered(case: &Case) -> Vec<NextAction> {

@@ -624,6 +624,56 @@ impl Tr {
         }
     }
 
+    /// What the seller offers, or a ruling awards: "退货退款" / "Refund only: 80.00 CNY".
+    pub fn settlement(self, resolution: Resolution, amount: Option<&aftercare_protocol::money::Money>) -> String {
+        match amount {
+            Some(amount) => format!("{}{} {amount}", self.resolution(resolution), self.pick(":", ": ")),
+            None => self.resolution(resolution).to_owned(),
+        }
+    }
+
+    pub fn offer_line(self, offer: &str) -> String {
+        if self.zh() {
+            format!("卖家提议:{offer}")
+        } else {
+            format!("The seller offers: {offer}")
+        }
+    }
+
+    pub fn accept_offer(self) -> &'static str {
+        self.pick("接受方案", "Accept the offer")
+    }
+
+    pub fn decline_offer(self) -> &'static str {
+        self.pick("拒绝方案", "Decline")
+    }
+
+    /// A refusal's reason, in the merchant's words for this language.
+    pub fn refusal(self, reason: &aftercare_protocol::case::RefusalReason) -> String {
+        let text = if self.zh() { &reason.zh } else { &reason.en };
+        format!("{}{text}", self.pick("拒绝原因:", "Reason: "))
+    }
+
+    /// The labels of a form the shopper writes in: (open it, the text, send).
+    pub fn form_labels(self, kind: EventKind) -> [&'static str; 3] {
+        match kind {
+            EventKind::Escalate => [self.request_intervention(), self.intervention_reason(), self.send_intervention()],
+            EventKind::SubmitEvidence => [
+                self.pick("补充证据", "Send evidence"),
+                self.pick("平台请您提供证据和说明", "The platform asks for your evidence and statement"),
+                self.pick("提交证据", "Send evidence"),
+            ],
+            EventKind::Appeal => [
+                self.pick("申诉", "Appeal"),
+                self.pick("请说明申诉理由", "Why should the platform look again?"),
+                self.pick("提交申诉", "Send the appeal"),
+            ],
+            _ => {
+                [self.pick("留言", "Write"), self.pick("给卖家留言", "Write to the seller"), self.pick("发送", "Send")]
+            }
+        }
+    }
+
     pub fn media_kind(self, kind: MediaKind) -> &'static str {
         match kind {
             MediaKind::Photo => self.pick("照片", "photo"),

@@ -1,10 +1,13 @@
 //! "My requests", the view: each of the shopper's cases with its state, the deadline
-//! that applies now and its history, and a control for each of the case's
-//! `next_actions` the widget can take (`controllers::requests::offered`): the
-//! return's tracking number (with the seller's return address), a request for platform
-//! intervention, withdrawal. Loading and acting are the controller's.
+//! that applies now and its history as a conversation (who wrote, when, what was
+//! offered, refused or ruled, with how many files), and a control for each of the
+//! case's `next_actions` the widget can take (`controllers::requests::offered`): the
+//! answer to a seller's offer, a message (with files), the answer to an evidence
+//! round, the return's tracking number (with the seller's return address), a request
+//! for platform intervention, an appeal, withdrawal. Loading and acting are the
+//! controller's.
 
-use aftercare_protocol::case::{Actor, Case, EscalateRequest, EventKind, NextAction, Shipment, WithdrawRequest};
+use aftercare_protocol::case::{Actor, Case, CaseEvent, EventKind, NextAction, NoteRequest, Shipment, WithdrawRequest};
 use leptos::prelude::*;
 
 use super::evidence::EvidenceStep;
@@ -65,8 +68,16 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
     // Exactly what the server lists for the shopper now, nothing derived here.
     let offered = requests::offered(&case);
     let offers = |kind: EventKind| offered.iter().find(|a| a.action == kind);
+    let offer_control = offers(EventKind::AcceptOffer).map(|_| offer_control(tr, requests, &case, error));
     let return_control = offers(EventKind::ReturnShipment).map(|_| return_form(tr, requests, &case, error));
-    let escalate_control = offers(EventKind::Escalate).map(|a| escalate_form(tr, requests, &case, a, error));
+    // The forms the shopper writes in, in the order the server's actions come.
+    let forms: Vec<_> = offered
+        .iter()
+        .filter(|a| {
+            matches!(a.action, EventKind::SubmitEvidence | EventKind::Message | EventKind::Escalate | EventKind::Appeal)
+        })
+        .map(|a| text_form(tr, requests, &case, a, error))
+        .collect_view();
     let withdraw = offers(EventKind::Withdraw).map(|_| withdraw_control(tr, requests, &case, error));
     view! {
         <article class="ac-request" data-testid="request" data-state=state.as_str() data-number=case.number.clone()>
@@ -86,23 +97,68 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
             {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{move || tr.get().return_sent(&s.carrier, &s.tracking_number)}</p> })}
             {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount)}</p> })}
             {case.replacement_shipment.clone().map(|s| view! { <p data-testid="request-replacement">{move || tr.get().replacement_sent(&s.carrier, &s.tracking_number)}</p> })}
+            {offer_control}
             {return_control}
-            {escalate_control}
+            {forms}
             {withdraw}
             <p class="ac-errors" role="alert" data-testid="request-error">{move || error.get()}</p>
-            <details class="ac-history">
-                <summary>{move || tr.get().review_details()}</summary>
-                <ol>
-                    {history.into_iter().map(|event| view! {
-                        <li>
-                            <span class="ac-muted">{move || tr.get().date_time(event.at)}" "</span>
-                            {move || format!("{} {}", tr.get().actor(event.actor), tr.get().event(event.kind))}
-                            {event.message.clone().map(|m| view! { <span>": "{m}</span> })}
-                        </li>
-                    }).collect_view()}
-                </ol>
-            </details>
+            <ol class="ac-timeline" data-testid="request-timeline">
+                {history.into_iter().map(|event| timeline_entry(tr, event)).collect_view()}
+            </ol>
         </article>
+    }
+}
+
+/// One event of the conversation: who, when, what, and what it carried.
+fn timeline_entry(tr: Memo<Tr>, event: CaseEvent) -> impl IntoView {
+    let mine = event.actor == Actor::Shopper;
+    let details = move || {
+        let tr = tr.get();
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(offer) = &event.offer {
+            parts.push(tr.settlement(offer.resolution, offer.amount.as_ref()));
+        }
+        if let Some(settlement) = event.ruling.as_ref().and_then(|r| r.settlement.as_ref()) {
+            parts.push(tr.settlement(settlement.resolution, settlement.amount.as_ref()));
+        }
+        if let Some(reason) = &event.refusal_reason {
+            parts.push(tr.refusal(reason));
+        }
+        if !event.media.is_empty() {
+            let photos = event.media.iter().filter(|m| m.kind == aftercare_protocol::case::MediaKind::Photo).count();
+            parts.push(tr.files(photos, event.media.len() - photos));
+        }
+        parts.join(" · ")
+    };
+    view! {
+        <li class="ac-timeline__entry" class:ac-timeline__entry--mine=mine data-actor=event.actor.as_str() data-kind=event.kind.as_str() data-testid="timeline-entry">
+            <span class="ac-muted">{move || format!("{} · {} {}", tr.get().date_time(event.at), tr.get().actor(event.actor), tr.get().event(event.kind))}</span>
+            {event.message.clone().map(|m| view! { <p class="ac-timeline__text">{m}</p> })}
+            <p class="ac-muted" data-testid="timeline-details">{details}</p>
+        </li>
+    }
+}
+
+/// The seller's offer, with the shopper's two answers.
+fn offer_control(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Option<String>>) -> impl IntoView {
+    let offer = case.offer.clone();
+    let answer = {
+        let shown = case.clone();
+        move |accept: bool| {
+            let note = NoteRequest::default();
+            let action = if accept { ShopperAction::AcceptOffer(note) } else { ShopperAction::DeclineOffer(note) };
+            requests.act(shown.clone(), action, error, Callback::new(|()| {}));
+        }
+    };
+    let decline = answer.clone();
+    view! {
+        <div class="ac-request__action" data-testid="request-offer">
+            {offer.map(|o| view! { <p><strong>{move || tr.get().offer_line(&tr.get().settlement(o.resolution, o.amount.as_ref()))}</strong></p> })}
+            <div class="ac-actions">
+                <button type="button" class="ac-button" on:click=move |_| answer(true) data-testid="request-offer-accept">{move || tr.get().accept_offer()}</button>
+                <button type="button" class="ac-button ac-button--secondary" on:click=move |_| decline(false) data-testid="request-offer-decline">{move || tr.get().decline_offer()}</button>
+            </div>
+        </div>
     }
 }
 
@@ -143,49 +199,78 @@ fn return_form(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Op
     }
 }
 
-fn escalate_form(
+/// A form the shopper writes in, with files when the action takes them: a message to
+/// the seller (always open), an answer to an evidence round, a request for platform
+/// intervention or an appeal (opened by a button). What is typed and the files chosen
+/// are kept across reloads until sent.
+fn text_form(
     tr: Memo<Tr>,
     requests: Requests,
     case: &Case,
     action: &NextAction,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let reason = RwSignal::new(String::new());
-    let shown = case.clone();
+    let kind = action.action;
+    let purpose = kind.as_str();
+    let (id, shown) = (case.id.clone(), case.clone());
+    // The escalation's test ids predate the others'.
+    let testids = match kind {
+        EventKind::Escalate => {
+            ["request-escalate", "request-escalate-form", "request-escalate-reason", "request-escalate-send"]
+        }
+        EventKind::SubmitEvidence => {
+            ["request-evidence", "request-evidence-form", "request-evidence-text", "request-evidence-send"]
+        }
+        EventKind::Appeal => ["request-appeal", "request-appeal-form", "request-appeal-text", "request-appeal-send"],
+        _ => ["request-reply", "request-reply-form", "request-reply-text", "request-reply-send"],
+    };
+    let always_open = kind == EventKind::Message;
+    let open = RwSignal::new(always_open);
+    let text = RwSignal::new(requests::kept_text(requests.state, purpose, &id));
     let with_media = action.accepts.contains(&aftercare_protocol::case::ActionInput::Media);
-    // More evidence may go with the request: a list of its own, kept across reloads.
-    let extra = Evidence::for_purpose(requests.state, Some(format!("escalate:{}", case.id)));
+    let extra = Evidence::for_purpose(requests.state, Some(format!("{purpose}:{id}")));
     extra.restore();
     let send = move |_| {
         if extra.running() > 0 {
             error.set(Some(tr.get_untracked().waiting_for_uploads(extra.running())));
             return;
         }
-        let request = EscalateRequest { reason: reason.get_untracked().trim().to_owned(), media: extra.media() };
+        let (written, media) = (text.get_untracked().trim().to_owned(), extra.media());
+        let request = requests::written(kind, written, media);
         let rules = requests.state.config.with_untracked(|c| c.rules.clone());
-        if let Some(first) = aftercare_protocol::validate::escalate(&request, &rules).first() {
+        if let Some(first) = requests::check(&request, &rules).first() {
             error.set(Some(tr.get_untracked().field_error(first)));
             return;
         }
+        let id = id.clone();
         let done = Callback::new(move |()| {
-            open.set(false);
+            open.set(always_open);
+            text.set(String::new());
+            requests::keep_text(requests.state, purpose, &id, "");
             extra.clear();
         });
-        requests.act(shown.clone(), ShopperAction::Escalate(request), error, done);
+        requests.act(shown.clone(), request, error, done);
     };
+    let keep = {
+        let id = case.id.clone();
+        move |e: web_sys::Event| {
+            text.set(value_of(&e));
+            requests::keep_text(requests.state, purpose, &id, &text.get_untracked());
+        }
+    };
+    let labels = move |i: usize| tr.get().form_labels(kind)[i];
     view! {
         <div class="ac-request__action">
-            <button type="button" class="ac-button" hidden=open on:click=move |_| open.set(true) data-testid="request-escalate">
-                {move || tr.get().request_intervention()}
+            <button type="button" class="ac-button" hidden=open on:click=move |_| open.set(true) data-testid=testids[0]>
+                {move || labels(0)}
             </button>
-            <div hidden=move || !open.get() data-testid="request-escalate-form">
+            <div hidden=move || !open.get() data-testid=testids[1]>
                 <label class="ac-field">
-                    <span class="ac-field__label">{move || tr.get().intervention_reason()}</span>
-                    <textarea class="ac-input" rows="3" prop:value=reason on:input=move |e| reason.set(value_of(&e)) data-testid="request-escalate-reason"></textarea>
+                    <span class="ac-field__label">{move || labels(1)}</span>
+                    <textarea class="ac-input" rows="3" prop:value=text on:input=keep data-testid=testids[2]></textarea>
                 </label>
                 {with_media.then(|| view! { <EvidenceStep tr evidence=extra/> })}
-                <button type="button" class="ac-button" on:click=send data-testid="request-escalate-send">{move || tr.get().send_intervention()}</button>
+                <button type="button" class="ac-button" on:click=send data-testid=testids[3]>{move || labels(2)}</button>
             </div>
         </div>
     }

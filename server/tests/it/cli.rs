@@ -58,8 +58,22 @@ fn token_prints_one_line_that_the_demo_accepts() {
     let now = aftercare_server::clock::Clock::system().now();
     let (_, claims) = aftercare_server::auth::verify(token, &merchants, now).unwrap();
     assert_eq!((claims.sub.as_str(), claims.exp - claims.iat), ("s-1", 300));
+    assert_eq!(claims.order.prices.len(), 2, "the demo order's prices are signed");
     let (ok, _, stderr) = run(&["token", "--merchant", "nobody", "--order", "o", "--shopper", "s"], dir.path());
     assert!(!ok && stderr.contains("unknown merchant"));
+
+    // Another order, with what was paid per item.
+    let priced = ["token", "--merchant", "demo", "--order", "A-1", "--shopper", "s-1", "--items", "a,b"];
+    let (ok, stdout, stderr) =
+        run(&[&priced[..], &["--prices", "12900,2x500", "--currency", "CNY"]].concat(), dir.path());
+    assert!(ok, "{stderr}");
+    let (_, claims) = aftercare_server::auth::verify(stdout.trim(), &merchants, now).unwrap();
+    let paid = claims.order.paid_for(&["a".to_owned(), "b".to_owned()]).unwrap();
+    assert_eq!(paid, Some(aftercare_protocol::money::Money::new(13900, "CNY")));
+    let (ok, _, stderr) = run(&[&priced[..], &["--prices", "12900"]].concat(), dir.path());
+    assert!(!ok && stderr.contains("one per item"), "{stderr}");
+    let (ok, _, stderr) = run(&[&priced[..], &["--prices", "1,0x5"]].concat(), dir.path());
+    assert!(!ok && stderr.contains("--prices \"0x5\""), "{stderr}");
 }
 
 #[test]

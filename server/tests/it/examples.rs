@@ -10,8 +10,8 @@ use aftercare_server::merchants::{Merchant, Merchants, SigningKey};
 mod rust_example;
 
 const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
-const ORDER: &str =
-    r#"{"order_id":"A-100","item_ids":["sku-1","sku-2"],"state":"delivered","delivered_at":"2026-11-25"}"#;
+const ORDER: &str = r#"{"order_id":"A-100","item_ids":["sku-1","sku-2"],"state":"delivered","delivered_at":"2026-11-25",
+    "prices":[{"item_id":"sku-1","quantity":1,"unit_price":12900,"currency":"CNY"},{"item_id":"sku-2","quantity":2,"unit_price":500,"currency":"CNY"}]}"#;
 
 fn merchants() -> Merchants {
     Merchants::new(vec![Merchant {
@@ -39,6 +39,8 @@ fn check(token: &str) {
         auth::verify(token.trim(), &merchants(), system_now()).expect("the example's token verifies");
     assert_eq!((merchant.id.as_str(), claims.sub.as_str(), claims.order_id.as_str()), ("acme", "shopper-9", "A-100"));
     assert_eq!(claims.order.item_ids, ["sku-1", "sku-2"]);
+    let paid = claims.order.paid_for(&claims.order.item_ids).unwrap();
+    assert_eq!(paid, Some(aftercare_protocol::money::Money::new(13900, "CNY")), "the prices are signed as given");
 }
 
 fn run(program: &str, script: &str) -> String {
