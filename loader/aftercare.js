@@ -39,7 +39,10 @@
       "'Microsoft YaHei','Noto Sans CJK SC',sans-serif;letter-spacing:normal;cursor:pointer;" +
       "box-shadow:0 4px 16px rgb(0 0 0/.24)}" +
       ".ac-launcher:focus-visible{outline:3px solid var(--ac-accent,#e4393c);outline-offset:3px}" +
-      ".ac-launcher::before{content:'';width:18px;height:14px;border-radius:7px 7px 7px 2px;background:currentColor}"
+      ".ac-launcher::before{content:'';width:18px;height:14px;border-radius:7px 7px 7px 2px;background:currentColor}" +
+      ".ac-launcher[data-unread]::after{content:attr(data-unread);min-width:18px;height:18px;padding:0 5px;" +
+      "box-sizing:border-box;border-radius:9px;background:var(--ac-accent-text,#fff);color:var(--ac-accent,#e4393c);" +
+      "font-size:12px;line-height:18px;text-align:center}"
   );
   root.adoptedStyleSheets = [sheet];
   var button = document.createElement("button");
@@ -49,17 +52,44 @@
   button.setAttribute("aria-expanded", "false");
   button.setAttribute("data-testid", "launcher");
   // Mirrors locale.rs until the wasm takes the label over.
-  function label() {
+  function zh() {
     for (var i = 0; i < settings.locales.length; i++) {
       var primary = String(settings.locales[i]).trim().split(/[-_]/)[0].toLowerCase();
-      if (primary === "zh") return "联系客服";
+      if (primary === "zh") return true;
       if (primary === "en") break;
     }
-    return "Contact support";
+    return false;
+  }
+  function label() {
+    return zh() ? "联系客服" : "Contact support";
   }
   button.textContent = label();
   var mount = document.createElement("div");
   root.append(button, mount);
+
+  // Updates on the shopper's cases since they last looked: one small request when the
+  // page is idle, once the backend, the order and its token are known; a badge on the
+  // launcher (the widget keeps it from then on). Nothing else is fetched before intent.
+  var unreadAsked;
+  function askUnread() {
+    var order;
+    try { order = settings.order && JSON.parse(settings.order).id; } catch (e) { return; }
+    if (unreadAsked || widget || loading || !settings.endpoint || !order || !settings.orderToken || !window.fetch) return;
+    unreadAsked = true;
+    (window.requestIdleCallback || setTimeout)(function () {
+      fetch(new URL("v1/unread?order=" + encodeURIComponent(order), settings.endpoint), {
+        headers: { authorization: "Bearer " + settings.orderToken }, credentials: "omit"
+      })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          var n = answer && +answer.unread;
+          if (!n || widget || loading) return;
+          button.setAttribute("data-unread", n > 99 ? "99+" : String(n));
+          button.setAttribute("aria-label", label() + (zh() ? "," + n + " 条新消息" : ", " + n + " new updates"));
+        })
+        .catch(function () {});
+    });
+  }
 
   function fail(error) {
     broken = true;
@@ -117,8 +147,9 @@
 
   // Before the wasm loads, state changes only update what it will start with.
   function setting(key, name, value) {
-    if (widget) call(name, value);
-    else settings[key] = value;
+    if (widget) return call(name, value);
+    settings[key] = value;
+    askUnread();
   }
 
   ["pointerenter", "touchstart", "focus"].forEach(function (type) {
@@ -156,7 +187,7 @@
     if (typeof api[args[0]] === "function") api[args[0]].apply(null, [].slice.call(args, 1));
   });
 
-  function attach() { document.body.append(host); }
+  function attach() { document.body.append(host); askUnread(); }
   if (document.body) attach();
   else document.addEventListener("DOMContentLoaded", attach);
 })();

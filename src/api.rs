@@ -9,7 +9,8 @@
 //! Uploads go over XHR instead (`upload::client`), for progress.
 
 use aftercare_protocol::case::{
-    ApiError, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, Shipment, WithdrawRequest,
+    ApiError, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, Seen, SeenRequest, Shipment,
+    WithdrawRequest,
 };
 use aftercare_protocol::read::{At, Json, Read, Write};
 use gloo_net::http::{Method, RequestBuilder};
@@ -211,6 +212,21 @@ pub async fn cases(state: &WidgetState, order: &str) -> Result<Vec<Case>, CallEr
     };
     let text = call(state, request, &|| {}).await?;
     decode::<CaseList>(&text).map(|list| list.cases).ok_or(CallError { status: 200, error: None })
+}
+
+/// Marks what My requests showed as seen (each case through its history's length), so
+/// the launcher's unread badge and `GET /v1/unread` count only what came after.
+pub async fn seen(state: &WidgetState, cases: Vec<Seen>) -> Result<(), CallError> {
+    let seen = SeenRequest { cases };
+    let request = Call {
+        method: Method::POST,
+        path: "v1/seen".into(),
+        query: &[],
+        body: Some(encode(&seen)),
+        idempotency_key: None,
+        if_match: None,
+    };
+    call(state, request, &|| {}).await.map(|_| ())
 }
 
 /// Something the shopper does to a case: the actions `next_actions` can offer them.

@@ -52,7 +52,9 @@ pub fn start(
     let config = load_config(None, tag_config.as_deref());
     let order = settings.order.as_deref().and_then(parse_order);
 
+    let unread = launcher.get_attribute("data-unread").and_then(|n| n.trim_end_matches('+').parse().ok());
     let state = WidgetState::new(HostElements { host, launcher, request_token }, locale, config, order);
+    state.unread.set(unread.unwrap_or(0));
     state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
     state.merchant.set_value(settings.merchant.clone());
     if let Some(json) = settings.contact.as_deref() {

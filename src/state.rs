@@ -38,6 +38,10 @@ pub struct WidgetState {
     pub contact: StoredValue<aftercare_protocol::case::Contact>,
     /// `openAfterSale(type?)` asked for the case flow (at that problem type).
     pub case_request: RwSignal<Option<Option<aftercare_protocol::case::ProblemType>>>,
+    /// Updates on the shopper's cases not yet seen: the launcher's badge. The loader
+    /// asked the backend before the widget loaded (`data-unread` on the launcher);
+    /// My requests clears it once shown.
+    pub unread: RwSignal<u64>,
 }
 
 impl WidgetState {
@@ -55,6 +59,7 @@ impl WidgetState {
             merchant: StoredValue::new(None),
             contact: StoredValue::new(Default::default()),
             case_request: RwSignal::new(None),
+            unread: RwSignal::new(0),
         }
     }
 

@@ -84,7 +84,7 @@ class GeneratedClient(unittest.TestCase):
 
     def test_file_read_and_drive_a_case_through_the_generated_client(self):
         models = self.module("models")
-        create, list_, read, escalate = self.endpoints("cases", "create", "list_", "read", "escalate")
+        create, list_, read, escalate, message = self.endpoints("cases", "create", "list_", "read", "escalate", "message")
         seller_read, refuse, reply, resolve = self.endpoints("merchant", "read", "refuse", "reply", "resolve")
         waiting_list, rule = self.endpoints("platform", "list_", "rule")
         shopper = self.client(self.backend.token("generated-client"))
@@ -104,7 +104,7 @@ class GeneratedClient(unittest.TestCase):
         self.assertIsInstance(case, models.Case)
         self.assertEqual(case.state, models.CaseState.AWAITING_SELLER)
         self.assertEqual(case.history[0].kind, models.EventKind.FILE)
-        self.assertEqual([a.action for a in case.next_actions], [models.EventKind.WITHDRAW])
+        self.assertEqual([a.action for a in case.next_actions], [models.EventKind.WITHDRAW, models.EventKind.MESSAGE])
         self.assertEqual(filed.headers["etag"], f'"{case.version}"')
 
         # The same key and body: the first answer again.
@@ -117,11 +117,13 @@ class GeneratedClient(unittest.TestCase):
         detail = seller_read.sync(case.id, client=seller)
         self.assertIsInstance(detail, models.CaseDetail)
         offered = [a.action for a in detail.case.next_actions]
-        self.assertEqual(offered, [models.EventKind.ACCEPT, models.EventKind.REFUSE, models.EventKind.REPLY])
+        self.assertEqual(offered, [models.EventKind.ACCEPT, models.EventKind.REFUSE, models.EventKind.COUNTER_OFFER,
+                                   models.EventKind.MESSAGE])
         refusal = next(a for a in detail.case.next_actions if a.action == models.EventKind.REFUSE)
-        self.assertEqual(refusal.requires, [models.ActionInput.MESSAGE])
+        self.assertEqual(refusal.requires, [models.ActionInput.REFUSAL_REASON, models.ActionInput.MESSAGE])
         refused = refuse.sync(
-            case.id, client=seller, body=models.MessageRequest(message="The photos show wear from use."),
+            case.id, client=seller,
+            body=models.RefuseRequest(reason="used_or_damaged", message="The photos show wear from use."),
             if_match=f'"{detail.case.version}"',
         )
         self.assertEqual(refused.state, models.CaseState.SELLER_REFUSED)
@@ -136,7 +138,14 @@ class GeneratedClient(unittest.TestCase):
 
         # The shopper asks the platform to step in; it rules for the shopper.
         seen = read.sync(case.id, client=shopper)
-        self.assertEqual([a.action for a in seen.next_actions], [models.EventKind.ESCALATE, models.EventKind.WITHDRAW])
+        self.assertEqual([a.action for a in seen.next_actions],
+                         [models.EventKind.ESCALATE, models.EventKind.WITHDRAW, models.EventKind.MESSAGE])
+        self.assertEqual(seen.history[1].refusal_reason.code, "used_or_damaged")
+        seen = message.sync(
+            case.id, client=shopper, body=models.NewMessage(message="It was like this in the box."),
+            if_match=f'"{seen.version}"',
+        )
+        self.assertEqual(seen.history[-1].kind, models.EventKind.MESSAGE)
         escalated = escalate.sync(
             case.id, client=shopper, body=models.EscalateRequest(reason="The box was crushed on arrival."),
             if_match=f'"{seen.version}"', idempotency_key=str(uuid.uuid4()),
@@ -148,10 +157,11 @@ class GeneratedClient(unittest.TestCase):
             case.id, client=ruler, if_match=f'"{escalated.version}"',
             body=models.RulingRequest(in_favour_of=models.Actor.SHOPPER, message="Return and refund."),
         )
-        self.assertEqual(ruled.state, models.CaseState.AWAITING_RETURN_SHIPMENT)
+        self.assertEqual(ruled.state, models.CaseState.RULED, "open to appeal by the seller")
+        self.assertEqual(ruled.ruling.in_favour_of, models.Actor.SHOPPER)
         self.assertEqual([e.kind for e in ruled.history],
-                         [models.EventKind.FILE, models.EventKind.REFUSE, models.EventKind.ESCALATE,
-                          models.EventKind.RULE_FOR_SHOPPER])
+                         [models.EventKind.FILE, models.EventKind.REFUSE, models.EventKind.MESSAGE,
+                          models.EventKind.ESCALATE, models.EventKind.RULE_FOR_SHOPPER])
 
         # Errors are models too, with their parameters.
         short = escalate.sync_detailed(

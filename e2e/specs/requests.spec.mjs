@@ -315,3 +315,49 @@ test("the shopper writes with a photo (kept across a reload), then accepts the s
   stored = (await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`)).case;
   expect(stored.settlement).toEqual({ resolution: "refund_only", amount: { minor_units: 3000, currency: "CNY" } });
 });
+
+test("the launcher shows what is new before the widget loads, with one small request, and it clears once seen", async ({ page, assets }) => {
+  const seller = apiKey(assets, ["--merchant", "demo"]);
+  await page.goto(assets.url);
+  const filed = await fileAsShopper(page, assets, "The lid is dented.");
+  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/messages`, { message: "Could you send a photo?" });
+  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/offer`, { resolution: "exchange", message: "Or a new one?" });
+
+  const api = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith("/v1/") || url.pathname.includes("aftercare-widget")) api.push(url.pathname + url.search);
+  });
+  await page.reload();
+  const launcher = byTestId(page, "launcher");
+  await expect(launcher).toHaveAttribute("data-unread", "2");
+  await expect(launcher).toHaveAccessibleName("联系客服,2 条新消息");
+  await page.waitForLoadState("networkidle");
+  expect(api, "before intent: only the unread count").toEqual(["/v1/unread?order=20261128-0042"]);
+
+  await page.evaluate(() => {
+    window.updates = [];
+    window.Aftercare.on("case-updated", (detail) => window.updates.push(detail));
+  });
+  const updates = () => page.evaluate(() => window.updates);
+  await openWidget(page);
+  await expect(launcher).toHaveAttribute("data-unread", "2"); // not seen yet: the panel shows the channels
+  await showRequests(page);
+  await expect(card(page, filed.number)).toHaveAttribute("data-state", "offer_pending");
+  await expect(launcher).not.toHaveAttribute("data-unread", /.*/);
+  await expect(launcher).toHaveAccessibleName("联系客服");
+  const unread = await page.evaluate(async (origin) => {
+    const shopper = localStorage.getItem("aftercare-demo-shopper");
+    const { token } = await (await fetch(`${origin}/demo/token?order=20261128-0042&shopper=${shopper}`)).json();
+    return (await fetch(`${origin}/v1/unread?order=20261128-0042`, { headers: { authorization: `Bearer ${token}` } })).json();
+  }, assets.origin);
+  expect(unread).toEqual({ unread: 0, cases: [] });
+
+  // The host page hears when a case moves on while My requests is shown.
+  await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/messages`, { message: "Still there?" });
+  await byTestId(page, "close").click();
+  await openWidget(page); // reopening on My requests loads it again
+  await expect(card(page, filed.number).getByTestId("request-message")).toContainText("Still there?");
+  await expect.poll(async () => (await updates()).length).toBe(1);
+  expect((await updates())[0]).toMatchObject({ case_id: filed.id, number: filed.number, state: "offer_pending" });
+});

@@ -684,6 +684,54 @@ pub struct WithdrawRequest {
     pub message: Option<String>,
 }
 
+/// `GET /v1/unread?order=…`: what the seller, the platform or a deadline added to the
+/// shopper's cases for the order since the shopper last saw them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unread {
+    /// Unread events over all the order's cases.
+    pub unread: u64,
+    /// The cases with any, oldest first.
+    pub cases: Vec<UnreadCase>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnreadCase {
+    pub id: String,
+    pub number: String,
+    pub unread: u64,
+}
+
+/// `POST /v1/seen`: the shopper has seen these cases' histories through `through`
+/// events (the length of the history shown).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SeenRequest {
+    pub cases: Vec<Seen>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Seen {
+    pub id: String,
+    pub through: u64,
+}
+
+impl Write for SeenRequest {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().field("cases", &self.cases).finish()
+    }
+}
+
+impl Write for Seen {
+    fn write<J: Json>(&self) -> J {
+        Fields::new().field("id", &self.id).field("through", &self.through).finish()
+    }
+}
+
 /// `GET /v1/cases?order=…`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -1023,6 +1071,7 @@ mod tests {
         same(&WithdrawRequest { message: Some("Solved.".into()) });
         same(&WithdrawRequest { message: None });
         same(&NoteRequest { message: Some("Deal.".into()) });
+        same(&SeenRequest { cases: vec![Seen { id: "c-1".into(), through: 7 }] });
         same(&NewMessage {
             message: "See the box".into(),
             media: vec![MediaRef { upload_id: "u3".into(), kind: MediaKind::Photo }],

@@ -33,6 +33,8 @@ use crate::tus;
         cases::decline_offer,
         cases::evidence,
         cases::appeal,
+        cases::unread,
+        cases::seen,
         tus::discovery,
         tus::create,
         tus::head,

@@ -6,7 +6,7 @@
 //! Its calls belong to the view that made it: when the view goes, they are cancelled
 //! and their requests aborted.
 
-use aftercare_protocol::case::{Case, EscalateRequest, EventKind, MediaRef, NewMessage, NextAction};
+use aftercare_protocol::case::{Case, EscalateRequest, EventKind, MediaRef, NewMessage, NextAction, Seen};
 use aftercare_protocol::rules::Rules;
 use aftercare_protocol::validate::{self, FieldError};
 use leptos::prelude::*;
@@ -82,6 +82,11 @@ pub fn offered(case: &Case) -> Vec<NextAction> {
     OFFERED.iter().filter_map(|kind| case.next_actions.iter().find(|a| a.action == *kind).cloned()).collect()
 }
 
+/// The cases of `now` that are new or at another version than in `before`.
+pub fn changed<'a>(before: &[Case], now: &'a [Case]) -> Vec<&'a Case> {
+    now.iter().filter(|case| !before.iter().any(|b| b.id == case.id && b.version == case.version)).collect()
+}
+
 #[derive(Clone, Copy)]
 pub struct Requests {
     pub cases: RwSignal<Vec<Case>>,
@@ -133,8 +138,30 @@ impl Requests {
             match api::cases(&self.state, &order).await {
                 Ok(mut cases) => {
                     cases.reverse(); // newest first
+                                     // The host page hears of every case that moved on since the last load.
+                    if self.loaded.get_untracked() {
+                        let before = self.cases.get_untracked();
+                        for case in changed(&before, &cases) {
+                            self.state.emit(
+                                "case-updated",
+                                &[
+                                    ("case_id", case.id.as_str().into()),
+                                    ("number", case.number.as_str().into()),
+                                    ("state", case.state.as_str().into()),
+                                    ("version", (case.version as f64).into()),
+                                ],
+                            );
+                        }
+                    }
+                    let shown: Vec<Seen> =
+                        cases.iter().map(|c| Seen { id: c.id.clone(), through: c.history.len() as u64 }).collect();
                     self.cases.set(cases);
                     self.failed.set(false);
+                    self.loaded.set(true);
+                    // Shown now: seen, so the badge goes (the server keeps the mark).
+                    if !shown.is_empty() && api::seen(&self.state, shown).await.is_ok() {
+                        self.state.unread.set(0);
+                    }
                 }
                 Err(_) => self.failed.set(true),
             }

@@ -194,6 +194,15 @@ impl std::ops::Deref for Tr {
 }
 
 impl Tr {
+    /// The launcher's accessible name with unread updates (as the loader words it).
+    pub fn launcher_unread(self, n: u64) -> String {
+        if self.zh() {
+            format!("{},{n} 条新消息", self.launcher)
+        } else {
+            format!("{}, {n} new updates", self.launcher)
+        }
+    }
+
     pub(crate) fn zh(self) -> bool {
         self.0 == Locale::ZhCn
     }

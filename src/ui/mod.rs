@@ -72,6 +72,18 @@ pub fn App() -> impl IntoView {
         let launcher = state.launcher();
         launcher.set_text_content(Some(tr.get().launcher));
         let _ = launcher.set_attribute("aria-expanded", if state.open.get() { "true" } else { "false" });
+        // The unread badge (drawn by the loader's CSS from `data-unread`) and its words.
+        match state.unread.get() {
+            0 => {
+                let _ = launcher.remove_attribute("data-unread");
+                let _ = launcher.remove_attribute("aria-label");
+            }
+            n => {
+                let shown = if n > 99 { "99+".to_owned() } else { n.to_string() };
+                let _ = launcher.set_attribute("data-unread", &shown);
+                let _ = launcher.set_attribute("aria-label", &tr.get().launcher_unread(n));
+            }
+        }
     });
 
     // Move focus into the dialog when it opens, or to the channel asked for.

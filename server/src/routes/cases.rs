@@ -5,7 +5,8 @@
 //! enforced from the token's signed order snapshot.
 
 use aftercare_protocol::case::{
-    Actor, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, Shipment, WithdrawRequest,
+    Actor, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, SeenRequest, Shipment, Unread,
+    UnreadCase, WithdrawRequest,
 };
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::validate;
@@ -35,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/cases/{id}/offer/decline", post(decline_offer))
         .route("/v1/cases/{id}/evidence", post(evidence))
         .route("/v1/cases/{id}/appeal", post(appeal))
+        .route("/v1/unread", get(unread))
+        .route("/v1/seen", post(seen))
 }
 
 impl Shopper {
@@ -365,4 +368,72 @@ pub async fn decline_offer(
     body: Json<NoteRequest>,
 ) -> Result<Response> {
     answer_offer(&state, &shopper, &id, version, key, body, Action::DeclineOffer).await
+}
+
+/// What the seller, the platform or a deadline added to the order's cases since the
+/// shopper last saw them: the loader asks once, when the page is idle, for the
+/// launcher's badge.
+#[utoipa::path(
+    get,
+    path = "/v1/unread",
+    params(ListQuery),
+    responses(
+        (status = 200, body = Unread),
+        (status = 403, description = "`order` is not the token's order", body = aftercare_protocol::case::ApiError),
+    ),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn unread(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Query(query): Query<ListQuery>,
+) -> Result<axum::Json<Unread>> {
+    let order = query.order.ok_or_else(|| Error::BadRequest("the `order` query parameter is required".into()))?;
+    if order != shopper.claims.order_id {
+        return Err(Error::OrderMismatch);
+    }
+    let cases: Vec<UnreadCase> = state
+        .store
+        .unread(&shopper.owner())
+        .await?
+        .into_iter()
+        .map(|(id, number, unread)| UnreadCase { id, number, unread })
+        .collect();
+    Ok(axum::Json(Unread { unread: cases.iter().map(|c| c.unread).sum(), cases }))
+}
+
+/// Most cases one `POST /v1/seen` marks.
+const SEEN_MAX: usize = 100;
+
+/// The shopper has seen these cases' histories through `through` events (what My
+/// requests showed). Marks only move forward; another shopper's case is 404.
+#[utoipa::path(
+    post,
+    path = "/v1/seen",
+    request_body = SeenRequest,
+    responses((status = 204, description = "Marked"), (status = 404, body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn seen(State(state): State<AppState>, shopper: Shopper, body: Json<SeenRequest>) -> Result<StatusCode> {
+    let cases = body.value.cases;
+    if cases.is_empty() || cases.len() > SEEN_MAX {
+        return Err(Error::Validation(Box::new(
+            validate::FieldError::new("cases", "invalid", format!("mark 1 to {SEEN_MAX} cases")).with(
+                aftercare_protocol::case::ErrorParams {
+                    min: Some(1),
+                    max: Some(SEEN_MAX as u64),
+                    ..Default::default()
+                },
+            ),
+        )));
+    }
+    let owner = shopper.owner();
+    for case in &cases {
+        if !state.store.mark_seen(&owner, &case.id, case.through).await? {
+            return Err(Error::CaseNotFound);
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

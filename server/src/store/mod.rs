@@ -178,6 +178,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "merchant api deadlines webhooks", include_str!("../../migrations/0002_merchant_api_deadlines_webhooks.sql")),
     (3, "case versions", include_str!("../../migrations/0003_case_versions.sql")),
     (4, "case conversation", include_str!("../../migrations/0004_case_conversation.sql")),
+    (5, "seen marks", include_str!("../../migrations/0005_seen_marks.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -252,6 +253,51 @@ impl Store {
         let ids = rows.iter().map(|row| row.try_get(0)).collect::<Result<Vec<String>, _>>()?;
         let mut conn = self.pool.acquire().await?;
         Ok(load_many(&mut conn, &ids).await?.into_iter().map(|stored| stored.into_case(terms, view)).collect())
+    }
+
+    /// The owner's cases with events by others (seller, platform, system) after the
+    /// shopper's seen mark: (id, number, how many), oldest case first.
+    pub async fn unread(&self, owner: &Owner) -> Result<Vec<(String, String, u64)>, Error> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.number, COUNT(e.seq) FROM cases c
+             JOIN case_events e ON e.case_id = c.id AND e.seq > c.shopper_seen AND e.actor <> 'shopper'
+             WHERE c.merchant_id = $1 AND c.order_id = $2 AND c.shopper_id = $3
+             GROUP BY c.id, c.number, c.created_at ORDER BY c.created_at, c.number",
+        )
+        .bind(&owner.merchant_id)
+        .bind(&owner.order_id)
+        .bind(&owner.shopper_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let count: i64 = row.try_get(2)?;
+                Ok((row.try_get(0)?, row.try_get(1)?, u64::try_from(count).unwrap_or(0)))
+            })
+            .collect()
+    }
+
+    /// The shopper has seen case `id`'s history through `through` events: the mark only
+    /// moves forward, and never past the history there is. `false` when the owner has
+    /// no such case.
+    pub async fn mark_seen(&self, owner: &Owner, id: &str, through: u64) -> Result<bool, Error> {
+        let through = i64::try_from(through).unwrap_or(i64::MAX);
+        let found = sqlx::query(
+            "UPDATE cases SET shopper_seen = CASE
+                 WHEN shopper_seen > $5 THEN shopper_seen
+                 ELSE (SELECT CASE WHEN COUNT(*) < $5 THEN COUNT(*) ELSE $5 END FROM case_events WHERE case_id = $1)
+             END
+             WHERE id = $1 AND merchant_id = $2 AND order_id = $3 AND shopper_id = $4",
+        )
+        .bind(id)
+        .bind(&owner.merchant_id)
+        .bind(&owner.order_id)
+        .bind(&owner.shopper_id)
+        .bind(through)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(found == 1)
     }
 
     /// One case, if it belongs to `owner` (or to anyone, with `None`: seller and

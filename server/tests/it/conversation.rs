@@ -381,3 +381,61 @@ async fn what_no_party_may_do() {
     refused(s.seller(id, "offer", offer).await, StatusCode::UNPROCESSABLE_ENTITY, "order_prices_unknown");
     ok(s.seller(id, "offer", json!({"resolution": "exchange", "message": "A new one?"})).await, "offer_pending");
 }
+
+/// What others wrote since the shopper last looked: counted per case on the server,
+/// cleared by the shopper's seen marks (which only move forward), never the shopper's
+/// own turns, and never another shopper's.
+#[tokio::test]
+async fn unread_updates_and_seen_marks() {
+    let s = Sides::new().await;
+    let id = s.file("k-1").await;
+    let unread = |token: String| {
+        let app = &s.app;
+        async move { app.get("/v1/unread?order=o-1", &token).await }
+    };
+    let seen = |body: Value| {
+        let app = &s.app;
+        async move {
+            let request = axum::http::Request::post("/v1/seen")
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", app.token()))
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            let (status, _, json) = app.send(request).await;
+            (status, json)
+        }
+    };
+    let (status, none) = unread(s.app.token()).await;
+    assert_eq!((status, none), (StatusCode::OK, json!({"unread": 0, "cases": []})), "the shopper's own filing");
+
+    ok(s.seller(&id, "messages", json!({"message": "Which colour was it?"})).await, "awaiting_seller");
+    ok(s.shopper(&id, "messages", json!({"message": "Blue."})).await, "awaiting_seller");
+    ok(s.seller(&id, "refuse", json!({"reason": "other", "message": "Out of stock."})).await, "seller_refused");
+    let (_, some) = unread(s.app.token()).await;
+    let number = s.stored(&id).await["number"].clone();
+    assert_eq!(some, json!({"unread": 2, "cases": [{"id": id, "number": number, "unread": 2}]}));
+
+    // Seen through the first message (event 2): the refusal is still new.
+    assert_eq!(seen(json!({"cases": [{"id": id, "through": 2}]})).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(unread(s.app.token()).await.1["unread"], 1);
+    // Marks never go back, nor past the history there is.
+    assert_eq!(seen(json!({"cases": [{"id": id, "through": 1}]})).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(unread(s.app.token()).await.1["unread"], 1);
+    assert_eq!(seen(json!({"cases": [{"id": id, "through": 99}]})).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(unread(s.app.token()).await.1["unread"], 0);
+    ok(s.seller(&id, "messages", json!({"message": "Sorry again."})).await, "seller_refused");
+    assert_eq!(unread(s.app.token()).await.1["unread"], 1, "what comes after the mark is new");
+    // A deadline's consequence counts too: the refused case closes after 7 days.
+    assert_eq!(s.app.advance_hours(7 * 24).await, 1);
+    assert_eq!(unread(s.app.token()).await.1["unread"], 2);
+
+    // Another shopper sees none of it and marks none of it.
+    let stranger = s.app.token_for("acme", "s-2", delivered("o-1"));
+    assert_eq!(unread(stranger.clone()).await.1, json!({"unread": 0, "cases": []}));
+    let (status, _) = s.app.get("/v1/unread?order=o-2", &s.app.token()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another order than the token's");
+    let (status, missing) = seen(json!({"cases": [{"id": "no-such-case", "through": 1}]})).await;
+    assert_eq!((status, missing["code"].as_str()), (StatusCode::NOT_FOUND, Some("case_not_found")));
+    let (status, _) = seen(json!({"cases": []})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
