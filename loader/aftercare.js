@@ -166,6 +166,7 @@
     // Opens the guided after-sale request, at a problem type if named
     // (quality, logistics, not_as_described, seller_service, no_reason_return).
     openAfterSale: function (type) { call("openAfterSale", type == null ? null : String(type)); },
+    openCase: function (id) { call("openCase", String(id)); },
     setOrder: function (order) { setting("order", "setOrder", JSON.stringify(order)); },
     setOrderToken: function (token) { setting("orderToken", "setOrderToken", token == null ? null : String(token)); },
     // The host's way to hand a fresh order token when the backend says it expired.
@@ -186,6 +187,11 @@
   if (pending && pending.forEach) pending.forEach(function (args) {
     if (typeof api[args[0]] === "function") api[args[0]].apply(null, [].slice.call(args, 1));
   });
+
+  // A link from the shopper's email (`?aftercare_case=<id>`) opens the widget at the case.
+  var linked = null;
+  try { linked = new URLSearchParams(location.search).get("aftercare_case"); } catch (e) {}
+  if (linked && /^[\w-]{1,64}$/.test(linked)) call("openCase", linked);
 
   function attach() { document.body.append(host); askUnread(); }
   if (document.body) attach();

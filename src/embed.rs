@@ -140,6 +140,14 @@ impl Widget {
         self.state.case_request.set(Some(kind));
     }
 
+    /// Opens My requests at case `id` (the link in the shopper's email: the page's
+    /// `?aftercare_case=`).
+    #[wasm_bindgen(js_name = openCase)]
+    pub fn open_case(&self, id: String) {
+        self.open();
+        self.state.case_focus.set(Some(id));
+    }
+
     /// Replaces the order context (JSON text; the loader stringifies objects).
     #[wasm_bindgen(js_name = setOrder)]
     pub fn set_order(&self, json: &str) {

@@ -285,6 +285,7 @@ impl Flow<'_> {
             description: self.draft.description.trim().to_owned(),
             media: media.to_vec(),
             contact: trimmed(&self.draft.contact),
+            locale: None,
         }
     }
 

@@ -42,6 +42,8 @@ pub struct WidgetState {
     /// asked the backend before the widget loaded (`data-unread` on the launcher);
     /// My requests clears it once shown.
     pub unread: RwSignal<u64>,
+    /// The case `openCase(id)` asked My requests to show.
+    pub case_focus: RwSignal<Option<String>>,
 }
 
 impl WidgetState {
@@ -60,6 +62,7 @@ impl WidgetState {
             contact: StoredValue::new(Default::default()),
             case_request: RwSignal::new(None),
             unread: RwSignal::new(0),
+            case_focus: RwSignal::new(None),
         }
     }
 

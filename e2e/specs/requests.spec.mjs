@@ -361,3 +361,14 @@ test("the launcher shows what is new before the widget loads, with one small req
   await expect.poll(async () => (await updates()).length).toBe(1);
   expect((await updates())[0]).toMatchObject({ case_id: filed.id, number: filed.number, state: "offer_pending" });
 });
+
+test("the link in the shopper's email opens the widget at the case", async ({ page, assets }) => {
+  await page.goto(assets.url);
+  const first = await fileAsShopper(page, assets, "The first request.");
+  const filed = await fileAsShopper(page, assets, "The one the email is about.");
+  await page.goto(`${assets.url}?aftercare_case=${filed.id}`);
+  const shown = card(page, filed.number);
+  await expect(shown).toBeFocused();
+  await expect(byTestId(page, "panel")).toBeVisible();
+  await expect(card(page, first.number)).toBeVisible();
+});

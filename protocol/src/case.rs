@@ -210,6 +210,10 @@ pub struct NewCase {
     #[serde(default)]
     pub media: Vec<MediaRef>,
     pub contact: Contact,
+    /// The language the shopper filed in (`zh-CN`, `en`): the one emails about the case
+    /// are written in. Others are kept as Chinese, the source document's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// Carrier and tracking number of a parcel: the shopper's return, or the seller's
@@ -829,6 +833,7 @@ impl Write for NewCase {
             .field("description", &self.description)
             .field("media", &self.media)
             .field("contact", &self.contact)
+            .optional("locale", &self.locale)
             .finish()
     }
 }
@@ -1061,10 +1066,12 @@ mod tests {
             description: "The lid is cracked — 盖子裂了 \"quoted\"".into(),
             media: vec![photo.clone(), MediaRef { upload_id: "u2".into(), kind: MediaKind::Video }],
             contact: Contact { name: Some("Li Lei".into()), phone: Some("138 0013 8000".into()), email: None },
+            locale: Some("zh-CN".into()),
         };
         same(&new);
         new.contact = Contact::default();
         new.media.clear();
+        new.locale = None;
         same(&new);
         same(&Shipment { carrier: "SF Express".into(), tracking_number: "SF1234567890".into() });
         same(&EscalateRequest { reason: "No answer.".into(), media: vec![photo] });

@@ -406,6 +406,7 @@ mod tests {
             description: "The lid is cracked on arrival.".into(),
             media: vec![photo("up_1")],
             contact: Contact { phone: Some("138 0013 8000".into()), ..Contact::default() },
+            locale: None,
         }
     }
 

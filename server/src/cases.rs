@@ -221,6 +221,7 @@ pub async fn act(
         (Err(error), _) => return Err(error),
     };
     state.wake.webhooks.notify_one();
+    state.wake.emails.notify_one();
     Ok(case)
 }
 

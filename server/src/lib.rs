@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod clock;
 pub mod cors;
+pub mod email;
 pub mod error;
 pub mod extract;
 #[doc(hidden)]
@@ -57,6 +58,8 @@ pub struct AppState {
     /// How long a JSON request may take, body included (not tus PATCH/POST, which have
     /// their own idle timeout, nor media downloads).
     pub request_timeout: std::time::Duration,
+    /// Shoppers' notification emails go out on it (`--smtp-url`); none without.
+    pub mailer: Option<Arc<email::Mailer>>,
 }
 
 /// Wakes the background workers before their next tick.
@@ -64,6 +67,7 @@ pub struct AppState {
 pub struct Wake {
     pub scheduler: tokio::sync::Notify,
     pub webhooks: tokio::sync::Notify,
+    pub emails: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -88,6 +92,7 @@ impl AppState {
             http: webhooks::client(),
             rate_limit: Arc::default(),
             request_timeout: std::time::Duration::from_secs(30),
+            mailer: None,
         }
     }
 }

@@ -109,6 +109,11 @@ mod server_main {
         /// Connections open at once; more wait to be accepted.
         #[arg(long, env = "AFTERCARE_MAX_CONNECTIONS", default_value_t = 4096)]
         max_connections: usize,
+        /// Emails shoppers of what needs them, for merchants with `notify`:
+        /// `smtp://host:587` (STARTTLS when offered), `smtp://…?tls=required`,
+        /// `smtps://user:password@host`. Off without it.
+        #[arg(long, env = "AFTERCARE_SMTP_URL")]
+        smtp_url: Option<String>,
         /// Where `/metrics` is served: its own listener, loopback unless you say otherwise.
         #[arg(long, env = "AFTERCARE_METRICS_LISTEN", default_value = "127.0.0.1:9464")]
         metrics_listen: SocketAddr,
@@ -271,6 +276,12 @@ mod server_main {
         };
         let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits)?;
         tracing::info!("evidence files go to {}", uploads.storage.description);
+        let mailer = serve.smtp_url.as_deref().map(aftercare_server::email::Mailer::new).transpose()?;
+        let mut store = store;
+        store.emails = mailer.is_some();
+        if mailer.is_some() {
+            tracing::info!("shoppers' emails go out over SMTP");
+        }
         let mut state = AppState::new(
             store.clone(),
             Arc::new(merchants),
@@ -281,6 +292,7 @@ mod server_main {
         );
         state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
         state.request_timeout = std::time::Duration::from_secs(serve.request_timeout.max(1));
+        state.mailer = mailer.map(Arc::new);
         let settings = aftercare_server::serve::Settings {
             header_read_timeout: std::time::Duration::from_secs(serve.header_timeout.max(1)),
             max_connections: serve.max_connections,

@@ -67,9 +67,25 @@ pub struct Merchant {
     /// Where every case event is POSTed, signed (see `webhooks`).
     #[serde(default)]
     pub webhook: Option<WebhookTarget>,
+    /// Emails to shoppers about their cases (with `--smtp-url`): from whom, and the order
+    /// page their links open.
+    #[serde(default)]
+    pub notify: Option<Notify>,
     /// What the seller may refuse for (`reason` of a refusal), with zh/en wording.
     #[serde(default = "default_refusal_reasons")]
     pub refusal_reasons: Vec<RefusalReason>,
+}
+
+/// How a merchant's shoppers hear of their cases by email.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    /// The order page, with `{order_id}` and `{case_id}` filled in, e.g.
+    /// `https://shop.example/orders/{order_id}?aftercare_case={case_id}`: the widget on
+    /// it opens at the case (`aftercare_case`).
+    pub order_page: String,
+    /// `Shop Name <service@shop.example>`.
+    pub from: String,
 }
 
 /// The refusal reasons a merchant has unless it configures its own: one for each
@@ -179,6 +195,21 @@ impl Merchants {
                     "merchant {}: refusal_reasons: give at least one, each with a distinct code of a-z and _",
                     merchant.id
                 ));
+            }
+            if let Some(notify) = &merchant.notify {
+                let page = &notify.order_page;
+                if !(page.starts_with("https://") || page.starts_with("http://")) || !page.contains("{case_id}") {
+                    return Err(format!(
+                        "merchant {}: notify.order_page must be an http(s) URL with {{case_id}} (and usually {{order_id}})",
+                        merchant.id
+                    ));
+                }
+                if notify.from.parse::<lettre::message::Mailbox>().is_err() {
+                    return Err(format!(
+                        "merchant {}: notify.from must be an address like Shop <service@shop.example>",
+                        merchant.id
+                    ));
+                }
             }
             for origin in &merchant.allowed_origins {
                 if !(origin.starts_with("https://") || origin.starts_with("http://")) || origin.ends_with('/') {
@@ -334,6 +365,7 @@ pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, S
         }),
         webhook: None,
         refusal_reasons: default_refusal_reasons(),
+        notify: None,
     })
 }
 
@@ -426,6 +458,7 @@ pub(crate) mod tests {
             return_address: None,
             webhook: None,
             refusal_reasons: default_refusal_reasons(),
+            notify: None,
         }
     }
 

@@ -41,6 +41,7 @@ pub async fn run_due(state: &AppState) -> Result<usize, Error> {
         }
         if applied > 0 {
             state.wake.webhooks.notify_one();
+            state.wake.emails.notify_one();
         }
         match due.last() {
             Some(last) if due.len() as i64 == BATCH => cursor = Some(last.cursor.clone()),

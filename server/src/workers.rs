@@ -1,5 +1,6 @@
 //! Every background task of a running server, started and stopped in one place: the
-//! deadline scheduler, the webhook sender, and the upload sweeper (expired uploads,
+//! deadline scheduler, the webhook sender, the shoppers' email sender (idle without
+//! `--smtp-url`), and the upload sweeper (expired uploads,
 //! unreferenced ones after the draft lifetime, idle rate-limit entries). Each runs a
 //! pass, then waits for a nudge, its tick or the stop signal; stopping lets the pass in
 //! progress finish (its transaction commits or rolls back whole), then waits for each.
@@ -42,6 +43,12 @@ impl Workers {
                 }),
             ),
             (
+                "email sender",
+                every(state.clone(), stopped.clone(), second, Some(email_nudge), |state: AppState| async move {
+                    logged("shopper emails", crate::email::send_due(&state).await)
+                }),
+            ),
+            (
                 "upload sweeper",
                 every(state.clone(), stopped, SWEEP_EVERY, None, |state: AppState| async move { sweep(&state).await }),
             ),
@@ -70,6 +77,10 @@ impl Workers {
 
 fn scheduler_nudge(state: &AppState) -> &Notify {
     &state.wake.scheduler
+}
+
+fn email_nudge(state: &AppState) -> &Notify {
+    &state.wake.emails
 }
 
 fn webhook_nudge(state: &AppState) -> &Notify {

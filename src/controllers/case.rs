@@ -245,10 +245,12 @@ impl CaseFlow {
                 crate::clock::sleep_ms(300).await;
             }
             let media = self.evidence.media();
-            let Some((case, key)) = self.with(|flow| (flow.new_case(&media), flow.draft.idempotency_key.clone()))
+            let Some((mut case, key)) = self.with(|flow| (flow.new_case(&media), flow.draft.idempotency_key.clone()))
             else {
                 return;
             };
+            // Emails about the case are written in the language it was filed in.
+            case.locale = Some(self.state.locale.get_untracked().tag().to_owned());
             self.submit.set(Submit::Sending);
             let retrying = move || self.submit.set(Submit::Retrying);
             match crate::api::file(&self.state, &case, &key, &retrying).await {

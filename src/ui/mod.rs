@@ -60,6 +60,12 @@ pub fn App() -> impl IntoView {
     });
     // Whether the panel has been open (its home body is built the first time).
     let opened = Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || state.open.get());
+    // The host page (an email's link) asked for a case: My requests shows it.
+    Effect::new(move |_| {
+        if state.case_focus.with(Option::is_some) {
+            shown.set(Panel::Requests);
+        }
+    });
     // Once the panel opens, the chunks come while the shopper reads (idle time).
     Effect::new(move |_| {
         if state.open.get() {

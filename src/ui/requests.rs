@@ -79,8 +79,20 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
         .map(|a| text_form(tr, requests, &case, a, error))
         .collect_view();
     let withdraw = offers(EventKind::Withdraw).map(|_| withdraw_control(tr, requests, &case, error));
+    // Asked for by the host page (`openCase`): brought into view and focused once drawn.
+    let article = NodeRef::<leptos::html::Article>::new();
+    let wanted = requests.state.case_focus.with_untracked(|id| id.as_deref() == Some(case.id.as_str()));
+    if wanted {
+        Effect::new(move |_| {
+            if let Some(article) = article.get() {
+                article.scroll_into_view();
+                let _ = article.focus();
+                requests.state.case_focus.set(None);
+            }
+        });
+    }
     view! {
-        <article class="ac-request" data-testid="request" data-state=state.as_str() data-number=case.number.clone()>
+        <article class="ac-request" tabindex="-1" node_ref=article data-testid="request" data-state=state.as_str() data-number=case.number.clone()>
             <header class="ac-request__header">
                 <strong>{case.number.clone()}</strong>
                 <span class="ac-badge" data-testid="request-state">{move || tr.get().state_name(state)}</span>

@@ -48,5 +48,6 @@ async fn clock(State(state): State<AppState>, body: Json<ClockChange>) -> Result
     // clock sees their effect at once; webhook retries now due go out right after.
     crate::scheduler::run_due(&state).await?;
     state.wake.webhooks.notify_one();
+    state.wake.emails.notify_one();
     Ok(axum::Json(Now { now: state.clock.now() }))
 }

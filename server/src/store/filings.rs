@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use aftercare_protocol::case::{Actor, Case, CaseEvent, CaseState, EventKind, NewCase};
 use aftercare_protocol::lifecycle::{CaseFacts, Outcome};
+use aftercare_protocol::locale::Locale;
 use aftercare_protocol::money::Money;
 use aftercare_protocol::time::Timestamp;
 use sqlx::{AnyPool, Row};
@@ -251,6 +252,7 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
         description: new.description.trim().to_owned(),
         media: new.media.clone(),
         contact: new.contact.clone(),
+        locale: new.locale.as_deref().and_then(Locale::from_tag).map(|l| l.tag().to_owned()),
         outcome: Outcome { paid: paid.clone(), ..Outcome::default() },
     };
     let state = CaseState::AwaitingSeller;

@@ -21,6 +21,7 @@ use sqlx::{AnyPool, Executor, Row};
 use crate::error::Error;
 use crate::merchants::Merchant;
 
+pub mod emails;
 mod filings;
 mod keys;
 mod uploads;
@@ -72,6 +73,9 @@ struct Body {
     description: String,
     media: Vec<MediaRef>,
     contact: Contact,
+    /// The language the case was filed in (`zh-CN`, `en`), for its emails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    locale: Option<String>,
     #[serde(flatten)]
     outcome: Outcome,
 }
@@ -166,6 +170,8 @@ pub struct DueCase {
 
 #[derive(Clone)]
 pub struct Store {
+    /// Whether case events that need the shopper queue an email (`--smtp-url` given).
+    pub emails: bool,
     pool: AnyPool,
     /// Filings for the case writer (group commit).
     creates: tokio::sync::mpsc::Sender<CreateJob>,
@@ -179,6 +185,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "case versions", include_str!("../../migrations/0003_case_versions.sql")),
     (4, "case conversation", include_str!("../../migrations/0004_case_conversation.sql")),
     (5, "seen marks", include_str!("../../migrations/0005_seen_marks.sql")),
+    (6, "email outbox", include_str!("../../migrations/0006_email_outbox.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -225,7 +232,7 @@ impl Store {
         migrator().run(&pool).await.map_err(|e| Error::internal("migrating the database", e))?;
         let (creates, jobs) = tokio::sync::mpsc::channel(4 * BATCH_MAX);
         tokio::spawn(case_writer(pool.clone(), jobs));
-        let store = Store { pool, creates };
+        let store = Store { emails: false, pool, creates };
         store.backfill_problem_types().await?;
         Ok(store)
     }
@@ -390,6 +397,12 @@ impl Store {
     ) -> Result<Case, Error> {
         let seller = stored.clone().into_case(merchant.terms(), View { viewer: Actor::Seller, ..view });
         webhooks::enqueue(&mut tx, merchant, &seller, view.now).await?;
+        if self.emails {
+            let shopper = stored.clone().into_case(merchant.terms(), View { viewer: Actor::Shopper, ..view });
+            if let Some(letter) = crate::email::letter(merchant, &shopper, stored.body.locale.as_deref()) {
+                emails::enqueue(&mut tx, merchant, &shopper, letter, view.now).await?;
+            }
+        }
         let answer = if view.viewer == Actor::Seller { seller } else { stored.into_case(merchant.terms(), view) };
         if let Some(remember) = &remember {
             let body = serde_json::to_string(&answer).expect("a case serialises");

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 mod cli;
 mod conversation;
+mod emails;
 mod examples;
 mod faults;
 mod hardening;

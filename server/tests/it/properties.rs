@@ -85,6 +85,7 @@ proptest! {
             description,
             media: vec![],
             contact: Contact { name, phone, email },
+            locale: None,
         };
         let now = Timestamp(Timestamp::parse("2026-11-25").unwrap().0 + days_after * 86_400_000);
         let errors = validate::new_case(&case, &snapshot(), &Rules::default(), now);

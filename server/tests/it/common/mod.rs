@@ -40,6 +40,7 @@ pub fn merchant(id: &str, origin: &str, secret_byte: &str) -> Merchant {
         }),
         webhook: None,
         refusal_reasons: aftercare_server::merchants::default_refusal_reasons(),
+        notify: None,
     }
 }
 
