@@ -26,15 +26,15 @@ if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: 
 // 72,218; the whole widget 310,890 (257,753 before the split: the splitter's chunks
 // cost ~53 KB more than the same code in one module — see the issue's note).
 // The conversation (issue "the case as a conversation", which may add 15 KB to the
-// chunks) brought My requests to 30,759 (with the unread badge and seen marks), the
-// shared chunk to 76,183, the first open to 169,449; the whole widget to 322,770
-// (2026-12-02).
+// chunks) brought My requests to 31,358 (with the unread badge, seen marks and the
+// deadline's wording), the shared chunk to 76,099, the first open to 169,918; the
+// whole widget to 323,862 (2026-12-02).
 const AIMS = { "first open": 120 * 1024, "to file a case": 250 * 1024 };
 const BUDGETS = {
   loader: 4 * 1024,
   "first open": 170_500,
   "case chunk": 47_500,
-  "requests chunk": 31_400,
+  "requests chunk": 32_000,
   "shared chunk": 78_000,
   "to file a case": 296_500,
   "to read My requests": 279_500,

@@ -211,6 +211,8 @@ test("in every state the widget offers exactly the actions the server lists", as
     }
     expect(listed.every((a) => a in controls), `${state}: ${listed}`).toBe(true);
     seen.push(`${state}:${listed.join("+")}`);
+    const deadline = { offer_pending: "Answer the offer by", evidence_round: "Send the platform your evidence by", ruled: "You may appeal the ruling until" }[state];
+    if (deadline) await expect(shown.getByTestId("request-deadline")).toContainText(deadline);
   }
   expect(seen).toEqual([
     "awaiting_seller:withdraw+message",

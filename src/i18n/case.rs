@@ -605,14 +605,26 @@ impl Tr {
         }
     }
 
-    pub fn deadline_line(self, waiting_for: &[aftercare_protocol::case::Actor], when: &str) -> String {
-        use aftercare_protocol::case::Actor;
-        let you = waiting_for.contains(&Actor::Shopper);
-        match (self.zh(), you) {
-            (true, true) => format!("请在 {when} 前完成。"),
-            (true, false) => format!("卖家需在 {when} 前处理。"),
-            (false, true) => format!("Please do this by {when}."),
-            (false, false) => format!("The seller must act by {when}."),
+    /// The deadline that applies, as the shopper needs to hear it: what it is for, by
+    /// the case's `consequence`, and whether it waits for them.
+    pub fn deadline_line(self, deadline: &aftercare_protocol::case::Deadline, when: &str) -> String {
+        use aftercare_protocol::case::{Actor, Consequence};
+        let you = deadline.waiting_for.contains(&Actor::Shopper);
+        match (self.zh(), deadline.consequence, you) {
+            (true, Consequence::OfferLapses, _) => format!("请在 {when} 前答复卖家的方案,逾期视为拒绝。"),
+            (false, Consequence::OfferLapses, _) => format!("Answer the offer by {when}; after that it lapses."),
+            (true, Consequence::EvidenceRoundEnds, true) => format!("请在 {when} 前向平台提交证据。"),
+            (false, Consequence::EvidenceRoundEnds, true) => format!("Send the platform your evidence by {when}."),
+            (true, Consequence::EvidenceRoundEnds, false) => format!("举证截止:{when}。"),
+            (false, Consequence::EvidenceRoundEnds, false) => format!("The evidence round ends {when}."),
+            (true, Consequence::RulingCarriedOut, true) => format!("如不同意裁定,可在 {when} 前申诉。"),
+            (false, Consequence::RulingCarriedOut, true) => format!("You may appeal the ruling until {when}."),
+            (true, Consequence::RulingCarriedOut, false) => format!("裁定将于 {when} 生效。"),
+            (false, Consequence::RulingCarriedOut, false) => format!("The ruling takes effect {when}."),
+            (true, _, true) => format!("请在 {when} 前完成。"),
+            (true, _, false) => format!("卖家需在 {when} 前处理。"),
+            (false, _, true) => format!("Please do this by {when}."),
+            (false, _, false) => format!("The seller must act by {when}."),
         }
     }
 
@@ -689,6 +701,32 @@ mod tests {
 
     const ZH: Tr = Tr(Locale::ZhCn);
     const EN: Tr = Tr(Locale::En);
+
+    /// A deadline line says what the deadline is for, and whom it waits for.
+    #[test]
+    fn deadlines_say_what_they_are_for() {
+        use aftercare_protocol::case::{Actor, Consequence, Deadline};
+        let due = |waiting_for: Vec<Actor>, consequence| Deadline {
+            waiting_for,
+            due_at: aftercare_protocol::time::Timestamp(0),
+            consequence,
+        };
+        let line = |tr: Tr, d: &Deadline| tr.deadline_line(d, "T");
+        let appeal = due(vec![Actor::Shopper], Consequence::RulingCarriedOut);
+        assert_eq!(line(EN, &appeal), "You may appeal the ruling until T.");
+        assert_eq!(line(ZH, &appeal), "如不同意裁定,可在 T 前申诉。");
+        let theirs = due(vec![Actor::Seller], Consequence::RulingCarriedOut);
+        assert_eq!(line(EN, &theirs), "The ruling takes effect T.", "the seller may appeal, not the shopper");
+        let round = due(vec![Actor::Shopper, Actor::Seller], Consequence::EvidenceRoundEnds);
+        assert_eq!(line(EN, &round), "Send the platform your evidence by T.");
+        assert_eq!(line(EN, &due(vec![Actor::Seller], Consequence::EvidenceRoundEnds)), "The evidence round ends T.");
+        assert_eq!(
+            line(ZH, &due(vec![Actor::Shopper], Consequence::OfferLapses)),
+            "请在 T 前答复卖家的方案,逾期视为拒绝。"
+        );
+        assert_eq!(line(EN, &due(vec![Actor::Seller], Consequence::ShopperMayEscalate)), "The seller must act by T.");
+        assert_eq!(line(EN, &due(vec![Actor::Shopper], Consequence::AutoClose)), "Please do this by T.");
+    }
 
     /// An error whose English message holds no number: the words come from the code
     /// and the params alone.

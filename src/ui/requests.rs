@@ -104,7 +104,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
                 </blockquote>
             })}
             {case.deadline.map(|d| view! {
-                <p data-testid="request-deadline">{move || tr.get().deadline_line(&d.waiting_for, &tr.get().date_time(d.due_at))}</p>
+                <p data-testid="request-deadline">{move || tr.get().deadline_line(&d, &tr.get().date_time(d.due_at))}</p>
             })}
             {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{move || tr.get().return_sent(&s.carrier, &s.tracking_number)}</p> })}
             {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount)}</p> })}
