@@ -4,7 +4,7 @@
 // refusal is taken to the platform, which rules; an open case can be withdrawn.
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
-import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { artifacts, byTestId, expect, openWidget, test } from "../fixtures.mjs";
 
 const apiKey = (backend, owner) =>
   execFileSync(process.env.AFTERCARE_SERVER_BIN, ["api-key", "--data-dir", backend.dataDir, ...owner]).toString().trim();
@@ -105,7 +105,10 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
   const request = card(page, filed.number);
   await expect(request).toHaveAttribute("data-state", "seller_refused");
   await expect(request.getByTestId("request-state")).toHaveText("卖家已拒绝");
-  await expect(request.getByTestId("request-message")).toHaveText("卖家: 照片显示为使用痕迹。");
+  const said = (shown, actor) => shown.locator(`[data-testid=timeline-entry][data-actor=${actor}]`).last();
+  await expect(said(request, "seller")).toContainText("卖家 拒绝了申请");
+  await expect(said(request, "seller")).toContainText("照片显示为使用痕迹。");
+  await expect(said(request, "seller").getByTestId("timeline-details")).toHaveText("拒绝原因:商品已使用或人为损坏");
   await request.getByTestId("request-escalate").click();
   await request.getByTestId("request-escalate-reason").fill("短");
   await request.getByTestId("request-escalate-send").click();
@@ -132,7 +135,7 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
   await assets.advance(72 * 3600);
   await showRequests(page);
   await expect(card(page, filed.number)).toHaveAttribute("data-state", "awaiting_return_shipment");
-  await expect(card(page, filed.number).getByTestId("request-message")).toHaveText("平台: 支持买家:请退货退款。");
+  await expect(said(card(page, filed.number), "platform")).toContainText("支持买家:请退货退款。");
   await expect(card(page, filed.number).getByTestId("request-address")).toContainText("退货仓");
 
   const other = await fileAsShopper(page, assets, "第二个申请,稍后撤销。");
@@ -359,7 +362,7 @@ test("the launcher shows what is new before the widget loads, with one small req
   await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/messages`, { message: "Still there?" });
   await byTestId(page, "close").click();
   await openWidget(page); // reopening on My requests loads it again
-  await expect(card(page, filed.number).getByTestId("request-message")).toContainText("Still there?");
+  await expect(card(page, filed.number).getByTestId("timeline-entry").last()).toContainText("Still there?");
   await expect.poll(async () => (await updates()).length).toBe(1);
   expect((await updates())[0]).toMatchObject({ case_id: filed.id, number: filed.number, state: "offer_pending" });
 });
@@ -374,3 +377,43 @@ test("the link in the shopper's email opens the widget at the case", async ({ pa
   await expect(byTestId(page, "panel")).toBeVisible();
   await expect(card(page, first.number)).toBeVisible();
 });
+
+// Screenshots of a negotiated case's conversation, in Chinese and English, on a desktop
+// and a phone (e2e/artifacts/conversation/), each checked to fit: every card and every
+// turn of the conversation inside the viewport, nothing scrolling sideways.
+for (const [device, viewport] of [["desktop", { width: 1280, height: 860 }], ["phone", { width: 360, height: 740 }]]) {
+  for (const locale of ["zh", "en"]) {
+    test(`the conversation fits, ${locale}, ${device}`, async ({ page, assets }) => {
+      const seller = apiKey(assets, ["--merchant", "demo"]);
+      await page.setViewportSize(viewport);
+      await page.goto(assets.url);
+      await page.getByRole("button", { name: locale === "zh" ? "中文" : "English" }).click();
+      const filed = await fileAsShopper(page, assets, locale === "zh" ? "盒子压坏了,盖子也凹了。" : "The box was crushed and the lid is dented.");
+      const say = (zh, en) => (locale === "zh" ? zh : en);
+      await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/messages`, { message: say("您好,能否拍一张盖子的近照?", "Hello, could you send a close-up of the lid, please?") });
+      await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/offer`, {
+        resolution: "refund_only", amount: { minor_units: 3000, currency: "CNY" },
+        message: say("商品可以留下,我们退您 30 元,可以吗?", "You may keep it, with 30.00 back. Would that do?"),
+      });
+      await openWidget(page);
+      await showRequests(page);
+      const shown = card(page, filed.number);
+      await expect(shown).toHaveAttribute("data-state", "offer_pending");
+      await expect(shown.getByTestId("timeline-entry")).toHaveCount(3);
+      const boxes = await shown.locator("[data-testid=timeline-entry], [data-testid=request-offer], [data-testid=request-reply-form]")
+        .evaluateAll((els) => els.map((el) => [el.dataset.testid, el.getBoundingClientRect().left, el.getBoundingClientRect().right]));
+      for (const [what, left, right] of boxes) {
+        expect(left, `${what} starts inside the viewport`).toBeGreaterThanOrEqual(0);
+        expect(right, `${what} ends inside the viewport`).toBeLessThanOrEqual(viewport.width);
+      }
+      const sideways = await byTestId(page, "panel").evaluate((panel) =>
+        [...panel.querySelectorAll("*")]
+          // (1 px wide: the visually hidden file inputs, not content)
+          .filter((el) => el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible")
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth}>${el.clientWidth}`));
+      expect(sideways, "nothing in the panel scrolls sideways").toEqual([]);
+      await shown.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${artifacts}/conversation/${locale}-${device}.png` });
+    });
+  }
+}

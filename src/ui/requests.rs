@@ -64,7 +64,6 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
     let error = RwSignal::new(requests.take_notice(&case.id));
     let state = case.state;
     let history = case.history.clone();
-    let last_message = case.history.iter().rev().find(|e| e.message.is_some() && e.actor != Actor::Shopper).cloned();
     // Exactly what the server lists for the shopper now, nothing derived here.
     let offered = requests::offered(&case);
     let offers = |kind: EventKind| offered.iter().find(|a| a.action == kind);
@@ -98,25 +97,20 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
                 <span class="ac-badge" data-testid="request-state">{move || tr.get().state_name(state)}</span>
             </header>
             <p class="ac-muted">{move || format!("{} · {} · {}", tr.get().problem_type(case.problem_type), tr.get().reason(case.reason), tr.get().resolution(case.resolution))}</p>
-            {last_message.map(|event| view! {
-                <blockquote class="ac-quote" data-testid="request-message">
-                    <span class="ac-muted">{move || tr.get().actor(event.actor)}": "</span>{event.message.clone()}
-                </blockquote>
-            })}
             {case.deadline.map(|d| view! {
                 <p data-testid="request-deadline">{move || tr.get().deadline_line(&d, &tr.get().date_time(d.due_at))}</p>
             })}
             {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{move || tr.get().return_sent(&s.carrier, &s.tracking_number)}</p> })}
             {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount)}</p> })}
             {case.replacement_shipment.clone().map(|s| view! { <p data-testid="request-replacement">{move || tr.get().replacement_sent(&s.carrier, &s.tracking_number)}</p> })}
+            <ol class="ac-timeline" data-testid="request-timeline">
+                {history.into_iter().map(|event| timeline_entry(tr, event)).collect_view()}
+            </ol>
             {offer_control}
             {return_control}
             {forms}
             {withdraw}
             <p class="ac-errors" role="alert" data-testid="request-error">{move || error.get()}</p>
-            <ol class="ac-timeline" data-testid="request-timeline">
-                {history.into_iter().map(|event| timeline_entry(tr, event)).collect_view()}
-            </ol>
         </article>
     }
 }
