@@ -4,11 +4,13 @@
 //! with a link to the merchant's order page that opens the widget at the case — a deep
 //! link, not a credential: the page still supplies the order token — and the sender,
 //! which takes due letters from the outbox (`store::emails`) and sends them over SMTP
-//! (`--smtp-url`), retrying with backoff like the webhooks.
+//! (`--smtp-url`), retrying with backoff like the webhooks. A day before a deadline that
+//! waits for the shopper, a reminder (`reminder`, queued by the scheduler once per
+//! deadline).
 
 use std::time::Duration;
 
-use aftercare_protocol::case::{Actor, Case, EventKind};
+use aftercare_protocol::case::{Actor, Case, Consequence, EventKind};
 use aftercare_protocol::locale::Locale;
 use futures_util::stream::{self, StreamExt};
 use lettre::message::header::ContentType;
@@ -51,8 +53,7 @@ pub fn letter(merchant: &Merchant, case: &Case, locale: Option<&str>) -> Option<
         (EventKind::RuleForShopper | EventKind::RuleForSeller, _) => pick("平台已作出裁定", "The platform has ruled"),
         _ => return None,
     };
-    let encode = |text: &str| utf8_percent_encode(text, NON_ALPHANUMERIC).to_string();
-    let link = notify.order_page.replace("{order_id}", &encode(&case.order_id)).replace("{case_id}", &encode(&case.id));
+    let link = page_link(&notify.order_page, case);
     let mut body = format!("{headline}\n\n");
     if let Some(message) = &event.message {
         body.push_str(&format!("“{message}”\n\n"));
@@ -73,6 +74,52 @@ pub fn letter(merchant: &Merchant, case: &Case, locale: Option<&str>) -> Option<
     let subject =
         pick(&format!("售后申请 {}:{headline}", case.number), &format!("Request {}: {headline}", case.number));
     Some(Letter { to, from: notify.from.clone(), subject, body })
+}
+
+/// The letter reminding the shopper that the deadline of `case` (as the shopper sees
+/// it) is near, if it waits for them.
+pub fn reminder(merchant: &Merchant, case: &Case, locale: Option<&str>) -> Option<Letter> {
+    let notify = merchant.notify.as_ref()?;
+    let to = case.contact.email.clone()?;
+    let deadline = case.deadline.as_ref().filter(|d| d.waiting_for.contains(&Actor::Shopper))?;
+    let zh = locale.and_then(Locale::from_tag) != Some(Locale::En);
+    let pick = |zh_text: String, en_text: String| if zh { zh_text } else { en_text };
+    let when = deadline.due_at.to_rfc3339();
+    let when = format!("{} {} UTC", &when[..10], &when[11..16]);
+    let what = match (deadline.consequence, zh) {
+        (Consequence::OfferLapses, true) => "卖家的方案将过期(视为拒绝)",
+        (Consequence::OfferLapses, false) => "the seller's offer lapses (as if declined)",
+        (Consequence::EvidenceRoundEnds, true) => "平台的举证期结束",
+        (Consequence::EvidenceRoundEnds, false) => "the platform's evidence round ends",
+        (Consequence::RulingCarriedOut, true) => "裁定生效,之后不能再申诉",
+        (Consequence::RulingCarriedOut, false) => "the ruling takes effect and can no longer be appealed",
+        (_, true) => "申请将关闭",
+        (_, false) => "the request closes",
+    };
+    let link = page_link(&notify.order_page, case);
+    let body = pick(
+        format!(
+            "请在 {when} 前处理:届时{what}。\n\n查看并处理:{link}\n\n—— {}(售后申请 {})\n",
+            merchant_name(merchant),
+            case.number
+        ),
+        format!(
+            "Please act by {when}: then {what}.\n\nSee it: {link}\n\n— {} (request {})\n",
+            merchant_name(merchant),
+            case.number
+        ),
+    );
+    let subject = pick(
+        format!("售后申请 {}:请在 {when} 前处理", case.number),
+        format!("Request {}: please act by {when}", case.number),
+    );
+    Some(Letter { to, from: notify.from.clone(), subject, body })
+}
+
+/// The merchant's order page for the case, `{order_id}` and `{case_id}` filled in.
+fn page_link(pattern: &str, case: &Case) -> String {
+    let encode = |text: &str| utf8_percent_encode(text, NON_ALPHANUMERIC).to_string();
+    pattern.replace("{order_id}", &encode(&case.order_id)).replace("{case_id}", &encode(&case.id))
 }
 
 fn merchant_name(merchant: &Merchant) -> &str {

@@ -13,6 +13,33 @@ use crate::AppState;
 
 const BATCH: i64 = 100;
 
+/// How long before a deadline that waits for the shopper they are reminded by email.
+pub const REMINDER_LEAD_MS: i64 = 24 * 3_600_000;
+
+/// Queues a reminder for every shopper deadline less than [`REMINDER_LEAD_MS`] away,
+/// once per deadline (only with `--smtp-url`). Returns how many were queued.
+pub async fn remind_due(state: &AppState) -> Result<usize, Error> {
+    if !state.store.emails {
+        return Ok(0);
+    }
+    let now = state.clock.now();
+    let mut queued = 0;
+    loop {
+        let due = state.store.reminders_due(now, REMINDER_LEAD_MS, BATCH).await?;
+        for (id, merchant_id) in &due {
+            // A case whose merchant is gone is marked all the same: nothing can be sent.
+            let merchant = state.merchants.get(merchant_id).map(|m| m.as_ref());
+            queued += usize::from(state.store.remind(id, merchant, now).await?);
+        }
+        if queued > 0 {
+            state.wake.emails.notify_one();
+        }
+        if (due.len() as i64) < BATCH {
+            return Ok(queued);
+        }
+    }
+}
+
 /// Applies every consequence due now, in one pass over the due cases by cursor: each
 /// is visited once, so a case that cannot move (its merchant gone, a consequence that
 /// fails) never makes the pass spin. Returns how many were applied.

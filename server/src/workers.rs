@@ -33,7 +33,8 @@ impl Workers {
             (
                 "deadline scheduler",
                 every(state.clone(), stopped.clone(), second, Some(scheduler_nudge), |state: AppState| async move {
-                    logged("deadline scheduler", crate::scheduler::run_due(&state).await)
+                    logged("deadline scheduler", crate::scheduler::run_due(&state).await);
+                    logged("deadline reminders", crate::scheduler::remind_due(&state).await)
                 }),
             ),
             (

@@ -47,6 +47,7 @@ async fn clock(State(state): State<AppState>, body: Json<ClockChange>) -> Result
     // Consequences now due are applied before answering, so a test that moves the
     // clock sees their effect at once; webhook retries now due go out right after.
     crate::scheduler::run_due(&state).await?;
+    crate::scheduler::remind_due(&state).await?;
     state.wake.webhooks.notify_one();
     state.wake.emails.notify_one();
     Ok(axum::Json(Now { now: state.clock.now() }))

@@ -186,6 +186,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "case conversation", include_str!("../../migrations/0004_case_conversation.sql")),
     (5, "seen marks", include_str!("../../migrations/0005_seen_marks.sql")),
     (6, "email outbox", include_str!("../../migrations/0006_email_outbox.sql")),
+    (7, "deadline reminders", include_str!("../../migrations/0007_deadline_reminders.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -621,6 +622,54 @@ impl Store {
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// Cases whose automatic deadline falls within `lead_ms` of `now` and whose shopper
+    /// has not been reminded of it: `(id, merchant_id)`, soonest first.
+    pub async fn reminders_due(
+        &self,
+        now: Timestamp,
+        lead_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<(String, String)>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, merchant_id FROM cases WHERE due_at > $1 AND due_at <= $2
+             AND (reminded_due_at IS NULL OR reminded_due_at <> due_at) ORDER BY due_at, id LIMIT $3",
+        )
+        .bind(now.0)
+        .bind(now.0.saturating_add(lead_ms))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    }
+
+    /// Reminds the shopper of case `id`'s deadline, once: when it waits for them, a
+    /// letter is queued (with `--smtp-url`), and the deadline is marked reminded in the
+    /// same transaction. Returns whether a letter was queued.
+    pub async fn remind(&self, id: &str, merchant: Option<&Merchant>, now: Timestamp) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await?;
+        // The write first (see the module notes), and only if still not reminded.
+        let marked = sqlx::query(
+            "UPDATE cases SET reminded_due_at = due_at WHERE id = $1 AND due_at IS NOT NULL
+             AND (reminded_due_at IS NULL OR reminded_due_at <> due_at)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let Some(stored) = load(&mut tx, id, None).await?.filter(|_| marked == 1) else { return Ok(false) };
+        let mut queued = false;
+        if let Some(merchant) = merchant.filter(|_| self.emails) {
+            let locale = stored.body.locale.clone();
+            let case = stored.into_case(merchant.terms(), View { viewer: Actor::Shopper, now });
+            if let Some(letter) = crate::email::reminder(merchant, &case, locale.as_deref()) {
+                emails::enqueue(&mut tx, merchant, &case, letter, now).await?;
+                queued = true;
+            }
+        }
+        tx.commit().await?;
+        Ok(queued)
     }
 
     /// Cases from before the `problem_type` column get it from their body.

@@ -201,3 +201,39 @@ async fn an_email_waits_out_an_smtp_server_that_is_down() {
     assert_eq!(messages.len(), 1);
     assert!(messages[0]["subject"].as_str().unwrap().ends_with(": The seller wrote to you"), "{messages:?}");
 }
+
+/// A day before a deadline that waits for the shopper, they are reminded, once per
+/// deadline; a deadline that waits for the seller reminds nobody.
+#[tokio::test]
+async fn the_shopper_is_reminded_a_day_before_their_deadline() {
+    let maildir = tempfile::tempdir().unwrap();
+    let smtpd = Smtpd::start(None, &maildir.path().join("mail"));
+    let app = app_mailing_to(&smtpd).await;
+    let seller = app.api_key(Some("acme")).await;
+    let id = file(&app, "k-1", "en", Some("li.lei@example.com")).await;
+    let waiting = file(&app, "k-2", "en", Some("li.lei@example.com")).await; // waits for the seller
+    let offer = json!({"resolution": "refund_only", "amount": {"minor_units": 5000, "currency": "CNY"}, "message": "50.00 back?"});
+    let (status, _) = app.post(&format!("/v1/merchant/cases/{id}/offer"), &seller, None, &offer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(send_due(&app).await, 1, "the offer itself");
+
+    // The offer lapses 48 h after it was made: nothing at 23 h, the reminder at 24 h, once.
+    app.advance_hours(23).await;
+    assert_eq!(send_due(&app).await, 0);
+    app.advance_hours(1).await;
+    assert_eq!(send_due(&app).await, 1);
+    app.advance_hours(1).await;
+    assert_eq!(send_due(&app).await, 0, "once per deadline");
+
+    let reminders: Vec<Value> =
+        smtpd.messages().into_iter().filter(|m| m["subject"].as_str().unwrap().contains("please act by")).collect();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    let body = reminders[0]["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("Please act by 2026-11-30 08:00 UTC: then the seller's offer lapses (as if declined)."),
+        "{body}"
+    );
+    assert!(body.contains(&format!("aftercare_case={}", id.replace('-', "%2D"))), "{body}");
+    let states = aftercare_server::store::emails::states(app.state.store.pool(), &waiting).await.unwrap();
+    assert_eq!(states, [], "the seller's deadline reminds nobody");
+}
