@@ -34,6 +34,7 @@ use crate::tus;
         cases::evidence,
         cases::appeal,
         cases::unread,
+        cases::media,
         cases::seen,
         tus::discovery,
         tus::create,

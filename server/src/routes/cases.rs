@@ -5,8 +5,8 @@
 //! enforced from the token's signed order snapshot.
 
 use aftercare_protocol::case::{
-    Actor, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, SeenRequest, Shipment, Unread,
-    UnreadCase, WithdrawRequest,
+    Actor, Case, CaseList, EscalateRequest, EvidenceLink, NewCase, NewMessage, NoteRequest, SeenRequest, Shipment,
+    Unread, UnreadCase, WithdrawRequest,
 };
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::validate;
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/cases", post(create).get(list))
         .route("/v1/cases/{id}", get(read))
+        .route("/v1/cases/{id}/media", get(media))
         .route("/v1/cases/{id}/escalate", post(escalate))
         .route("/v1/cases/{id}/withdraw", post(withdraw))
         .route("/v1/cases/{id}/return-shipment", post(return_shipment))
@@ -436,4 +437,32 @@ pub async fn seen(State(state): State<AppState>, shopper: Shopper, body: Json<Se
         }
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Expiring links to the case's files (the shopper's own evidence), for the
+/// conversation's thumbnails.
+#[utoipa::path(
+    get,
+    path = "/v1/cases/{id}/media",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<EvidenceLink>), (status = 404, body = aftercare_protocol::case::ApiError)),
+    security(("order_token" = [])),
+    tag = "cases"
+)]
+pub async fn media(
+    State(state): State<AppState>,
+    shopper: Shopper,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Vec<EvidenceLink>>> {
+    let case = cases::view(&state, &shopper.party(), &id).await?;
+    let now = state.clock.now();
+    let links = case
+        .media
+        .iter()
+        .map(|media| {
+            let (url, expires_at) = state.uploads.link(&media.upload_id, now);
+            EvidenceLink { upload_id: media.upload_id.clone(), kind: media.kind, url, expires_at }
+        })
+        .collect();
+    Ok(axum::Json(links))
 }

@@ -439,3 +439,20 @@ async fn unread_updates_and_seen_marks() {
     let (status, _) = seen(json!({"cases": []})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The shopper gets expiring links to their own case's files (for the conversation's
+/// thumbnails), and to no one else's case.
+#[tokio::test]
+async fn the_shopper_gets_links_to_their_cases_files() {
+    let s = Sides::new().await;
+    let id = s.file("k-1").await;
+    let photo = s.photo().await;
+    ok(s.shopper(&id, "messages", json!({"message": "The dent.", "media": [photo.clone()]})).await, "awaiting_seller");
+    let (status, links) = s.app.get(&format!("/v1/cases/{id}/media"), &s.app.token()).await;
+    assert_eq!(status, StatusCode::OK, "{links}");
+    assert_eq!((links[0]["upload_id"].clone(), links[0]["kind"].as_str()), (photo["upload_id"].clone(), Some("photo")));
+    assert!(links[0]["url"].as_str().unwrap().starts_with("/media/"), "{links}");
+    let stranger = s.app.token_for("acme", "s-2", delivered("o-1"));
+    let (status, _) = s.app.get(&format!("/v1/cases/{id}/media"), &stranger).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
