@@ -175,7 +175,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, crate::error::Error> {
             async move {
                 let outcome = mailer.send(&letter).await.map_err(|error| {
                     tracing::warn!("email {id} to the shopper: {error}");
-                    let retry = crate::webhooks::retry_at(state.clock.now(), attempts + 1, jitter());
+                    let retry = crate::webhooks::retry_at(state.clock.now(), attempts + 1, crate::webhooks::jitter());
                     (error, retry)
                 });
                 if let Err(error) = outbox::record(state.store.pool(), &id, outcome, state.clock.now()).await {
@@ -185,10 +185,4 @@ pub async fn send_due(state: &AppState) -> Result<usize, crate::error::Error> {
         })
         .await;
     Ok(count)
-}
-
-fn jitter() -> f64 {
-    let mut byte = [0u8; 2];
-    getrandom::fill(&mut byte).expect("the OS random source works");
-    f64::from(u16::from_le_bytes(byte)) / 65_536.0
 }

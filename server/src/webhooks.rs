@@ -41,7 +41,8 @@ pub fn retry_at(now: Timestamp, attempts: u32, jitter: f64) -> Option<Timestamp>
     Some(Timestamp(now.0 + base + spread))
 }
 
-fn jitter() -> f64 {
+/// A random number in [0, 1), to spread retries.
+pub(crate) fn jitter() -> f64 {
     let mut byte = [0u8; 2];
     getrandom::fill(&mut byte).expect("the OS random source works");
     f64::from(u16::from_le_bytes(byte)) / 65_536.0

@@ -98,6 +98,18 @@ pub struct ListQuery {
     pub order: Option<String>,
 }
 
+impl ListQuery {
+    /// `order` must be given, and be the token's order.
+    fn check(&self, shopper: &Shopper) -> Result<()> {
+        let order =
+            self.order.as_ref().ok_or_else(|| Error::BadRequest("the `order` query parameter is required".into()))?;
+        if *order != shopper.claims.order_id {
+            return Err(Error::OrderMismatch);
+        }
+        Ok(())
+    }
+}
+
 /// The shopper's cases for the token's order, oldest first.
 #[utoipa::path(
     get,
@@ -115,10 +127,7 @@ pub async fn list(
     shopper: Shopper,
     Query(query): Query<ListQuery>,
 ) -> Result<axum::Json<CaseList>> {
-    let order = query.order.ok_or_else(|| Error::BadRequest("the `order` query parameter is required".into()))?;
-    if order != shopper.claims.order_id {
-        return Err(Error::OrderMismatch);
-    }
+    query.check(&shopper)?;
     let view = View { viewer: Actor::Shopper, now: state.clock.now() };
     let cases = state.store.list(&shopper.owner(), shopper.merchant.terms(), view).await?;
     Ok(axum::Json(CaseList { cases }))
@@ -390,10 +399,7 @@ pub async fn unread(
     shopper: Shopper,
     Query(query): Query<ListQuery>,
 ) -> Result<axum::Json<Unread>> {
-    let order = query.order.ok_or_else(|| Error::BadRequest("the `order` query parameter is required".into()))?;
-    if order != shopper.claims.order_id {
-        return Err(Error::OrderMismatch);
-    }
+    query.check(&shopper)?;
     let cases: Vec<UnreadCase> = state
         .store
         .unread(&shopper.owner())
@@ -455,14 +461,5 @@ pub async fn media(
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<EvidenceLink>>> {
     let case = cases::view(&state, &shopper.party(), &id).await?;
-    let now = state.clock.now();
-    let links = case
-        .media
-        .iter()
-        .map(|media| {
-            let (url, expires_at) = state.uploads.link(&media.upload_id, now);
-            EvidenceLink { upload_id: media.upload_id.clone(), kind: media.kind, url, expires_at }
-        })
-        .collect();
-    Ok(axum::Json(links))
+    Ok(axum::Json(state.uploads.links(&case.media, state.clock.now())))
 }

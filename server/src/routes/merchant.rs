@@ -8,8 +8,8 @@
 //! transition of the protocol's lifecycle; an illegal one is a 409.
 
 use aftercare_protocol::case::{
-    AcceptRequest, Actor, Case, CaseDetail, CasePage, CaseState, EvidenceLink, MessageRequest, NewMessage, NoteRequest,
-    Offer, OfferRequest, ProblemType, Refund, RefuseRequest, ReturnInstructions, Shipment,
+    AcceptRequest, Actor, Case, CaseDetail, CasePage, CaseState, MessageRequest, NewMessage, NoteRequest, Offer,
+    OfferRequest, ProblemType, Refund, RefuseRequest, ReturnInstructions, Shipment,
 };
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::time::Timestamp;
@@ -134,14 +134,7 @@ pub(crate) async fn detail(state: &AppState, id: &str, viewer: Actor, merchant_i
     let view = View { viewer, now };
     let (case, merchant_id, shopper_id) =
         state.store.detail(id, merchant_id, |m| merchants.get(m).map(|m| m.terms()), view).await?;
-    let media_links = case
-        .media
-        .iter()
-        .map(|media| {
-            let (url, expires_at) = state.uploads.link(&media.upload_id, now);
-            EvidenceLink { upload_id: media.upload_id.clone(), kind: media.kind, url, expires_at }
-        })
-        .collect();
+    let media_links = state.uploads.links(&case.media, now);
     let etag = cases::etag(case.version);
     let mut response = axum::Json(CaseDetail { case, merchant_id, shopper_id, media_links }).into_response();
     response.headers_mut().insert(axum::http::header::ETAG, etag);

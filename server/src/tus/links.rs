@@ -2,6 +2,7 @@
 //! serves them (inline, never sniffed, sandboxed). Merchants and the platform get links
 //! in case details; a shopper asks `GET /v1/uploads/{id}/link` for their own file.
 
+use aftercare_protocol::case::{EvidenceLink, MediaRef};
 use aftercare_protocol::time::Timestamp;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
@@ -28,6 +29,17 @@ impl Uploads {
         let expires = now.0 + self.limits.link_ttl_ms;
         let signature = self.sign(id, expires);
         (format!("/media/{id}?expires={expires}&signature={signature}"), Timestamp(expires))
+    }
+
+    /// Links to each of a case's files, valid from `now`.
+    pub fn links(&self, media: &[MediaRef], now: Timestamp) -> Vec<EvidenceLink> {
+        media
+            .iter()
+            .map(|media| {
+                let (url, expires_at) = self.link(&media.upload_id, now);
+                EvidenceLink { upload_id: media.upload_id.clone(), kind: media.kind, url, expires_at }
+            })
+            .collect()
     }
 
     fn sign(&self, id: &str, expires: i64) -> String {

@@ -69,15 +69,6 @@ fn refused(answer: (StatusCode, Value), status: StatusCode, code: &str) -> Value
     answer.1
 }
 
-fn story(case: &Value) -> Vec<String> {
-    case["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["kind"].as_str().unwrap()))
-        .collect()
-}
-
 fn last(case: &Value) -> &Value {
     case["history"].as_array().unwrap().last().unwrap()
 }

@@ -50,15 +50,6 @@ impl Parties {
     }
 }
 
-fn actions(case: &Value) -> Vec<String> {
-    case["history"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["kind"].as_str().unwrap()))
-        .collect()
-}
-
 const PARCEL: &str = r#"{"carrier": "SF Express", "tracking_number": "SF1234567890"}"#;
 
 #[tokio::test]
@@ -113,7 +104,7 @@ async fn the_return_path_from_filing_to_refund() {
     );
     assert_eq!(resolved["history"].as_array().unwrap().last().unwrap()["message"], "199.00 CNY");
     assert_eq!(
-        actions(&resolved),
+        story(&resolved),
         [
             "shopper:file",
             "seller:message",
@@ -169,7 +160,7 @@ async fn refusal_escalation_and_the_platforms_ruling() {
     assert_eq!(p.app.advance_hours(72).await, 1);
     let (_, closed) = p.app.get(&format!("/v1/platform/cases/{id}"), &p.platform).await;
     assert_eq!(closed["case"]["state"], "closed");
-    assert_eq!(actions(&closed["case"]).last().unwrap(), "system:ruling_carried_out");
+    assert_eq!(story(&closed["case"]).last().unwrap(), "system:ruling_carried_out");
 
     // Ruling for the shopper on a return: the merchant's return address applies.
     let id = p.file("k-2").await;

@@ -287,3 +287,13 @@ pub fn next_actions(case: &Value) -> Vec<&str> {
         .map(|a| a["action"].as_str().unwrap())
         .collect()
 }
+
+/// A case's history as `actor:kind`, oldest first.
+pub fn story(case: &Value) -> Vec<String> {
+    case["history"]
+        .as_array()
+        .expect("every case has a history")
+        .iter()
+        .map(|e| format!("{}:{}", e["actor"].as_str().unwrap(), e["kind"].as_str().unwrap()))
+        .collect()
+}
