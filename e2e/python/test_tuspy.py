@@ -3,8 +3,9 @@
 Run by scripts/test in a virtualenv with tuspy (and moto). Needs AFTERCARE_SERVER_BIN
 and exiftool (Debian's libimage-exiftool-perl). Checks: chunked uploads with the
 checksum extension, a cut upload resumed by a fresh client, sha256 of stored videos,
-and that photos and videos come out without location metadata in every layout phones
-and tools write it (made with exiftool, checked with exiftool and by their bytes).
+that photos and videos come out without location metadata in every layout phones
+and tools write it (made with exiftool, checked with exiftool and by their bytes), and
+that a seller and the platform send evidence with their own keys, as README shows.
 """
 import hashlib
 import json
@@ -36,6 +37,25 @@ class Backend:
     def token(self, shopper):
         with urllib.request.urlopen(f"{self.origin}/demo/token?order={ORDER}&shopper={shopper}") as response:
             return json.load(response)["token"]
+
+    def api_key(self, *owner):
+        return subprocess.run([os.environ["AFTERCARE_SERVER_BIN"], "api-key", "--data-dir", self.data_dir, *owner],
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    def call(self, method, path, credential, body=None, version=None, key=None):
+        headers = {"Authorization": f"Bearer {credential}", "Content-Type": "application/json"}
+        if version is not None:
+            headers["If-Match"] = f'"{version}"'
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.origin + path, data=data, method=method, headers=headers)
+        with urllib.request.urlopen(request) as response:
+            return json.load(response)
+
+    def fetch(self, link):
+        with urllib.request.urlopen(self.origin + link) as response:
+            return response.read()
 
     def download(self, token, url):
         upload_id = url.rstrip("/").split("/")[-1]
@@ -120,6 +140,62 @@ class TuspyUploads(unittest.TestCase):
                     self.assertNotIn("City", tags)
                     self.assertNotIn("Subject", tags)
                     self.assertEqual((tags["ImageWidth"], tags["ImageHeight"]), (64, 48))
+
+
+class StaffEvidence(unittest.TestCase):
+    """The seller and the platform upload with their API keys (README's tuspy snippet)
+    and send the files with messages; what is stored has no location, and the shopper
+    sees every party's files."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.backend = Backend()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.backend.close()
+
+    def upload(self, credential, path):
+        tus = client.TusClient(f"{self.backend.origin}/v1/uploads/", headers={"Authorization": "Bearer " + credential})
+        uploader = tus.uploader(path, metadata={"filetype": "image/jpeg"}, chunk_size=4096)
+        uploader.upload()
+        return uploader.url.rsplit("/", 1)[1]
+
+    def test_seller_and_platform_evidence_goes_through_tus_with_their_keys(self):
+        backend = self.backend
+        token = backend.token("staff-evidence")
+        seller, platform = backend.api_key("--merchant", "demo"), backend.api_key("--platform")
+        case = backend.call("POST", "/v1/cases", token, {
+            "order_id": ORDER, "item_ids": ["item-1"], "problem_type": "logistics", "reason": "damaged_in_transit",
+            "resolution": "return_and_refund", "description": "The box arrived crushed and the lid is bent.",
+            "contact": {"name": "Li Lei", "phone": "138 0013 8000"}}, key="staff-evidence-1")
+        gps = os.path.join(FIXTURES, "gps.jpg")
+        sent = []
+        for who, credential, path in [("seller", seller, "merchant"), ("platform", platform, "platform")]:
+            if who == "platform":
+                case = backend.call("POST", f"/v1/merchant/cases/{case['id']}/refuse", seller,
+                                    {"reason": "delivered_intact", "message": "Signed for intact."},
+                                    version=case["version"])
+                case = backend.call("POST", f"/v1/cases/{case['id']}/escalate", token,
+                                    {"reason": "It was dented when I opened it."}, version=case["version"])
+            upload_id = self.upload(credential, gps)
+            media = [{"upload_id": upload_id, "kind": "photo"}]
+            case = backend.call("POST", f"/v1/{path}/cases/{case['id']}/messages", credential,
+                                {"message": f"A photo from the {who}.", "media": media}, version=case["version"])
+            self.assertEqual(case["history"][-1]["actor"], who)
+            self.assertEqual(case["history"][-1]["media"], media)
+            sent.append(upload_id)
+        detail = backend.call("GET", f"/v1/merchant/cases/{case['id']}", seller)
+        links = {link["upload_id"]: link["url"] for link in detail["media_links"]}
+        self.assertEqual(sorted(links), sorted(sent))
+        for upload_id in sent:
+            stored = backend.fetch(links[upload_id])
+            with tempfile.NamedTemporaryFile(suffix=".jpg") as out:
+                out.write(stored)
+                out.flush()
+                self.assertEqual([key for key in exif(out.name) if "GPS" in key], [])
+        shoppers = backend.call("GET", f"/v1/cases/{case['id']}/media", token)
+        self.assertEqual(sorted(link["upload_id"] for link in shoppers), sorted(sent))
 
 
 def exiftool(*args):

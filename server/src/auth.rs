@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::merchants::{Merchant, Merchants, SigningKey};
+use crate::store::Owner;
 use crate::AppState;
 
 pub const AUDIENCE: &str = "aftercare";
@@ -167,6 +168,11 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
+/// How a merchant's API keys begin (`aftercare-server api-key --merchant …`).
+pub const MERCHANT_KEY_PREFIX: &str = "acm_";
+/// How platform keys begin (`aftercare-server api-key --platform`).
+pub const PLATFORM_KEY_PREFIX: &str = "acp_";
+
 /// The hash an API key is stored under (keys themselves are never stored).
 pub fn api_key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
@@ -209,6 +215,36 @@ impl FromRequestParts<AppState> for PlatformKey {
             Some(Some(_)) => Err(Error::ApiKeyWrongScope),
             None => Err(Error::ApiKeyInvalid),
         }
+    }
+}
+
+/// Whoever sends evidence through the tus endpoint — a shopper with an order token, a
+/// merchant's systems with one of its API keys (`acm_…`), or the platform with a
+/// platform key (`acp_…`) — as the owner of what they upload. Only the owner can
+/// resume, read, delete or attach an upload.
+pub struct Uploader(pub Owner);
+
+impl FromRequestParts<AppState> for Uploader {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Uploader(match bearer(parts) {
+            Some(key) if key.starts_with(MERCHANT_KEY_PREFIX) => {
+                Owner::seller(&MerchantKey::from_request_parts(parts, state).await?.merchant.id)
+            }
+            Some(key) if key.starts_with(PLATFORM_KEY_PREFIX) => {
+                PlatformKey::from_request_parts(parts, state).await?;
+                Owner::platform()
+            }
+            _ => {
+                let shopper = Shopper::from_request_parts(parts, state).await?;
+                Owner {
+                    merchant_id: shopper.merchant.id.clone(),
+                    order_id: shopper.claims.order_id,
+                    shopper_id: shopper.claims.sub,
+                }
+            }
+        }))
     }
 }
 

@@ -56,6 +56,15 @@ impl Party {
         }
     }
 
+    /// Who owns the files this party uploads (as `auth::Uploader` finds them).
+    pub fn uploader(&self) -> Owner {
+        match self {
+            Party::Shopper { owner, .. } => owner.clone(),
+            Party::Seller { merchant } => Owner::seller(&merchant.id),
+            Party::Platform { .. } => Owner::platform(),
+        }
+    }
+
     /// The merchant whose cases the party is acting on.
     pub fn merchant(&self) -> &Arc<Merchant> {
         match self {
@@ -173,10 +182,9 @@ pub async fn act(
     };
     let actor = party.actor();
     if !request.media.is_empty() {
-        // Only shoppers upload today (tus takes order tokens); their files must be
-        // their own, complete, of the kind declared, within the case's limits.
-        let Some(owner) = party.owner() else { return Err(Error::MediaNotAccepted) };
-        crate::tus::check_case_media(state, owner, &request.media).await?;
+        // Each party attaches its own uploads (tus binds them to the sender): complete,
+        // of the kind declared, within the case's limits.
+        crate::tus::check_case_media(state, &party.uploader(), &request.media).await?;
     }
     let remember = remembered.as_ref().map(|(owner, key, request_hash)| Remember { owner, key, request_hash });
     let result = match request.change {

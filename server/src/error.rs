@@ -91,7 +91,7 @@ pub enum Error {
     UploadReferenced,
     #[error("{0}")]
     InvalidText(String),
-    #[error("this order already has {0} uploads, the most it may have")]
+    #[error("{0} uploads already, the most allowed (per order for a shopper; not yet sent to a case for a seller or the platform)")]
     OrderUploadLimit(u64),
     #[error("writes to a case need `If-Match` with the version they are based on (the case's `version`, or its ETag)")]
     PreconditionRequired,
@@ -99,8 +99,6 @@ pub enum Error {
     IfMatchInvalid,
     #[error("the case has changed since version {expected}; it is now version {}", .current.version)]
     VersionMismatch { expected: u64, current: Box<aftercare_protocol::case::Case> },
-    #[error("files can be sent only by the shopper (uploads take order tokens)")]
-    MediaNotAccepted,
     #[error("internal error")]
     Internal(String),
 }
@@ -122,7 +120,6 @@ impl Error {
             | Error::MediaNotFound { .. }
             | Error::MediaKindMismatch { .. }
             | Error::CaseMediaTooLarge(..)
-            | Error::MediaNotAccepted
             | Error::MediaRejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::UploadNotFound => StatusCode::NOT_FOUND,
             Error::UploadExpired => StatusCode::GONE,
@@ -199,7 +196,6 @@ impl Error {
             Error::PreconditionRequired => "if_match_required",
             Error::IfMatchInvalid => "if_match_invalid",
             Error::VersionMismatch { .. } => "version_mismatch",
-            Error::MediaNotAccepted => "media_not_accepted",
             Error::Internal(_) => "internal",
         }
     }
@@ -208,7 +204,6 @@ impl Error {
         match self {
             Error::Validation(error) => Some(error.field.clone()),
             Error::MediaNotFound { field } | Error::MediaKindMismatch { field, .. } => Some(field.clone()),
-            Error::MediaNotAccepted => Some("media".into()),
             Error::BadJson { field, .. } => field.clone(),
             _ => None,
         }

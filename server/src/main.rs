@@ -425,8 +425,9 @@ mod server_main {
         let store = Store::open(&database_url(&key.common)).await.map_err(|e| format!("database: {e}"))?;
         let mut secret = [0u8; 32];
         getrandom::fill(&mut secret).map_err(|e| e.to_string())?;
-        let prefix = if key.owner.platform { "acp" } else { "acm" };
-        let api_key = format!("{prefix}_{}", hex::encode(secret));
+        use aftercare_server::auth::{MERCHANT_KEY_PREFIX, PLATFORM_KEY_PREFIX};
+        let prefix = if key.owner.platform { PLATFORM_KEY_PREFIX } else { MERCHANT_KEY_PREFIX };
+        let api_key = format!("{prefix}{}", hex::encode(secret));
         let hash = aftercare_server::auth::api_key_hash(&api_key);
         store
             .add_api_key(key.owner.merchant.as_deref(), &hash, Clock::system().now())

@@ -11,7 +11,7 @@ use aftercare_protocol::money::Money;
 use aftercare_protocol::time::Timestamp;
 use sqlx::{AnyPool, Row};
 
-use super::{automatic_due_at, insert_event, webhooks, Body, Owner, Store, StoredCase, View};
+use super::{automatic_due_at, insert_event, mark_evidence, webhooks, Body, Owner, Store, StoredCase, View};
 use crate::error::Error;
 use crate::merchants::Merchant;
 
@@ -276,6 +276,7 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     .await?;
     let filed = CaseEvent::new(now, Actor::Shopper, EventKind::File, None, state, None);
     insert_event(conn, &id, 1, &filed).await?;
+    mark_evidence(conn, &id, &new.media).await?;
     // The case as written, without reading it back.
     let stored = StoredCase {
         id: id.clone(),

@@ -64,6 +64,34 @@ pub struct Owner {
     pub shopper_id: String,
 }
 
+impl Owner {
+    /// A merchant's staff and systems, as the owner of the evidence they upload. Not
+    /// tied to an order: the order id is empty, which no order token carries.
+    pub fn seller(merchant_id: &str) -> Owner {
+        Owner { merchant_id: merchant_id.to_owned(), order_id: String::new(), shopper_id: "seller".into() }
+    }
+
+    /// The platform, as the owner of the evidence it uploads: no merchant, no order.
+    pub fn platform() -> Owner {
+        Owner { merchant_id: String::new(), order_id: String::new(), shopper_id: "platform".into() }
+    }
+
+    /// A seller's or the platform's, not a shopper's.
+    pub fn is_staff(&self) -> bool {
+        self.order_id.is_empty()
+    }
+
+    /// The object store folder of the owner's files: the merchant's id, or `.platform`
+    /// for the platform's (no merchant id holds a dot).
+    pub fn folder(&self) -> &str {
+        if self.merchant_id.is_empty() {
+            ".platform"
+        } else {
+            &self.merchant_id
+        }
+    }
+}
+
 /// The parts of a case kept as one JSON document.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Body {
@@ -187,6 +215,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "seen marks", include_str!("../../migrations/0005_seen_marks.sql")),
     (6, "email outbox", include_str!("../../migrations/0006_email_outbox.sql")),
     (7, "deadline reminders", include_str!("../../migrations/0007_deadline_reminders.sql")),
+    (8, "upload cases", include_str!("../../migrations/0008_upload_cases.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -733,8 +762,21 @@ async fn insert_event(conn: &mut sqlx::AnyConnection, case_id: &str, seq: i64, e
     .bind(event.to.as_str())
     .bind(event.message.clone())
     .bind((extra != "{}").then_some(extra))
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    mark_evidence(conn, case_id, &event.media).await
+}
+
+/// Records on each upload the first case that references it: from then on it is
+/// evidence, kept and no longer pending (`Store::upload_referenced`).
+async fn mark_evidence(conn: &mut sqlx::AnyConnection, case_id: &str, media: &[MediaRef]) -> Result<(), Error> {
+    for reference in media {
+        sqlx::query("UPDATE uploads SET case_id = $1 WHERE id = $2 AND case_id IS NULL")
+            .bind(case_id)
+            .bind(&reference.upload_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -118,7 +118,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Upload>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM uploads WHERE merchant_id = $1 AND state = 'complete' AND created_at < $2 \
+            "SELECT {COLUMNS} FROM uploads WHERE merchant_id = $1 AND state = 'complete' AND case_id IS NULL \
+             AND created_at < $2 \
              ORDER BY created_at LIMIT $3"
         ))
         .bind(merchant_id)
@@ -158,18 +159,34 @@ impl Store {
         Ok(())
     }
 
-    /// Whether a case of the upload's order references it (as evidence, at filing or
-    /// later). An order has few cases, so their bodies are read and checked.
+    /// Whether a case references the upload (as evidence, at filing or later).
     pub async fn upload_referenced(&self, owner: &Owner, id: &str) -> Result<bool, Error> {
-        let rows = sqlx::query("SELECT body FROM cases WHERE merchant_id = $1 AND order_id = $2")
+        let marked = sqlx::query("SELECT case_id FROM uploads WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get::<Option<String>, _>(0))
+            .transpose()?
+            .flatten();
+        if marked.is_some() || owner.is_staff() {
+            return Ok(marked.is_some());
+        }
+        // Evidence filed before uploads recorded their case (migration 0008): the order's
+        // cases say, and the mark is written now.
+        let rows = sqlx::query("SELECT id, body FROM cases WHERE merchant_id = $1 AND order_id = $2")
             .bind(&owner.merchant_id)
             .bind(&owner.order_id)
             .fetch_all(&self.pool)
             .await?;
         for row in rows {
-            let body: String = row.try_get(0)?;
+            let body: String = row.try_get(1)?;
             let body: super::Body = serde_json::from_str(&body).map_err(|e| Error::internal("a stored case", e))?;
             if body.media.iter().any(|m| m.upload_id == id) {
+                sqlx::query("UPDATE uploads SET case_id = $1 WHERE id = $2 AND case_id IS NULL")
+                    .bind(row.try_get::<String, _>(0)?)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
                 return Ok(true);
             }
         }
@@ -185,17 +202,21 @@ impl Store {
         rows.iter().map(|row| Ok(row.try_get::<String, _>(0)?)).collect()
     }
 
-    /// An order's uploads: the bytes they promise (declared lengths), for the per-order
-    /// limit, and how many there are (any state), for the per-order cap.
+    /// An owner's uploads that count against its quota: the bytes they promise (declared
+    /// lengths), for the byte limit, and how many there are (any state), for the count
+    /// cap. For a shopper, every upload of the order; for a seller or the platform (no
+    /// order), those no case references yet.
     pub async fn order_uploads(&self, owner: &Owner) -> Result<(u64, u64), Error> {
-        let row = sqlx::query(
+        let pending = if owner.is_staff() { " AND shopper_id = $3 AND case_id IS NULL" } else { "" };
+        let sql = format!(
             "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT), COUNT(*) FROM uploads \
-             WHERE merchant_id = $1 AND order_id = $2",
-        )
-        .bind(&owner.merchant_id)
-        .bind(&owner.order_id)
-        .fetch_one(&self.pool)
-        .await?;
+             WHERE merchant_id = $1 AND order_id = $2{pending}"
+        );
+        let mut query = sqlx::query(&sql).bind(&owner.merchant_id).bind(&owner.order_id);
+        if owner.is_staff() {
+            query = query.bind(&owner.shopper_id);
+        }
+        let row = query.fetch_one(&self.pool).await?;
         Ok((row.try_get::<i64, _>(0)? as u64, row.try_get::<i64, _>(1)? as u64))
     }
 }

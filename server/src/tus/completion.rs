@@ -40,7 +40,7 @@ pub(super) async fn finish(state: &AppState, upload: &Upload) -> Result<(), Erro
             return Err(error);
         }
     };
-    let key = format!("{}/{}.{}", upload.owner.merchant_id, upload.id, media_type.extension());
+    let key = format!("{}/{}.{}", upload.owner.folder(), upload.id, media_type.extension());
     let size = uploads.storage.put_file(&key, &result).await?;
     if !state.store.complete_upload(&upload.id, media_type, &key, size).await? {
         // Deleted (or completed) meanwhile: what was just stored belongs to nothing.
@@ -110,7 +110,8 @@ fn check_and_clean(
     Ok((media_type, stored))
 }
 
-/// Checks a case's media references: each is a complete upload of the same order, of
+/// Checks media references sent to a case: each is a complete upload of `owner` (the
+/// sending party: the shopper of that order, the seller, the platform), of
 /// the declared kind, and together within the per-case limit.
 pub async fn check_case_media(
     state: &AppState,
@@ -122,7 +123,8 @@ pub async fn check_case_media(
         let field = format!("media[{index}].upload_id");
         let upload = state.store.upload(&reference.upload_id).await?;
         let upload = match upload {
-            // The shopper's own upload: another shopper on the same order cannot attach it.
+            // The party's own upload: another shopper on the same order, or a seller
+            // attaching a shopper's file, finds nothing.
             Some(u) if u.state == UploadState::Complete && u.owner == *owner => u,
             _ => return Err(Error::MediaNotFound { field }),
         };

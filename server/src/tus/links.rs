@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 use super::{find, UploadState, Uploads};
-use crate::auth::Shopper;
+use crate::auth::Uploader;
 use crate::error::Error;
 use crate::extract::Query;
 use crate::AppState;
@@ -63,21 +63,21 @@ pub struct Link {
     expires_at: Timestamp,
 }
 
-/// `GET /v1/uploads/{id}/link`: an expiring link to the shopper's own completed file.
+/// `GET /v1/uploads/{id}/link`: an expiring link to the sender's own completed file.
 #[utoipa::path(
     get,
     path = "/v1/uploads/{id}/link",
     params(("id" = String, Path)),
     responses((status = 200, description = "`{url, expires_at}`: an expiring link to the stored file", body = Link)),
-    security(("order_token" = [])),
+    security(("order_token" = []), ("api_key" = [])),
     tag = "uploads"
 )]
 pub async fn link(
     State(state): State<AppState>,
-    shopper: Shopper,
+    uploader: Uploader,
     UrlPath(id): UrlPath<String>,
 ) -> Result<axum::Json<Link>, Error> {
-    let upload = find(&state, &shopper, &id).await?;
+    let upload = find(&state, &uploader, &id).await?;
     if upload.state != UploadState::Complete {
         return Err(Error::UploadNotFound);
     }

@@ -1,6 +1,7 @@
 //! The tus 1.0 resumable-upload protocol — core plus the creation,
 //! creation-with-upload, expiration, checksum and termination extensions — at
-//! `/v1/uploads/`, bound to the shopper's order token.
+//! `/v1/uploads/`, each upload bound to its sender: a shopper's order token, a
+//! merchant's API key or the platform's key (`auth::Uploader`).
 //!
 //! Bytes stream through bounded buffers into a spool file under the data folder; the
 //! spool file's length is the upload's offset, so an interrupted PATCH keeps what
@@ -35,7 +36,7 @@ use futures_util::{FutureExt, StreamExt};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::auth::Shopper;
+use crate::auth::Uploader;
 use crate::error::Error;
 use crate::storage::Storage;
 use crate::store::{Owner, Upload, UploadState};
@@ -173,9 +174,15 @@ impl Uploads {
         now: Timestamp,
     ) -> Result<usize, Error> {
         let mut collected = 0;
-        for merchant in merchants.all() {
-            let keep_ms = i64::from(merchant.draft_days()) * 86_400_000 + self.limits.expiry_ms;
-            for upload in store.old_complete_uploads(&merchant.id, Timestamp(now.0 - keep_ms), 500).await? {
+        let mut scopes: Vec<(&str, i64)> = merchants
+            .all()
+            .map(|merchant| (merchant.id.as_str(), i64::from(merchant.draft_days()) * 86_400_000))
+            .collect();
+        // The platform's uploads (no merchant) go with no draft to wait for.
+        scopes.push(("", 0));
+        for (merchant_id, draft_ms) in scopes {
+            let keep_ms = draft_ms + self.limits.expiry_ms;
+            for upload in store.old_complete_uploads(merchant_id, Timestamp(now.0 - keep_ms), 500).await? {
                 if store.upload_referenced(&upload.owner, &upload.id).await? {
                     continue;
                 }
@@ -298,19 +305,12 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
-fn owner(shopper: &Shopper) -> Owner {
-    Owner {
-        merchant_id: shopper.merchant.id.clone(),
-        order_id: shopper.claims.order_id.clone(),
-        shopper_id: shopper.claims.sub.clone(),
-    }
-}
-
-/// The upload, if it exists, belongs to the token's (merchant, order, shopper) and has
-/// not expired. Another owner's upload is "not found", never "forbidden".
-async fn find(state: &AppState, shopper: &Shopper, id: &str) -> Result<Upload, Error> {
+/// The upload, if it exists, belongs to the sender — the token's (merchant, order,
+/// shopper), or the key's seller or platform — and has not expired. Another owner's
+/// upload is "not found", never "forbidden".
+async fn find(state: &AppState, uploader: &Uploader, id: &str) -> Result<Upload, Error> {
     let upload = state.store.upload(id).await?.ok_or(Error::UploadNotFound)?;
-    if upload.owner != owner(shopper) {
+    if upload.owner != uploader.0 {
         return Err(Error::UploadNotFound);
     }
     if upload.state == UploadState::Receiving && state.clock.now() >= upload.expires_at {
@@ -353,10 +353,10 @@ struct Written {
         (status = 413, description = "Over the size limit", body = aftercare_protocol::case::ApiError),
         (status = 422, description = "A type that is not accepted", body = aftercare_protocol::case::ApiError),
     ),
-    security(("order_token" = [])),
+    security(("order_token" = []), ("api_key" = [])),
     tag = "uploads"
 )]
-pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Request) -> Result<Response, Error> {
+pub async fn create(State(state): State<AppState>, uploader: Uploader, request: Request) -> Result<Response, Error> {
     let headers = request.headers().clone();
     if header(&headers, "upload-defer-length").is_some() {
         return Err(Error::BadRequest("Upload-Defer-Length is not supported; send Upload-Length".into()));
@@ -392,7 +392,7 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
     if length == 0 {
         return Err(Error::BadRequest("an empty file is not evidence".into()));
     }
-    let owner = owner(&shopper);
+    let owner = uploader.0;
     let now = state.clock.now();
     state.uploads.sweep(&state.store, now).await?;
     // Admission: the quotas are summed and the row inserted under one lock, so twelve
@@ -448,15 +448,15 @@ pub async fn create(State(state): State<AppState>, shopper: Shopper, request: Re
         (status = 404, description = "No such upload for this order"),
         (status = 410, description = "Expired"),
     ),
-    security(("order_token" = [])),
+    security(("order_token" = []), ("api_key" = [])),
     tag = "uploads"
 )]
 pub async fn head(
     State(state): State<AppState>,
-    shopper: Shopper,
+    uploader: Uploader,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, Error> {
-    let mut upload = find(&state, &shopper, &id).await?;
+    let mut upload = find(&state, &uploader, &id).await?;
     let mut offset = match upload.state {
         UploadState::Complete => upload.length,
         UploadState::Receiving => state.uploads.spool.offset(&id).await,
@@ -465,10 +465,10 @@ pub async fn head(
         // Full but not complete (its last writer was taken over, and the client, seeing
         // every byte there, will not PATCH again): finish it, unless a request holds it.
         if let Some(_held) = state.uploads.locks.try_take(&id) {
-            upload = find(&state, &shopper, &id).await?;
+            upload = find(&state, &uploader, &id).await?;
             if upload.state == UploadState::Receiving {
                 completion::finish(&state, &upload).await?;
-                upload = find(&state, &shopper, &id).await?;
+                upload = find(&state, &uploader, &id).await?;
             }
             offset = upload.length;
         }
@@ -504,12 +504,12 @@ pub async fn head(
         (status = 429, description = "Too many uploads at once; see Retry-After", body = aftercare_protocol::case::ApiError),
         (status = 460, description = "Checksum mismatch; the chunk was discarded", body = aftercare_protocol::case::ApiError),
     ),
-    security(("order_token" = [])),
+    security(("order_token" = []), ("api_key" = [])),
     tag = "uploads"
 )]
 pub async fn patch(
     State(state): State<AppState>,
-    shopper: Shopper,
+    uploader: Uploader,
     UrlPath(id): UrlPath<String>,
     request: Request,
 ) -> Result<Response, Error> {
@@ -519,7 +519,7 @@ pub async fn patch(
     let given = header(request.headers(), UPLOAD_OFFSET)
         .and_then(parse_u64)
         .ok_or_else(|| Error::BadRequest("Upload-Offset must be a non-negative integer".into()))?;
-    let upload = find(&state, &shopper, &id).await?;
+    let upload = find(&state, &uploader, &id).await?;
     let written = write(&state, &upload, given, request).await?;
     Ok((StatusCode::NO_CONTENT, progress_headers(written.expires_at, written.offset)).into_response())
 }
@@ -688,12 +688,12 @@ async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {
         (status = 204, description = "Deleted, or already gone"),
         (status = 409, description = "Evidence in a filed case (`upload_referenced`)", body = aftercare_protocol::case::ApiError),
     ),
-    security(("order_token" = [])),
+    security(("order_token" = []), ("api_key" = [])),
     tag = "uploads"
 )]
 pub async fn terminate(
     State(state): State<AppState>,
-    shopper: Shopper,
+    uploader: Uploader,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Response, Error> {
     // Idempotent: an upload that is already gone (or never was this shopper's) is deleted.
@@ -702,12 +702,12 @@ pub async fn terminate(
         Err(Error::UploadNotFound | Error::UploadExpired) => Ok(None),
         Err(error) => Err(error),
     };
-    if gone(find(&state, &shopper, &id).await)?.is_none() {
+    if gone(find(&state, &uploader, &id).await)?.is_none() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let _held = state.uploads.locks.take(&id).await;
     // Read again under the lock: a concurrent DELETE or completion may have won.
-    let Some(upload) = gone(find(&state, &shopper, &id).await)? else {
+    let Some(upload) = gone(find(&state, &uploader, &id).await)? else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     // Evidence a filed case references stays: the merchant and the platform rely on it.

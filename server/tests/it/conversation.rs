@@ -42,8 +42,15 @@ impl Sides {
         self.app.post(&format!("/v1/platform/cases/{id}/{action}"), &self.platform, None, &body).await
     }
 
+    /// A photo uploaded by the shopper.
     async fn photo(&self) -> Value {
-        let tus = Tus { token: self.app.token(), app: &self.app };
+        self.photo_from(&self.app.token()).await
+    }
+
+    /// A photo uploaded through tus with `credential`: an order token, or the seller's or
+    /// the platform's key.
+    async fn photo_from(&self, credential: &str) -> Value {
+        let tus = Tus { token: credential.to_owned(), app: &self.app };
         json!({"upload_id": tus.upload(&jpeg_with_gps(), "image/jpeg").await, "kind": "photo"})
     }
 
@@ -89,7 +96,11 @@ async fn a_case_argued_to_its_end_by_all_three_parties() {
     );
     assert_eq!(last(&case)["media"], json!([photo.clone()]));
     assert_eq!(case["media"], json!([photo.clone()]));
-    ok(s.seller(&id, "messages", json!({"message": "Thank you, we are looking into it."})).await, "awaiting_seller");
+    // The seller's photo goes through the same tus endpoint, with the seller's key.
+    let seller_photo = s.photo_from(&s.seller).await;
+    let reply = json!({"message": "Thank you; is this the spot?", "media": [seller_photo.clone()]});
+    let case = ok(s.seller(&id, "messages", reply).await, "awaiting_seller");
+    assert_eq!(last(&case)["media"], json!([seller_photo.clone()]));
 
     // A partial refund instead of the return: ¥80 of ¥199.
     let offer = json!({"resolution": "refund_only", "amount": {"minor_units": 8000, "currency": "CNY"},
@@ -118,11 +129,13 @@ async fn a_case_argued_to_its_end_by_all_three_parties() {
     assert_eq!(case["evidence_round"]["answered"], json!(["shopper"]));
     assert_eq!(case["deadline"]["waiting_for"], json!(["seller"]));
     refused(s.shopper(&id, "evidence", answer).await, StatusCode::CONFLICT, "evidence_not_asked");
-    ok(
-        s.seller(&id, "evidence", json!({"message": "It left our warehouse intact; see the packing log."})).await,
-        "escalated",
-    );
-    ok(s.platform(&id, "messages", json!({"message": "Thank you both; a ruling follows."})).await, "escalated");
+    let packing = s.photo_from(&s.seller).await;
+    let answer = json!({"message": "It left our warehouse intact; see the packing.", "media": [packing.clone()]});
+    ok(s.seller(&id, "evidence", answer).await, "escalated");
+    let platform_photo = s.photo_from(&s.platform).await;
+    let note = json!({"message": "Thank you both; this is the carrier's photo.", "media": [platform_photo.clone()]});
+    let case = ok(s.platform(&id, "messages", note).await, "escalated");
+    assert_eq!(last(&case)["media"], json!([platform_photo.clone()]));
 
     // A ruling for the shopper, as a partial refund; the seller appeals within the window.
     let ruling = json!({"in_favour_of": "shopper", "message": "Refund ¥120: the dent is from transit.",
@@ -169,7 +182,20 @@ async fn a_case_argued_to_its_end_by_all_three_parties() {
             "seller:pay_refund",
         ]
     );
-    assert_eq!(case["media"], json!([photo, box_photo]), "the shopper's files are the case's evidence");
+    assert_eq!(
+        case["media"],
+        json!([photo, seller_photo, box_photo, packing, platform_photo]),
+        "every party's files are the case's evidence"
+    );
+    // Each stored file is the cleaned one, whoever sent it: no GPS left.
+    let (_, detail) = s.app.get(&format!("/v1/merchant/cases/{id}"), &s.seller).await;
+    let links = detail["media_links"].as_array().unwrap();
+    assert_eq!(links.len(), 5);
+    for link in links {
+        let stored = s.app.raw_get(link["url"].as_str().unwrap()).await;
+        assert!(stored.starts_with(&[0xFF, 0xD8]), "a JPEG");
+        assert!(!stored.windows(11).any(|w| w == b"GPSLatitude"), "{link}");
+    }
 
     // Over: no more messages from anyone.
     for answer in [
@@ -320,13 +346,20 @@ async fn what_no_party_may_do() {
         "unknown_refusal_reason",
     );
     assert!(error["params"]["allowed"].as_array().unwrap().contains(&json!("no_quality_problem")));
+    // Each party attaches only its own files.
     let photo = s.photo().await;
-    let error = refused(
-        s.seller(&id, "messages", json!({"message": "See this", "media": [photo]})).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "media_not_accepted",
-    );
-    assert_eq!(error["field"], "media");
+    let seller_photo = s.photo_from(&s.seller).await;
+    let other_seller = s.app.api_key(Some("other")).await;
+    let others = s.photo_from(&other_seller).await;
+    for answer in [
+        s.seller(&id, "messages", json!({"message": "See this", "media": [photo.clone()]})).await,
+        s.seller(&id, "messages", json!({"message": "See this", "media": [others]})).await,
+        s.shopper(&id, "messages", json!({"message": "Mine now", "media": [seller_photo.clone()]})).await,
+        s.platform(&id, "messages", json!({"message": "Ours now", "media": [seller_photo]})).await,
+    ] {
+        let error = refused(answer, StatusCode::UNPROCESSABLE_ENTITY, "media_not_found");
+        assert_eq!(error["field"], "media[0].upload_id");
+    }
     let control = json!({"message": "ok\u{0}"});
     let error =
         refused(s.shopper(&id, "messages", control).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_characters");

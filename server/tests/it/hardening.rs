@@ -400,6 +400,76 @@ async fn unreferenced_uploads_are_collected_after_the_draft_lifetime_only() {
     assert!(app.state.store.upload(&filed).await.unwrap().is_some());
 }
 
+/// Sellers and the platform upload through the same endpoint with their keys: each
+/// upload is its sender's alone, only those no case references yet count against the
+/// sender's cap, and unsent ones are collected like a shopper's.
+#[tokio::test]
+async fn staff_uploads_belong_to_their_sender() {
+    let app = with_limits(|limits| limits.max_order_uploads = 2).await;
+    let seller = app.api_key(Some("acme")).await;
+    let platform = app.api_key(None).await;
+    let other_seller = app.api_key(Some("other")).await;
+    let as_shopper = Tus { token: app.token(), app: &app };
+    let as_seller = Tus { token: seller.clone(), app: &app };
+    let as_platform = Tus { token: platform.clone(), app: &app };
+    let shoppers = as_shopper.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let sellers = as_seller.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let platforms = as_platform.upload(&jpeg_with_gps(), "image/jpeg").await;
+    let head = |token: &str, id: &str| {
+        let tus = Tus { token: token.to_owned(), app: &app };
+        let location = format!("/v1/uploads/{id}");
+        async move { tus.offset(&location).await.0 }
+    };
+    let other_shopper = app.token_for("acme", "s-2", delivered("o-1"));
+    for (who, token, own) in [
+        ("shopper", app.token(), &shoppers),
+        ("seller", seller.clone(), &sellers),
+        ("platform", platform.clone(), &platforms),
+    ] {
+        assert_eq!(head(&token, own).await, StatusCode::OK, "{who} reads its own");
+        for id in [&shoppers, &sellers, &platforms].into_iter().filter(|id| *id != own) {
+            assert_eq!(head(&token, id).await, StatusCode::NOT_FOUND, "{who} reads another's");
+        }
+    }
+    assert_eq!(head(&other_seller, &sellers).await, StatusCode::NOT_FOUND, "another merchant's seller");
+    assert_eq!(head(&other_shopper, &shoppers).await, StatusCode::NOT_FOUND, "another shopper, same order");
+    // A seller's DELETE of the shopper's file deletes nothing (it is "already gone" to them).
+    let request = as_seller.request("DELETE", &format!("/v1/uploads/{shoppers}")).body(Body::empty()).unwrap();
+    assert_eq!(app.send(request).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(head(&app.token(), &shoppers).await, StatusCode::OK);
+    // A forged or wrong-scope key is refused before anything is created.
+    let (status, _, json) = Tus { token: "acm_forged".into(), app: &app }.create(10, "image/jpeg").await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("api_key_invalid")), "{json}");
+    // The platform's files have their own folder, the seller's the merchant's.
+    let media = app.dir.path().join("media");
+    assert!(media.join(".platform").join(format!("{platforms}.jpg")).exists());
+    assert!(media.join("acme").join(format!("{sellers}.jpg")).exists());
+
+    // The cap counts a seller's unsent files only: one sent to a case frees its place.
+    as_seller.created(10, "image/jpeg").await;
+    let (status, _, json) = as_seller.create(10, "image/jpeg").await;
+    assert_eq!((status, json["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("order_upload_limit")), "{json}");
+    let (status, case) = app.post("/v1/cases", &app.token(), Some("k-1"), &damaged("o-1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    let id = case["id"].as_str().unwrap();
+    let message = json!({"message": "Our photo", "media": [{"upload_id": sellers, "kind": "photo"}]});
+    let (status, answer) = app.post(&format!("/v1/merchant/cases/{id}/messages"), &seller, None, &message).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    as_seller.created(10, "image/jpeg").await;
+
+    // Unsent files go after the upload expiry (and, for a seller, the merchant's draft
+    // lifetime); the file sent to a case stays.
+    let collect = || app.state.uploads.collect_garbage(&app.state.store, &app.state.merchants, app.state.clock.now());
+    app.state.clock.advance(86_400_000 + 1);
+    assert_eq!(app.state.uploads.sweep(&app.state.store, app.state.clock.now()).await.unwrap(), 2, "the empty ones");
+    assert_eq!(collect().await.unwrap(), 1, "the platform's, a day on");
+    assert!(!media.join(".platform").join(format!("{platforms}.jpg")).exists());
+    app.state.clock.advance(7 * 86_400_000);
+    assert_eq!(collect().await.unwrap(), 1, "the shopper's loose one; the seller's sent one stays");
+    assert!(media.join("acme").join(format!("{sellers}.jpg")).exists());
+    assert!(!media.join("acme").join(format!("{shoppers}.jpg")).exists());
+}
+
 #[tokio::test]
 async fn leftover_spool_files_are_removed_at_start() {
     let app = TestApp::new().await;

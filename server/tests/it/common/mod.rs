@@ -178,7 +178,8 @@ impl TestApp {
 
     /// A new API key for `merchant` (or the platform, with `None`).
     pub async fn api_key(&self, merchant: Option<&str>) -> String {
-        let key = format!("test_{}_{}", merchant.unwrap_or("platform"), uuid_like());
+        let prefix = if merchant.is_some() { auth::MERCHANT_KEY_PREFIX } else { auth::PLATFORM_KEY_PREFIX };
+        let key = format!("{prefix}test_{}_{}", merchant.unwrap_or("platform"), uuid_like());
         self.state.store.add_api_key(merchant, &auth::api_key_hash(&key), self.state.clock.now()).await.unwrap();
         key
     }
@@ -214,6 +215,13 @@ impl TestApp {
             Request::get(path).header("authorization", format!("Bearer {token}")).body(Body::empty()).unwrap();
         let (status, _, json) = self.send(request).await;
         (status, json)
+    }
+
+    /// The bytes at `path` (a signed media link: no credentials), which must be there.
+    pub async fn raw_get(&self, path: &str) -> Vec<u8> {
+        let response = app(self.state.clone()).oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.into_body().collect().await.unwrap().to_bytes().to_vec()
     }
 
     /// Serves the app on a real socket; returns its base URL.
