@@ -28,13 +28,14 @@ if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: 
 // The conversation (issue "the case as a conversation", which may add 15 KB to the
 // chunks) brought My requests to 31,358 (with the unread badge, seen marks and the
 // deadline's wording), the shared chunk to 76,099, the first open to 169,918; the
-// whole widget to 323,862 (2026-12-02).
+// whole widget to 323,862 (2026-12-02); the conversation's thumbnails (links inline in
+// the answers) My requests to 32,718 and the whole to 325,450 (of the 325,890 allowed).
 const AIMS = { "first open": 120 * 1024, "to file a case": 250 * 1024 };
 const BUDGETS = {
   loader: 4 * 1024,
   "first open": 170_500,
   "case chunk": 47_500,
-  "requests chunk": 32_000,
+  "requests chunk": 33_300,
   "shared chunk": 78_000,
   "to file a case": 296_500,
   "to read My requests": 279_500,

@@ -2,8 +2,9 @@
 // served by the real reference backend on one origin, merchant test pages on another,
 // both on free ports.
 import { test as base, expect } from "@playwright/test";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +47,57 @@ export async function startBackend({ staticDir, demoOrigins = [], env = {}, data
   };
 }
 
+const freePort = () => new Promise((ok) => {
+  const server = createServer().listen(0, "127.0.0.1", () => {
+    const { port } = server.address();
+    server.close(() => ok(port));
+  });
+});
+
+const canConnect = (port) => new Promise((ok) => {
+  const socket = connect(port, "127.0.0.1", () => socket.end(() => ok(true)));
+  socket.once("error", () => ok(false));
+});
+
+// Reads a maildir's messages, decoded by Python's email package: {to, from, subject, body}.
+const READ_MAILDIR = `
+import email, email.policy, json, mailbox, sys
+box = mailbox.Maildir(sys.argv[1], create=False)
+out = []
+for key in box.keys():
+    parsed = email.message_from_bytes(box.get_message(key).as_bytes(), policy=email.policy.default)
+    out.append({"to": str(parsed["to"]), "from": str(parsed["from"]), "subject": str(parsed["subject"]), "body": parsed.get_content()})
+print(json.dumps(out))
+`;
+
+/**
+ * A real SMTP server on a free loopback port — aiosmtpd, from the test virtualenv
+ * (`AFTERCARE_TEST_PYTHON`, which scripts/test sets) — delivering to a maildir.
+ * Resolves to { url, messages(), close }.
+ */
+export async function startSmtpSink() {
+  const python = process.env.AFTERCARE_TEST_PYTHON;
+  if (!python) throw new Error("AFTERCARE_TEST_PYTHON is not set (scripts/test sets it to the venv with aiosmtpd)");
+  const port = await freePort();
+  const maildir = join(mkdtempSync(join(tmpdir(), "aftercare-mail-")), "mail");
+  const child = spawn(python, ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Mailbox", maildir], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const started = Date.now();
+  while (!(await canConnect(port))) {
+    if (child.exitCode !== null || Date.now() - started > 60_000) throw new Error(`aiosmtpd did not listen on ${port}`);
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages: () => JSON.parse(execFileSync(python, ["-c", READ_MAILDIR, maildir]).toString()),
+    close: () => new Promise((done) => {
+      child.once("exit", done);
+      child.kill("SIGTERM");
+    }),
+  };
+}
+
 export const test = base.extend({
   // Merchant pages on one origin (a plain static server), and the widget — with the
   // demo order page — served by the real backend on another, which lets the pages'
@@ -78,6 +130,15 @@ export const test = base.extend({
     };
     await use(backend);
     await backend.close();
+  },
+  // A backend of the test's own that sends shoppers' emails to a real SMTP server on
+  // loopback: `mail.backend`, and `mail.sink.messages()` for what arrived.
+  mail: async ({}, use) => {
+    const sink = await startSmtpSink();
+    const backend = await startBackend({ staticDir: resolve(root, "dist"), env: { AFTERCARE_SMTP_URL: sink.url } });
+    await use({ backend, sink });
+    await backend.close();
+    await sink.close();
   },
   // The same widget built with the test-only panic trigger.
   testHookAssets: [

@@ -126,11 +126,16 @@ struct Call<'a> {
     if_match: Option<u64>,
 }
 
+/// A path on the backend (an API call, a file link from an answer) as a full URL.
+pub fn at_backend(state: &WidgetState, path: &str) -> Option<String> {
+    let endpoint = state.endpoint.get_value()?;
+    Some(format!("{}/{}", endpoint.trim_end_matches('/'), path.trim_start_matches('/')))
+}
+
 /// Sends `call` (its path relative to the backend's endpoint) and returns the answer's
 /// body. `on_retry` is told each time the call waits to go again.
 async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Result<String, CallError> {
-    let endpoint = state.endpoint.get_value().ok_or_else(CallError::network)?;
-    let url = format!("{}/{}", endpoint.trim_end_matches('/'), call.path.trim_start_matches('/'));
+    let url = at_backend(state, &call.path).ok_or_else(CallError::network)?;
     let version = call.if_match.map(|v| format!("\"{v}\""));
     let abort = AbortOnDrop::new();
     let mut failures = 0;

@@ -412,7 +412,7 @@ mod tests {
     }
 
     fn photo() -> Vec<MediaRef> {
-        vec![MediaRef { upload_id: "up-1".into(), kind: MediaKind::Photo }]
+        vec![MediaRef::new("up-1", MediaKind::Photo)]
     }
 
     #[test]

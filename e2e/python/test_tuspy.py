@@ -183,7 +183,7 @@ class StaffEvidence(unittest.TestCase):
             case = backend.call("POST", f"/v1/{path}/cases/{case['id']}/messages", credential,
                                 {"message": f"A photo from the {who}.", "media": media}, version=case["version"])
             self.assertEqual(case["history"][-1]["actor"], who)
-            self.assertEqual(case["history"][-1]["media"], media)
+            self.assertEqual([{k: m[k] for k in ("upload_id", "kind")} for m in case["history"][-1]["media"]], media)
             sent.append(upload_id)
         detail = backend.call("GET", f"/v1/merchant/cases/{case['id']}", seller)
         links = {link["upload_id"]: link["url"] for link in detail["media_links"]}
@@ -194,8 +194,12 @@ class StaffEvidence(unittest.TestCase):
                 out.write(stored)
                 out.flush()
                 self.assertEqual([key for key in exif(out.name) if "GPS" in key], [])
-        shoppers = backend.call("GET", f"/v1/cases/{case['id']}/media", token)
-        self.assertEqual(sorted(link["upload_id"] for link in shoppers), sorted(sent))
+        # The shopper's copy of the case links every party's files too.
+        shoppers = backend.call("GET", f"/v1/cases/{case['id']}", token)
+        linked = [m for event in shoppers["history"] for m in event.get("media", [])]
+        self.assertEqual(sorted(m["upload_id"] for m in linked), sorted(sent))
+        for reference in linked:
+            self.assertEqual(backend.fetch(reference["url"]), backend.fetch(links[reference["upload_id"]]))
 
 
 def exiftool(*args):

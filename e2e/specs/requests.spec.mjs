@@ -3,6 +3,7 @@
 // shopper sends the tracking number, the seller confirms receipt and refunds; a
 // refusal is taken to the platform, which rules; an open case can be withdrawn.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { artifacts, byTestId, expect, openWidget, test } from "../fixtures.mjs";
 
@@ -20,9 +21,25 @@ async function call(backend, key, method, path, body) {
   return json;
 }
 
+/** Uploads a photo through tus (one creation-with-upload) with a merchant or platform key. */
+async function uploadAs(backend, key, path) {
+  const bytes = readFileSync(path);
+  const response = await fetch(`${backend.origin}/v1/uploads/`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${key}`, "tus-resumable": "1.0.0", "upload-length": String(bytes.length),
+      "upload-metadata": `filetype ${Buffer.from("image/jpeg").toString("base64")}`, "content-type": "application/offset+octet-stream",
+    },
+    body: bytes,
+  });
+  expect(response.status).toBe(201);
+  expect(response.headers.get("upload-offset")).toBe(String(bytes.length));
+  return { upload_id: response.headers.get("location").split("/").pop(), kind: "photo" };
+}
+
 /** Files a case as the page's shopper, through the shopper API with the page's token. */
-async function fileAsShopper(page, backend, description) {
-  return page.evaluate(async ({ origin, description }) => {
+async function fileAsShopper(page, backend, description, contact = { phone: "138 0013 8000" }) {
+  return page.evaluate(async ({ origin, description, contact }) => {
     const shopper = localStorage.getItem("aftercare-demo-shopper");
     const { token } = await (await fetch(`${origin}/demo/token?order=20261128-0042&shopper=${shopper}`)).json();
     const response = await fetch(`${origin}/v1/cases`, {
@@ -35,11 +52,11 @@ async function fileAsShopper(page, backend, description) {
         reason: "damaged_in_transit",
         resolution: "return_and_refund",
         description,
-        contact: { phone: "138 0013 8000" },
+        contact,
       }),
     });
     return response.json();
-  }, { origin: backend.origin, description });
+  }, { origin: backend.origin, description, contact });
 }
 
 /** The case as the page's shopper reads it through the shopper API (with its next actions). */
@@ -299,6 +316,14 @@ test("the shopper writes with a photo (kept across a reload), then accepts the s
   const mine = card(page, filed.number).locator("[data-testid=timeline-entry][data-actor=shopper][data-kind=message]");
   await expect(mine).toContainText("Here is the dent, close up.");
   await expect(mine.getByTestId("timeline-details")).toHaveText("1 photo(s), 0 video(s)");
+  // Its thumbnail, from the link in the server's answer, opens the cleaned file full size.
+  const thumbnail = mine.getByTestId("timeline-file");
+  await expect(thumbnail).toHaveAttribute("href", new RegExp(`^${assets.origin}/media/[0-9a-f]+\\?expires=`));
+  await expect(thumbnail.locator("img")).toHaveAccessibleName("1 photo(s), 0 video(s)");
+  await expect.poll(() => thumbnail.locator("img").evaluate((img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  const [full] = await Promise.all([page.waitForEvent("popup"), thumbnail.click()]);
+  expect((await full.goto(full.url())).headers()["content-type"]).toBe("image/jpeg");
+  await full.close();
   await expect(reply(card(page, filed.number)).getByTestId("request-reply-text")).toHaveValue("");
   // What the server stored: the message with the photo, which joined the case's evidence.
   let stored = (await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`)).case;
@@ -367,14 +392,27 @@ test("the launcher shows what is new before the widget loads, with one small req
   expect((await updates())[0]).toMatchObject({ case_id: filed.id, number: filed.number, state: "offer_pending" });
 });
 
-test("the link in the shopper's email opens the widget at the case", async ({ page, assets }) => {
-  await page.goto(assets.url);
-  const first = await fileAsShopper(page, assets, "The first request.");
-  const filed = await fileAsShopper(page, assets, "The one the email is about.");
-  await page.goto(`${assets.url}?aftercare_case=${filed.id}`);
+test("the email about the seller's message arrives, and its link opens the widget at the case", async ({ page, mail }) => {
+  const { backend, sink } = mail;
+  const seller = apiKey(backend, ["--merchant", "demo"]);
+  await page.goto(backend.url);
+  const first = await fileAsShopper(page, backend, "The first request.");
+  const filed = await fileAsShopper(page, backend, "The one the email is about.", { email: "li.lei@example.com" });
+  await call(backend, seller, "POST", `/v1/merchant/cases/${filed.id}/messages`, { message: "Could you send a photo of the lid?" });
+  // Only the case with an email address gets one; the sender works through its outbox.
+  await expect.poll(() => sink.messages().length, { timeout: 30_000 }).toBe(1);
+  const [letter] = sink.messages();
+  expect([letter.to, letter.from]).toEqual(["li.lei@example.com", "Aftercare demo shop <service@aftercare-demo.example>"]);
+  expect(letter.subject).toContain(filed.number);
+  expect(letter.body).toContain("Could you send a photo of the lid?");
+  const link = letter.body.match(/https?:\/\/\S*aftercare_case=\S+/)[0];
+  expect(link).toBe(`${backend.origin}/?aftercare_case=${filed.id}`);
+
+  await page.goto(link);
   const shown = card(page, filed.number);
   await expect(shown).toBeFocused();
   await expect(byTestId(page, "panel")).toBeVisible();
+  await expect(shown.getByTestId("timeline-entry").last()).toContainText("Could you send a photo of the lid?");
   await expect(card(page, first.number)).toBeVisible();
 });
 
@@ -390,7 +428,11 @@ for (const [device, viewport] of [["desktop", { width: 1280, height: 860 }], ["p
       await page.getByRole("button", { name: locale === "zh" ? "中文" : "English" }).click();
       const filed = await fileAsShopper(page, assets, locale === "zh" ? "盒子压坏了,盖子也凹了。" : "The box was crushed and the lid is dented.");
       const say = (zh, en) => (locale === "zh" ? zh : en);
-      await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/messages`, { message: say("您好,能否拍一张盖子的近照?", "Hello, could you send a close-up of the lid, please?") });
+      const photo = await uploadAs(assets, seller, resolve("e2e/fixtures/gps.jpg"));
+      await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/messages`, {
+        message: say("您好,是这个位置吗?能否拍一张盖子的近照?", "Hello, is this the spot? Could you send a close-up of the lid, please?"),
+        media: [photo],
+      });
       await call(assets, seller, "POST", `/v1/merchant/cases/${filed.id}/offer`, {
         resolution: "refund_only", amount: { minor_units: 3000, currency: "CNY" },
         message: say("商品可以留下,我们退您 30 元,可以吗?", "You may keep it, with 30.00 back. Would that do?"),
@@ -400,7 +442,8 @@ for (const [device, viewport] of [["desktop", { width: 1280, height: 860 }], ["p
       const shown = card(page, filed.number);
       await expect(shown).toHaveAttribute("data-state", "offer_pending");
       await expect(shown.getByTestId("timeline-entry")).toHaveCount(3);
-      const boxes = await shown.locator("[data-testid=timeline-entry], [data-testid=request-offer], [data-testid=request-reply-form]")
+      await expect.poll(() => shown.getByTestId("timeline-file").locator("img").evaluate((img) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+      const boxes = await shown.locator("[data-testid=timeline-entry], [data-testid=timeline-file], [data-testid=request-offer], [data-testid=request-reply-form]")
         .evaluateAll((els) => els.map((el) => [el.dataset.testid, el.getBoundingClientRect().left, el.getBoundingClientRect().right]));
       for (const [what, left, right] of boxes) {
         expect(left, `${what} starts inside the viewport`).toBeGreaterThanOrEqual(0);

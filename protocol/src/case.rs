@@ -166,13 +166,25 @@ wire_enum!(
     }
 );
 
-/// A file the shopper uploaded (through the uploads API) and attaches to a case.
+/// A file a party uploaded (through the uploads API) and attaches to a case.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MediaRef {
     pub upload_id: String,
     pub kind: MediaKind,
+    /// In answers only: an expiring signed link to the stored file, relative to the
+    /// server (`/media/{id}?expires=…&signature=…`), the same for every answer within a
+    /// link lifetime so a page can cache it. Ignored when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(read_only))]
+    pub url: Option<String>,
+}
+
+impl MediaRef {
+    pub fn new(upload_id: impl Into<String>, kind: MediaKind) -> MediaRef {
+        MediaRef { upload_id: upload_id.into(), kind, url: None }
+    }
 }
 
 /// How the seller can reach the shopper. At least one of phone or email.
@@ -801,8 +813,8 @@ type ReadResult<T> = crate::read::Result<T>;
 
 impl Read for MediaRef {
     fn read<J: Json>(value: &J, at: &At) -> ReadResult<MediaRef> {
-        let o = Object::new(value, at, &["upload_id", "kind"])?;
-        Ok(MediaRef { upload_id: o.required("upload_id")?, kind: o.required("kind")? })
+        let o = Object::new(value, at, &["upload_id", "kind", "url"])?;
+        Ok(MediaRef { upload_id: o.required("upload_id")?, kind: o.required("kind")?, url: o.optional("url")? })
     }
 }
 
@@ -1056,7 +1068,7 @@ mod tests {
         fn same<T: Write + Serialize>(value: &T) {
             assert_eq!(value.write::<Value>(), serde_json::to_value(value).unwrap());
         }
-        let photo = MediaRef { upload_id: "u1".into(), kind: MediaKind::Photo };
+        let photo = MediaRef::new("u1", MediaKind::Photo);
         let mut new = NewCase {
             order_id: "20261128-0042".into(),
             item_ids: vec!["item-1".into(), "item-2".into()],
@@ -1064,7 +1076,7 @@ mod tests {
             reason: Reason::Broken,
             resolution: Resolution::ReturnAndRefund,
             description: "The lid is cracked — 盖子裂了 \"quoted\"".into(),
-            media: vec![photo.clone(), MediaRef { upload_id: "u2".into(), kind: MediaKind::Video }],
+            media: vec![photo.clone(), MediaRef::new("u2", MediaKind::Video)],
             contact: Contact { name: Some("Li Lei".into()), phone: Some("138 0013 8000".into()), email: None },
             locale: Some("zh-CN".into()),
         };
@@ -1079,10 +1091,7 @@ mod tests {
         same(&WithdrawRequest { message: None });
         same(&NoteRequest { message: Some("Deal.".into()) });
         same(&SeenRequest { cases: vec![Seen { id: "c-1".into(), through: 7 }] });
-        same(&NewMessage {
-            message: "See the box".into(),
-            media: vec![MediaRef { upload_id: "u3".into(), kind: MediaKind::Photo }],
-        });
+        same(&NewMessage { message: "See the box".into(), media: vec![MediaRef::new("u3", MediaKind::Photo)] });
     }
 
     #[test]

@@ -393,7 +393,7 @@ mod tests {
     }
 
     fn photo(id: &str) -> MediaRef {
-        MediaRef { upload_id: id.into(), kind: MediaKind::Photo }
+        MediaRef::new(id, MediaKind::Photo)
     }
 
     fn good() -> NewCase {

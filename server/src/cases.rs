@@ -141,10 +141,11 @@ pub async fn file(
         return Ok(Created::Replayed(stored));
     }
     first_error(validate::new_case(filing.body, order, &merchant.rules, now))?;
-    crate::tus::check_case_media(state, owner, &filing.body.media).await?;
+    let mut case = filing.body.clone();
+    case.media = crate::tus::check_case_media(state, owner, &filing.body.media).await?;
     // Checked by `validate::new_case`: the prices are there and add up, or absent.
-    let paid = order.paid_for(&filing.body.item_ids).ok().flatten();
-    let new = NewFiling { key: filing.key, request_hash: &hash, case: filing.body, paid };
+    let paid = order.paid_for(&case.item_ids).ok().flatten();
+    let new = NewFiling { key: filing.key, request_hash: &hash, case: &case, paid };
     let created = state.store.create_case(owner, new, merchant, now).await?;
     state.wake.webhooks.notify_one();
     Ok(created)
@@ -181,10 +182,11 @@ pub async fn act(
         None => None,
     };
     let actor = party.actor();
+    let mut request = request;
     if !request.media.is_empty() {
         // Each party attaches its own uploads (tus binds them to the sender): complete,
         // of the kind declared, within the case's limits.
-        crate::tus::check_case_media(state, &party.uploader(), &request.media).await?;
+        request.media = crate::tus::check_case_media(state, &party.uploader(), &request.media).await?;
     }
     let remember = remembered.as_ref().map(|(owner, key, request_hash)| Remember { owner, key, request_hash });
     let result = match request.change {
@@ -241,9 +243,12 @@ async fn replay(state: &AppState, (owner, key, hash): &(Owner, String, String)) 
 }
 
 /// A case as an HTTP answer: JSON with the version as its `ETag`.
-pub fn respond(status: StatusCode, case: &Case) -> Response {
+/// A case as an answer, with its `ETag` and a link to each of its files.
+pub fn respond(state: &AppState, status: StatusCode, mut case: Case) -> Response {
+    state.uploads.sign_media(&mut case, state.clock.now());
+    let version = case.version;
     let mut response = (status, axum::Json(case)).into_response();
-    response.headers_mut().insert(header::ETAG, etag(case.version));
+    response.headers_mut().insert(header::ETAG, etag(version));
     response
 }
 

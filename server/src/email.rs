@@ -118,7 +118,10 @@ pub fn reminder(merchant: &Merchant, case: &Case, locale: Option<&str>) -> Optio
 
 /// The merchant's order page for the case, `{order_id}` and `{case_id}` filled in.
 fn page_link(pattern: &str, case: &Case) -> String {
-    let encode = |text: &str| utf8_percent_encode(text, NON_ALPHANUMERIC).to_string();
+    // RFC 3986's unreserved characters stay as they are (case ids keep their dashes).
+    const UNRESERVED: &percent_encoding::AsciiSet =
+        &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    let encode = |text: &str| utf8_percent_encode(text, UNRESERVED).to_string();
     pattern.replace("{order_id}", &encode(&case.order_id)).replace("{case_id}", &encode(&case.id))
 }
 

@@ -331,7 +331,8 @@ impl Merchant {
 }
 
 /// The built-in demo merchant: its key lives in `{data_dir}/demo-signing-key.json`
-/// (created on first start), its origins are the server's own.
+/// (created on first start), its origins are the server's own (the first one is where
+/// its emails' links lead: the demo order page, at the case).
 pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, String> {
     let path = data_dir.join("demo-signing-key.json");
     let key = match std::fs::read_to_string(&path) {
@@ -347,7 +348,6 @@ pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, S
     Ok(Merchant {
         id: DEMO_MERCHANT.to_owned(),
         name: "小木屋生活馆 (demo)".to_owned(),
-        allowed_origins,
         keys: vec![key],
         // Clearly fictional values, so the demo shows every channel.
         widget: serde_json::json!({
@@ -365,7 +365,12 @@ pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, S
         }),
         webhook: None,
         refusal_reasons: default_refusal_reasons(),
-        notify: None,
+        // With --smtp-url, the demo's shoppers get emails that lead back to the demo page.
+        notify: allowed_origins.first().map(|origin| Notify {
+            order_page: format!("{origin}/?aftercare_case={{case_id}}"),
+            from: "Aftercare demo shop <service@aftercare-demo.example>".to_owned(),
+        }),
+        allowed_origins,
     })
 }
 

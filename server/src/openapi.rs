@@ -34,7 +34,6 @@ use crate::tus;
         cases::evidence,
         cases::appeal,
         cases::unread,
-        cases::media,
         cases::seen,
         tus::discovery,
         tus::create,

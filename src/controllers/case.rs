@@ -188,10 +188,7 @@ impl CaseFlow {
                 .iter()
                 .filter(|f| !matches!(f.status, Status::Failed | Status::Reselect))
                 .filter_map(|f| {
-                    Some(MediaRef {
-                        upload_id: f.upload_id.clone().unwrap_or_else(|| format!("pending-{}", f.key)),
-                        kind: f.kind?,
-                    })
+                    Some(MediaRef::new(f.upload_id.clone().unwrap_or_else(|| format!("pending-{}", f.key)), f.kind?))
                 })
                 .collect()
         })

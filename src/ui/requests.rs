@@ -1,6 +1,6 @@
 //! "My requests", the view: each of the shopper's cases with its state, the deadline
 //! that applies now and its history as a conversation (who wrote, when, what was
-//! offered, refused or ruled, with how many files), and a control for each of the
+//! offered, refused or ruled, its files as thumbnails), and a control for each of the
 //! case's `next_actions` the widget can take (`controllers::requests::offered`): the
 //! answer to a seller's offer, a message (with files), the answer to an evidence
 //! round, the return's tracking number (with the seller's return address), a request
@@ -8,6 +8,7 @@
 //! controller's.
 
 use aftercare_protocol::case::{Actor, Case, CaseEvent, EventKind, NextAction, NoteRequest, Shipment, WithdrawRequest};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::evidence::EvidenceStep;
@@ -104,7 +105,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
             {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount)}</p> })}
             {case.replacement_shipment.clone().map(|s| view! { <p data-testid="request-replacement">{move || tr.get().replacement_sent(&s.carrier, &s.tracking_number)}</p> })}
             <ol class="ac-timeline" data-testid="request-timeline">
-                {history.into_iter().map(|event| timeline_entry(tr, event)).collect_view()}
+                {history.into_iter().map(|event| timeline_entry(tr, requests.state, event)).collect_view()}
             </ol>
             {offer_control}
             {return_control}
@@ -115,9 +116,25 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
     }
 }
 
-/// One event of the conversation: who, when, what, and what it carried.
-fn timeline_entry(tr: Memo<Tr>, event: CaseEvent) -> impl IntoView {
+/// One event of the conversation: who, when, what, and what it carried — each file as
+/// a thumbnail (from the link the server put in the answer) that opens full size.
+fn timeline_entry(tr: Memo<Tr>, state: WidgetState, event: CaseEvent) -> impl IntoView {
     let mine = event.actor == Actor::Shopper;
+    let thumbnails = event
+        .media
+        .iter()
+        .filter_map(|m| {
+            let url = crate::api::at_backend(&state, m.url.as_deref()?)?;
+            let photo = m.kind == aftercare_protocol::case::MediaKind::Photo;
+            let name = move || tr.get().files(usize::from(photo), usize::from(!photo));
+            let inner = if photo {
+                Either::Left(view! { <img src=url.clone() alt=name loading="lazy"/> })
+            } else {
+                Either::Right(view! { <video src=url.clone() preload="metadata" muted aria-label=name></video> })
+            };
+            Some(view! { <a class="ac-thumb" href=url target="_blank" rel="noopener" data-testid="timeline-file">{inner}</a> })
+        })
+        .collect_view();
     let details = move || {
         let tr = tr.get();
         let mut parts: Vec<String> = Vec::new();
@@ -141,6 +158,7 @@ fn timeline_entry(tr: Memo<Tr>, event: CaseEvent) -> impl IntoView {
             <span class="ac-muted">{move || format!("{} · {} {}", tr.get().date_time(event.at), tr.get().actor(event.actor), tr.get().event(event.kind))}</span>
             {event.message.clone().map(|m| view! { <p class="ac-timeline__text">{m}</p> })}
             <p class="ac-muted" data-testid="timeline-details">{details}</p>
+            {thumbnails}
         </li>
     }
 }

@@ -100,9 +100,8 @@ impl Evidence {
 
     /// The completed files, as a case references them.
     pub fn media(&self) -> Vec<MediaRef> {
-        self.files.with(|files| {
-            files.iter().filter_map(|f| Some(MediaRef { upload_id: f.upload_id.clone()?, kind: f.kind? })).collect()
-        })
+        self.files
+            .with(|files| files.iter().filter_map(|f| Some(MediaRef::new(f.upload_id.clone()?, f.kind?))).collect())
     }
 
     fn update(&self, key: u32, change: impl FnOnce(&mut FileState)) {

@@ -5,8 +5,8 @@
 //! enforced from the token's signed order snapshot.
 
 use aftercare_protocol::case::{
-    Actor, Case, CaseList, EscalateRequest, EvidenceLink, NewCase, NewMessage, NoteRequest, SeenRequest, Shipment,
-    Unread, UnreadCase, WithdrawRequest,
+    Actor, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, SeenRequest, Shipment, Unread,
+    UnreadCase, WithdrawRequest,
 };
 use aftercare_protocol::lifecycle::Action;
 use aftercare_protocol::validate;
@@ -28,7 +28,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/cases", post(create).get(list))
         .route("/v1/cases/{id}", get(read))
-        .route("/v1/cases/{id}/media", get(media))
         .route("/v1/cases/{id}/escalate", post(escalate))
         .route("/v1/cases/{id}/withdraw", post(withdraw))
         .route("/v1/cases/{id}/return-shipment", post(return_shipment))
@@ -80,7 +79,7 @@ pub async fn create(
 ) -> Result<Response> {
     let request = cases::Filing { key: &key, body: &body.value, canonical: &body.canonical };
     match cases::file(&state, &shopper.merchant, &shopper.owner(), &shopper.claims.order, request).await? {
-        Created::New(case) => Ok(cases::respond(StatusCode::CREATED, &case)),
+        Created::New(case) => Ok(cases::respond(&state, StatusCode::CREATED, *case)),
         Created::Replayed(stored) => Ok(replay(stored)),
     }
 }
@@ -129,7 +128,10 @@ pub async fn list(
 ) -> Result<axum::Json<CaseList>> {
     query.check(&shopper)?;
     let view = View { viewer: Actor::Shopper, now: state.clock.now() };
-    let cases = state.store.list(&shopper.owner(), shopper.merchant.terms(), view).await?;
+    let mut cases = state.store.list(&shopper.owner(), shopper.merchant.terms(), view).await?;
+    for case in &mut cases {
+        state.uploads.sign_media(case, view.now);
+    }
     Ok(axum::Json(CaseList { cases }))
 }
 
@@ -144,7 +146,7 @@ pub async fn list(
 )]
 pub async fn read(State(state): State<AppState>, shopper: Shopper, Path(id): Path<String>) -> Result<Response> {
     let case = cases::view(&state, &shopper.party(), &id).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(&state, StatusCode::OK, case))
 }
 
 /// Ask the platform to step in: after a refusal, or once the seller has missed a
@@ -173,7 +175,7 @@ pub async fn escalate(
     let message = Some(body.value.reason.trim().to_owned());
     let request = Request::new(Action::Escalate, message, body.canonical).with_media(body.value.media);
     let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(&state, StatusCode::OK, case))
 }
 
 /// Withdraw an open case.
@@ -200,7 +202,7 @@ pub async fn withdraw(
     }
     let request = Request::new(Action::Withdraw, message, body.canonical);
     let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(&state, StatusCode::OK, case))
 }
 
 /// The carrier and tracking number of the item sent back, as the seller asked.
@@ -228,7 +230,7 @@ pub async fn return_shipment(
     };
     let request = Request::new(Action::SubmitReturnShipment(shipment), None, body.canonical);
     let case = cases::act(&state, &shopper.party(), &id, version, key, request).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(&state, StatusCode::OK, case))
 }
 
 /// What the shopper writes with files: a message, an answer to an evidence round, an
@@ -249,7 +251,7 @@ async fn with_files(
         None => Request::message(text, body.value.media, body.canonical),
     };
     let case = cases::act(state, &shopper.party(), id, version, key, request).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(state, StatusCode::OK, case))
 }
 
 /// Write to the seller (and the platform): a message with files, no change of state.
@@ -334,7 +336,7 @@ async fn answer_offer(
     }
     let case =
         cases::act(state, &shopper.party(), id, version, key, Request::new(action, message, body.canonical)).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(state, StatusCode::OK, case))
 }
 
 /// Accept the seller's offer: the case goes on as offered.
@@ -443,23 +445,4 @@ pub async fn seen(State(state): State<AppState>, shopper: Shopper, body: Json<Se
         }
     }
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Expiring links to the case's files (the shopper's own evidence), for the
-/// conversation's thumbnails.
-#[utoipa::path(
-    get,
-    path = "/v1/cases/{id}/media",
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<EvidenceLink>), (status = 404, body = aftercare_protocol::case::ApiError)),
-    security(("order_token" = [])),
-    tag = "cases"
-)]
-pub async fn media(
-    State(state): State<AppState>,
-    shopper: Shopper,
-    Path(id): Path<String>,
-) -> Result<axum::Json<Vec<EvidenceLink>>> {
-    let case = cases::view(&state, &shopper.party(), &id).await?;
-    Ok(axum::Json(state.uploads.links(&case.media, state.clock.now())))
 }

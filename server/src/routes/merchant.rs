@@ -132,8 +132,9 @@ pub(crate) async fn detail(state: &AppState, id: &str, viewer: Actor, merchant_i
     let now = state.clock.now();
     let merchants = state.merchants.clone();
     let view = View { viewer, now };
-    let (case, merchant_id, shopper_id) =
+    let (mut case, merchant_id, shopper_id) =
         state.store.detail(id, merchant_id, |m| merchants.get(m).map(|m| m.terms()), view).await?;
+    state.uploads.sign_media(&mut case, now);
     let media_links = state.uploads.links(&case.media, now);
     let etag = cases::etag(case.version);
     let mut response = axum::Json(CaseDetail { case, merchant_id, shopper_id, media_links }).into_response();
@@ -190,7 +191,7 @@ impl Write {
     async fn send_request(self, request: Request) -> Result<Response> {
         let party = self.party();
         let case = cases::act(&self.state, &party, &self.id, self.version, self.idempotency, request).await?;
-        Ok(cases::respond(StatusCode::OK, &case))
+        Ok(cases::respond(&self.state, StatusCode::OK, case))
     }
 
     /// The case as the seller sees it now, for checks against what it holds (the price

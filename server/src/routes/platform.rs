@@ -154,7 +154,7 @@ pub async fn rule(
     };
     let message = Some(request.message.trim().to_owned());
     let case = cases::act(&state, &party, &id, version, key, Request::new(action, message, body.canonical)).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(&state, StatusCode::OK, case))
 }
 
 /// Longest evidence round the platform may set, in hours (30 days).
@@ -223,7 +223,7 @@ pub async fn evidence_round(
     let action = Action::RequestEvidence { from, due_at };
     let message = Some(request.message.trim().to_owned());
     let case = cases::act(&state, &party, &id, version, key, Request::new(action, message, body.canonical)).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(&state, StatusCode::OK, case))
 }
 
 /// Write to both sides: a message in the case's history, no change of state.
@@ -248,5 +248,5 @@ pub async fn message(
     first_error(validate::new_message(&body.value, &party.merchant().rules))?;
     let request = Request::message(body.value.message.trim().to_owned(), body.value.media, body.canonical);
     let case = cases::act(&state, &party, &id, version, key, request).await?;
-    Ok(cases::respond(StatusCode::OK, &case))
+    Ok(cases::respond(&state, StatusCode::OK, case))
 }

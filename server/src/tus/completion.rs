@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use aftercare_protocol::case::MediaRef;
 use aftercare_protocol::media::{self, MediaType, SNIFF_LEN};
 
 use super::Limits;
@@ -112,12 +113,9 @@ fn check_and_clean(
 
 /// Checks media references sent to a case: each is a complete upload of `owner` (the
 /// sending party: the shopper of that order, the seller, the platform), of
-/// the declared kind, and together within the per-case limit.
-pub async fn check_case_media(
-    state: &AppState,
-    owner: &Owner,
-    media: &[aftercare_protocol::case::MediaRef],
-) -> Result<(), Error> {
+/// the declared kind, and together within the per-case limit. Returns them as they are
+/// stored: upload and kind only (a `url` sent along is the client's, never kept).
+pub async fn check_case_media(state: &AppState, owner: &Owner, media: &[MediaRef]) -> Result<Vec<MediaRef>, Error> {
     let mut total = 0u64;
     for (index, reference) in media.iter().enumerate() {
         let field = format!("media[{index}].upload_id");
@@ -137,5 +135,5 @@ pub async fn check_case_media(
     if total > state.uploads.limits.max_case_bytes {
         return Err(Error::CaseMediaTooLarge(total, state.uploads.limits.max_case_bytes));
     }
-    Ok(())
+    Ok(media.iter().map(|reference| MediaRef::new(reference.upload_id.clone(), reference.kind)).collect())
 }

@@ -1,8 +1,10 @@
 //! Signed, expiring links to stored evidence files, and the `/media/{id}` route that
-//! serves them (inline, never sniffed, sandboxed). Merchants and the platform get links
-//! in case details; a shopper asks `GET /v1/uploads/{id}/link` for their own file.
+//! serves them (inline, never sniffed, sandboxed). Every case an answer carries has a
+//! link in each file reference (`Uploads::sign_media`); merchants and the platform also
+//! get `media_links` in case details; a sender asks `GET /v1/uploads/{id}/link` for its
+//! own file.
 
-use aftercare_protocol::case::{EvidenceLink, MediaRef};
+use aftercare_protocol::case::{Case, EvidenceLink, MediaRef};
 use aftercare_protocol::time::Timestamp;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
@@ -29,6 +31,20 @@ impl Uploads {
         let expires = now.0 + self.limits.link_ttl_ms;
         let signature = self.sign(id, expires);
         (format!("/media/{id}?expires={expires}&signature={signature}"), Timestamp(expires))
+    }
+
+    /// Puts a link into each of the case's file references (its evidence and every
+    /// event's). The expiry is rounded up to a whole link lifetime, so every answer within
+    /// one lifetime carries the same URL (the browser's cache serves a thumbnail once) and
+    /// each link stays valid for one to two lifetimes.
+    pub fn sign_media(&self, case: &mut Case, now: Timestamp) {
+        let ttl = self.limits.link_ttl_ms.max(1);
+        let expires = (now.0.div_euclid(ttl) + 2).saturating_mul(ttl);
+        let references = case.media.iter_mut().chain(case.history.iter_mut().flat_map(|event| event.media.iter_mut()));
+        for reference in references {
+            let signature = self.sign(&reference.upload_id, expires);
+            reference.url = Some(format!("/media/{}?expires={expires}&signature={signature}", reference.upload_id));
+        }
     }
 
     /// Links to each of a case's files, valid from `now`.

@@ -286,6 +286,15 @@ pub fn damaged(order_id: &str) -> Value {
     })
 }
 
+/// File references as sent: without the links answers add (`url`).
+pub fn bare(media: &Value) -> Value {
+    let mut media = media.clone();
+    for reference in media.as_array_mut().into_iter().flatten() {
+        reference.as_object_mut().map(|fields| fields.remove("url"));
+    }
+    media
+}
+
 /// The actions a case offers the party that read it, by name.
 pub fn next_actions(case: &Value) -> Vec<&str> {
     case["next_actions"]
