@@ -416,7 +416,8 @@ pub async fn unread(
 const SEEN_MAX: usize = 100;
 
 /// The shopper has seen these cases' histories through `through` events (what My
-/// requests showed). Marks only move forward; another shopper's case is 404.
+/// requests showed). Marks only move forward; another shopper's case is 404, and then
+/// none of the request's marks is written.
 #[utoipa::path(
     post,
     path = "/v1/seen",
@@ -438,11 +439,9 @@ pub async fn seen(State(state): State<AppState>, shopper: Shopper, body: Json<Se
             ),
         )));
     }
-    let owner = shopper.owner();
-    for case in &cases {
-        if !state.store.mark_seen(&owner, &case.id, case.through).await? {
-            return Err(Error::CaseNotFound);
-        }
+    let marks: Vec<(&str, u64)> = cases.iter().map(|case| (case.id.as_str(), case.through)).collect();
+    if !state.store.mark_seen(&shopper.owner(), &marks).await? {
+        return Err(Error::CaseNotFound);
     }
     Ok(StatusCode::NO_CONTENT)
 }

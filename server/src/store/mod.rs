@@ -314,27 +314,35 @@ impl Store {
             .collect()
     }
 
-    /// The shopper has seen case `id`'s history through `through` events: the mark only
-    /// moves forward, and never past the history there is. `false` when the owner has
-    /// no such case.
-    pub async fn mark_seen(&self, owner: &Owner, id: &str, through: u64) -> Result<bool, Error> {
-        let through = i64::try_from(through).unwrap_or(i64::MAX);
-        let found = sqlx::query(
-            "UPDATE cases SET shopper_seen = CASE
-                 WHEN shopper_seen > $5 THEN shopper_seen
-                 ELSE (SELECT CASE WHEN COUNT(*) < $5 THEN COUNT(*) ELSE $5 END FROM case_events WHERE case_id = $1)
-             END
-             WHERE id = $1 AND merchant_id = $2 AND order_id = $3 AND shopper_id = $4",
-        )
-        .bind(id)
-        .bind(&owner.merchant_id)
-        .bind(&owner.order_id)
-        .bind(&owner.shopper_id)
-        .bind(through)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(found == 1)
+    /// The shopper has seen each case's history through its `through` events (`marks`:
+    /// case id, count): a mark only moves forward, and never past the history there is.
+    /// All or nothing, in one transaction: `false`, and nothing marked, when the owner
+    /// has no such case among them.
+    pub async fn mark_seen(&self, owner: &Owner, marks: &[(&str, u64)]) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await?;
+        for (id, through) in marks {
+            let through = i64::try_from(*through).unwrap_or(i64::MAX);
+            let found = sqlx::query(
+                "UPDATE cases SET shopper_seen = CASE
+                     WHEN shopper_seen > $5 THEN shopper_seen
+                     ELSE (SELECT CASE WHEN COUNT(*) < $5 THEN COUNT(*) ELSE $5 END FROM case_events WHERE case_id = $1)
+                 END
+                 WHERE id = $1 AND merchant_id = $2 AND order_id = $3 AND shopper_id = $4",
+            )
+            .bind(*id)
+            .bind(&owner.merchant_id)
+            .bind(&owner.order_id)
+            .bind(&owner.shopper_id)
+            .bind(through)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if found != 1 {
+                return Ok(false); // dropping the transaction rolls back what it marked
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// One case, if it belongs to `owner` (or to anyone, with `None`: seller and

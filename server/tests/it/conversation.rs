@@ -460,6 +460,10 @@ async fn unread_updates_and_seen_marks() {
     assert_eq!(status, StatusCode::FORBIDDEN, "another order than the token's");
     let (status, missing) = seen(json!({"cases": [{"id": "no-such-case", "through": 1}]})).await;
     assert_eq!((status, missing["code"].as_str()), (StatusCode::NOT_FOUND, Some("case_not_found")));
+    // With one case not the shopper's, none is marked: the request is all or nothing.
+    let both = json!({"cases": [{"id": id, "through": 99}, {"id": "no-such-case", "through": 1}]});
+    assert_eq!(seen(both).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(unread(s.app.token()).await.1["unread"], 2, "nothing was marked");
     let (status, _) = seen(json!({"cases": []})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 }
