@@ -141,27 +141,10 @@ class TuspyUploads(unittest.TestCase):
                     self.assertNotIn("Subject", tags)
                     self.assertEqual((tags["ImageWidth"], tags["ImageHeight"]), (64, 48))
 
-
-class StaffEvidence(unittest.TestCase):
-    """The seller and the platform upload with their API keys (README's tuspy snippet)
-    and send the files with messages; what is stored has no location, and the shopper
-    sees every party's files."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.backend = Backend()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.backend.close()
-
-    def upload(self, credential, path):
-        tus = client.TusClient(f"{self.backend.origin}/v1/uploads/", headers={"Authorization": "Bearer " + credential})
-        uploader = tus.uploader(path, metadata={"filetype": "image/jpeg"}, chunk_size=4096)
-        uploader.upload()
-        return uploader.url.rsplit("/", 1)[1]
-
     def test_seller_and_platform_evidence_goes_through_tus_with_their_keys(self):
+        """The seller and the platform upload with their API keys (README's tuspy snippet)
+        and send the files with messages; what is stored has no location, and the shopper
+        sees every party's files."""
         backend = self.backend
         token = backend.token("staff-evidence")
         seller, platform = backend.api_key("--merchant", "demo"), backend.api_key("--platform")
@@ -178,7 +161,9 @@ class StaffEvidence(unittest.TestCase):
                                     version=case["version"])
                 case = backend.call("POST", f"/v1/cases/{case['id']}/escalate", token,
                                     {"reason": "It was dented when I opened it."}, version=case["version"])
-            upload_id = self.upload(credential, gps)
+            uploader = self.uploader(credential, gps, "image/jpeg", chunk_size=4096)
+            uploader.upload()
+            upload_id = uploader.url.rsplit("/", 1)[1]
             media = [{"upload_id": upload_id, "kind": "photo"}]
             case = backend.call("POST", f"/v1/{path}/cases/{case['id']}/messages", credential,
                                 {"message": f"A photo from the {who}.", "media": media}, version=case["version"])

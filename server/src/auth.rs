@@ -133,6 +133,17 @@ pub struct Shopper {
     pub claims: Claims,
 }
 
+impl Shopper {
+    /// Whose cases and uploads these are: the token's (merchant, order, shopper).
+    pub fn owner(&self) -> Owner {
+        Owner {
+            merchant_id: self.merchant.id.clone(),
+            order_id: self.claims.order_id.clone(),
+            shopper_id: self.claims.sub.clone(),
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Shopper {
     type Rejection = Error;
 
@@ -236,14 +247,7 @@ impl FromRequestParts<AppState> for Uploader {
                 PlatformKey::from_request_parts(parts, state).await?;
                 Owner::platform()
             }
-            _ => {
-                let shopper = Shopper::from_request_parts(parts, state).await?;
-                Owner {
-                    merchant_id: shopper.merchant.id.clone(),
-                    order_id: shopper.claims.order_id,
-                    shopper_id: shopper.claims.sub,
-                }
-            }
+            _ => Shopper::from_request_parts(parts, state).await?.owner(),
         }))
     }
 }

@@ -21,7 +21,7 @@ use crate::auth::Shopper;
 use crate::cases::{self, Party, Request};
 use crate::error::{first_error, Error, Result};
 use crate::extract::{IdempotencyKey, IfMatch, Json, Query};
-use crate::store::{Created, Owner, View};
+use crate::store::{Created, View};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -41,14 +41,6 @@ pub fn router() -> Router<AppState> {
 }
 
 impl Shopper {
-    fn owner(&self) -> Owner {
-        Owner {
-            merchant_id: self.merchant.id.clone(),
-            order_id: self.claims.order_id.clone(),
-            shopper_id: self.claims.sub.clone(),
-        }
-    }
-
     fn party(&self) -> Party {
         Party::Shopper { merchant: self.merchant.clone(), owner: self.owner() }
     }

@@ -29,8 +29,11 @@ impl Uploads {
     /// An expiring link to a stored file: `(url, expires_at)`.
     pub fn link(&self, id: &str, now: Timestamp) -> (String, Timestamp) {
         let expires = now.0 + self.limits.link_ttl_ms;
-        let signature = self.sign(id, expires);
-        (format!("/media/{id}?expires={expires}&signature={signature}"), Timestamp(expires))
+        (self.signed_url(id, expires), Timestamp(expires))
+    }
+
+    fn signed_url(&self, id: &str, expires: i64) -> String {
+        format!("/media/{id}?expires={expires}&signature={}", self.sign(id, expires))
     }
 
     /// Puts a link into each of the case's file references (its evidence and every
@@ -42,8 +45,7 @@ impl Uploads {
         let expires = (now.0.div_euclid(ttl) + 2).saturating_mul(ttl);
         let references = case.media.iter_mut().chain(case.history.iter_mut().flat_map(|event| event.media.iter_mut()));
         for reference in references {
-            let signature = self.sign(&reference.upload_id, expires);
-            reference.url = Some(format!("/media/{}?expires={expires}&signature={signature}", reference.upload_id));
+            reference.url = Some(self.signed_url(&reference.upload_id, expires));
         }
     }
 
