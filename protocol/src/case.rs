@@ -451,6 +451,10 @@ pub struct CaseEvent {
     /// With a ruling: what was decided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ruling: Option<Ruling>,
+    /// The seller's or the platform's staff member who acted, by name: shown to staff
+    /// only (the shopper sees "the seller" or "the platform").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff: Option<String>,
 }
 
 impl CaseEvent {
@@ -475,6 +479,7 @@ impl CaseEvent {
             refusal_reason: None,
             evidence_round: None,
             ruling: None,
+            staff: None,
         }
     }
 }
@@ -908,6 +913,7 @@ impl Read for CaseEvent {
             refusal_reason: o.optional("refusal_reason")?,
             evidence_round: o.optional("evidence_round")?,
             ruling: o.optional("ruling")?,
+            staff: o.optional("staff")?,
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod order;
 pub mod picture;
 pub mod read;
 pub mod rules;
+pub mod staff;
 pub mod time;
 pub mod tus;
 pub mod validate;

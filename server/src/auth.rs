@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use aftercare_protocol::order::OrderSnapshot;
+use aftercare_protocol::staff::StaffMember;
 use aftercare_protocol::time::Timestamp;
 use axum::extract::FromRequestParts;
 use axum::http::header::{AUTHORIZATION, ORIGIN};
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::merchants::{Merchant, Merchants, SigningKey};
+use crate::staff::Session;
 use crate::store::Owner;
 use crate::AppState;
 
@@ -190,21 +192,31 @@ pub fn api_key_hash(key: &str) -> String {
 }
 
 /// A request from a merchant's server, authenticated by one of its API keys
-/// (`aftercare-server api-key --merchant <id>`). Only that merchant's cases are
-/// reachable through it.
+/// (`aftercare-server api-key --merchant <id>`), or from one of its staff in the
+/// console (a session cookie; writes with the CSRF token). Only that merchant's cases
+/// are reachable through it.
 pub struct MerchantKey {
     pub merchant: Arc<Merchant>,
+    /// The staff member, when the request comes from the console.
+    pub staff: Option<StaffMember>,
 }
 
 impl FromRequestParts<AppState> for MerchantKey {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let key = bearer(parts).ok_or(Error::ApiKeyMissing)?;
+        let Some(key) = bearer(parts) else {
+            let session = Session::of(parts, state).await?.ok_or(Error::ApiKeyMissing)?;
+            let member = session.stored.member;
+            let id = member.merchant_id.as_deref().ok_or(Error::WrongDesk)?;
+            let merchant = state.merchants.get(id).cloned().ok_or(Error::SessionExpired)?;
+            return Ok(MerchantKey { merchant, staff: Some(member) });
+        };
         match state.store.api_key_owner(&api_key_hash(key)).await? {
-            Some(Some(id)) => {
-                Ok(MerchantKey { merchant: state.merchants.get(&id).cloned().ok_or(Error::ApiKeyInvalid)? })
-            }
+            Some(Some(id)) => Ok(MerchantKey {
+                merchant: state.merchants.get(&id).cloned().ok_or(Error::ApiKeyInvalid)?,
+                staff: None,
+            }),
             // A platform key is not a merchant key.
             Some(None) => Err(Error::ApiKeyWrongScope),
             None => Err(Error::ApiKeyInvalid),
@@ -213,16 +225,28 @@ impl FromRequestParts<AppState> for MerchantKey {
 }
 
 /// A request from the platform (the marketplace operator who rules on escalations),
-/// authenticated by a platform key (`aftercare-server api-key --platform`).
-pub struct PlatformKey;
+/// authenticated by a platform key (`aftercare-server api-key --platform`), or from one
+/// of its arbiters in the console (a session cookie; writes with the CSRF token).
+pub struct PlatformKey {
+    /// The arbiter, when the request comes from the console: they reach the cases that
+    /// were ever escalated, where a platform key reaches every case.
+    pub staff: Option<StaffMember>,
+}
 
 impl FromRequestParts<AppState> for PlatformKey {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let key = bearer(parts).ok_or(Error::ApiKeyMissing)?;
+        let Some(key) = bearer(parts) else {
+            let session = Session::of(parts, state).await?.ok_or(Error::ApiKeyMissing)?;
+            let member = session.stored.member;
+            if !member.is_platform() {
+                return Err(Error::WrongDesk);
+            }
+            return Ok(PlatformKey { staff: Some(member) });
+        };
         match state.store.api_key_owner(&api_key_hash(key)).await? {
-            Some(None) => Ok(PlatformKey),
+            Some(None) => Ok(PlatformKey { staff: None }),
             Some(Some(_)) => Err(Error::ApiKeyWrongScope),
             None => Err(Error::ApiKeyInvalid),
         }
@@ -230,9 +254,9 @@ impl FromRequestParts<AppState> for PlatformKey {
 }
 
 /// Whoever sends evidence through the tus endpoint — a shopper with an order token, a
-/// merchant's systems with one of its API keys (`acm_…`), or the platform with a
-/// platform key (`acp_…`) — as the owner of what they upload. Only the owner can
-/// resume, read, delete or attach an upload.
+/// merchant's systems with one of its API keys (`acm_…`) or its staff in the console,
+/// or the platform with a platform key (`acp_…`) or an arbiter — as the owner of what
+/// they upload. Only the owner can resume, read, delete or attach an upload.
 pub struct Uploader(pub Owner);
 
 impl FromRequestParts<AppState> for Uploader {
@@ -246,6 +270,13 @@ impl FromRequestParts<AppState> for Uploader {
             Some(key) if key.starts_with(PLATFORM_KEY_PREFIX) => {
                 PlatformKey::from_request_parts(parts, state).await?;
                 Owner::platform()
+            }
+            None if crate::staff::session_cookie(&parts.headers).is_some() => {
+                let session = Session::of(parts, state).await?.ok_or(Error::SessionMissing)?;
+                match &session.stored.member.merchant_id {
+                    Some(merchant_id) => Owner::seller(merchant_id),
+                    None => Owner::platform(),
+                }
             }
             _ => Shopper::from_request_parts(parts, state).await?.owner(),
         }))

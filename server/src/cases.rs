@@ -25,11 +25,12 @@ use crate::AppState;
 pub enum Party {
     /// The shopper, on their own order's cases.
     Shopper { merchant: Arc<Merchant>, owner: Owner },
-    /// A merchant's systems, on that merchant's cases.
-    Seller { merchant: Arc<Merchant> },
-    /// The platform, on any case: the one whose merchant this is
-    /// ([`Party::platform_on`] finds it).
-    Platform { merchant: Arc<Merchant> },
+    /// A merchant's systems or staff (`staff`: by name, from the console), on that
+    /// merchant's cases.
+    Seller { merchant: Arc<Merchant>, staff: Option<String> },
+    /// The platform (an arbiter, from the console), on any case: the one whose merchant
+    /// this is ([`Party::platform_on`] finds it).
+    Platform { merchant: Arc<Merchant>, staff: Option<String> },
 }
 
 impl Party {
@@ -41,11 +42,23 @@ impl Party {
         }
     }
 
-    /// The platform, acting on case `id` (of whichever merchant).
-    pub async fn platform_on(state: &AppState, id: &str) -> Result<Party> {
+    /// The platform, acting on case `id` (of whichever merchant). An arbiter (`key`
+    /// from a console session) reaches only a case that was escalated at some time.
+    pub async fn platform_on(state: &AppState, id: &str, key: &crate::auth::PlatformKey) -> Result<Party> {
         let merchant_id = state.store.merchant_of(id).await?.ok_or(Error::CaseNotFound)?;
         let merchant = state.merchants.get(&merchant_id).cloned().ok_or(Error::CaseNotFound)?;
-        Ok(Party::Platform { merchant })
+        if key.staff.is_some() && !state.store.ever_escalated(id).await? {
+            return Err(Error::CaseNotFound);
+        }
+        Ok(Party::Platform { merchant, staff: key.staff.as_ref().map(|s| s.name.clone()) })
+    }
+
+    /// The staff member acting, by name (a console session).
+    pub fn staff(&self) -> Option<&str> {
+        match self {
+            Party::Seller { staff, .. } | Party::Platform { staff, .. } => staff.as_deref(),
+            Party::Shopper { .. } => None,
+        }
     }
 
     /// The owner scope every query of the party is limited to (only shoppers have one).
@@ -60,7 +73,7 @@ impl Party {
     pub fn uploader(&self) -> Owner {
         match self {
             Party::Shopper { owner, .. } => owner.clone(),
-            Party::Seller { merchant } => Owner::seller(&merchant.id),
+            Party::Seller { merchant, .. } => Owner::seller(&merchant.id),
             Party::Platform { .. } => Owner::platform(),
         }
     }
@@ -68,7 +81,9 @@ impl Party {
     /// The merchant whose cases the party is acting on.
     pub fn merchant(&self) -> &Arc<Merchant> {
         match self {
-            Party::Shopper { merchant, .. } | Party::Seller { merchant } | Party::Platform { merchant } => merchant,
+            Party::Shopper { merchant, .. } | Party::Seller { merchant, .. } | Party::Platform { merchant, .. } => {
+                merchant
+            }
         }
     }
 
@@ -198,6 +213,7 @@ pub async fn act(
                 actor,
                 message: request.message.unwrap_or_default(),
                 media: request.media,
+                staff: party.staff().map(str::to_owned),
                 expected_version: Some(version.0),
                 remember,
                 now,
@@ -214,6 +230,7 @@ pub async fn act(
                 message: request.message,
                 media: request.media,
                 refusal_reason: request.refusal_reason,
+                staff: party.staff().map(str::to_owned),
                 expected_version: Some(version.0),
                 remember,
                 now,

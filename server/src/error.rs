@@ -35,6 +35,18 @@ pub enum Error {
     ApiKeyInvalid,
     #[error("this API key is not for this API (merchant keys for /v1/merchant, platform keys for /v1/platform)")]
     ApiKeyWrongScope,
+    #[error("the email or the password is wrong, or the account is locked for a while")]
+    SignInFailed,
+    #[error("sign in first (POST /v1/staff/sign-in), or send an API key")]
+    SessionMissing,
+    #[error("the session has ended; sign in again")]
+    SessionExpired,
+    #[error("a write from a staff session needs its CSRF token in `X-CSRF-Token`")]
+    CsrfTokenInvalid,
+    #[error(
+        "this desk is not for this staff member (a merchant's staff work /v1/merchant, the platform's /v1/platform)"
+    )]
+    WrongDesk,
     #[error("POST /v1/cases needs an `Idempotency-Key` header (1 to 255 visible characters)")]
     IdempotencyKeyMissing,
     #[error("this Idempotency-Key was already used with a different request body")]
@@ -111,6 +123,8 @@ impl Error {
             }
             Error::OrderMismatch | Error::OriginNotAllowed(_) | Error::ApiKeyWrongScope => StatusCode::FORBIDDEN,
             Error::ApiKeyMissing | Error::ApiKeyInvalid => StatusCode::UNAUTHORIZED,
+            Error::SignInFailed | Error::SessionMissing | Error::SessionExpired => StatusCode::UNAUTHORIZED,
+            Error::CsrfTokenInvalid | Error::WrongDesk => StatusCode::FORBIDDEN,
             Error::CaseClosed(_) => StatusCode::CONFLICT,
             Error::UnknownMerchant(_) | Error::CaseNotFound | Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -159,6 +173,11 @@ impl Error {
             Error::RateLimited(_) => "rate_limited",
             Error::ApiKeyInvalid => "api_key_invalid",
             Error::ApiKeyWrongScope => "api_key_wrong_scope",
+            Error::SignInFailed => "sign_in_failed",
+            Error::SessionMissing => "session_missing",
+            Error::SessionExpired => "session_expired",
+            Error::CsrfTokenInvalid => "csrf_token_invalid",
+            Error::WrongDesk => "wrong_desk",
             Error::IdempotencyKeyMissing => "idempotency_key_missing",
             Error::IdempotencyKeyReused => "idempotency_key_reused",
             Error::IdempotencyInProgress => "idempotency_in_progress",

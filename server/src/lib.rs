@@ -20,6 +20,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod scheduler;
 pub mod serve;
+pub mod staff;
 pub mod storage;
 pub mod store;
 pub mod tus;
@@ -60,6 +61,10 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// Shoppers' notification emails go out on it (`--smtp-url`); none without.
     pub mailer: Option<Arc<email::Mailer>>,
+    /// When staff sessions end, and when failed sign-ins lock an account.
+    pub sessions: store::staff::SessionPolicy,
+    /// Sign-in attempts per client address (on top of `rate_limit`).
+    pub sign_in_limit: Arc<ratelimit::RateLimit>,
 }
 
 /// Wakes the background workers before their next tick.
@@ -93,6 +98,8 @@ impl AppState {
             rate_limit: Arc::default(),
             request_timeout: std::time::Duration::from_secs(30),
             mailer: None,
+            sessions: store::staff::SessionPolicy::default(),
+            sign_in_limit: Arc::new(ratelimit::RateLimit::sign_in()),
         }
     }
 }
@@ -106,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::cases::router())
         .merge(routes::merchant::router())
         .merge(routes::platform::router())
+        .merge(routes::staff::router())
         .route("/v1/{*rest}", any(|| async { Error::NotFound }));
     if state.insecure_dev {
         json = json.merge(routes::dev::router());

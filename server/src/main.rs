@@ -4,6 +4,9 @@
 //! aftercare-server serve --listen 127.0.0.1:8080 --data-dir ./data [--config merchants.toml] [--insecure-dev]
 //! aftercare-server token --data-dir ./data --merchant demo --order ORDER_ID --shopper SHOPPER_ID [--ttl 30m]
 //! aftercare-server api-key --data-dir ./data (--merchant ID | --platform)
+//! aftercare-server staff add --data-dir ./data (--merchant ID | --platform) --email EMAIL [--role agent|admin] [--name NAME]
+//! aftercare-server staff password --data-dir ./data --email EMAIL
+//! aftercare-server staff list --data-dir ./data (--merchant ID | --platform)
 //! aftercare-server openapi
 //! ```
 //!
@@ -42,6 +45,9 @@ mod server_main {
         Token(Token),
         /// Issue an API key for the merchant or platform APIs; prints it once, stores its hash.
         ApiKey(ApiKey),
+        /// Console accounts: add one, set a password, list a desk's staff.
+        #[command(subcommand)]
+        Staff(StaffCommand),
         /// Print the OpenAPI document (JSON).
         Openapi,
     }
@@ -171,6 +177,54 @@ mod server_main {
         owner: Owner,
     }
 
+    #[derive(Subcommand)]
+    enum StaffCommand {
+        /// Add a console account for a merchant's staff or the platform's arbiters. The
+        /// password comes from AFTERCARE_STAFF_PASSWORD, or is generated and printed once.
+        Add(StaffAdd),
+        /// Set a new password (from AFTERCARE_STAFF_PASSWORD, or generated and printed);
+        /// the account's sessions end and its lock is lifted.
+        Password(StaffPassword),
+        /// The accounts of a merchant, or of the platform.
+        List(StaffList),
+    }
+
+    #[derive(Args)]
+    struct StaffAdd {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        owner: Owner,
+        #[arg(long)]
+        email: String,
+        /// As other staff see it in case histories; defaults to the email's local part.
+        #[arg(long)]
+        name: Option<String>,
+        /// agent works cases; admin also manages the desk.
+        #[arg(long, default_value = "agent", value_parser = ["agent", "admin"])]
+        role: String,
+        #[arg(long, env = "AFTERCARE_STAFF_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    }
+
+    #[derive(Args)]
+    struct StaffPassword {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        email: String,
+        #[arg(long, env = "AFTERCARE_STAFF_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    }
+
+    #[derive(Args)]
+    struct StaffList {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        owner: Owner,
+    }
+
     fn parse_ttl(text: &str) -> Result<i64, String> {
         let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
         let number: i64 = number.parse().map_err(|_| format!("{text:?}: expected a number and s, m or h"))?;
@@ -210,6 +264,7 @@ mod server_main {
             Command::Serve(serve) => serve_command(serve).await,
             Command::Token(token) => token_command(token),
             Command::ApiKey(key) => api_key_command(key).await,
+            Command::Staff(command) => staff_command(command).await,
         }
     }
 
@@ -313,6 +368,9 @@ mod server_main {
             Ok(removed) => tracing::info!("removed {removed} leftover spool files"),
             Err(error) => tracing::warn!("reconciling the spool: {error}"),
         }
+        if serve.common.config.is_none() {
+            demo_staff(&state.store, address).await?;
+        }
         let workers = aftercare_server::workers::Workers::start(&state);
         println!("http://{address}");
         tracing::info!("listening on http://{address}");
@@ -335,6 +393,29 @@ mod server_main {
         workers.stop(std::time::Duration::from_secs(10)).await;
         store.close().await;
         tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// The demo's console accounts (one seller, one arbiter), made once, and how to sign in.
+    async fn demo_staff(store: &Store, address: SocketAddr) -> Result<(), String> {
+        use aftercare_protocol::staff::StaffRole;
+        let accounts = [
+            (Some(DEMO_MERCHANT), merchants::DEMO_SELLER_EMAIL, "小王 (demo seller)", StaffRole::Admin),
+            (None, merchants::DEMO_ARBITER_EMAIL, "平台仲裁 (demo arbiter)", StaffRole::Agent),
+        ];
+        for (merchant, email, name, role) in accounts {
+            if store.staff_by_email(email).await.map_err(|e| e.to_string())?.is_none() {
+                let now = Clock::system().now();
+                let password = merchants::DEMO_STAFF_PASSWORD;
+                aftercare_server::staff::add(store, merchant, email, Some(name), role, password, now).await?;
+            }
+        }
+        tracing::info!(
+            "console: http://{address}/console/ — sign in as {} (seller) or {} (arbiter), password {}",
+            merchants::DEMO_SELLER_EMAIL,
+            merchants::DEMO_ARBITER_EMAIL,
+            merchants::DEMO_STAFF_PASSWORD
+        );
         Ok(())
     }
 
@@ -414,6 +495,78 @@ mod server_main {
                 Ok(ItemPrice { item_id: item.clone(), quantity, unit_price, currency: currency.to_owned() })
             })
             .collect()
+    }
+
+    /// The password given, or a new random one (printed, since nobody else knows it).
+    fn password_or_new(given: Option<String>) -> Result<(String, bool), String> {
+        match given {
+            Some(password) => Ok((password, false)),
+            None => {
+                let mut bytes = [0u8; 12];
+                getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+                Ok((hex::encode(bytes), true))
+            }
+        }
+    }
+
+    async fn staff_command(command: StaffCommand) -> Result<(), String> {
+        use aftercare_protocol::staff::StaffRole;
+        use aftercare_server::staff;
+        let common = match &command {
+            StaffCommand::Add(add) => &add.common,
+            StaffCommand::Password(password) => &password.common,
+            StaffCommand::List(list) => &list.common,
+        };
+        prepare(common)?;
+        let merchants = load_merchants(common, Vec::new())?;
+        let store = Store::open(&database_url(common)).await.map_err(|e| format!("database: {e}"))?;
+        let result = match command {
+            StaffCommand::Add(add) => {
+                if let Some(id) = &add.owner.merchant {
+                    merchants.get(id).ok_or_else(|| format!("unknown merchant {id:?}"))?;
+                }
+                let role = StaffRole::parse(&add.role).ok_or("--role: agent or admin")?;
+                let (password, generated) = password_or_new(add.password)?;
+                let now = Clock::system().now();
+                let merchant = add.owner.merchant.as_deref();
+                staff::add(&store, merchant, &add.email, add.name.as_deref(), role, &password, now).await.map(
+                    |member| {
+                        let desk = member.merchant_id.as_deref().unwrap_or("the platform");
+                        println!("{} ({}, {}) can sign in to {desk}'s console", member.email, member.name, add.role);
+                        if generated {
+                            println!("password: {password}");
+                        }
+                    },
+                )
+            }
+            StaffCommand::Password(change) => {
+                let (password, generated) = password_or_new(change.password)?;
+                if password.chars().count() < staff::MIN_PASSWORD_CHARS {
+                    return Err(format!("the password must be {} characters or more", staff::MIN_PASSWORD_CHARS));
+                }
+                let hash = staff::hash_password(&password).map_err(|e| e.to_string())?;
+                let email = staff::normalise_email(&change.email);
+                match store.set_staff_password(&email, &hash).await.map_err(|e| e.to_string())? {
+                    true => {
+                        println!("{email}: new password set; its sessions have ended");
+                        if generated {
+                            println!("password: {password}");
+                        }
+                        Ok(())
+                    }
+                    false => Err(format!("no account with the email {email}")),
+                }
+            }
+            StaffCommand::List(list) => {
+                let members = store.staff_of(list.owner.merchant.as_deref()).await.map_err(|e| e.to_string())?;
+                for member in members {
+                    println!("{}\t{}\t{}", member.email, member.role.as_str(), member.name);
+                }
+                Ok(())
+            }
+        };
+        store.close().await;
+        result
     }
 
     async fn api_key_command(key: ApiKey) -> Result<(), String> {

@@ -11,6 +11,7 @@ use aftercare_protocol::case::{RefusalReason, ReturnInstructions};
 use aftercare_protocol::config::{Layer, WidgetConfig};
 use aftercare_protocol::lifecycle::DeadlinePolicy;
 use aftercare_protocol::rules::Rules;
+use aftercare_protocol::staff::CannedReply;
 use serde::{Deserialize, Serialize};
 
 pub const DEMO_MERCHANT: &str = "demo";
@@ -74,6 +75,10 @@ pub struct Merchant {
     /// What the seller may refuse for (`reason` of a refusal), with zh/en wording.
     #[serde(default = "default_refusal_reasons")]
     pub refusal_reasons: Vec<RefusalReason>,
+    /// What the console offers the staff to send in a click, in zh and en
+    /// (`{order_id}` and `{shopper_name}` filled in).
+    #[serde(default = "default_canned_replies")]
+    pub canned_replies: Vec<CannedReply>,
 }
 
 /// How a merchant's shoppers hear of their cases by email.
@@ -102,6 +107,43 @@ pub fn default_refusal_reasons() -> Vec<RefusalReason> {
     ]
     .into_iter()
     .map(|(code, zh, en)| RefusalReason { code: code.into(), zh: zh.into(), en: en.into() })
+    .collect()
+}
+
+/// The canned replies a merchant has unless it configures its own: the replies the
+/// source document's service staff write most.
+pub fn default_canned_replies() -> Vec<CannedReply> {
+    [
+        (
+            "photos_please",
+            "请补充照片",
+            "Ask for photos",
+            "您好，关于订单 {order_id}，请补充商品问题处的清晰照片（含外包装），以便我们尽快处理。",
+            "Hello {shopper_name}, about order {order_id}: please add clear photos of the problem (and the packaging) so we can sort it out quickly.",
+        ),
+        (
+            "return_address_sent",
+            "已提供退货地址",
+            "Return address given",
+            "您好，订单 {order_id} 的退货申请已同意，请按上方地址寄回并填写快递单号。",
+            "Hello {shopper_name}, the return for order {order_id} is accepted: please send it to the address above and enter the tracking number.",
+        ),
+        (
+            "refund_on_the_way",
+            "退款处理中",
+            "Refund on its way",
+            "您好，订单 {order_id} 的退款已发起，预计 1–3 个工作日原路到账。",
+            "Hello {shopper_name}, the refund for order {order_id} is on its way and should reach you in 1 to 3 working days.",
+        ),
+    ]
+    .into_iter()
+    .map(|(code, title_zh, title_en, zh, en)| CannedReply {
+        code: code.into(),
+        title_zh: title_zh.into(),
+        title_en: title_en.into(),
+        zh: zh.into(),
+        en: en.into(),
+    })
     .collect()
 }
 
@@ -183,16 +225,24 @@ impl Merchants {
                     merchant.id
                 ));
             }
-            let codes: Vec<&str> = merchant.refusal_reasons.iter().map(|r| r.code.as_str()).collect();
-            if codes.is_empty()
-                || codes.iter().enumerate().any(|(i, code)| {
+            let codes_ok = |codes: Vec<&str>| {
+                !codes.iter().enumerate().any(|(i, code)| {
                     code.is_empty()
                         || !code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
                         || codes[..i].contains(code)
                 })
+            };
+            if merchant.refusal_reasons.is_empty()
+                || !codes_ok(merchant.refusal_reasons.iter().map(|r| r.code.as_str()).collect())
             {
                 return Err(format!(
                     "merchant {}: refusal_reasons: give at least one, each with a distinct code of a-z and _",
+                    merchant.id
+                ));
+            }
+            if !codes_ok(merchant.canned_replies.iter().map(|r| r.code.as_str()).collect()) {
+                return Err(format!(
+                    "merchant {}: canned_replies: each needs a distinct code of a-z and _",
                     merchant.id
                 ));
             }
@@ -333,6 +383,11 @@ impl Merchant {
 /// The built-in demo merchant: its key lives in `{data_dir}/demo-signing-key.json`
 /// (created on first start), its origins are the server's own (the first one is where
 /// its emails' links lead: the demo order page, at the case).
+/// The demo's console accounts (made by `serve` without `--config`), and their password.
+pub const DEMO_SELLER_EMAIL: &str = "seller@aftercare-demo.example";
+pub const DEMO_ARBITER_EMAIL: &str = "arbiter@aftercare-demo.example";
+pub const DEMO_STAFF_PASSWORD: &str = "aftercare-demo";
+
 pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, String> {
     let path = data_dir.join("demo-signing-key.json");
     let key = match std::fs::read_to_string(&path) {
@@ -365,6 +420,7 @@ pub fn demo(data_dir: &Path, allowed_origins: Vec<String>) -> Result<Merchant, S
         }),
         webhook: None,
         refusal_reasons: default_refusal_reasons(),
+        canned_replies: default_canned_replies(),
         // With --smtp-url, the demo's shoppers get emails that lead back to the demo page.
         notify: allowed_origins.first().map(|origin| Notify {
             order_page: format!("{origin}/?aftercare_case={{case_id}}"),
@@ -463,6 +519,7 @@ pub(crate) mod tests {
             return_address: None,
             webhook: None,
             refusal_reasons: default_refusal_reasons(),
+            canned_replies: default_canned_replies(),
             notify: None,
         }
     }

@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{cases, merchant, platform, widget_config};
+use crate::routes::{cases, merchant, platform, staff, widget_config};
 use crate::tus;
 
 #[derive(OpenApi)]
@@ -43,6 +43,7 @@ use crate::tus;
         tus::links::link,
         tus::links::media,
         merchant::list,
+        merchant::queue,
         merchant::read,
         merchant::accept,
         merchant::refuse,
@@ -61,6 +62,10 @@ use crate::tus;
         platform::rule,
         platform::evidence_round,
         platform::message,
+        staff::sign_in,
+        staff::session,
+        staff::sign_out,
+        staff::sign_out_everywhere,
     ),
     components(schemas(
         aftercare_protocol::case::ApiError,
@@ -73,7 +78,8 @@ use crate::tus;
         (name = "cases", description = "Shoppers' after-sale cases"),
         (name = "uploads", description = "Evidence uploads over tus 1.0 (core, creation, creation-with-upload, expiration, checksum, termination)"),
         (name = "merchant", description = "The merchant's systems drive their cases (merchant API key)"),
-        (name = "platform", description = "The platform rules on escalated cases (platform API key)")
+        (name = "platform", description = "The platform rules on escalated cases (platform API key)"),
+        (name = "staff", description = "The console's staff sessions: a seller's staff then work `/v1/merchant`, the platform's arbiters `/v1/platform`, with the session cookie and, on writes, `X-CSRF-Token`")
     )
 )]
 pub struct ApiDoc;
@@ -90,6 +96,15 @@ impl Modify for OrderToken {
         components.add_security_scheme(
             "api_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "staff_session",
+            SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                utoipa::openapi::security::ApiKeyValue::with_description(
+                    aftercare_protocol::staff::SESSION_COOKIE,
+                    "A console session (`POST /v1/staff/sign-in`); writes also need `X-CSRF-Token`",
+                ),
+            )),
         );
     }
 }
@@ -136,6 +151,22 @@ impl Modify for Contract {
                 let Some(operation) = operation else { continue };
                 let tus = path.starts_with("/v1/uploads") && method != "options";
                 let case_write = method == "post" && path.contains("/cases/{id}/");
+                let staff_desk = path.starts_with("/v1/merchant/") || path.starts_with("/v1/platform/");
+                let staff_session = path.starts_with("/v1/staff/") && path != "/v1/staff/sign-in";
+                if staff_desk || staff_session {
+                    // Staff in the console reach the same routes with their session.
+                    let security = operation.security.get_or_insert_with(Vec::new);
+                    security
+                        .push(utoipa::openapi::security::SecurityRequirement::new::<_, _, &str>("staff_session", []));
+                    if method == "post" {
+                        let parameters = operation.parameters.get_or_insert_with(Vec::new);
+                        parameters.push(Contract::header(
+                            "X-CSRF-Token",
+                            false,
+                            "With a staff session: the session's `csrf_token` (`csrf_token_invalid` without it)",
+                        ));
+                    }
+                }
                 let mut add = |status: &str, description: &str| {
                     operation
                         .responses
@@ -151,7 +182,10 @@ impl Modify for Contract {
                 }
                 if operation.security.is_some() {
                     add("401", "The token or API key is missing, invalid or expired");
-                    add("403", "Not allowed: the origin, the order, or the key's scope");
+                    add(
+                        "403",
+                        "Not allowed: the origin, the order, the key's scope, the desk, or a missing CSRF token",
+                    );
                 }
                 if operation.request_body.is_some() {
                     add("400", "The body is not JSON for this call (`invalid_json`, naming the field)");

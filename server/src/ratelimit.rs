@@ -43,6 +43,14 @@ impl RateLimit {
         RateLimit { limiter }
     }
 
+    /// Sign-in attempts: 10 a minute from one address, in bursts of up to 20 — enough
+    /// for a desk of people behind one office address, far too few to guess passwords.
+    pub fn sign_in() -> RateLimit {
+        let quota = Quota::per_minute(NonZeroU32::new(10).expect("not zero"))
+            .allow_burst(NonZeroU32::new(20).expect("not zero"));
+        RateLimit { limiter: Some(RateLimiter::keyed(quota)) }
+    }
+
     /// `Err(wait)` when `ip`'s client is over its quota.
     pub fn check(&self, ip: IpAddr) -> Result<(), Duration> {
         let Some(limiter) = &self.limiter else { return Ok(()) };

@@ -12,6 +12,7 @@ use aftercare_protocol::case::{
     OfferRequest, ProblemType, Refund, RefuseRequest, ReturnInstructions, Shipment,
 };
 use aftercare_protocol::lifecycle::Action;
+use aftercare_protocol::staff::{search_key, Queue, QueueTab};
 use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate;
 use aftercare_protocol::webhook::WebhookDeliveryPage;
@@ -32,6 +33,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/merchant/cases", get(list))
+        .route("/v1/merchant/queue", get(queue))
         .route("/v1/merchant/cases/{id}", get(read))
         .route("/v1/merchant/cases/{id}/accept", post(accept))
         .route("/v1/merchant/cases/{id}/refuse", post(refuse))
@@ -98,6 +100,7 @@ impl CaseQuery {
             created_before: self.to,
             after: parse_cursor(self.cursor.as_deref())?,
             limit: page_limit(self.limit)?,
+            ever_escalated: false,
         })
     }
 }
@@ -125,6 +128,48 @@ pub async fn list(
     let view = View { viewer: Actor::Seller, now: state.clock.now() };
     let (cases, next_cursor) = state.store.search(&filter, |_| Some(terms), view).await?;
     Ok(axum::Json(CasePage { cases, next_cursor }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// Default `new`.
+    pub tab: Option<QueueTab>,
+    /// An order id, a case number, the shopper's phone or a tracking number (or part of
+    /// one; spaces and dashes do not matter).
+    pub q: Option<String>,
+    /// 1 to 200; default 50.
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The console's queue: one tab's cases, nearest deadline first, and every tab's count
+/// (both under the search, if any).
+#[utoipa::path(
+    get,
+    path = "/v1/merchant/queue",
+    params(QueueQuery),
+    responses((status = 200, body = Queue)),
+    security(("api_key" = [])),
+    tag = "merchant"
+)]
+pub async fn queue(
+    State(state): State<AppState>,
+    key: MerchantKey,
+    Query(query): Query<QueueQuery>,
+) -> Result<axum::Json<Queue>> {
+    let tab = query.tab.unwrap_or(QueueTab::New);
+    let search = query.q.as_deref().map(search_key).filter(|key| !key.is_empty());
+    if search.as_ref().is_some_and(|key| key.chars().count() > 64) {
+        return Err(Error::BadRequest("`q` must be at most 64 characters".into()));
+    }
+    let after = parse_cursor(query.cursor.as_deref())?;
+    let view = View { viewer: Actor::Seller, now: state.clock.now() };
+    let (cases, counts, next_cursor) =
+        state.store.queue(&key.merchant, tab, search.as_deref(), after, page_limit(query.limit)?, view).await?;
+    Ok(axum::Json(Queue { tab, counts, cases, next_cursor }))
 }
 
 /// A case with its history, who filed it, and expiring links to its files.
@@ -180,7 +225,7 @@ pub struct Write {
 
 impl Write {
     fn party(&self) -> Party {
-        Party::Seller { merchant: self.key.merchant.clone() }
+        Party::Seller { merchant: self.key.merchant.clone(), staff: self.key.staff.as_ref().map(|s| s.name.clone()) }
     }
 
     async fn send(self, change: Change, message: Option<String>, body: serde_json::Value) -> Result<Response> {

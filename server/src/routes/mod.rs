@@ -6,4 +6,5 @@ pub mod demo;
 pub mod dev;
 pub mod merchant;
 pub mod platform;
+pub mod staff;
 pub mod widget_config;

@@ -63,7 +63,7 @@ pub struct PlatformQuery {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    _key: PlatformKey,
+    key: PlatformKey,
     Query(query): Query<PlatformQuery>,
 ) -> Result<axum::Json<CasePage>> {
     let filter = CaseFilter {
@@ -75,6 +75,7 @@ pub async fn list(
         created_before: query.to,
         after: parse_cursor(query.cursor.as_deref())?,
         limit: page_limit(query.limit)?,
+        ever_escalated: key.staff.is_some(),
     };
     let merchants = state.merchants.clone();
     let view = View { viewer: Actor::Platform, now: state.clock.now() };
@@ -91,7 +92,8 @@ pub async fn list(
     security(("api_key" = [])),
     tag = "platform"
 )]
-pub async fn read(State(state): State<AppState>, _key: PlatformKey, Path(id): Path<String>) -> Result<Response> {
+pub async fn read(State(state): State<AppState>, key: PlatformKey, Path(id): Path<String>) -> Result<Response> {
+    Party::platform_on(&state, &id, &key).await?;
     detail(&state, &id, Actor::Platform, None).await
 }
 
@@ -111,13 +113,13 @@ pub async fn read(State(state): State<AppState>, _key: PlatformKey, Path(id): Pa
 )]
 pub async fn rule(
     State(state): State<AppState>,
-    _key: PlatformKey,
+    platform: PlatformKey,
     Path(id): Path<String>,
     version: IfMatch,
     key: Option<IdempotencyKey>,
     body: Json<RulingRequest>,
 ) -> Result<Response> {
-    let party = Party::platform_on(&state, &id).await?;
+    let party = Party::platform_on(&state, &id, &platform).await?;
     let merchant = party.merchant();
     let request = body.value;
     first_error(validate::message("message", &request.message, &merchant.rules))?;
@@ -178,13 +180,13 @@ const EVIDENCE_ROUND_MAX_HOURS: u32 = 720;
 )]
 pub async fn evidence_round(
     State(state): State<AppState>,
-    _key: PlatformKey,
+    platform: PlatformKey,
     Path(id): Path<String>,
     version: IfMatch,
     key: Option<IdempotencyKey>,
     body: Json<EvidenceRoundRequest>,
 ) -> Result<Response> {
-    let party = Party::platform_on(&state, &id).await?;
+    let party = Party::platform_on(&state, &id, &platform).await?;
     let merchant = party.merchant();
     let request = body.value;
     let mut errors = validate::message("message", &request.message, &merchant.rules);
@@ -238,13 +240,13 @@ pub async fn evidence_round(
 )]
 pub async fn message(
     State(state): State<AppState>,
-    _key: PlatformKey,
+    platform: PlatformKey,
     Path(id): Path<String>,
     version: IfMatch,
     key: Option<IdempotencyKey>,
     body: Json<NewMessage>,
 ) -> Result<Response> {
-    let party = Party::platform_on(&state, &id).await?;
+    let party = Party::platform_on(&state, &id, &platform).await?;
     first_error(validate::new_message(&body.value, &party.merchant().rules))?;
     let request = Request::message(body.value.message.trim().to_owned(), body.value.media, body.canonical);
     let case = cases::act(&state, &party, &id, version, key, request).await?;

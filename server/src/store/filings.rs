@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use aftercare_protocol::case::{Actor, Case, CaseEvent, CaseState, EventKind, NewCase};
-use aftercare_protocol::lifecycle::{CaseFacts, Outcome};
+use aftercare_protocol::lifecycle::{self, CaseFacts, Outcome};
 use aftercare_protocol::locale::Locale;
 use aftercare_protocol::money::Money;
 use aftercare_protocol::time::Timestamp;
@@ -258,8 +258,8 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     let state = CaseState::AwaitingSeller;
     let facts = CaseFacts::new(state, new.resolution, now);
     sqlx::query(
-        "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, problem_type, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)",
+        "INSERT INTO cases (id, number, merchant_id, order_id, shopper_id, state, resolution, state_entered_at, created_at, updated_at, body, problem_type, due_at, search_text, deadline_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&id)
     .bind(&number)
@@ -272,6 +272,8 @@ async fn create_in(conn: &mut sqlx::AnyConnection, job: &CreateJob) -> Result<Cr
     .bind(serde_json::to_string(&body).expect("a case body serialises"))
     .bind(new.problem_type.as_str())
     .bind(automatic_due_at(facts, &merchant.deadlines))
+    .bind(body.search_text(&owner.order_id, &number))
+    .bind(lifecycle::deadline(facts, &merchant.deadlines).map(|d| d.due_at.0))
     .execute(&mut *conn)
     .await?;
     let filed = CaseEvent::new(now, Actor::Shopper, EventKind::File, None, state, None);

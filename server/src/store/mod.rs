@@ -12,6 +12,7 @@ use aftercare_protocol::case::{
     RefusalReason, Resolution, Ruling,
 };
 use aftercare_protocol::lifecycle::{self, Action, CaseFacts, DeadlinePolicy, Outcome};
+use aftercare_protocol::staff::{QueueTab, TabCount};
 use aftercare_protocol::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -24,6 +25,7 @@ use crate::merchants::Merchant;
 pub mod emails;
 mod filings;
 mod keys;
+pub mod staff;
 mod uploads;
 pub mod webhooks;
 use filings::{case_writer, CreateJob, BATCH_MAX};
@@ -43,6 +45,8 @@ pub struct CaseFilter {
     /// The cursor: the last case of the previous page (created_at, id).
     pub after: Option<(i64, String)>,
     pub limit: u32,
+    /// Only cases that were escalated at some time (an arbiter's reach).
+    pub ever_escalated: bool,
 }
 
 enum Bind {
@@ -109,6 +113,18 @@ struct Body {
 }
 
 impl Body {
+    /// What the console's search finds the case by (`cases.search_text`): its order id
+    /// and number, the shopper's phone, the tracking numbers, as search keys.
+    fn search_text(&self, order_id: &str, number: &str) -> String {
+        let shipments = [&self.outcome.return_shipment, &self.outcome.replacement_shipment];
+        let terms = [Some(order_id), Some(number), self.contact.phone.as_deref()]
+            .into_iter()
+            .chain(shipments.into_iter().map(|s| s.as_ref().map(|s| s.tracking_number.as_str())))
+            .flatten()
+            .map(aftercare_protocol::staff::search_key);
+        terms.fold(String::from(" "), |text, term| text + &term + " ")
+    }
+
     /// Adds files to the case's evidence (once each).
     fn add_media(&mut self, media: &[MediaRef]) {
         for reference in media {
@@ -155,6 +171,8 @@ pub struct Step<'a> {
     pub media: Vec<MediaRef>,
     /// With a refusal: why, as the merchant words it.
     pub refusal_reason: Option<RefusalReason>,
+    /// The staff member who acted (a console session), by name.
+    pub staff: Option<String>,
     /// The version the party saw (`If-Match`); `None` only for the system.
     pub expected_version: Option<u64>,
     /// Where to keep the answer, for a request with an idempotency key.
@@ -172,12 +190,17 @@ pub struct Message<'a> {
     pub message: String,
     /// Files sent with it (the shopper's uploads).
     pub media: Vec<MediaRef>,
+    /// The staff member who wrote it (a console session), by name.
+    pub staff: Option<String>,
     /// The version the party saw (`If-Match`).
     pub expected_version: Option<u64>,
     /// Where to keep the answer, for a request with an idempotency key.
     pub remember: Option<Remember<'a>>,
     pub now: Timestamp,
 }
+
+/// The queue's sort key of a case with no deadline: after every due time.
+const QUEUE_UNDATED: i64 = 8_000_000_000_000;
 
 /// How long a case whose due consequence failed waits before the next try.
 const POSTPONE_MS: i64 = 3_600_000;
@@ -216,6 +239,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (6, "email outbox", include_str!("../../migrations/0006_email_outbox.sql")),
     (7, "deadline reminders", include_str!("../../migrations/0007_deadline_reminders.sql")),
     (8, "upload cases", include_str!("../../migrations/0008_upload_cases.sql")),
+    (9, "staff", include_str!("../../migrations/0009_staff.sql")),
+    (10, "case search", include_str!("../../migrations/0010_case_search.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -352,6 +377,15 @@ impl Store {
         Ok(load(&mut conn, id, owner).await?.ok_or(Error::CaseNotFound)?.into_case(terms, view))
     }
 
+    /// Whether case `id` was escalated at some time.
+    pub async fn ever_escalated(&self, id: &str) -> Result<bool, Error> {
+        let row = sqlx::query("SELECT 1 FROM case_events WHERE case_id = $1 AND to_state = 'escalated' LIMIT 1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Applies a step to a case, checked by the lifecycle rules, and records it in the
     /// history, with the case's next due time and a webhook delivery, in one
     /// transaction. A step based on another version than the stored one changes
@@ -366,6 +400,7 @@ impl Store {
             message,
             media,
             refusal_reason,
+            staff,
             expected_version,
             remember,
             now,
@@ -394,7 +429,8 @@ impl Store {
         lifecycle::effects(&action, actor, stored.resolution, &mut body.outcome);
         let facts = body.outcome.facts(next, stored.resolution, now);
         sqlx::query(
-            "UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5, version = version + 1
+            "UPDATE cases SET state = $2, state_entered_at = $3, updated_at = $3, body = $4, due_at = $5, version = version + 1,
+                search_text = $6, deadline_at = $7
              WHERE id = $1",
         )
         .bind(id)
@@ -402,11 +438,14 @@ impl Store {
         .bind(now.0)
         .bind(serde_json::to_string(&body).expect("a case body serialises"))
         .bind(automatic_due_at(facts, &merchant.deadlines))
+        .bind(body.search_text(&stored.order_id, &stored.number))
+        .bind(lifecycle::deadline(facts, &merchant.deadlines).map(|d| d.due_at.0))
         .execute(&mut *tx)
         .await?;
         let mut event = CaseEvent::new(now, actor, action.kind(), Some(stored.state), next, message);
         event.media = media;
         event.refusal_reason = refusal_reason;
+        event.staff = staff;
         match &action {
             Action::CounterOffer(offer) => event.offer = Some(offer.clone()),
             Action::RequestEvidence { .. } => event.evidence_round = body.outcome.evidence_round.clone(),
@@ -453,7 +492,7 @@ impl Store {
     /// Writes a message (with the files sent with it) into a case's history without
     /// changing its state. Only while the case is open.
     pub async fn message(&self, note: Message<'_>) -> Result<Case, Error> {
-        let Message { id, owner, merchant, actor, message, media, expected_version, remember, now } = note;
+        let Message { id, owner, merchant, actor, message, media, staff, expected_version, remember, now } = note;
         let mut tx = self.pool.begin().await?;
         let touched = sqlx::query("UPDATE cases SET updated_at = updated_at WHERE id = $1 AND merchant_id = $2")
             .bind(id)
@@ -485,6 +524,7 @@ impl Store {
         let state = stored.state;
         let mut event = CaseEvent::new(now, actor, EventKind::Message, Some(state), state, Some(message));
         event.media = media;
+        event.staff = staff;
         insert_event(&mut tx, id, seq, &event).await?;
         let mut written = stored.with_event(event);
         written.body = body;
@@ -542,6 +582,11 @@ impl Store {
         if let Some(until) = filter.created_before {
             add(" AND created_at < ?", Bind::Int(until.0));
         }
+        if filter.ever_escalated {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id AND e.to_state = 'escalated')",
+            );
+        }
         if let Some((at, id)) = &filter.after {
             binds.push(Bind::Int(*at));
             binds.push(Bind::Text(id.clone()));
@@ -571,6 +616,76 @@ impl Store {
             .collect();
         let next = if more { cases.last().map(|c| format!("{}.{}", c.created_at.0, c.id)) } else { None };
         Ok((cases, next))
+    }
+
+    /// A console queue: the merchant's cases under `tab` (matching `search`, a search
+    /// key, anywhere in what a case is found by), nearest deadline first and those
+    /// without one after, newest first; and every tab's count under the same search.
+    pub async fn queue(
+        &self,
+        merchant: &Merchant,
+        tab: QueueTab,
+        search: Option<&str>,
+        after: Option<(i64, String)>,
+        limit: u32,
+        view: View,
+    ) -> Result<(Vec<Case>, Vec<TabCount>, Option<String>), Error> {
+        // Escaped for LIKE: the key is the client's text.
+        let pattern = search.map(|key| {
+            let escaped = key.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        });
+        let matching = if pattern.is_some() { " AND search_text LIKE $2 ESCAPE '\\'" } else { "" };
+        let counts_sql = format!("SELECT state, COUNT(*) FROM cases WHERE merchant_id = $1{matching} GROUP BY state");
+        let mut counts_query = sqlx::query(&counts_sql).bind(&merchant.id);
+        if let Some(pattern) = &pattern {
+            counts_query = counts_query.bind(pattern);
+        }
+        let mut counts: Vec<TabCount> = QueueTab::ALL.iter().map(|&tab| TabCount { tab, count: 0 }).collect();
+        for row in counts_query.fetch_all(&self.pool).await? {
+            let state = parse_enum(row.try_get(0)?, CaseState::parse)?;
+            let count: i64 = row.try_get(1)?;
+            if let Some(entry) = counts.iter_mut().find(|c| c.tab == QueueTab::of(state)) {
+                entry.count += u64::try_from(count).unwrap_or_default();
+            }
+        }
+        // One sort key: the due time, or — for cases with none, after every due time
+        // (ms timestamps are below 4e12 until 2096) — newest first.
+        let key = format!("COALESCE(deadline_at, {QUEUE_UNDATED} - created_at)");
+        let states: Vec<String> = tab.states().iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let mut sql = format!(
+            "SELECT id, {key} FROM cases WHERE merchant_id = $1{matching} AND state IN ({})",
+            states.join(", ")
+        );
+        let next_bind = if pattern.is_some() { 3 } else { 2 };
+        if after.is_some() {
+            let (a, b) = (next_bind, next_bind + 1);
+            sql.push_str(&format!(" AND ({key} > ${a} OR ({key} = ${a} AND id > ${b}))"));
+        }
+        sql.push_str(&format!(" ORDER BY {key}, id LIMIT {}", limit + 1));
+        let mut query = sqlx::query(&sql).bind(&merchant.id);
+        if let Some(pattern) = &pattern {
+            query = query.bind(pattern);
+        }
+        if let Some((at, id)) = after {
+            query = query.bind(at).bind(id);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let more = rows.len() > limit as usize;
+        let page: Vec<(String, i64)> = rows
+            .iter()
+            .take(limit as usize)
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        let ids: Vec<String> = page.iter().map(|(id, _)| id.clone()).collect();
+        let mut conn = self.pool.acquire().await?;
+        let cases: Vec<Case> = load_many(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|stored| stored.into_case(merchant.terms(), view))
+            .collect();
+        let next = if more { page.last().map(|(id, at)| format!("{at}.{id}")) } else { None };
+        Ok((cases, counts, next))
     }
 
     /// Cases whose automatic consequence is due at `now`: `(id, merchant_id)`, oldest
@@ -633,6 +748,7 @@ impl Store {
             message: None,
             media: Vec::new(),
             refusal_reason: None,
+            staff: None,
             expected_version: None,
             remember: None,
             now,
@@ -746,6 +862,8 @@ struct Extra {
     evidence_round: Option<EvidenceRound>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ruling: Option<Ruling>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    staff: Option<String>,
 }
 
 async fn insert_event(conn: &mut sqlx::AnyConnection, case_id: &str, seq: i64, event: &CaseEvent) -> Result<(), Error> {
@@ -755,6 +873,7 @@ async fn insert_event(conn: &mut sqlx::AnyConnection, case_id: &str, seq: i64, e
         refusal_reason: event.refusal_reason.clone(),
         evidence_round: event.evidence_round.clone(),
         ruling: event.ruling.clone(),
+        staff: event.staff.clone(),
     };
     let extra = serde_json::to_string(&extra).expect("an event's extras serialise");
     sqlx::query(
@@ -857,6 +976,7 @@ fn event_of(row: &AnyRow) -> Result<(String, CaseEvent), Error> {
     event.refusal_reason = extra.refusal_reason;
     event.evidence_round = extra.evidence_round;
     event.ruling = extra.ruling;
+    event.staff = extra.staff;
     Ok((row.try_get(0)?, event))
 }
 
@@ -927,7 +1047,11 @@ impl StoredCase {
         self.body.outcome.facts(self.state, self.resolution, self.state_entered_at)
     }
 
-    fn into_case(self, terms: Terms, view: View) -> Case {
+    fn into_case(mut self, terms: Terms, view: View) -> Case {
+        if view.viewer == Actor::Shopper {
+            // Staff names are for staff: the shopper hears from "the seller".
+            self.history.iter_mut().for_each(|event| event.staff = None);
+        }
         let facts = self.facts();
         let outcome = self.body.outcome;
         Case {

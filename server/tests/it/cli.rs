@@ -143,3 +143,41 @@ fn a_panic_in_the_real_binary_fails_one_request_and_the_server_serves_on() {
     child.wait().unwrap();
     assert_eq!((panicked.as_u16(), health.as_str(), still_running), (500, "ok", true));
 }
+
+#[test]
+fn staff_accounts_are_added_listed_and_given_new_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = |args: &[&str], password: Option<&str>| {
+        let mut command = Command::new(BIN);
+        command.args(["staff", "add"]).args(args).env("AFTERCARE_DATA_DIR", dir.path()).env_remove("DATABASE_URL");
+        match password {
+            Some(password) => command.env("AFTERCARE_STAFF_PASSWORD", password),
+            None => command.env_remove("AFTERCARE_STAFF_PASSWORD"),
+        };
+        let output = command.output().unwrap();
+        (output.status.success(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (ok, stdout, stderr) =
+        add(&["--merchant", "demo", "--email", "Wang@Demo.example", "--role", "admin", "--name", "小王"], None);
+    assert!(ok, "{stderr}");
+    let generated = stdout.lines().find_map(|l| l.strip_prefix("password: ")).expect("a generated password, printed");
+    assert!(generated.len() >= 10, "{stdout}");
+    let (ok, _, stderr) = add(&["--platform", "--email", "judge@platform.example"], Some("a long enough one"));
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = add(&["--merchant", "demo", "--email", "wang@demo.example"], Some("a long enough one"));
+    assert!(!ok && stderr.contains("exists"), "{stderr}");
+    let (ok, _, stderr) = add(&["--merchant", "nowhere", "--email", "x@demo.example"], Some("a long enough one"));
+    assert!(!ok && stderr.contains("unknown merchant"), "{stderr}");
+    let (ok, _, stderr) = add(&["--merchant", "demo", "--email", "y@demo.example"], Some("short"));
+    assert!(!ok && stderr.contains("10 characters"), "{stderr}");
+
+    let (ok, stdout, _) = run(&["staff", "list", "--merchant", "demo"], dir.path());
+    assert!(ok);
+    assert_eq!(stdout, "wang@demo.example\tadmin\t小王\n");
+    let (_, stdout, _) = run(&["staff", "list", "--platform"], dir.path());
+    assert_eq!(stdout, "judge@platform.example\tagent\tjudge\n");
+    let (ok, stdout, _) = run(&["staff", "password", "--email", "wang@demo.example"], dir.path());
+    assert!(ok && stdout.contains("password: "), "{stdout}");
+    let (ok, _, stderr) = run(&["staff", "password", "--email", "nobody@demo.example"], dir.path());
+    assert!(!ok && stderr.contains("no account"), "{stderr}");
+}

@@ -25,6 +25,7 @@ fn merchants() -> Merchants {
         return_address: None,
         webhook: None,
         refusal_reasons: aftercare_server::merchants::default_refusal_reasons(),
+        canned_replies: aftercare_server::merchants::default_canned_replies(),
         notify: None,
     }])
     .unwrap()

@@ -15,6 +15,7 @@ mod hardening;
 mod lifecycle;
 mod operations;
 mod properties;
+mod staff;
 mod uploads;
 mod versions;
 mod webhooks;

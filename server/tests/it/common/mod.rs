@@ -40,6 +40,7 @@ pub fn merchant(id: &str, origin: &str, secret_byte: &str) -> Merchant {
         }),
         webhook: None,
         refusal_reasons: aftercare_server::merchants::default_refusal_reasons(),
+        canned_replies: aftercare_server::merchants::default_canned_replies(),
         notify: None,
     }
 }
@@ -147,6 +148,7 @@ impl TestApp {
             message: None,
             media: Vec::new(),
             refusal_reason: None,
+            staff: None,
             expected_version: None,
             remember: None,
             now: self.state.clock.now(),

@@ -1,0 +1,404 @@
+//! The console's staff over HTTP: sign-in (one answer for an unknown email, a wrong
+//! password and a locked account; the lock after five failures and its end; the limit
+//! per address), the session cookie and its CSRF token on every write, idle and
+//! absolute expiry, signing out here and everywhere, a seller's reach (its merchant's
+//! cases, not the platform's desk) and an arbiter's (cases that were escalated), and
+//! the staff member's name in the history — for staff, never for the shopper.
+
+use std::net::SocketAddr;
+
+use aftercare_protocol::staff::StaffRole;
+use aftercare_server::staff;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn add(app: &TestApp, merchant: Option<&str>, email: &str, name: &str) {
+    let now = app.state.clock.now();
+    staff::add(&app.state.store, merchant, email, Some(name), StaffRole::Agent, PASSWORD, now).await.unwrap();
+}
+
+/// A signed-in console: its cookie and CSRF token.
+#[derive(Clone)]
+struct Console {
+    cookie: String,
+    csrf: String,
+}
+
+/// Sends `request` from `peer` (the address sign-in is limited by).
+async fn send_from(app: &TestApp, peer: [u8; 4], mut request: Request<Body>) -> (StatusCode, HeaderMap, Value) {
+    request.extensions_mut().insert(ConnectInfo(SocketAddr::from((peer, 40000))));
+    app.send(request).await
+}
+
+async fn sign_in_from(app: &TestApp, peer: [u8; 4], email: &str, password: &str) -> (StatusCode, HeaderMap, Value) {
+    let body = json!({"email": email, "password": password}).to_string();
+    let request = Request::post("/v1/staff/sign-in")
+        .header("content-type", "application/json")
+        .header("host", "127.0.0.1:8080")
+        .body(Body::from(body))
+        .unwrap();
+    send_from(app, peer, request).await
+}
+
+async fn sign_in(app: &TestApp, email: &str) -> Console {
+    let (status, headers, session) = sign_in_from(app, [192, 0, 2, 1], email, PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    let set_cookie = headers["set-cookie"].to_str().unwrap();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    Console { cookie, csrf: session["csrf_token"].as_str().unwrap().to_owned() }
+}
+
+impl Console {
+    async fn get(&self, app: &TestApp, path: &str) -> (StatusCode, Value) {
+        let request = Request::get(path).header("cookie", &self.cookie).body(Body::empty()).unwrap();
+        let (status, _, body) = app.send(request).await;
+        (status, body)
+    }
+
+    /// A write, with the CSRF token unless `csrf` is `None`.
+    async fn post_with(&self, app: &TestApp, path: &str, csrf: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        let mut request = Request::post(path).header("cookie", &self.cookie).header("content-type", "application/json");
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let (status, _, body) = app.send(request.body(Body::from(body.to_string())).unwrap()).await;
+        (status, body)
+    }
+
+    async fn post(&self, app: &TestApp, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.post_with(app, path, Some(&self.csrf.clone()), body).await
+    }
+}
+
+async fn file(app: &TestApp) -> String {
+    let (status, case) = app.post("/v1/cases", &app.token(), Some("k-1"), &damaged("o-1")).await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    case["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_seller_signs_in_and_works_a_case_under_their_name() {
+    let app = TestApp::new().await;
+    add(&app, Some("acme"), "Li.Wei@Shop.example", "李伟").await;
+    let id = file(&app).await;
+    // The email is matched trimmed and in any case.
+    let console = sign_in(&app, "  li.wei@shop.EXAMPLE ").await;
+
+    let (status, session) = console.get(&app, "/v1/staff/session").await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    assert_eq!(session["staff"]["email"], "li.wei@shop.example");
+    assert_eq!(session["staff"]["merchant_id"], "acme");
+    let desk = &session["desk"];
+    assert_eq!(desk["merchant_id"], "acme");
+    assert!(desk["refusal_reasons"].as_array().is_some_and(|r| !r.is_empty()), "{desk}");
+    assert!(desk["canned_replies"].as_array().is_some_and(|r| !r.is_empty()), "{desk}");
+
+    let (status, page) = console.get(&app, "/v1/merchant/cases").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["cases"][0]["id"], id.as_str());
+
+    let (status, case) =
+        console.post(&app, &format!("/v1/merchant/cases/{id}/messages"), &json!({"message": "请补充照片"})).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let (status, case) = console.post(&app, &format!("/v1/merchant/cases/{id}/accept"), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let staff_of = |case: &Value| -> Vec<Value> {
+        case["history"].as_array().unwrap().iter().map(|e| e["staff"].clone()).collect()
+    };
+    assert_eq!(staff_of(&case), [Value::Null, json!("李伟"), json!("李伟")], "{case}");
+
+    // The shopper hears from "the seller", not from 李伟.
+    let (status, mine) = app.get(&format!("/v1/cases/{id}"), &app.token()).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(staff_of(&mine), [Value::Null, Value::Null, Value::Null], "{mine}");
+    assert!(!mine.to_string().contains("李伟"), "{mine}");
+    // The merchant's API sees the name, as the console does.
+    let key = app.api_key(Some("acme")).await;
+    let (_, detail) = app.get(&format!("/v1/merchant/cases/{id}"), &key).await;
+    assert_eq!(staff_of(&detail["case"])[2], "李伟");
+}
+
+#[tokio::test]
+async fn writes_without_the_csrf_token_are_refused_and_change_nothing() {
+    let app = TestApp::new().await;
+    add(&app, Some("acme"), "agent@shop.example", "Agent").await;
+    let id = file(&app).await;
+    let console = sign_in(&app, "agent@shop.example").await;
+    let before = app.version_of(&id).await;
+    let path = format!("/v1/merchant/cases/{id}/accept");
+    for csrf in [None, Some(""), Some("not-the-token"), Some(&console.csrf[..63])] {
+        let (status, error) = console.post_with(&app, &path, csrf, &json!({})).await;
+        assert_eq!((status, error["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf_token_invalid")), "{csrf:?}");
+    }
+    let (status, error) = console.post_with(&app, "/v1/staff/sign-out", None, &json!({})).await;
+    assert_eq!((status, error["code"].as_str()), (StatusCode::FORBIDDEN, Some("csrf_token_invalid")));
+    assert_eq!(app.version_of(&id).await, before, "nothing was written");
+    // Another session's token is not this one's.
+    let other = sign_in(&app, "agent@shop.example").await;
+    let (status, _) = console.post_with(&app, &path, Some(&other.csrf), &json!({})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Reads need no token; the right one writes.
+    assert_eq!(console.get(&app, &format!("/v1/merchant/cases/{id}")).await.0, StatusCode::OK);
+    assert_eq!(console.post(&app, &path, &json!({})).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_unknown_email_a_wrong_password_and_a_locked_account_get_one_answer() {
+    let app = TestApp::new().await;
+    add(&app, Some("acme"), "agent@shop.example", "Agent").await;
+    let peer = [192, 0, 2, 7];
+    let (status, _, unknown) = sign_in_from(&app, peer, "nobody@shop.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown["code"], "sign_in_failed");
+    for attempt in 1..=5 {
+        let (status, headers, wrong) = sign_in_from(&app, peer, "agent@shop.example", "wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        assert_eq!(wrong, unknown, "attempt {attempt}: the same answer");
+        assert!(!headers.contains_key("set-cookie"));
+    }
+    // Locked: the right password gets the same answer, for 15 minutes.
+    let (status, _, locked) = sign_in_from(&app, peer, "agent@shop.example", PASSWORD).await;
+    assert_eq!((status, &locked), (StatusCode::UNAUTHORIZED, &unknown));
+    app.state.clock.advance(15 * 60_000 - 1);
+    assert_eq!(sign_in_from(&app, peer, "agent@shop.example", PASSWORD).await.0, StatusCode::UNAUTHORIZED);
+    app.state.clock.advance(1);
+    assert_eq!(sign_in_from(&app, peer, "agent@shop.example", PASSWORD).await.0, StatusCode::OK);
+    // The count started again: four failures and a success do not lock.
+    for _ in 0..4 {
+        sign_in_from(&app, peer, "agent@shop.example", "wrong password!").await;
+    }
+    assert_eq!(sign_in_from(&app, peer, "agent@shop.example", PASSWORD).await.0, StatusCode::OK);
+    for _ in 0..4 {
+        sign_in_from(&app, peer, "agent@shop.example", "wrong password!").await;
+    }
+    assert_eq!(sign_in_from(&app, peer, "agent@shop.example", PASSWORD).await.0, StatusCode::OK, "not locked");
+    // An oversized password is refused before any hashing, the same way.
+    let (_, _, long) = sign_in_from(&app, peer, "agent@shop.example", &"x".repeat(5000)).await;
+    assert_eq!(long, unknown);
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_per_address() {
+    let app = TestApp::new().await;
+    add(&app, None, "arbiter@platform.example", "Arbiter").await;
+    let mut refused = None;
+    for attempt in 1..=40 {
+        let (status, headers, body) = sign_in_from(&app, [198, 51, 100, 1], "nobody@x.example", "guess guess").await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(body["code"], "rate_limited");
+            assert!(headers.contains_key("retry-after"));
+            refused = Some(attempt);
+            break;
+        }
+    }
+    assert_eq!(refused, Some(21), "a burst of 20, then refused");
+    // Another address is not held up.
+    let (status, _, _) = sign_in_from(&app, [198, 51, 100, 2], "arbiter@platform.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_at_their_limit_and_on_sign_out() {
+    let app = TestApp::new().await;
+    add(&app, Some("acme"), "agent@shop.example", "Agent").await;
+    let policy = app.state.sessions;
+
+    // Idle: 30 minutes without a request.
+    let console = sign_in(&app, "agent@shop.example").await;
+    app.state.clock.advance(policy.idle_ms - 1);
+    assert_eq!(console.get(&app, "/v1/staff/session").await.0, StatusCode::OK, "a request keeps it alive");
+    app.state.clock.advance(policy.idle_ms - 1);
+    assert_eq!(console.get(&app, "/v1/staff/session").await.0, StatusCode::OK);
+    app.state.clock.advance(policy.idle_ms);
+    let (status, error) = console.get(&app, "/v1/staff/session").await;
+    assert_eq!((status, error["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("session_expired")));
+    assert_eq!(console.get(&app, "/v1/merchant/cases").await.0, StatusCode::UNAUTHORIZED);
+
+    // Absolute: 12 hours after sign-in, however busy.
+    let console = sign_in(&app, "agent@shop.example").await;
+    let mut elapsed = 0;
+    while elapsed + 20 * 60_000 < policy.absolute_ms {
+        app.state.clock.advance(20 * 60_000);
+        elapsed += 20 * 60_000;
+        assert_eq!(console.get(&app, "/v1/merchant/cases").await.0, StatusCode::OK, "at {elapsed} ms");
+    }
+    app.state.clock.advance(policy.absolute_ms - elapsed);
+    assert_eq!(console.get(&app, "/v1/merchant/cases").await.0, StatusCode::UNAUTHORIZED);
+
+    // Sign-out ends this session only; sign-out everywhere ends them all.
+    let (laptop, tablet, phone) = (
+        sign_in(&app, "agent@shop.example").await,
+        sign_in(&app, "agent@shop.example").await,
+        sign_in(&app, "agent@shop.example").await,
+    );
+    let request = Request::post("/v1/staff/sign-out")
+        .header("cookie", &laptop.cookie)
+        .header("x-csrf-token", &laptop.csrf)
+        .header("host", "127.0.0.1:8080")
+        .body(Body::empty())
+        .unwrap();
+    let (status, headers, _) = app.send(request).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(headers["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(laptop.get(&app, "/v1/staff/session").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(tablet.get(&app, "/v1/staff/session").await.0, StatusCode::OK);
+    assert_eq!(tablet.post(&app, "/v1/staff/sign-out-everywhere", &json!({})).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(tablet.get(&app, "/v1/staff/session").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(phone.get(&app, "/v1/staff/session").await.0, StatusCode::UNAUTHORIZED);
+    // A made-up cookie is no session.
+    let forged = Console { cookie: format!("aftercare_staff={}", "ab".repeat(32)), csrf: String::new() };
+    assert_eq!(forged.get(&app, "/v1/staff/session").await.0, StatusCode::UNAUTHORIZED);
+    // No cookie at all.
+    let (status, _, error) = app.send(Request::get("/v1/staff/session").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, error["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("session_missing")));
+}
+
+#[tokio::test]
+async fn a_seller_reaches_its_merchants_cases_and_an_arbiter_the_escalated_ones() {
+    let app = TestApp::new().await;
+    add(&app, Some("other"), "agent@other.example", "Other agent").await;
+    add(&app, Some("acme"), "agent@shop.example", "Acme agent").await;
+    add(&app, None, "arbiter@platform.example", "仲裁员").await;
+    let id = file(&app).await;
+    let other = sign_in(&app, "agent@other.example").await;
+    let (status, error) = other.get(&app, &format!("/v1/merchant/cases/{id}")).await;
+    assert_eq!((status, error["code"].as_str()), (StatusCode::NOT_FOUND, Some("case_not_found")));
+    let (status, _) = other.post(&app, &format!("/v1/merchant/cases/{id}/accept"), &json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, page) = other.get(&app, "/v1/merchant/cases").await;
+    assert_eq!(page["cases"], json!([]));
+    let (status, error) = other.get(&app, "/v1/platform/cases").await;
+    assert_eq!((status, error["code"].as_str()), (StatusCode::FORBIDDEN, Some("wrong_desk")));
+
+    // The arbiter: not a case that was never escalated, nor the seller's desk.
+    let arbiter = sign_in(&app, "arbiter@platform.example").await;
+    let (status, session) = arbiter.get(&app, "/v1/staff/session").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(session.get("desk").is_none(), "{session}");
+    assert_eq!(arbiter.get(&app, &format!("/v1/platform/cases/{id}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(arbiter.get(&app, "/v1/platform/cases?state=awaiting_seller").await.1["cases"], json!([]));
+    assert_eq!(arbiter.get(&app, "/v1/merchant/cases").await.0, StatusCode::FORBIDDEN);
+
+    // Refused and escalated: now the arbiter's, and a stale ruling changes nothing.
+    let acme = sign_in(&app, "agent@shop.example").await;
+    let refusal = json!({"reason": "no_quality_problem", "message": "包装完好"});
+    assert_eq!(acme.post(&app, &format!("/v1/merchant/cases/{id}/refuse"), &refusal).await.0, StatusCode::OK);
+    let (status, case) =
+        app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &json!({"reason": "请平台介入"})).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let (status, page) = arbiter.get(&app, "/v1/platform/cases").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["cases"][0]["id"], id.as_str());
+    let ruling = json!({"in_favour_of": "seller", "message": "证据不足"});
+    let path = format!("/v1/platform/cases/{id}/ruling");
+    let stale = Request::post(&path)
+        .header("cookie", &arbiter.cookie)
+        .header("x-csrf-token", &arbiter.csrf)
+        .header("content-type", "application/json")
+        .header("if-match", "\"1\"")
+        .body(Body::from(ruling.to_string()))
+        .unwrap();
+    let (status, _, error) = app.send(stale).await;
+    assert_eq!((status, error["code"].as_str()), (StatusCode::CONFLICT, Some("version_mismatch")));
+    assert_eq!(error["case"]["state"], "escalated", "the case as it stands");
+    let (status, case) = arbiter.post(&app, &path, &ruling).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let last = case["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["actor"].as_str(), last["staff"].as_str()), (Some("platform"), Some("仲裁员")));
+    // Still the arbiter's after the ruling (it was escalated once).
+    assert_eq!(arbiter.get(&app, &format!("/v1/platform/cases/{id}")).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn accounts_need_an_email_a_long_password_and_a_free_address() {
+    let app = TestApp::new().await;
+    let store = &app.state.store;
+    let now = app.state.clock.now();
+    let add = |email: &'static str, password: &'static str| {
+        staff::add(store, Some("acme"), email, None, StaffRole::Admin, password, now)
+    };
+    let member = add("Boss@Shop.example", "long enough!").await.unwrap();
+    assert_eq!((member.email.as_str(), member.name.as_str()), ("boss@shop.example", "boss"));
+    assert!(add("boss@shop.example", "another long one").await.unwrap_err().contains("exists"));
+    assert!(add("not an email", "long enough!").await.unwrap_err().contains("email"));
+    assert!(add("short@shop.example", "short").await.unwrap_err().contains("10 characters"));
+    // The password is stored as an argon2id hash, never as given.
+    use sqlx::Row;
+    let row = sqlx::query("SELECT password_hash FROM staff WHERE email = 'boss@shop.example'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let hash: String = row.try_get(0).unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains("long enough"), "{hash}");
+}
+
+#[tokio::test]
+async fn the_queue_has_tabs_with_counts_search_and_the_nearest_deadline_first() {
+    let app = TestApp::new().await;
+    add(&app, Some("acme"), "agent@shop.example", "Agent").await;
+    // Three cases an hour apart, each with the seller's deadline 48 h after filing.
+    let mut ids = Vec::new();
+    for (n, phone) in ["138-0013-8000", "139 0000 1111", "13700002222"].into_iter().enumerate() {
+        let order = format!("o-{n}");
+        let token = app.token_for("acme", "s-1", delivered(&order));
+        let mut body = damaged(&order);
+        body["contact"] = json!({"phone": phone});
+        let (status, case) = app.post("/v1/cases", &token, Some(&format!("k-{n}")), &body).await;
+        assert_eq!(status, StatusCode::CREATED, "{case}");
+        ids.push(case["id"].as_str().unwrap().to_owned());
+        app.state.clock.advance(3_600_000);
+    }
+    let console = sign_in(&app, "agent@shop.example").await;
+    let (status, queue) = console.get(&app, "/v1/merchant/queue").await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    assert_eq!(queue["tab"], "new");
+    let order: Vec<&str> = queue["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(order, [ids[0].as_str(), ids[1].as_str(), ids[2].as_str()], "nearest deadline first");
+    let count = |queue: &Value, tab: &str| {
+        queue["counts"].as_array().unwrap().iter().find(|c| c["tab"] == tab).unwrap()["count"].as_u64().unwrap()
+    };
+    assert_eq!((count(&queue, "new"), count(&queue, "in_return"), count(&queue, "closed")), (3, 0, 0));
+
+    // Accepting the first moves it to "in return".
+    let (status, _) = console.post(&app, &format!("/v1/merchant/cases/{}/accept", ids[0]), &json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, queue) = console.get(&app, "/v1/merchant/queue?tab=in_return").await;
+    assert_eq!(queue["cases"][0]["id"], ids[0].as_str());
+    assert_eq!((count(&queue, "new"), count(&queue, "in_return")), (2, 1));
+
+    // Search: by phone however it is spaced, by part of it, by order id and case number.
+    for (q, expected) in [("13800138000", 0), ("1390000", 1), ("o-2", 2)] {
+        let (_, found) = console.get(&app, &format!("/v1/merchant/queue?tab=new&q={q}")).await;
+        let tab = if expected == 0 { "in_return" } else { "new" };
+        assert_eq!(count(&found, tab), 1, "{q}: {found}");
+        assert_eq!(found["counts"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap()).sum::<u64>(), 1);
+        if expected > 0 {
+            assert_eq!(found["cases"][0]["id"], ids[expected].as_str(), "{q}");
+        }
+    }
+    let number = queue["cases"][0]["number"].as_str().unwrap().to_owned();
+    let (_, found) = console.get(&app, &format!("/v1/merchant/queue?tab=in_return&q={}", number.to_lowercase())).await;
+    assert_eq!(found["cases"][0]["id"], ids[0].as_str());
+    // LIKE's wildcards are the shopper's text, not patterns.
+    let (_, none) = console.get(&app, "/v1/merchant/queue?q=%25").await;
+    assert_eq!(none["cases"], json!([]));
+    // Pages follow the sort.
+    let (_, first) = console.get(&app, "/v1/merchant/queue?limit=1").await;
+    assert_eq!(first["cases"][0]["id"], ids[1].as_str());
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, second) = console.get(&app, &format!("/v1/merchant/queue?limit=1&cursor={cursor}")).await;
+    assert_eq!(second["cases"][0]["id"], ids[2].as_str());
+    assert!(second.get("next_cursor").is_none());
+    // Another merchant's desk sees none of it.
+    add(&app, Some("other"), "agent@other.example", "Other").await;
+    let other = sign_in(&app, "agent@other.example").await;
+    let (_, theirs) = other.get(&app, "/v1/merchant/queue").await;
+    assert_eq!((theirs["cases"].clone(), count(&theirs, "new")), (json!([]), 0));
+}
