@@ -25,6 +25,7 @@ export async function startBackend({ staticDir, demoOrigins = [], env = {}, data
   if (!binary) throw new Error("AFTERCARE_SERVER_BIN is not set (scripts/test sets it)");
   dataDir ??= mkdtempSync(join(tmpdir(), "aftercare-e2e-"));
   const args = ["serve", "--listen", listen, "--metrics-listen", "127.0.0.1:0", "--data-dir", dataDir, "--static-dir", staticDir, "--insecure-dev"];
+  args.push("--console-dir", resolve(root, "dist-console"));
   for (const origin of demoOrigins) args.push("--demo-origin", origin);
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn", ...env } });
   const origin = await new Promise((ok, fail) => {

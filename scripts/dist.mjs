@@ -97,7 +97,54 @@ export function finish(dir) {
   return names;
 }
 
+/** The hash of `files` in `dir` (names and bytes), 16 hex digits. */
+function hashOf(dir, files) {
+  const digest = createHash("sha256");
+  for (const file of files) digest.update(file).update(readFileSync(join(dir, file)));
+  return digest.digest("hex").slice(0, 16);
+}
+
+/**
+ * The console (`--console`): its glue, module, boot script and stylesheet get hashed
+ * names (boot.js names the glue and module, index.html the boot script and the
+ * stylesheet); index.html keeps its name and is revalidated.
+ */
+export function finishConsole(dir) {
+  const [glue, wasm, boot, css] = ["aftercare-console.js", "aftercare-console_bg.wasm", "boot.js", "console.css"];
+  const hash = hashOf(dir, [glue, wasm, boot, css]);
+  const names = {
+    glue: `aftercare-console.${hash}.js`,
+    wasm: `aftercare-console.${hash}_bg.wasm`,
+    boot: `boot.${hash}.js`,
+    css: `console.${hash}.css`,
+  };
+  let script = readFileSync(join(dir, boot), "utf8");
+  script = rename(script, `./${glue}`, `./${names.glue}`, boot);
+  script = rename(script, wasm, names.wasm, boot);
+  writeFileSync(join(dir, names.boot), script);
+  unlinkSync(join(dir, boot));
+  renameSync(join(dir, glue), join(dir, names.glue));
+  renameSync(join(dir, wasm), join(dir, names.wasm));
+  renameSync(join(dir, css), join(dir, names.css));
+  let page = readFileSync(join(dir, "index.html"), "utf8");
+  page = rename(page, boot, names.boot, "index.html");
+  page = rename(page, css, names.css, "index.html");
+  writeFileSync(join(dir, "index.html"), page);
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify(names, null, 2) + "\n");
+  for (const path of walk(dir)) {
+    if (COMPRESSIBLE.test(path)) compress(path);
+  }
+  return names;
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv[2] === "--console") {
+    for (const dir of process.argv.slice(3)) {
+      const names = finishConsole(dir);
+      console.log(`${dir}: ${Object.values(names).join(", ")}; precompressed (.br, .gz)`);
+    }
+    process.exit(0);
+  }
   for (const dir of process.argv.slice(2)) {
     const names = finish(dir);
     const chunks = Object.values(names.chunks);

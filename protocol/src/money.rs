@@ -56,6 +56,30 @@ impl Money {
         }
         digits
     }
+
+    /// An amount as people type it in major units (`129`, `129.5`, `129.50`; no sign,
+    /// no grouping, at most the currency's decimals) — `None` for anything else, or one
+    /// too large for minor units.
+    pub fn from_decimal(text: &str, currency: &str) -> Option<Money> {
+        let exponent = Money::new(0, currency).exponent();
+        let text = text.trim();
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || whole.len() > 15 || !digits(whole) || !digits(fraction) {
+            return None;
+        }
+        if fraction.len() > exponent as usize || (text.contains('.') && fraction.is_empty()) {
+            return None;
+        }
+        let scale = 10i64.checked_pow(exponent)?;
+        let fraction_units: i64 = if fraction.is_empty() {
+            0
+        } else {
+            fraction.parse::<i64>().ok()? * 10i64.checked_pow(exponent - fraction.len() as u32)?
+        };
+        let minor_units = whole.parse::<i64>().ok()?.checked_mul(scale)?.checked_add(fraction_units)?;
+        Some(Money::new(minor_units, currency))
+    }
 }
 
 impl std::fmt::Display for Money {
@@ -75,6 +99,20 @@ impl crate::read::Read for Money {
 #[cfg(test)]
 mod tests {
     use super::Money;
+
+    #[test]
+    fn typed_amounts_become_minor_units() {
+        let cny = |text: &str| Money::from_decimal(text, "CNY").map(|m| m.minor_units);
+        assert_eq!(cny("129"), Some(12900));
+        assert_eq!(cny(" 129.5 "), Some(12950));
+        assert_eq!(cny("0.05"), Some(5));
+        for bad in ["", ".5", "129.", "1.234", "-1", "1,000", "1e3", "12a", "9999999999999999"] {
+            assert_eq!(cny(bad), None, "{bad:?}");
+        }
+        assert_eq!(Money::from_decimal("1500", "JPY").map(|m| m.minor_units), Some(1500));
+        assert_eq!(Money::from_decimal("15.5", "JPY"), None);
+        assert_eq!(Money::from_decimal("1.234", "KWD").map(|m| m.minor_units), Some(1234));
+    }
 
     #[test]
     fn amounts_read_in_major_units() {

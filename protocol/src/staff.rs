@@ -215,3 +215,17 @@ mod tests {
         assert_eq!(search_key("20261128-0042"), "202611280042");
     }
 }
+
+/// A live update on `GET /v1/staff/events` (server-sent event `case`): a case of the
+/// desk changed — filed, answered, moved by a deadline. The console reloads what it shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseChange {
+    pub case_id: String,
+    pub number: String,
+    pub state: CaseState,
+    /// What happened last.
+    pub kind: crate::case::EventKind,
+    pub actor: crate::case::Actor,
+    pub at: crate::time::Timestamp,
+}

@@ -162,6 +162,9 @@ pub async fn file(
     let paid = order.paid_for(&case.item_ids).ok().flatten();
     let new = NewFiling { key: filing.key, request_hash: &hash, case: &case, paid };
     let created = state.store.create_case(owner, new, merchant, now).await?;
+    if let Created::New(case) = &created {
+        state.live.publish(&merchant.id, case);
+    }
     state.wake.webhooks.notify_one();
     Ok(created)
 }
@@ -247,6 +250,7 @@ pub async fn act(
         },
         (Err(error), _) => return Err(error),
     };
+    state.live.publish(&merchant.id, &case);
     state.wake.webhooks.notify_one();
     state.wake.emails.notify_one();
     Ok(case)

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod live;
 pub mod merchants;
 pub mod metrics;
 pub mod openapi;
@@ -65,6 +66,10 @@ pub struct AppState {
     pub sessions: store::staff::SessionPolicy,
     /// Sign-in attempts per client address (on top of `rate_limit`).
     pub sign_in_limit: Arc<ratelimit::RateLimit>,
+    /// The console's live updates.
+    pub live: Arc<live::Live>,
+    /// The console (`--console-dir`): its built files, served at `/console/`.
+    pub console_dir: Option<PathBuf>,
 }
 
 /// Wakes the background workers before their next tick.
@@ -100,6 +105,8 @@ impl AppState {
             mailer: None,
             sessions: store::staff::SessionPolicy::default(),
             sign_in_limit: Arc::new(ratelimit::RateLimit::sign_in()),
+            live: Arc::default(),
+            console_dir: None,
         }
     }
 }
@@ -122,8 +129,11 @@ pub fn app(state: AppState) -> Router {
     // The JSON routes (and the static site) have a deadline for the whole request, body
     // included; uploads have their own idle timeout instead.
     let json = json.layer(axum::middleware::from_fn_with_state(state.clone(), request_timeout));
-    Router::new()
-        .merge(json)
+    let mut site = Router::new();
+    if let Some(dir) = &state.console_dir {
+        site = site.nest_service("/console", routes::assets::console(dir.clone()));
+    }
+    site.merge(json)
         .merge(tus::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))

@@ -78,6 +78,10 @@ mod server_main {
         /// The built widget and demo page. Defaults to the repository's `dist/`.
         #[arg(long, env = "AFTERCARE_STATIC_DIR")]
         static_dir: Option<PathBuf>,
+        /// The built console (`scripts/build`), served at `/console/`. Defaults to the
+        /// repository's `dist-console/`.
+        #[arg(long, env = "AFTERCARE_CONSOLE_DIR")]
+        console_dir: Option<PathBuf>,
         /// Enable `/dev/*` routes (clock control). Never in production.
         #[arg(long, env = "AFTERCARE_INSECURE_DEV")]
         insecure_dev: bool,
@@ -348,6 +352,13 @@ mod server_main {
         state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
         state.request_timeout = std::time::Duration::from_secs(serve.request_timeout.max(1));
         state.mailer = mailer.map(Arc::new);
+        let console_dir =
+            serve.console_dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist-console"));
+        if console_dir.join("index.html").is_file() {
+            state.console_dir = Some(console_dir);
+        } else {
+            tracing::warn!("{} has no built console; /console/ is not served", console_dir.display());
+        }
         let settings = aftercare_server::serve::Settings {
             header_read_timeout: std::time::Duration::from_secs(serve.header_timeout.max(1)),
             max_connections: serve.max_connections,
@@ -378,9 +389,12 @@ mod server_main {
         // `--drain-seconds`, then stop.
         let draining = Arc::new(tokio::sync::Notify::new());
         let started = draining.clone();
+        let live = state.live.clone();
         let server = aftercare_server::serve::serve(listener, app(state), settings, async move {
             shutdown_signal().await;
             tracing::info!("shutting down: finishing requests in flight");
+            // The console's event streams end now, or they would hold the drain open.
+            live.stop();
             started.notify_one();
         });
         let drain = std::time::Duration::from_secs(serve.drain_seconds);

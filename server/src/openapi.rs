@@ -66,6 +66,7 @@ use crate::tus;
         staff::session,
         staff::sign_out,
         staff::sign_out_everywhere,
+        crate::live::events,
     ),
     components(schemas(
         aftercare_protocol::case::ApiError,

@@ -63,6 +63,7 @@ pub async fn run_due(state: &AppState) -> Result<usize, Error> {
                     case.state.as_str()
                 );
                 state.metrics.deadline_applied();
+                state.live.publish(merchant_id, &case);
                 applied += 1;
             }
         }

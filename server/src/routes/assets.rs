@@ -33,6 +33,28 @@ pub fn router(dir: PathBuf) -> Router {
     Router::new().fallback_service(files).layer(middleware::from_fn_with_state(dir, headers))
 }
 
+/// The console's policy: its own scripts and wasm, its own API, the evidence links.
+pub const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; \
+    img-src 'self'; media-src 'self'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The console (`--console-dir`), served at `/console/` like the widget's files, every
+/// answer under [`CONSOLE_CSP`]. `/console` without the slash redirects, so the page's
+/// relative names resolve.
+pub fn console(dir: PathBuf) -> Router {
+    async fn policy(request: Request, next: Next) -> Response {
+        if request.uri().path().is_empty() {
+            return axum::response::Redirect::permanent("/console/").into_response();
+        }
+        let mut response = next.run(request).await;
+        let headers = response.headers_mut();
+        headers.insert("content-security-policy", HeaderValue::from_static(CONSOLE_CSP));
+        headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+        headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+        response
+    }
+    router(dir).layer(middleware::from_fn(policy))
+}
+
 /// Whether `name` carries a content hash: `.` + 16 hex digits, then `.` or `_`.
 pub fn content_hashed(name: &str) -> bool {
     name.match_indices('.').any(|(at, _)| {

@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/staff/session", get(session))
         .route("/v1/staff/sign-out", post(sign_out))
         .route("/v1/staff/sign-out-everywhere", post(sign_out_everywhere))
+        .route("/v1/staff/events", get(crate::live::events))
 }
 
 /// The client address, for the sign-in limit.

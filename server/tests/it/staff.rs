@@ -402,3 +402,73 @@ async fn the_queue_has_tabs_with_counts_search_and_the_nearest_deadline_first() 
     let (_, theirs) = other.get(&app, "/v1/merchant/queue").await;
     assert_eq!((theirs["cases"].clone(), count(&theirs, "new")), (json!([]), 0));
 }
+
+#[tokio::test]
+async fn desks_hear_of_their_cases_live_and_the_streams_end_at_shutdown() {
+    let app = TestApp::new().await;
+    add(&app, Some("acme"), "agent@shop.example", "Agent").await;
+    add(&app, Some("other"), "agent@other.example", "Other").await;
+    add(&app, None, "arbiter@platform.example", "Arbiter").await;
+    let (acme, other, arbiter) = (
+        sign_in(&app, "agent@shop.example").await,
+        sign_in(&app, "agent@other.example").await,
+        sign_in(&app, "arbiter@platform.example").await,
+    );
+    let base = app.serve().await;
+    let client = reqwest::Client::new();
+    let stream =
+        |console: &Console| client.get(format!("{base}/v1/staff/events")).header("cookie", &console.cookie).send();
+    let mut acme_events = stream(&acme).await.unwrap();
+    assert_eq!(acme_events.status(), StatusCode::OK);
+    assert_eq!(acme_events.headers()["content-type"], "text/event-stream");
+    let mut other_events = stream(&other).await.unwrap();
+    let mut arbiter_events = stream(&arbiter).await.unwrap();
+    let id = file(&app).await;
+    let event = next_event(&mut acme_events).await.unwrap();
+    assert_eq!(
+        (event["case_id"].as_str(), event["kind"].as_str(), event["state"].as_str()),
+        (Some(id.as_str()), Some("file"), Some("awaiting_seller"))
+    );
+    // A refusal and an escalation: the arbiters hear of the case once it is theirs.
+    let refusal = json!({"reason": "no_quality_problem", "message": "包装完好"});
+    acme.post(&app, &format!("/v1/merchant/cases/{id}/refuse"), &refusal).await;
+    assert_eq!(next_event(&mut acme_events).await.unwrap()["kind"], "refuse");
+    let (status, _) =
+        app.post(&format!("/v1/cases/{id}/escalate"), &app.token(), None, &json!({"reason": "请平台介入"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(next_event(&mut acme_events).await.unwrap()["kind"], "escalate");
+    let heard = next_event(&mut arbiter_events).await.unwrap();
+    assert_eq!((heard["case_id"].as_str(), heard["state"].as_str()), (Some(id.as_str()), Some("escalated")));
+
+    // The other merchant's desk heard nothing of acme's case: the first it hears of is its own.
+    let token = app.token_for("other", "s-9", delivered("o-9"));
+    let (status, theirs) = app.post("/v1/cases", &token, Some("k-9"), &damaged("o-9")).await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    assert_eq!(next_event(&mut other_events).await.unwrap()["case_id"], theirs["id"]);
+
+    // Shutdown: every stream ends, so a drain is not held open.
+    app.state.live.stop();
+    assert!(next_event(&mut acme_events).await.is_none());
+    assert!(next_event(&mut other_events).await.is_none());
+    assert!(next_event(&mut arbiter_events).await.is_none());
+    // Without a session: no stream.
+    let anonymous = client.get(format!("{base}/v1/staff/events")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// The next `case` event of a stream, or `None` once the stream ends.
+async fn next_event(response: &mut reqwest::Response) -> Option<Value> {
+    let mut text = String::new();
+    while !(text.contains("event: case") && text.contains("\n\n")) {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), response.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap();
+        match chunk {
+            Some(bytes) => text.push_str(&String::from_utf8_lossy(&bytes)),
+            None => return None,
+        }
+    }
+    let data = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap().to_owned();
+    Some(serde_json::from_str::<Value>(&data).unwrap())
+}

@@ -1,0 +1,94 @@
+//! The console's calls to the reference backend, same origin: the session cookie goes
+//! with every request, writes carry `X-CSRF-Token` and `If-Match`. Errors are
+//! `CallError { status, error }` (status 0: the network failed).
+
+use aftercare_protocol::case::{ApiError, Case, CaseDetail, CasePage};
+use aftercare_protocol::staff::{Queue, QueueTab, SignInRequest, StaffSession, CSRF_HEADER};
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+
+use crate::actions::Desk;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallError {
+    pub status: u16,
+    pub error: Option<ApiError>,
+}
+
+impl CallError {
+    pub fn code(&self) -> &str {
+        self.error.as_ref().map(|e| e.code.as_str()).unwrap_or_default()
+    }
+
+    /// Whether signing in again is the way on.
+    pub fn signed_out(&self) -> bool {
+        self.status == 401
+    }
+}
+
+fn network(_: gloo_net::Error) -> CallError {
+    CallError { status: 0, error: None }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, CallError> {
+    let status = response.status();
+    if response.ok() {
+        return response.json::<T>().await.map_err(|_| CallError { status, error: None });
+    }
+    Err(CallError { status, error: response.json::<ApiError>().await.ok() })
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, CallError> {
+    decode(Request::get(path).send().await.map_err(network)?).await
+}
+
+pub async fn session() -> Result<StaffSession, CallError> {
+    get("/v1/staff/session").await
+}
+
+pub async fn sign_in(email: &str, password: &str) -> Result<StaffSession, CallError> {
+    let body = SignInRequest { email: email.to_owned(), password: password.to_owned() };
+    let request = Request::post("/v1/staff/sign-in").json(&body).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+pub async fn sign_out(csrf: &str, everywhere: bool) -> Result<(), CallError> {
+    let path = if everywhere { "/v1/staff/sign-out-everywhere" } else { "/v1/staff/sign-out" };
+    let response = Request::post(path).header(CSRF_HEADER, csrf).send().await.map_err(network)?;
+    match response.status() {
+        204 => Ok(()),
+        status => Err(CallError { status, error: response.json::<ApiError>().await.ok() }),
+    }
+}
+
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}
+
+pub async fn queue(tab: QueueTab, search: &str) -> Result<Queue, CallError> {
+    let mut path = format!("/v1/merchant/queue?tab={}", tab.as_str());
+    if !search.trim().is_empty() {
+        path.push_str(&format!("&q={}", encode(search.trim())));
+    }
+    get(&path).await
+}
+
+/// The platform's cases in a state (escalated by default).
+pub async fn platform_cases(state: &str) -> Result<CasePage, CallError> {
+    get(&format!("/v1/platform/cases?state={}", encode(state))).await
+}
+
+pub async fn detail(desk: Desk, id: &str) -> Result<CaseDetail, CallError> {
+    get(&format!("{}/{}", desk.base(), encode(id))).await
+}
+
+/// A write to a case at the version shown. On `version_mismatch` the error carries the
+/// case as it stands.
+pub async fn act(path: &str, csrf: &str, version: u64, body: &serde_json::Value) -> Result<Case, CallError> {
+    let request = Request::post(path)
+        .header(CSRF_HEADER, csrf)
+        .header("if-match", &format!("\"{version}\""))
+        .json(body)
+        .map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
