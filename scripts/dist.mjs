@@ -106,8 +106,9 @@ function hashOf(dir, files) {
 
 /**
  * The console (`--console`): its glue, module, boot script and stylesheet get hashed
- * names (boot.js names the glue and module, index.html the boot script and the
- * stylesheet); index.html keeps its name and is revalidated.
+ * names (boot.js names the glue and module; index.html the boot script, the
+ * stylesheet, and the glue and module it preloads); index.html keeps its name and is
+ * revalidated.
  */
 export function finishConsole(dir) {
   const [glue, wasm, boot, css] = ["aftercare-console.js", "aftercare-console_bg.wasm", "boot.js", "console.css"];
@@ -129,6 +130,8 @@ export function finishConsole(dir) {
   let page = readFileSync(join(dir, "index.html"), "utf8");
   page = rename(page, boot, names.boot, "index.html");
   page = rename(page, css, names.css, "index.html");
+  page = rename(page, glue, names.glue, "index.html");
+  page = rename(page, wasm, names.wasm, "index.html");
   writeFileSync(join(dir, "index.html"), page);
   writeFileSync(join(dir, "manifest.json"), JSON.stringify(names, null, 2) + "\n");
   for (const path of walk(dir)) {

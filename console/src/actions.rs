@@ -77,7 +77,7 @@ mod tests {
     }
 }
 
-use aftercare_protocol::case::{Actor, Resolution};
+use aftercare_protocol::case::{Actor, MediaRef, Resolution};
 use aftercare_protocol::money::Money;
 use serde_json::{json, Value};
 
@@ -97,6 +97,8 @@ pub struct Fields {
     pub from_shopper: bool,
     pub from_seller: bool,
     pub hours: String,
+    /// Files uploaded for the action (those that take files).
+    pub media: Vec<MediaRef>,
 }
 
 /// Why a form cannot be sent yet (the console words it).
@@ -218,10 +220,19 @@ pub fn body(kind: EventKind, fields: &Fields, currency: &str, needs_address: boo
         RuleForSeller => json!({"in_favour_of": "seller", "message": required()?}),
         _ => json!({}),
     };
+    if takes_files(kind) && !fields.media.is_empty() {
+        body["media"] = json!(fields.media);
+    }
     if body.is_null() {
         body = json!({});
     }
     Ok(body)
+}
+
+/// Whether the request of `kind` carries files (`media`).
+pub fn takes_files(kind: EventKind) -> bool {
+    use EventKind::*;
+    matches!(kind, Message | SubmitEvidence | Appeal | Refuse | CounterOffer)
 }
 
 /// Where the console is: `#/` the queue, `#/cases/{id}` a case.
@@ -229,11 +240,16 @@ pub fn body(kind: EventKind, fields: &Fields, currency: &str, needs_address: boo
 pub enum Route {
     Queue,
     Case(String),
+    /// The desk's canned replies and staff (admins).
+    Settings,
 }
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
         let path = hash.trim_start_matches('#');
+        if path == "/settings" {
+            return Route::Settings;
+        }
         match path.strip_prefix("/cases/") {
             Some(id) if !id.is_empty() && !id.contains('/') => Route::Case(id.to_owned()),
             _ => Route::Queue,
@@ -244,6 +260,7 @@ impl Route {
         match self {
             Route::Queue => "#/".to_owned(),
             Route::Case(id) => format!("#/cases/{id}"),
+            Route::Settings => "#/settings".to_owned(),
         }
     }
 }
@@ -277,6 +294,14 @@ mod body_tests {
             Ok(json!({"amount": {"minor_units": 19900, "currency": "CNY"}, "reference": "R-1"}))
         );
         assert_eq!(body(EventKind::Refuse, &fields, "CNY", false), Err(FormError::ReasonRequired));
+        let photo = MediaRef::new("u-1", aftercare_protocol::case::MediaKind::Photo);
+        let with_photo = Fields { message: "见图".into(), media: vec![photo], ..Fields::default() };
+        assert_eq!(
+            body(EventKind::Message, &with_photo, "CNY", false),
+            Ok(json!({"message": "见图", "media": [{"upload_id": "u-1", "kind": "photo"}]}))
+        );
+        let resolve = body(EventKind::Resolve, &with_photo, "CNY", false).unwrap();
+        assert!(resolve.get("media").is_none(), "resolve takes no files");
         let round =
             Fields { message: "请提供照片".into(), from_seller: true, hours: "48".into(), ..Fields::default() };
         assert_eq!(
@@ -304,5 +329,6 @@ mod body_tests {
             assert_eq!(Route::from_hash(hash), Route::Queue, "{hash}");
         }
         assert_eq!(Route::Case("x".into()).hash(), "#/cases/x");
+        assert_eq!(Route::from_hash("#/settings"), Route::Settings);
     }
 }

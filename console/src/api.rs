@@ -2,8 +2,11 @@
 //! with every request, writes carry `X-CSRF-Token` and `If-Match`. Errors are
 //! `CallError { status, error }` (status 0: the network failed).
 
-use aftercare_protocol::case::{ApiError, Case, CaseDetail, CasePage};
-use aftercare_protocol::staff::{Queue, QueueTab, SignInRequest, StaffSession, CSRF_HEADER};
+use aftercare_protocol::case::{ApiError, Case, CaseDetail, CasePage, MediaKind, MediaRef};
+use aftercare_protocol::staff::{
+    CannedReplies, CannedReply, NewStaffRequest, Queue, QueueTab, SignInRequest, StaffList, StaffMember, StaffSession,
+    CSRF_HEADER,
+};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 
@@ -75,7 +78,7 @@ pub async fn queue(tab: QueueTab, search: &str) -> Result<Queue, CallError> {
 
 /// The platform's cases in a state (escalated by default).
 pub async fn platform_cases(state: &str) -> Result<CasePage, CallError> {
-    get(&format!("/v1/platform/cases?state={}", encode(state))).await
+    get(&format!("/v1/platform/cases?state={}&order=oldest", encode(state))).await
 }
 
 pub async fn detail(desk: Desk, id: &str) -> Result<CaseDetail, CallError> {
@@ -91,4 +94,62 @@ pub async fn act(path: &str, csrf: &str, version: u64, body: &serde_json::Value)
         .json(body)
         .map_err(network)?;
     decode(request.send().await.map_err(network)?).await
+}
+
+pub async fn canned_replies() -> Result<Vec<CannedReply>, CallError> {
+    get::<CannedReplies>("/v1/merchant/canned-replies").await.map(|r| r.replies)
+}
+
+pub async fn put_canned_reply(csrf: &str, reply: &CannedReply) -> Result<Vec<CannedReply>, CallError> {
+    let path = format!("/v1/merchant/canned-replies/{}", encode(&reply.code));
+    let request = Request::put(&path).header(CSRF_HEADER, csrf).json(reply).map_err(network)?;
+    decode::<CannedReplies>(request.send().await.map_err(network)?).await.map(|r| r.replies)
+}
+
+async fn delete(path: &str, csrf: &str) -> Result<(), CallError> {
+    let response = Request::delete(path).header(CSRF_HEADER, csrf).send().await.map_err(network)?;
+    match response.status() {
+        204 => Ok(()),
+        status => Err(CallError { status, error: response.json::<ApiError>().await.ok() }),
+    }
+}
+
+pub async fn delete_canned_reply(csrf: &str, code: &str) -> Result<(), CallError> {
+    delete(&format!("/v1/merchant/canned-replies/{}", encode(code)), csrf).await
+}
+
+pub async fn staff() -> Result<Vec<StaffMember>, CallError> {
+    get::<StaffList>("/v1/merchant/staff").await.map(|l| l.staff)
+}
+
+pub async fn add_staff(csrf: &str, request: &NewStaffRequest) -> Result<StaffMember, CallError> {
+    let request = Request::post("/v1/merchant/staff").header(CSRF_HEADER, csrf).json(request).map_err(network)?;
+    decode(request.send().await.map_err(network)?).await
+}
+
+pub async fn remove_staff(csrf: &str, id: &str) -> Result<(), CallError> {
+    delete(&format!("/v1/merchant/staff/{}", encode(id)), csrf).await
+}
+
+/// Uploads one file through tus in a single creation-with-upload request (the staff's
+/// files are theirs: the session is the uploader), as evidence to attach.
+pub async fn upload(csrf: &str, file: &web_sys::File) -> Result<MediaRef, CallError> {
+    let mime = file.type_();
+    let kind = if mime.starts_with("video/") { MediaKind::Video } else { MediaKind::Photo };
+    let filetype = web_sys::window().and_then(|w| w.btoa(&mime).ok()).unwrap_or_default();
+    let request = Request::post("/v1/uploads/")
+        .header(CSRF_HEADER, csrf)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", &(file.size() as u64).to_string())
+        .header("upload-metadata", &format!("filetype {filetype}"))
+        .header("content-type", "application/offset+octet-stream")
+        .body(wasm_bindgen::JsValue::from(file.clone()))
+        .map_err(network)?;
+    let response = request.send().await.map_err(network)?;
+    if response.status() != 201 {
+        return Err(CallError { status: response.status(), error: response.json::<ApiError>().await.ok() });
+    }
+    let location = response.headers().get("location").unwrap_or_default();
+    let id = location.rsplit('/').next().unwrap_or_default().to_owned();
+    Ok(MediaRef::new(id, kind))
 }

@@ -4,7 +4,7 @@
 use aftercare_protocol::case::{
     Actor, ApiError, CaseState, Consequence, EventKind, MediaKind, ProblemType, Reason, Resolution,
 };
-use aftercare_protocol::staff::QueueTab;
+use aftercare_protocol::staff::{QueueTab, StaffRole};
 use aftercare_protocol::time::Timestamp;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +106,26 @@ text! {
     seen_new: "新动态", "new";
     staff_label: "客服", "Staff";
     order_id_label: "订单号", "Order";
+    settings: "工作台设置", "Desk settings";
+    canned_replies: "快捷回复", "Canned replies";
+    new_reply: "新增快捷回复", "New canned reply";
+    staff_accounts: "客服账号", "Staff accounts";
+    name: "姓名", "Name";
+    role_label: "角色", "Role";
+    remove: "删除", "Remove";
+    add_staff: "添加客服", "Add a staff member";
+    code: "代码（小写字母和 _）", "Code (a-z and _)";
+    title_zh: "标题（中文）", "Title (Chinese)";
+    title_en: "标题（英文）", "Title (English)";
+    text_zh: "内容（中文）", "Text (Chinese)";
+    text_en: "内容（英文）", "Text (English)";
+    save: "保存", "Save";
+    first_password: "初始密码（至少 10 位）", "First password (10 characters or more)";
+    bulk_accept: "同意所选", "Accept selected";
+    bulk_reply: "回复所选", "Reply to selected";
+    attach: "附件（照片或视频）", "Attachments (photos or videos)";
+    uploading: "上传中…", "Uploading…";
+    upload_failed: "附件上传失败", "An attachment did not upload";
 }
 
 impl Tr {
@@ -113,6 +133,29 @@ impl Tr {
         match self.0 {
             Lang::Zh => zh,
             Lang::En => en,
+        }
+    }
+
+    pub fn role(self, role: StaffRole) -> &'static str {
+        match role {
+            StaffRole::Agent => self.pick("客服", "Agent"),
+            StaffRole::Admin => self.pick("管理员", "Admin"),
+        }
+    }
+
+    /// The checkbox that selects a case for a bulk action.
+    pub fn select_case(self, number: &str) -> String {
+        match self.0 {
+            Lang::Zh => format!("选择 {number}"),
+            Lang::En => format!("Select {number}"),
+        }
+    }
+
+    /// How a bulk action went: "3 done, 1 failed".
+    pub fn bulk_result(self, done: usize, failed: usize) -> String {
+        match self.0 {
+            Lang::Zh => format!("{done} 个成功，{failed} 个失败"),
+            Lang::En => format!("{done} done, {failed} failed"),
         }
     }
 
@@ -310,6 +353,13 @@ impl Tr {
             }
             "unknown_refusal_reason" => self.pick("请选择拒绝原因。", "Choose a reason."),
             "media_not_found" => self.pick("附件未上传完成。", "An attachment has not finished uploading."),
+            "admin_required" => self.pick("只有管理员可以这样做。", "Only the desk's admins may do this."),
+            "email_taken" => self.pick("该邮箱已有账号。", "An account with this email exists already."),
+            "invalid_email" => self.pick("邮箱格式不正确。", "That is not an email address."),
+            "invalid_code" => self.pick("代码只能包含小写字母和 _。", "The code takes a-z and _ only."),
+            "media_kind_mismatch" | "unsupported_media_type" => {
+                self.pick("不支持该文件类型。", "That kind of file is not accepted.")
+            }
             _ if status == 0 => self.pick("网络连接失败，请重试。", "The network failed; try again."),
             _ if status >= 500 => self.pick("服务器出错，请稍后重试。", "The server failed; try again shortly."),
             _ => self.pick("请求未被接受，请检查填写内容。", "The request was not accepted; check what you entered."),

@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { artifacts, byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { violations } from "../support/axe.mjs";
 
 const fixtures = resolve("e2e/fixtures");
 const SELLER = "seller@aftercare-demo.example";
@@ -52,11 +53,16 @@ async function fileWithPhoto(page, backend) {
 }
 
 test("a seller works a case from the live queue to the refund, and the shopper agrees in the widget", async ({ browser, backend }) => {
-  const sellerContext = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
+  // axe runs in this context (its script injected, past the page's CSP); the other
+  // stories run under the console's CSP and fail on any violation report.
+  const sellerContext = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const seller = await sellerContext.newPage();
   const problems = [];
   seller.on("pageerror", (e) => problems.push(e.message));
   seller.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  await seller.goto(`${backend.origin}/console/`);
+  await expect(seller.getByRole("button", { name: "Sign in" })).toBeVisible();
+  expect(await violations(seller), "axe: sign-in").toEqual([]);
   await signIn(seller, backend, SELLER);
   await expect(console_(seller, "staff-name")).toHaveText("小王 (demo seller)");
   await expect(console_(seller, "queue-empty")).toBeVisible();
@@ -72,16 +78,22 @@ test("a seller works a case from the live queue to the refund, and the shopper a
   await expect(row).toContainText(number);
   await expect(row.getByTestId("countdown")).toContainText(/in \d+ (h|d)/);
   await expect(console_(seller, "tab-new").getByTestId("tab-count")).toHaveText("1");
+  await expect(seller, "the tab title counts what arrived").toHaveTitle(/^\(1\) After-sale console$/);
+  await expect(row.getByTestId("unseen")).toHaveText("new");
+  expect(await violations(seller), "axe: the queue").toEqual([]);
   await seller.screenshot({ path: `${artifacts}/console-queue-en.png` });
 
   // Open it: the photo opens large, and zooms.
   await row.getByTestId("queue-open").click();
   await expect(console_(seller, "case-state")).toHaveText("Waiting for the seller");
+  await expect(seller, "opened: seen").toHaveTitle("After-sale console");
   const photo = console_(seller, "evidence-photo").first();
   await expect(photo.locator("img")).toHaveJSProperty("complete", true);
   expect(await photo.locator("img").evaluate((img) => img.naturalWidth)).toBeGreaterThan(0);
+  expect(await violations(seller), "axe: a case").toEqual([]);
   await photo.click();
   await expect(console_(seller, "lightbox-image")).toBeVisible();
+  expect(await violations(seller), "axe: the photo, large").toEqual([]);
   await console_(seller, "zoom").click();
   await expect(console_(seller, "lightbox-image")).toHaveClass(/cx-zoomed/);
   await seller.keyboard.press("Escape");
@@ -96,6 +108,7 @@ test("a seller works a case from the live queue to the refund, and the shopper a
   await offer.getByTestId("submit").click();
   await expect(console_(seller, "case-state")).toHaveText("Offer waiting for the shopper");
   await expect(console_(seller, "timeline-entry").last().getByTestId("event-staff")).toHaveText("小王 (demo seller)");
+  expect(await violations(seller), "axe: a case with an offer").toEqual([]);
 
   // The shopper accepts in the widget (and never sees the staff member's name).
   await shopper.reload();
@@ -124,6 +137,7 @@ test("a seller works a case from the live queue to the refund, and the shopper a
   await console_(seller, "language").click();
   await console_(seller, "tab-closed").click();
   await expect(console_(seller, "queue-row").first()).toContainText(number);
+  expect(await violations(seller), "axe: the queue in Chinese").toEqual([]);
   await seller.screenshot({ path: `${artifacts}/console-queue-zh.png` });
   expect(problems).toEqual([]);
   await sellerContext.close();
@@ -148,6 +162,8 @@ test("an arbiter rules after an evidence round the seller answers in the console
   const { token, case: filed } = await fileByApi(backend, "包裹外箱破损，杯子碎了。");
   const sellerContext = await browser.newContext({ locale: "zh-CN" });
   const seller = await sellerContext.newPage();
+  const blocked = [];
+  seller.on("console", (m) => /Content Security Policy/.test(m.text()) && blocked.push(m.text()));
   await signIn(seller, backend, SELLER);
   await console_(seller, "queue-row").first().getByTestId("queue-open").click();
   const refuse = console_(seller, "action-refuse");
@@ -194,6 +210,7 @@ test("an arbiter rules after an evidence round the seller answers in the console
   const last = console_(arbiter, "timeline-entry").last();
   await expect(last).toHaveAttribute("data-kind", "rule_for_shopper");
   await expect(last.getByTestId("event-staff")).toHaveText("平台仲裁 (demo arbiter)");
+  expect(blocked, "everything runs under the console's CSP").toEqual([]);
   await sellerContext.close();
   await arbiterContext.close();
 });
@@ -201,13 +218,19 @@ test("an arbiter rules after an evidence round the seller answers in the console
 test("what must not work: wrong passwords and the lock, CSRF, another merchant, an expired session, a stale action", async ({ browser, backend }) => {
   const context = await browser.newContext({ locale: "en-US" });
   const page = await context.newPage();
+  // Each attempt is answered before the next: a refused one clears the password field.
+  const attempt = async (email, password) => {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByLabel("Password")).toHaveValue("");
+  };
   // A wrong password, and an unknown email: the same words.
-  await signIn(page, backend, SELLER, "not the password");
+  await page.goto(`${backend.origin}/console/`);
   const error = page.getByTestId("sign-in-error");
+  await attempt(SELLER, "not the password");
   await expect(error).toHaveText("The email or password is wrong, or the account is locked for a while.");
-  await page.getByLabel("Email").fill("nobody@aftercare-demo.example");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await attempt("nobody@aftercare-demo.example", PASSWORD);
   await expect(error).toHaveText("The email or password is wrong, or the account is locked for a while.");
 
   // An account of its own for the lock (the demo seller stays usable).
@@ -215,17 +238,10 @@ test("what must not work: wrong passwords and the lock, CSRF, another merchant, 
   execFileSync(bin, ["staff", "add", "--data-dir", backend.dataDir, "--merchant", "demo", "--email", "temp@aftercare-demo.example"], {
     env: { ...process.env, AFTERCARE_STAFF_PASSWORD: "temporary-password" },
   });
-  for (let i = 0; i < 5; i++) {
-    await page.getByLabel("Email").fill("temp@aftercare-demo.example");
-    await page.getByLabel("Password").fill(`wrong ${i}`);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(error).toBeVisible();
-    await page.getByLabel("Email").fill("");
-  }
-  await page.getByLabel("Email").fill("temp@aftercare-demo.example");
-  await page.getByLabel("Password").fill("temporary-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  for (let i = 0; i < 5; i++) await attempt("temp@aftercare-demo.example", `wrong password ${i}`);
+  await attempt("temp@aftercare-demo.example", "temporary-password");
   await expect(error, "locked: the right password is refused the same way").toHaveText(/locked for a while/);
+  await expect(page.getByTestId("staff-name")).toHaveCount(0);
 
   // Signed in, the session cookie is HttpOnly: the page's scripts cannot read it.
   const { case: filed } = await fileByApi(backend, "外箱压坏，里面的杯子裂了。");
@@ -273,5 +289,69 @@ test("what must not work: wrong passwords and the lock, CSRF, another merchant, 
   await backend.advance(31 * 60);
   await page.reload();
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await context.close();
+});
+
+test("a desk's admin sets up canned replies and staff; bulk actions go case by case; replies carry photos", async ({ browser, backend }) => {
+  const filed = [];
+  for (const text of ["第一件：杯子碎了。", "第二件：盖子裂了。", "第三件：包装压坏。"]) filed.push((await fileByApi(backend, text)).case);
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const admin = await context.newPage();
+  await signIn(admin, backend, SELLER);
+  await admin.getByTestId("settings").click();
+  await expect(admin.getByTestId("reply-form-photos_please")).toBeVisible();
+  expect(await violations(admin), "axe: desk settings").toEqual([]);
+
+  // A new canned reply, and a new agent.
+  const blank = admin.getByTestId("reply-form-new");
+  await blank.getByTestId("reply-code").fill("parcel_photo");
+  await blank.getByTestId("reply-title_zh").fill("请拍包裹");
+  await blank.getByTestId("reply-title_en").fill("Photo of the parcel");
+  await blank.getByTestId("reply-zh").fill("您好，请拍摄订单 {order_id} 的包裹外箱。");
+  await blank.getByTestId("reply-en").fill("Hello, please take a photo of the parcel of order {order_id}.");
+  await blank.getByTestId("reply-save").click();
+  await expect(admin.getByTestId("reply-form-parcel_photo")).toBeVisible();
+  await admin.getByTestId("new-email").fill("agent2@aftercare-demo.example");
+  await admin.getByTestId("new-name").fill("小李");
+  await admin.getByTestId("new-password").fill("second agent pass");
+  await admin.getByTestId("add-staff-submit").click();
+  await expect(admin.getByTestId("staff-row").filter({ hasText: "agent2@aftercare-demo.example" })).toContainText("小李");
+
+  // Bulk: a canned reply to two cases, then accepting all three.
+  await admin.getByRole("link", { name: "Back to the queue" }).click();
+  const rows = admin.getByTestId("queue-row");
+  await expect(rows).toHaveCount(3);
+  await rows.nth(0).getByTestId("queue-select").check();
+  await rows.nth(1).getByTestId("queue-select").check();
+  await admin.getByTestId("bulk-canned").selectOption("parcel_photo");
+  await admin.getByTestId("bulk-reply").click();
+  await expect(admin.getByTestId("bulk-result")).toHaveText("2 done, 0 failed");
+  for (const row of [0, 1, 2]) await rows.nth(row).getByTestId("queue-select").check();
+  await admin.getByTestId("bulk-accept").click();
+  await expect(admin.getByTestId("bulk-result")).toHaveText("3 done, 0 failed");
+  await expect(admin.getByTestId("tab-waiting_for_me").getByTestId("tab-count")).toHaveText("3");
+  await expect(admin.getByTestId("queue-empty")).toBeVisible();
+
+  // A reply with a photo, from the case page: the timeline shows it, from the staff member.
+  await admin.getByTestId("tab-waiting_for_me").click();
+  await admin.getByTestId("queue-row").filter({ hasText: filed[0].number }).getByTestId("queue-open").click();
+  await expect(admin.getByTestId("timeline")).toContainText(`please take a photo of the parcel of order ${filed[0].order_id}`);
+  const reply = admin.getByTestId("action-message");
+  await reply.getByTestId("files").setInputFiles([resolve(fixtures, "gps.jpg")]);
+  await expect(reply.getByTestId("attached")).toContainText("gps.jpg");
+  await reply.getByTestId("message").fill("This is how the parcel should look.");
+  await reply.getByTestId("submit").click();
+  const last = admin.getByTestId("timeline-entry").last();
+  await expect(last).toContainText("This is how the parcel should look.");
+  await expect(last.getByTestId("evidence-photo")).toHaveCount(1);
+  expect(await last.locator("img").evaluate((img) => img.complete && img.naturalWidth > 0)).toBe(true);
+
+  // The new agent signs in: the queue, but no settings.
+  const agentContext = await browser.newContext({ locale: "zh-CN" });
+  const agent = await agentContext.newPage();
+  await signIn(agent, backend, "agent2@aftercare-demo.example", "second agent pass");
+  await expect(agent.getByTestId("staff-name")).toHaveText("小李");
+  await expect(agent.getByTestId("settings")).toHaveCount(0);
+  await agentContext.close();
   await context.close();
 });

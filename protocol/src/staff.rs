@@ -209,6 +209,28 @@ mod tests {
     }
 
     #[test]
+    fn canned_replies_are_checked_field_by_field() {
+        let good = CannedReply {
+            code: "photos_please".into(),
+            title_zh: "请补充照片".into(),
+            title_en: "Photos".into(),
+            zh: "您好，\n请补充照片。".into(),
+            en: "Hello,\nplease add photos.".into(),
+        };
+        assert_eq!(check_canned_reply(&good), Ok(()));
+        let with = |change: fn(&mut CannedReply)| {
+            let mut reply = good.clone();
+            change(&mut reply);
+            check_canned_reply(&reply)
+        };
+        assert_eq!(with(|r| r.code = "Photos".into()), Err(("code", "invalid_code")));
+        assert_eq!(with(|r| r.title_en = "  ".into()), Err(("title_en", "too_short")));
+        assert_eq!(with(|r| r.zh = "好".repeat(2001)), Err(("zh", "too_long")));
+        assert_eq!(with(|r| r.en = "bad\u{202E}text".into()), Err(("en", "invalid_characters")));
+        assert_eq!(with(|r| r.en = "tab\there".into()), Err(("en", "invalid_characters")));
+    }
+
+    #[test]
     fn search_keys_ignore_spacing_and_case() {
         assert_eq!(search_key("138-0013 8000"), "13800138000");
         assert_eq!(search_key(" SF1234(567) "), "sf1234567");
@@ -228,4 +250,67 @@ pub struct CaseChange {
     pub kind: crate::case::EventKind,
     pub actor: crate::case::Actor,
     pub at: crate::time::Timestamp,
+}
+
+/// `GET /v1/merchant/canned-replies`: the desk's replies, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CannedReplies {
+    pub replies: Vec<CannedReply>,
+}
+
+/// `GET /v1/merchant/staff` (admins): the merchant's staff accounts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffList {
+    pub staff: Vec<StaffMember>,
+}
+
+/// `POST /v1/merchant/staff` (admins): a new account for the merchant's desk; the admin
+/// tells the new member the password.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewStaffRequest {
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub role: StaffRole,
+    /// 10 characters or more.
+    pub password: String,
+}
+
+/// Longest canned reply text, and title.
+pub const CANNED_TEXT_MAX: usize = 2000;
+pub const CANNED_TITLE_MAX: usize = 80;
+
+/// Checks a canned reply as an admin writes it: a code of a-z and `_` (1 to 40), both
+/// titles (1 to 80 characters) and both texts (1 to 2000), no control characters but
+/// line breaks. The first problem, as `(field, code)`.
+pub fn check_canned_reply(reply: &CannedReply) -> Result<(), (&'static str, &'static str)> {
+    if reply.code.is_empty()
+        || reply.code.len() > 40
+        || !reply.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return Err(("code", "invalid_code"));
+    }
+    let fields = [
+        ("title_zh", &reply.title_zh, CANNED_TITLE_MAX),
+        ("title_en", &reply.title_en, CANNED_TITLE_MAX),
+        ("zh", &reply.zh, CANNED_TEXT_MAX),
+        ("en", &reply.en, CANNED_TEXT_MAX),
+    ];
+    for (field, text, max) in fields {
+        let length = text.trim().chars().count();
+        if length == 0 {
+            return Err((field, "too_short"));
+        }
+        if length > max {
+            return Err((field, "too_long"));
+        }
+        if text.chars().any(|c| c != '\n' && crate::validate::forbidden_in_name(c)) {
+            return Err((field, "invalid_characters"));
+        }
+    }
+    Ok(())
 }

@@ -47,6 +47,8 @@ pub enum Error {
         "this desk is not for this staff member (a merchant's staff work /v1/merchant, the platform's /v1/platform)"
     )]
     WrongDesk,
+    #[error("only the desk's admins may do this")]
+    AdminRequired,
     #[error("POST /v1/cases needs an `Idempotency-Key` header (1 to 255 visible characters)")]
     IdempotencyKeyMissing,
     #[error("this Idempotency-Key was already used with a different request body")]
@@ -124,7 +126,7 @@ impl Error {
             Error::OrderMismatch | Error::OriginNotAllowed(_) | Error::ApiKeyWrongScope => StatusCode::FORBIDDEN,
             Error::ApiKeyMissing | Error::ApiKeyInvalid => StatusCode::UNAUTHORIZED,
             Error::SignInFailed | Error::SessionMissing | Error::SessionExpired => StatusCode::UNAUTHORIZED,
-            Error::CsrfTokenInvalid | Error::WrongDesk => StatusCode::FORBIDDEN,
+            Error::CsrfTokenInvalid | Error::WrongDesk | Error::AdminRequired => StatusCode::FORBIDDEN,
             Error::CaseClosed(_) => StatusCode::CONFLICT,
             Error::UnknownMerchant(_) | Error::CaseNotFound | Error::NotFound => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -178,6 +180,7 @@ impl Error {
             Error::SessionExpired => "session_expired",
             Error::CsrfTokenInvalid => "csrf_token_invalid",
             Error::WrongDesk => "wrong_desk",
+            Error::AdminRequired => "admin_required",
             Error::IdempotencyKeyMissing => "idempotency_key_missing",
             Error::IdempotencyKeyReused => "idempotency_key_reused",
             Error::IdempotencyInProgress => "idempotency_in_progress",

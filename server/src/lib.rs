@@ -121,6 +121,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::merchant::router())
         .merge(routes::platform::router())
         .merge(routes::staff::router())
+        .merge(routes::desk::router())
         .route("/v1/{*rest}", any(|| async { Error::NotFound }));
     if state.insecure_dev {
         json = json.merge(routes::dev::router());

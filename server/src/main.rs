@@ -421,7 +421,9 @@ mod server_main {
             if store.staff_by_email(email).await.map_err(|e| e.to_string())?.is_none() {
                 let now = Clock::system().now();
                 let password = merchants::DEMO_STAFF_PASSWORD;
-                aftercare_server::staff::add(store, merchant, email, Some(name), role, password, now).await?;
+                aftercare_server::staff::add(store, merchant, email, Some(name), role, password, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
         }
         tracing::info!(
@@ -543,15 +545,14 @@ mod server_main {
                 let (password, generated) = password_or_new(add.password)?;
                 let now = Clock::system().now();
                 let merchant = add.owner.merchant.as_deref();
-                staff::add(&store, merchant, &add.email, add.name.as_deref(), role, &password, now).await.map(
-                    |member| {
-                        let desk = member.merchant_id.as_deref().unwrap_or("the platform");
-                        println!("{} ({}, {}) can sign in to {desk}'s console", member.email, member.name, add.role);
-                        if generated {
-                            println!("password: {password}");
-                        }
-                    },
-                )
+                let added = staff::add(&store, merchant, &add.email, add.name.as_deref(), role, &password, now).await;
+                added.map_err(|e| e.to_string()).map(|member| {
+                    let desk = member.merchant_id.as_deref().unwrap_or("the platform");
+                    println!("{} ({}, {}) can sign in to {desk}'s console", member.email, member.name, add.role);
+                    if generated {
+                        println!("password: {password}");
+                    }
+                })
             }
             StaffCommand::Password(change) => {
                 let (password, generated) = password_or_new(change.password)?;

@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{cases, merchant, platform, staff, widget_config};
+use crate::routes::{cases, desk, merchant, platform, staff, widget_config};
 use crate::tus;
 
 #[derive(OpenApi)]
@@ -67,6 +67,12 @@ use crate::tus;
         staff::sign_out,
         staff::sign_out_everywhere,
         crate::live::events,
+        desk::replies,
+        desk::put_reply,
+        desk::delete_reply,
+        desk::staff,
+        desk::add_staff,
+        desk::remove_staff,
     ),
     components(schemas(
         aftercare_protocol::case::ApiError,
@@ -143,6 +149,7 @@ impl Modify for Contract {
             let operations = [
                 ("get", item.get.as_mut()),
                 ("post", item.post.as_mut()),
+                ("put", item.put.as_mut()),
                 ("delete", item.delete.as_mut()),
                 ("head", item.head.as_mut()),
                 ("patch", item.patch.as_mut()),
@@ -159,7 +166,7 @@ impl Modify for Contract {
                     let security = operation.security.get_or_insert_with(Vec::new);
                     security
                         .push(utoipa::openapi::security::SecurityRequirement::new::<_, _, &str>("staff_session", []));
-                    if method == "post" {
+                    if matches!(method, "post" | "put" | "delete") {
                         let parameters = operation.parameters.get_or_insert_with(Vec::new);
                         parameters.push(Contract::header(
                             "X-CSRF-Token",

@@ -63,9 +63,41 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// A new staff account (`aftercare-server staff add`): of `merchant_id`, or of the
-/// platform with `None`. Checks the email and the password's length; the name
-/// defaults to the email's local part.
+/// Why an account could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error("{0:?} is not an email address")]
+    Email(String),
+    #[error("the password must be {MIN_PASSWORD_CHARS} characters or more (and at most {MAX_PASSWORD_BYTES} bytes)")]
+    Password,
+    #[error("the name must be at most 80 characters, without control or text-direction characters")]
+    Name,
+    #[error("an account with the email {0} exists already")]
+    EmailTaken(String),
+    #[error("{0}")]
+    Failed(#[from] Error),
+}
+
+impl From<AddError> for Error {
+    /// As an API answer: the field that is wrong.
+    fn from(error: AddError) -> Error {
+        use aftercare_protocol::validate::FieldError;
+        let field = |field: &str, code: &'static str, message: String| {
+            Error::Validation(Box::new(FieldError::new(field, code, message)))
+        };
+        match error {
+            AddError::Email(_) => field("email", "invalid_email", error.to_string()),
+            AddError::Password => field("password", "too_short", error.to_string()),
+            AddError::Name => field("name", "invalid_characters", error.to_string()),
+            AddError::EmailTaken(_) => field("email", "email_taken", error.to_string()),
+            AddError::Failed(error) => error,
+        }
+    }
+}
+
+/// A new staff account (`aftercare-server staff add`, or an admin in the console): of
+/// `merchant_id`, or of the platform with `None`. Checks the email and the password's
+/// length; the name defaults to the email's local part.
 pub async fn add(
     store: &crate::store::Store,
     merchant_id: Option<&str>,
@@ -74,20 +106,18 @@ pub async fn add(
     role: StaffRole,
     password: &str,
     now: Timestamp,
-) -> Result<StaffMember, String> {
+) -> Result<StaffMember, AddError> {
     let email = normalise_email(email);
     if !aftercare_protocol::validate::email_address(&email) {
-        return Err(format!("{email:?} is not an email address"));
+        return Err(AddError::Email(email));
     }
     if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
-        return Err(format!(
-            "the password must be {MIN_PASSWORD_CHARS} characters or more (and at most {MAX_PASSWORD_BYTES} bytes)"
-        ));
+        return Err(AddError::Password);
     }
     let name =
         name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or_else(|| email.split('@').next().unwrap_or(&email));
     if name.chars().count() > 80 || name.chars().any(aftercare_protocol::validate::forbidden_in_name) {
-        return Err("the name must be at most 80 characters, without control or text-direction characters".into());
+        return Err(AddError::Name);
     }
     let member = StaffMember {
         id: uuid::Uuid::new_v4().to_string(),
@@ -99,11 +129,10 @@ pub async fn add(
     let password = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
-    match store.add_staff(&member, &hash, now).await.map_err(|e| e.to_string())? {
+        .map_err(|e| Error::internal("hashing a password", e))??;
+    match store.add_staff(&member, &hash, now).await? {
         Ok(()) => Ok(member),
-        Err(crate::store::staff::EmailTaken) => Err(format!("an account with the email {email} exists already")),
+        Err(crate::store::staff::EmailTaken) => Err(AddError::EmailTaken(email)),
     }
 }
 

@@ -369,6 +369,38 @@ fn ActionForm(
         <label for=format!("cx-hours-{key}")>{move || tr.get().due_in_hours()}</label>
         <input id=format!("cx-hours-{key}") inputmode="numeric" data-testid="hours" on:input=text(|f| &mut f.hours)/>
     });
+    let uploading = RwSignal::new(0usize);
+    let names = RwSignal::new(Vec::<String>::new());
+    let files_field = (actions::takes_files(kind) && takes(ActionInput::Media)).then(|| {
+        let pick = move |ev: leptos::ev::Event| {
+            let input: web_sys::HtmlInputElement = event_target(&ev);
+            let Some(list) = input.files() else { return };
+            let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            input.set_value("");
+            for file in files {
+                uploading.update(|n| *n += 1);
+                let name = file.name();
+                spawn_local(async move {
+                    match api::upload(&ctx.csrf(), &file).await {
+                        Ok(media) => {
+                            fields.update(|f| f.media.push(media));
+                            names.update(|n| n.push(name));
+                        }
+                        Err(e) if e.signed_out() => ctx.signed_out(),
+                        Err(e) => error.set(Some(format!("{}: {}", tr.get_untracked().upload_failed(), tr.get_untracked().error(e.status, e.error.as_ref())))),
+                    }
+                    uploading.update(|n| *n -= 1);
+                });
+            }
+        };
+        view! {
+            <label for=format!("cx-files-{key}")>{move || tr.get().attach()}</label>
+            <input id=format!("cx-files-{key}") type="file" multiple accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime"
+                data-testid="files" on:change=pick/>
+            {move || (uploading.get() > 0).then(|| view! { <p class="cx-muted" role="status">{tr.get().uploading()}</p> })}
+            <ul class="cx-files" data-testid="attached">{move || names.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+        }
+    });
     let message_field = show_message.then(|| view! {
         {canned}
         <label for=format!("cx-message-{key}")>{move || if message_required { tr.get().message() } else { tr.get().message_optional() }}</label>
@@ -386,8 +418,9 @@ fn ActionForm(
             {shipment_field}
             {round_field}
             {message_field}
+            {files_field}
             {move || error.get().map(|e| view! { <p class="cx-error" role="alert">{e}</p> })}
-            <button type="submit" class="cx-primary" data-testid="submit" prop:disabled=move || busy.get()>{move || tr.get().event(kind)}</button>
+            <button type="submit" class="cx-primary" data-testid="submit" prop:disabled=move || busy.get() || (uploading.get() > 0)>{move || tr.get().event(kind)}</button>
         </form>
     }
 }

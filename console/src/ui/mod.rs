@@ -4,6 +4,7 @@
 
 mod case;
 mod queue;
+mod settings;
 
 use aftercare_protocol::staff::StaffSession;
 use aftercare_protocol::time::Timestamp;
@@ -23,8 +24,9 @@ pub struct Ctx {
     pub route: RwSignal<Route>,
     /// Now, for countdowns and ages (ticks every 30 s).
     pub now: RwSignal<Timestamp>,
-    /// Cases that changed while the staff member was elsewhere (the tab title's badge).
-    pub unseen: RwSignal<usize>,
+    /// Cases the other side (or a deadline) changed since this staff member last opened
+    /// them: the tab title's badge, and a mark on their rows.
+    pub unseen: RwSignal<Vec<String>>,
     /// Bumped by each live event: pages reload on it.
     pub changes: RwSignal<u64>,
 }
@@ -80,7 +82,7 @@ pub fn App() -> impl IntoView {
         session: RwSignal::new(None),
         route: RwSignal::new(Route::from_hash(&window().location().hash().unwrap_or_default())),
         now: RwSignal::new(now()),
-        unseen: RwSignal::new(0),
+        unseen: RwSignal::new(Vec::new()),
         changes: RwSignal::new(0),
     };
     provide_context(ctx);
@@ -92,22 +94,27 @@ pub fn App() -> impl IntoView {
         checked.set(true);
     });
     let on_hash = Closure::<dyn Fn()>::new(move || {
-        ctx.route.set(Route::from_hash(&window().location().hash().unwrap_or_default()));
-        ctx.unseen.set(0);
+        let route = Route::from_hash(&window().location().hash().unwrap_or_default());
+        if let Route::Case(id) = &route {
+            ctx.unseen.update(|unseen| unseen.retain(|u| u != id));
+        }
+        ctx.route.set(route);
     });
     let _ = window().add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
     on_hash.forget();
     let _ = set_interval_with_handle(move || ctx.now.set(now()), std::time::Duration::from_secs(30));
     Effect::new(move |_| {
         let tr = ctx.tr.get();
-        document().set_title(&tr.window_title(ctx.unseen.get()));
+        document().set_title(&tr.window_title(ctx.unseen.with(Vec::len)));
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("lang", tr.0.tag());
         }
     });
+    // Only signing in or out changes the page (a refreshed session does not).
+    let signed_in = Memo::new(move |_| ctx.session.with(Option::is_some));
     view! {
         <div class="cx-app">
-            {move || match (checked.get(), ctx.session.get().is_some()) {
+            {move || match (checked.get(), signed_in.get()) {
                 (false, _) => view! { <p class="cx-muted" role="status">{ctx.tr.get().loading()}</p> }.into_any(),
                 (true, false) => view! { <SignIn/> }.into_any(),
                 (true, true) => view! { <Shell/> }.into_any(),
@@ -185,6 +192,8 @@ fn Shell() -> impl IntoView {
     let tr = ctx.tr;
     let staff = ctx.session.get_untracked().map(|s| s.staff);
     let name = staff.as_ref().map(|s| s.name.clone()).unwrap_or_default();
+    let admin =
+        staff.as_ref().is_some_and(|s| !s.is_platform() && s.role == aftercare_protocol::staff::StaffRole::Admin);
     let desk = ctx.desk();
     let live = StoredValue::new_local(live_updates(ctx));
     on_cleanup(move || {
@@ -201,6 +210,7 @@ fn Shell() -> impl IntoView {
             <a class="cx-brand" href="#/">{move || tr.get().title()}</a>
             <span class="cx-desk">{move || match desk { Desk::Seller => tr.get().seller_desk(), Desk::Platform => tr.get().platform_desk() }}</span>
             <span class="cx-spacer"></span>
+            {admin.then(|| view! { <a class="cx-link" href=Route::Settings.hash() data-testid="settings">{move || tr.get().settings()}</a> })}
             <span class="cx-who" data-testid="staff-name">{name}</span>
             <LangToggle/>
             <button type="button" class="cx-link" data-testid="sign-out" on:click=move |_| sign_out(false)>{move || tr.get().sign_out()}</button>
@@ -213,29 +223,35 @@ fn Shell() -> impl IntoView {
                     Desk::Platform => view! { <queue::PlatformQueue/> }.into_any(),
                 },
                 Route::Case(id) => view! { <case::CasePage id/> }.into_any(),
+                Route::Settings => view! { <settings::Settings/> }.into_any(),
             }}
         </main>
     }
 }
 
 /// The live event stream (`GET /v1/staff/events`): each event bumps `changes` (pages
-/// reload) and, while the page is hidden, the unseen count in the tab title.
+/// reload), and a change by the other side or a deadline marks its case unseen until
+/// it is opened.
 fn live_updates(ctx: Ctx) -> Option<web_sys::EventSource> {
     let source = web_sys::EventSource::new("/v1/staff/events").ok()?;
-    let on_case = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+    let own = match ctx.desk() {
+        Desk::Seller => aftercare_protocol::case::Actor::Seller,
+        Desk::Platform => aftercare_protocol::case::Actor::Platform,
+    };
+    let on_case = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
         ctx.changes.update(|n| *n += 1);
-        if document().hidden() || !matches!(ctx.route.get_untracked(), Route::Queue) {
-            ctx.unseen.update(|n| *n += 1);
+        let data = event.data().as_string().unwrap_or_default();
+        let Ok(change) = serde_json::from_str::<aftercare_protocol::staff::CaseChange>(&data) else { return };
+        let open = matches!(ctx.route.get_untracked(), Route::Case(id) if id == change.case_id);
+        if change.actor != own && !open {
+            ctx.unseen.update(|unseen| {
+                if !unseen.contains(&change.case_id) {
+                    unseen.push(change.case_id.clone());
+                }
+            });
         }
     });
     let _ = source.add_event_listener_with_callback("case", on_case.as_ref().unchecked_ref());
     on_case.forget();
-    let on_visible = Closure::<dyn Fn()>::new(move || {
-        if !document().hidden() && matches!(ctx.route.get_untracked(), Route::Queue) {
-            ctx.unseen.set(0);
-        }
-    });
-    let _ = document().add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref());
-    on_visible.forget();
     Some(source)
 }

@@ -1,7 +1,7 @@
 //! The queues: the seller's tabs (with counts, search, nearest deadline first, each row
 //! with its countdown) and the arbiters' list of escalated cases, oldest first.
 
-use aftercare_protocol::case::Case;
+use aftercare_protocol::case::{Case, EventKind};
 use aftercare_protocol::staff::{Queue, QueueTab};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,6 +17,8 @@ pub fn SellerQueue() -> impl IntoView {
     let tab = RwSignal::new(QueueTab::New);
     let search = RwSignal::new(String::new());
     let queue = RwSignal::new(None::<Result<Queue, CallError>>);
+    let selected = RwSignal::new(Vec::<String>::new());
+    let results = RwSignal::new(None::<String>);
     let load = move || {
         let (tab, search) = (tab.get_untracked(), search.get_untracked());
         spawn_local(async move {
@@ -27,12 +29,19 @@ pub fn SellerQueue() -> impl IntoView {
             queue.set(Some(answer));
         });
     };
-    // A tab, a search, a live change: load again.
+    // A tab, a search, a live change: load again (a live change keeps the selection:
+    // the bulk actions use the versions of the latest load).
     Effect::new(move |_| {
         tab.track();
         search.track();
         ctx.changes.track();
         load();
+    });
+    Effect::new(move |_| {
+        tab.track();
+        search.track();
+        selected.set(Vec::new());
+        results.set(None);
     });
     let count = move |t: QueueTab| {
         queue.with(|q| match q {
@@ -68,9 +77,84 @@ pub fn SellerQueue() -> impl IntoView {
                     <p class="cx-error" role="alert">{tr.get().load_failed()}
                         <button type="button" class="cx-link" on:click=move |_| load()>{tr.get().retry()}</button></p>
                 }.into_any(),
-                Some(Ok(q)) => view! { <CaseTable cases=q.cases/> }.into_any(),
+                Some(Ok(q)) => view! {
+                    <BulkBar cases=q.cases.clone() selected results load/>
+                    <CaseTable cases=q.cases selected=Some(selected)/>
+                }.into_any(),
             }}
         </section>
+    }
+}
+
+/// Bulk actions on the selected cases: accept as filed, or reply with a canned reply —
+/// each at the version the queue shows (a case that changed meanwhile is not touched),
+/// with the count of what went through.
+#[component]
+fn BulkBar(
+    cases: Vec<Case>,
+    selected: RwSignal<Vec<String>>,
+    results: RwSignal<Option<String>>,
+    load: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let tr = ctx.tr;
+    let cases = StoredValue::new(cases);
+    let canned = ctx.session.get_untracked().and_then(|s| s.desk).map(|d| d.canned_replies).unwrap_or_default();
+    let chosen = RwSignal::new(String::new());
+    let run = move |kind: EventKind| {
+        let picked: Vec<Case> = cases
+            .with_value(|all| all.iter().filter(|c| selected.with_untracked(|s| s.contains(&c.id))).cloned().collect());
+        let reply = ctx.session.get_untracked().and_then(|s| s.desk).and_then(|d| {
+            let code = chosen.get_untracked();
+            d.canned_replies.into_iter().find(|r| r.code == code)
+        });
+        if kind == EventKind::Message && reply.is_none() {
+            return;
+        }
+        let lang = tr.get_untracked();
+        spawn_local(async move {
+            let (mut done, mut failed) = (0, 0);
+            for case in picked {
+                let body = match &reply {
+                    Some(reply) => {
+                        let template = if lang.0 == crate::i18n::Lang::Zh { &reply.zh } else { &reply.en };
+                        serde_json::json!({"message": crate::i18n::Tr::fill(template, &case.order_id, case.contact.name.as_deref())})
+                    }
+                    None => serde_json::json!({}),
+                };
+                let offered = case.next_actions.iter().any(|a| a.action == kind);
+                let path = ctx.desk().path(&case.id, kind);
+                match (offered, path) {
+                    (true, Some(path)) => match api::act(&path, &ctx.csrf(), case.version, &body).await {
+                        Ok(_) => done += 1,
+                        Err(e) if e.signed_out() => return ctx.signed_out(),
+                        Err(_) => failed += 1,
+                    },
+                    _ => failed += 1,
+                }
+            }
+            results.set(Some(lang.bulk_result(done, failed)));
+            selected.set(Vec::new());
+            load();
+        });
+    };
+    view! {
+        <div class="cx-bulk" data-testid="bulk" class:cx-bulk--idle=move || selected.with(Vec::is_empty)>
+            <button type="button" class="cx-primary" data-testid="bulk-accept" prop:disabled=move || selected.with(Vec::is_empty)
+                on:click=move |_| run(EventKind::Accept)>{move || tr.get().bulk_accept()}</button>
+            <label for="cx-bulk-canned" class="cx-visually-hidden">{move || tr.get().canned_reply()}</label>
+            <select id="cx-bulk-canned" data-testid="bulk-canned" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <option value="">{move || tr.get().canned_none()}</option>
+                {canned.into_iter().map(|r| {
+                    let (zh, en) = (r.title_zh.clone(), r.title_en.clone());
+                    view! { <option value=r.code.clone()>{move || if tr.get().0 == crate::i18n::Lang::Zh { zh.clone() } else { en.clone() }}</option> }
+                }).collect_view()}
+            </select>
+            <button type="button" class="cx-primary" data-testid="bulk-reply"
+                prop:disabled=move || selected.with(Vec::is_empty) || chosen.with(String::is_empty)
+                on:click=move |_| run(EventKind::Message)>{move || tr.get().bulk_reply()}</button>
+            {move || results.get().map(|r| view! { <span role="status" data-testid="bulk-result">{r}</span> })}
+        </div>
     }
 }
 
@@ -88,8 +172,8 @@ pub fn PlatformQueue() -> impl IntoView {
             if answer.as_ref().is_err_and(CallError::signed_out) {
                 return ctx.signed_out();
             }
-            // Oldest first: the longest waiting is ruled on first.
-            cases.set(Some(answer.map(|page| page.cases.into_iter().rev().collect())));
+            // Oldest first (the server's order): the longest waiting is ruled on first.
+            cases.set(Some(answer.map(|page| page.cases)));
         });
     });
     let tabs = [
@@ -114,14 +198,14 @@ pub fn PlatformQueue() -> impl IntoView {
             {move || match cases.get() {
                 None => view! { <p class="cx-muted" role="status">{tr.get().loading()}</p> }.into_any(),
                 Some(Err(_)) => view! { <p class="cx-error" role="alert">{tr.get().load_failed()}</p> }.into_any(),
-                Some(Ok(cases)) => view! { <CaseTable cases/> }.into_any(),
+                Some(Ok(cases)) => view! { <CaseTable cases selected=None/> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn CaseTable(cases: Vec<Case>) -> impl IntoView {
+fn CaseTable(cases: Vec<Case>, selected: Option<RwSignal<Vec<String>>>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let tr = ctx.tr;
     if cases.is_empty() {
@@ -135,9 +219,28 @@ fn CaseTable(cases: Vec<Case>) -> impl IntoView {
             let (kind, reason, resolution, state) = (case.problem_type, case.reason, case.resolution, case.state);
             let amount = case.paid.as_ref().map(ToString::to_string).unwrap_or_default();
             let created = case.created_at;
+            let (id, number) = (case.id.clone(), case.number.clone());
+            let pick = selected.map(|selected| {
+                let id = id.clone();
+                let checked = id.clone();
+                view! {
+                    <td><input type="checkbox" data-testid="queue-select"
+                        aria-label=move || tr.get().select_case(&number)
+                        prop:checked=move || selected.with(|s| s.contains(&checked))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            selected.update(|s| { s.retain(|x| x != &id); if on { s.push(id.clone()); } });
+                        }/></td>
+                }
+            });
+            let unseen_id = StoredValue::new(case.id.clone());
+            let unseen = move || unseen_id.with_value(|id| ctx.unseen.with(|u| u.contains(id)));
             view! {
-                <tr data-testid="queue-row" data-case=case.id.clone()>
-                    <td><a href=href data-testid="queue-open">{case.number.clone()}</a><br/><span class="cx-muted">{case.order_id.clone()}</span></td>
+                <tr data-testid="queue-row" data-case=case.id.clone() data-unseen=move || unseen().to_string()>
+                    {pick}
+                    <td><a href=href data-testid="queue-open">{case.number.clone()}</a>
+                        {move || unseen().then(|| view! { " " <span class="cx-new" data-testid="unseen">{tr.get().seen_new()}</span> })}
+                        <br/><span class="cx-muted">{case.order_id.clone()}</span></td>
                     <td>{move || tr.get().problem_type(kind)}<br/><span class="cx-muted">{move || tr.get().reason(reason)}</span></td>
                     <td>{move || tr.get().resolution(resolution)}</td>
                     <td>{amount}</td>
@@ -154,6 +257,7 @@ fn CaseTable(cases: Vec<Case>) -> impl IntoView {
     view! {
         <table class="cx-table">
             <thead><tr>
+                {selected.is_some().then(|| view! { <th scope="col"><span class="cx-visually-hidden">{move || tr.get().bulk_accept()}</span></th> })}
                 <th scope="col">{move || tr.get().col_case()}</th>
                 <th scope="col">{move || tr.get().col_type()}</th>
                 <th scope="col">{move || tr.get().col_resolution()}</th>

@@ -101,6 +101,7 @@ impl CaseQuery {
             after: parse_cursor(self.cursor.as_deref())?,
             limit: page_limit(self.limit)?,
             ever_escalated: false,
+            oldest_first: false,
         })
     }
 }

@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod cases;
 pub mod demo;
+pub mod desk;
 pub mod dev;
 pub mod merchant;
 pub mod platform;

@@ -50,9 +50,19 @@ pub struct PlatformQuery {
     pub to: Option<Timestamp>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
+    /// `oldest` for the longest waiting first (the arbiters' queue); default newest first.
+    pub order: Option<ListOrder>,
 }
 
-/// Cases across merchants, newest first; escalated ones unless `state` says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListOrder {
+    Newest,
+    Oldest,
+}
+
+/// Cases across merchants, newest first (or `order=oldest`); escalated ones unless
+/// `state` says otherwise.
 #[utoipa::path(
     get,
     path = "/v1/platform/cases",
@@ -76,6 +86,7 @@ pub async fn list(
         after: parse_cursor(query.cursor.as_deref())?,
         limit: page_limit(query.limit)?,
         ever_escalated: key.staff.is_some(),
+        oldest_first: query.order == Some(ListOrder::Oldest),
     };
     let merchants = state.merchants.clone();
     let view = View { viewer: Actor::Platform, now: state.clock.now() };

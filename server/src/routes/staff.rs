@@ -40,15 +40,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-fn answer(state: &AppState, member: StaffMember, csrf_token: String, expires_at: Timestamp) -> StaffSession {
-    let desk = member.merchant_id.as_deref().and_then(|id| state.merchants.get(id)).map(|merchant| MerchantDesk {
-        merchant_id: merchant.id.clone(),
-        merchant_name: merchant.name.clone(),
-        refusal_reasons: merchant.refusal_reasons.clone(),
-        return_address: merchant.return_address.clone(),
-        canned_replies: merchant.canned_replies.clone(),
-    });
-    StaffSession { staff: member, csrf_token, expires_at, desk }
+async fn answer(
+    state: &AppState,
+    member: StaffMember,
+    csrf_token: String,
+    expires_at: Timestamp,
+) -> Result<StaffSession> {
+    let merchant = member.merchant_id.as_deref().and_then(|id| state.merchants.get(id));
+    let desk = match merchant {
+        Some(merchant) => Some(MerchantDesk {
+            merchant_id: merchant.id.clone(),
+            merchant_name: merchant.name.clone(),
+            refusal_reasons: merchant.refusal_reasons.clone(),
+            return_address: merchant.return_address.clone(),
+            canned_replies: state
+                .store
+                .canned_replies(&merchant.id, &merchant.canned_replies, state.clock.now())
+                .await?,
+        }),
+        None => None,
+    };
+    Ok(StaffSession { staff: member, csrf_token, expires_at, desk })
 }
 
 /// Sign in with email and password: the session's cookie (HttpOnly, SameSite=Strict,
@@ -83,7 +95,7 @@ pub async fn sign_in(
         state.store.start_session(&member.id, &staff::token_hash(&token), &csrf_token, state.sessions, now).await?;
     tracing::info!(staff = %member.id, "staff signed in");
     let cookie = staff::set_cookie(&headers, &token, state.sessions.absolute_ms / 1000);
-    let mut response = axum::Json(answer(&state, member, csrf_token, expires_at)).into_response();
+    let mut response = axum::Json(answer(&state, member, csrf_token, expires_at).await?).into_response();
     response
         .headers_mut()
         .insert(SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| Error::internal("cookie", e))?);
@@ -104,7 +116,7 @@ pub async fn sign_in(
 pub async fn session(State(state): State<AppState>, session: Session) -> Result<axum::Json<StaffSession>> {
     let expires_at = session.expires_at();
     let stored = session.stored;
-    Ok(axum::Json(answer(&state, stored.member, stored.csrf_token, expires_at)))
+    Ok(axum::Json(answer(&state, stored.member, stored.csrf_token, expires_at).await?))
 }
 
 fn signed_out(headers: &HeaderMap) -> Result<Response> {

@@ -47,6 +47,8 @@ pub struct CaseFilter {
     pub limit: u32,
     /// Only cases that were escalated at some time (an arbiter's reach).
     pub ever_escalated: bool,
+    /// Oldest first (the arbiters' order) instead of newest first.
+    pub oldest_first: bool,
 }
 
 enum Bind {
@@ -241,6 +243,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (8, "upload cases", include_str!("../../migrations/0008_upload_cases.sql")),
     (9, "staff", include_str!("../../migrations/0009_staff.sql")),
     (10, "case search", include_str!("../../migrations/0010_case_search.sql")),
+    (11, "desk settings", include_str!("../../migrations/0011_desk_settings.sql")),
 ];
 
 fn migrator() -> Migrator {
@@ -591,9 +594,11 @@ impl Store {
             binds.push(Bind::Int(*at));
             binds.push(Bind::Text(id.clone()));
             let (a, b) = (binds.len() - 1, binds.len());
-            sql.push_str(&format!(" AND (created_at < ${a} OR (created_at = ${a} AND id < ${b}))"));
+            let after = if filter.oldest_first { ">" } else { "<" };
+            sql.push_str(&format!(" AND (created_at {after} ${a} OR (created_at = ${a} AND id {after} ${b}))"));
         }
-        sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {}", filter.limit + 1));
+        let order = if filter.oldest_first { "ASC" } else { "DESC" };
+        sql.push_str(&format!(" ORDER BY created_at {order}, id {order} LIMIT {}", filter.limit + 1));
         let mut query = sqlx::query(&sql);
         for bind in binds {
             query = match bind {

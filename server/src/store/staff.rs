@@ -1,7 +1,7 @@
 //! Staff accounts and their sessions. Passwords are argon2 PHC strings (hashed by
 //! `crate::staff`, never here); sessions are stored by the hash of their cookie.
 
-use aftercare_protocol::staff::{StaffMember, StaffRole};
+use aftercare_protocol::staff::{CannedReply, StaffMember, StaffRole};
 use aftercare_protocol::time::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -231,4 +231,132 @@ impl Store {
             sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(staff_id).execute(&self.pool).await?;
         Ok(done.rows_affected())
     }
+}
+
+impl Store {
+    /// Seeds a merchant's canned replies from its configuration, once ever: a reply an
+    /// admin deleted stays deleted.
+    async fn seed_canned_replies(&self, merchant_id: &str, seed: &[CannedReply], now: Timestamp) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        let first =
+            sqlx::query("INSERT INTO desks_seeded (merchant_id, seeded_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(merchant_id)
+                .bind(now.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if first == 1 {
+            for (position, reply) in seed.iter().enumerate() {
+                insert_reply(&mut tx, merchant_id, reply, position as i64).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A merchant's canned replies, in their order (seeded from `seed` the first time).
+    pub async fn canned_replies(
+        &self,
+        merchant_id: &str,
+        seed: &[CannedReply],
+        now: Timestamp,
+    ) -> Result<Vec<CannedReply>, Error> {
+        self.seed_canned_replies(merchant_id, seed, now).await?;
+        let rows = sqlx::query(
+            "SELECT code, title_zh, title_en, zh, en FROM canned_replies WHERE merchant_id = $1 ORDER BY position, code",
+        )
+        .bind(merchant_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CannedReply {
+                    code: row.try_get(0)?,
+                    title_zh: row.try_get(1)?,
+                    title_en: row.try_get(2)?,
+                    zh: row.try_get(3)?,
+                    en: row.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds a canned reply (last), or changes the one with its code (in place).
+    pub async fn put_canned_reply(
+        &self,
+        merchant_id: &str,
+        reply: &CannedReply,
+        seed: &[CannedReply],
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        self.seed_canned_replies(merchant_id, seed, now).await?;
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE canned_replies SET title_zh = $3, title_en = $4, zh = $5, en = $6 WHERE merchant_id = $1 AND code = $2",
+        )
+        .bind(merchant_id)
+        .bind(&reply.code)
+        .bind(&reply.title_zh)
+        .bind(&reply.title_en)
+        .bind(&reply.zh)
+        .bind(&reply.en)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            let row = sqlx::query("SELECT COALESCE(MAX(position), -1) + 1 FROM canned_replies WHERE merchant_id = $1")
+                .bind(merchant_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            insert_reply(&mut tx, merchant_id, reply, row.try_get(0)?).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a canned reply; whether there was one.
+    pub async fn delete_canned_reply(&self, merchant_id: &str, code: &str) -> Result<bool, Error> {
+        let done = sqlx::query("DELETE FROM canned_replies WHERE merchant_id = $1 AND code = $2")
+            .bind(merchant_id)
+            .bind(code)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes one of a merchant's staff accounts and ends its sessions; whether it was there.
+    pub async fn remove_staff(&self, merchant_id: &str, id: &str) -> Result<bool, Error> {
+        let mut tx = self.pool.begin().await?;
+        let removed = sqlx::query("DELETE FROM staff WHERE id = $1 AND merchant_id = $2")
+            .bind(id)
+            .bind(merchant_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(removed == 1)
+    }
+}
+
+async fn insert_reply(
+    conn: &mut sqlx::AnyConnection,
+    merchant_id: &str,
+    reply: &CannedReply,
+    position: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO canned_replies (merchant_id, code, title_zh, title_en, zh, en, position)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(merchant_id)
+    .bind(&reply.code)
+    .bind(&reply.title_zh)
+    .bind(&reply.title_en)
+    .bind(&reply.zh)
+    .bind(&reply.en)
+    .bind(position)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
