@@ -76,9 +76,10 @@ pub async fn queue(tab: QueueTab, search: &str) -> Result<Queue, CallError> {
     get(&path).await
 }
 
-/// The platform's cases in a state (escalated by default).
-pub async fn platform_cases(state: &str) -> Result<CasePage, CallError> {
-    get(&format!("/v1/platform/cases?state={}&order=oldest", encode(state))).await
+/// The platform's cases in a state, oldest first; `appealed`: only appealed ones.
+pub async fn platform_cases(state: &str, appealed: bool) -> Result<CasePage, CallError> {
+    let appeals = if appealed { "&appealed=true" } else { "" };
+    get(&format!("/v1/platform/cases?state={}&order=oldest{appeals}", encode(state))).await
 }
 
 pub async fn detail(desk: Desk, id: &str) -> Result<CaseDetail, CallError> {

@@ -126,6 +126,9 @@ text! {
     attach: "附件（照片或视频）", "Attachments (photos or videos)";
     uploading: "上传中…", "Uploading…";
     upload_failed: "附件上传失败", "An attachment did not upload";
+    appeals: "申诉", "Appeals";
+    zoom: "放大", "Zoom";
+    close: "关闭", "Close";
 }
 
 impl Tr {

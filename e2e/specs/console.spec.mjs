@@ -91,14 +91,27 @@ test("a seller works a case from the live queue to the refund, and the shopper a
   await expect(photo.locator("img")).toHaveJSProperty("complete", true);
   expect(await photo.locator("img").evaluate((img) => img.naturalWidth)).toBeGreaterThan(0);
   expect(await violations(seller), "axe: a case").toEqual([]);
-  await photo.click();
+  // By keyboard: Enter opens it with focus inside, Tab stays in it, Escape closes it
+  // and focus returns to the thumbnail.
+  await photo.focus();
+  await seller.keyboard.press("Enter");
   await expect(console_(seller, "lightbox-image")).toBeVisible();
+  await expect(console_(seller, "lightbox-close")).toBeFocused();
   expect(await violations(seller), "axe: the photo, large").toEqual([]);
-  await console_(seller, "zoom").click();
+  await seller.keyboard.press("Tab");
+  await expect(console_(seller, "zoom")).toBeFocused();
+  await seller.keyboard.press("Enter");
   await expect(console_(seller, "lightbox-image")).toHaveClass(/cx-zoomed/);
+  await seller.keyboard.press("Tab");
+  await expect(console_(seller, "lightbox-close")).toBeFocused();
   await seller.keyboard.press("Escape");
   await expect(console_(seller, "lightbox")).toHaveCount(0);
+  await expect(photo).toBeFocused();
   await seller.screenshot({ path: `${artifacts}/console-case-en.png`, fullPage: true });
+  // On a tablet (768 px): nothing scrolls sideways.
+  await seller.setViewportSize({ width: 768, height: 1024 });
+  expect(await seller.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await seller.setViewportSize({ width: 1280, height: 900 });
 
   // Offer a partial refund: exactly the actions the server lists.
   const offer = console_(seller, "action-counter_offer");
@@ -171,6 +184,8 @@ test("an arbiter rules after an evidence round the seller answers in the console
   await refuse.getByTestId("message").fill("签收时外箱完好。");
   await refuse.getByTestId("submit").click();
   await expect(console_(seller, "case-state")).toHaveText("卖家已拒绝");
+  await seller.setViewportSize({ width: 1280, height: 900 });
+  await seller.screenshot({ path: `${artifacts}/console-case-zh.png`, fullPage: true });
 
   // The shopper asks the platform to step in (through the shopper API).
   const current = await (await fetch(`${backend.origin}/v1/cases/${filed.id}`, { headers: { authorization: `Bearer ${token}` } })).json();

@@ -161,6 +161,46 @@ fn Gallery(media: Vec<MediaRef>) -> impl IntoView {
     let tr = ctx.tr;
     let open = RwSignal::new(None::<String>);
     let zoomed = RwSignal::new(false);
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    let zoom_button = NodeRef::<leptos::html::Button>::new();
+    // Focus moves into the overlay when it opens, and back to the thumbnail it came
+    // from when it closes.
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    Effect::new(move |_| match open.get() {
+        Some(_) => {
+            if let Some(button) = close_button.get() {
+                let _ = button.focus();
+            }
+        }
+        None => opener.with_value(|el| {
+            if let Some(el) = el {
+                let _ = el.focus();
+            }
+        }),
+    });
+    let show = move |url: String| {
+        let active =
+            document().active_element().and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        opener.set_value(active);
+        zoomed.set(false);
+        open.set(Some(url));
+    };
+    // Tab stays in the overlay: between its two buttons.
+    let keys = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => open.set(None),
+        "Tab" => {
+            ev.prevent_default();
+            let on_close = close_button.get().is_some_and(|b| {
+                let b: &web_sys::Element = b.as_ref();
+                document().active_element().is_some_and(|a| &a == b)
+            });
+            let next = if on_close { zoom_button.get() } else { close_button.get() };
+            if let Some(next) = next {
+                let _ = next.focus();
+            }
+        }
+        _ => {}
+    };
     if media.is_empty() {
         return view! { <p class="cx-muted">{move || tr.get().no_evidence()}</p> }.into_any();
     }
@@ -173,7 +213,7 @@ fn Gallery(media: Vec<MediaRef>) -> impl IntoView {
                 view! {
                     <button type="button" class="cx-thumb" data-testid="evidence-photo"
                         aria-label=move || tr.get().open_large()
-                        on:click=move |_| { zoomed.set(false); open.set(Some(full.clone())) }>
+                        on:click=move |_| show(full.clone())>
                         <img src=url alt=move || tr.get().media_kind(MediaKind::Photo)/>
                     </button>
                 }
@@ -190,12 +230,12 @@ fn Gallery(media: Vec<MediaRef>) -> impl IntoView {
         <div class="cx-gallery">{items}</div>
         {move || open.get().map(|url| view! {
             <div class="cx-lightbox" role="dialog" aria-modal="true" aria-label=move || tr.get().open_large() data-testid="lightbox"
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { open.set(None) }>
+                on:keydown=keys>
                 <div class="cx-lightbox__bar">
-                    <button type="button" class="cx-primary" data-testid="zoom" aria-pressed=move || zoomed.get().to_string()
-                        on:click=move |_| zoomed.update(|z| *z = !*z)>"⤢"</button>
-                    <button type="button" class="cx-primary" data-testid="lightbox-close" autofocus
-                        on:click=move |_| open.set(None)>"✕"</button>
+                    <button type="button" class="cx-primary" data-testid="zoom" node_ref=zoom_button aria-pressed=move || zoomed.get().to_string()
+                        aria-label=move || tr.get().zoom() on:click=move |_| zoomed.update(|z| *z = !*z)>"⤢"</button>
+                    <button type="button" class="cx-primary" data-testid="lightbox-close" node_ref=close_button
+                        aria-label=move || tr.get().close() on:click=move |_| open.set(None)>"✕"</button>
                 </div>
                 <div class="cx-lightbox__view">
                     <img src=url class:cx-zoomed=move || zoomed.get() alt=move || tr.get().media_kind(MediaKind::Photo) data-testid="lightbox-image"/>

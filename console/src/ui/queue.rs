@@ -168,7 +168,9 @@ pub fn PlatformQueue() -> impl IntoView {
         let wanted = state.get();
         ctx.changes.track();
         spawn_local(async move {
-            let answer = api::platform_cases(wanted).await;
+            // The appeals queue: escalated again by an appeal.
+            let (state, appealed) = if wanted == "appeals" { ("escalated", true) } else { (wanted, false) };
+            let answer = api::platform_cases(state, appealed).await;
             if answer.as_ref().is_err_and(CallError::signed_out) {
                 return ctx.signed_out();
             }
@@ -176,17 +178,19 @@ pub fn PlatformQueue() -> impl IntoView {
             cases.set(Some(answer.map(|page| page.cases)));
         });
     });
+    use aftercare_protocol::case::CaseState;
     let tabs = [
-        ("escalated", aftercare_protocol::case::CaseState::Escalated),
-        ("evidence_round", aftercare_protocol::case::CaseState::EvidenceRound),
-        ("ruled", aftercare_protocol::case::CaseState::Ruled),
+        ("escalated", Some(CaseState::Escalated)),
+        ("appeals", None),
+        ("evidence_round", Some(CaseState::EvidenceRound)),
+        ("ruled", Some(CaseState::Ruled)),
     ]
     .into_iter()
     .map(|(code, s)| {
         view! {
             <button type="button" role="tab" class="cx-tab" data-testid=format!("tab-{code}")
                 aria-selected=move || (state.get() == code).to_string() on:click=move |_| state.set(code)>
-                {move || tr.get().state(s)}
+                {move || s.map_or_else(|| tr.get().appeals(), |s| tr.get().state(s))}
             </button>
         }
     })

@@ -42,7 +42,9 @@ pub const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsaf
 /// relative names resolve.
 pub fn console(dir: PathBuf) -> Router {
     async fn policy(request: Request, next: Next) -> Response {
-        if request.uri().path().is_empty() {
+        // Nested, `/console` and `/console/` both arrive as `/`: the original tells them apart.
+        let original = request.extensions().get::<axum::extract::OriginalUri>().map(|uri| uri.path().to_owned());
+        if original.as_deref() == Some("/console") {
             return axum::response::Redirect::permanent("/console/").into_response();
         }
         let mut response = next.run(request).await;

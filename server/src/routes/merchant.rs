@@ -102,6 +102,7 @@ impl CaseQuery {
             limit: page_limit(self.limit)?,
             ever_escalated: false,
             oldest_first: false,
+            appealed: false,
         })
     }
 }

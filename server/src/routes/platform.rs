@@ -51,7 +51,10 @@ pub struct PlatformQuery {
     pub limit: Option<u32>,
     pub cursor: Option<String>,
     /// `oldest` for the longest waiting first (the arbiters' queue); default newest first.
+    #[param(inline)]
     pub order: Option<ListOrder>,
+    /// `true`: only cases that were appealed (the appeals queue).
+    pub appealed: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -87,6 +90,7 @@ pub async fn list(
         limit: page_limit(query.limit)?,
         ever_escalated: key.staff.is_some(),
         oldest_first: query.order == Some(ListOrder::Oldest),
+        appealed: query.appealed == Some(true),
     };
     let merchants = state.merchants.clone();
     let view = View { viewer: Actor::Platform, now: state.clock.now() };

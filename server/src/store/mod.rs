@@ -49,6 +49,8 @@ pub struct CaseFilter {
     pub ever_escalated: bool,
     /// Oldest first (the arbiters' order) instead of newest first.
     pub oldest_first: bool,
+    /// Only cases with an appeal in their history (the arbiters' appeals queue).
+    pub appealed: bool,
 }
 
 enum Bind {
@@ -584,6 +586,11 @@ impl Store {
         }
         if let Some(until) = filter.created_before {
             add(" AND created_at < ?", Bind::Int(until.0));
+        }
+        if filter.appealed {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = cases.id AND e.action = 'appeal')",
+            );
         }
         if filter.ever_escalated {
             sql.push_str(

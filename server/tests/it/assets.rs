@@ -139,3 +139,81 @@ async fn the_widget_is_served_precompressed_with_hashed_names_cached_for_good() 
     let missing = get(dir.path(), "/aftercare-widget.0123456789abcdef_bg.wasm", &[]).await;
     assert_eq!((missing.status, missing.header("cache-control")), (StatusCode::NOT_FOUND, None));
 }
+
+/// The console's build in miniature, finished as `scripts/build` finishes it.
+fn build_console(dir: &Path) -> Value {
+    let console = Path::new(env!("CARGO_MANIFEST_DIR")).join("../console");
+    for name in ["index.html", "boot.js", "favicon.svg"] {
+        std::fs::copy(console.join(name), dir.join(name)).unwrap();
+    }
+    std::fs::copy(console.join("style/console.css"), dir.join("console.css")).unwrap();
+    std::fs::write(
+        dir.join("aftercare-console.js"),
+        "export default async function init() {} export function start() {}",
+    )
+    .unwrap();
+    std::fs::write(dir.join("aftercare-console_bg.wasm"), wasm(2)).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/dist.mjs");
+    let out = Command::new("node").arg(script).arg("--console").arg(dir).output().expect("node runs scripts/dist.mjs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_console_is_served_at_its_path_under_its_policy_cached_like_the_widget() {
+    let app = crate::common::TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = build_console(dir.path());
+    let mut state = app.state.clone();
+    state.console_dir = Some(dir.path().to_owned());
+    let router = aftercare_server::app(state);
+    let fetch = |path: &str, encoding: Option<&str>| {
+        let mut request = Request::get(path);
+        if let Some(encoding) = encoding {
+            request = request.header("accept-encoding", encoding);
+        }
+        router.clone().oneshot(request.body(Body::empty()).unwrap())
+    };
+    // The page names its hashed files (boot script, stylesheet, preloads), and is revalidated.
+    let page = fetch("/console/", Some("br")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let headers = page.headers().clone();
+    assert_eq!(headers["cache-control"], REVALIDATE);
+    assert_eq!(headers["content-encoding"], "br");
+    assert_eq!(headers["content-security-policy"], assets::CONSOLE_CSP);
+    let csp = assets::CONSOLE_CSP;
+    assert!(!csp.contains("unsafe-inline") && csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+    let page = String::from_utf8(
+        fetch("/console/index.html", None).await.unwrap().into_body().collect().await.unwrap().to_bytes().to_vec(),
+    )
+    .unwrap();
+    for key in ["boot", "css", "glue", "wasm"] {
+        let name = manifest[key].as_str().unwrap();
+        assert!(assets::content_hashed(name), "{name}");
+        assert!(page.contains(name), "index.html names {name}: {page}");
+    }
+    assert!(!page.contains("<script>") && !page.contains("style="), "no inline script or style: {page}");
+    let boot = std::fs::read_to_string(dir.path().join(manifest["boot"].as_str().unwrap())).unwrap();
+    assert!(
+        boot.contains(manifest["glue"].as_str().unwrap()) && boot.contains(manifest["wasm"].as_str().unwrap()),
+        "{boot}"
+    );
+    // Hashed files for a year; the wasm as wasm, brotli when asked.
+    let wasm_name = manifest["wasm"].as_str().unwrap();
+    let got = fetch(&format!("/console/{wasm_name}"), Some("br")).await.unwrap();
+    assert_eq!(
+        (got.headers()["cache-control"].to_str().unwrap(), got.headers()["content-type"].to_str().unwrap()),
+        (IMMUTABLE, "application/wasm")
+    );
+    assert_eq!(got.headers()["content-encoding"], "br");
+    // Without the slash: redirected, so the page's relative names resolve.
+    let bare = fetch("/console", None).await.unwrap();
+    assert_eq!(bare.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(bare.headers()["location"], "/console/");
+    // Not configured: not served.
+    let none = aftercare_server::app(app.state.clone())
+        .oneshot(Request::get("/console/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_ne!(none.status(), StatusCode::OK);
+}

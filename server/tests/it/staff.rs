@@ -610,4 +610,18 @@ async fn the_arbiters_queue_is_oldest_first_page_by_page() {
     let (_, rest) = app.get(&format!("/v1/platform/cases?order=oldest&limit=2&cursor={cursor}"), &platform).await;
     assert_eq!(ids_of(&rest), [ids[2].clone()]);
     assert!(rest.get("next_cursor").is_none());
+
+    // The appeals queue: ruled for the seller, appealed by the shopper, back with the platform.
+    let ruling = json!({"in_favour_of": "seller", "message": "证据不足，支持卖家"});
+    let (status, ruled) = app.post(&format!("/v1/platform/cases/{}/ruling", ids[1]), &platform, None, &ruling).await;
+    assert_eq!(status, StatusCode::OK, "{ruled}");
+    let token = app.token_for("acme", "s-1", delivered("o-1"));
+    let appeal = json!({"message": "我有新的证据，请重新审理"});
+    let (status, appealed) = app.post(&format!("/v1/cases/{}/appeal", ids[1]), &token, None, &appeal).await;
+    assert_eq!(status, StatusCode::OK, "{appealed}");
+    let state = appealed["state"].as_str().unwrap().to_owned();
+    let (_, appeals) = app.get(&format!("/v1/platform/cases?state={state}&appealed=true"), &platform).await;
+    assert_eq!(ids_of(&appeals), [ids[1].clone()]);
+    let (_, all) = app.get(&format!("/v1/platform/cases?state={state}"), &platform).await;
+    assert_eq!(ids_of(&all).len(), if state == "escalated" { 3 } else { 1 });
 }
