@@ -233,6 +233,8 @@ test("an arbiter rules after an evidence round the seller answers in the console
 test("what must not work: wrong passwords and the lock, CSRF, another merchant, an expired session, a stale action", async ({ browser, backend }) => {
   const context = await browser.newContext({ locale: "en-US" });
   const page = await context.newPage();
+  const blocked = [];
+  page.on("console", (m) => /Content Security Policy/.test(m.text()) && blocked.push(m.text()));
   // Each attempt is answered before the next: a refused one clears the password field.
   const attempt = async (email, password) => {
     await page.getByLabel("Email").fill(email);
@@ -263,6 +265,10 @@ test("what must not work: wrong passwords and the lock, CSRF, another merchant, 
   await signIn(page, backend, SELLER);
   await expect(page.getByTestId("staff-name")).toBeVisible();
   expect(await page.evaluate(() => document.cookie)).not.toContain("aftercare_staff");
+  // The settings page under the console's CSP too.
+  await page.getByTestId("settings").click();
+  await expect(page.getByTestId("reply-form-photos_please")).toBeVisible();
+  await page.getByRole("link", { name: "Back to the queue" }).click();
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name === "aftercare_staff");
   expect(session.httpOnly && session.sameSite === "Strict").toBe(true);
@@ -304,6 +310,7 @@ test("what must not work: wrong passwords and the lock, CSRF, another merchant, 
   await backend.advance(31 * 60);
   await page.reload();
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  expect(blocked, "every page runs under the console's CSP").toEqual([]);
   await context.close();
 });
 

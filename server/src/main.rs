@@ -106,6 +106,12 @@ mod server_main {
         /// How many requests one address may make in a burst.
         #[arg(long, env = "AFTERCARE_RATE_BURST", default_value_t = aftercare_server::ratelimit::DEFAULT_BURST)]
         rate_burst: u32,
+        /// A console session ends after this long without a request (`30m`, `2h`).
+        #[arg(long, env = "AFTERCARE_SESSION_IDLE", default_value = "30m", value_parser = parse_ttl)]
+        session_idle: i64,
+        /// A console session ends this long after sign-in, however busy (at most `24h`).
+        #[arg(long, env = "AFTERCARE_SESSION_MAX", default_value = "12h", value_parser = parse_ttl)]
+        session_max: i64,
         /// On SIGTERM, how long requests in flight may take to finish.
         #[arg(long, env = "AFTERCARE_DRAIN_SECONDS", default_value_t = 10)]
         drain_seconds: u64,
@@ -351,6 +357,8 @@ mod server_main {
         );
         state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
         state.request_timeout = std::time::Duration::from_secs(serve.request_timeout.max(1));
+        state.sessions.idle_ms = serve.session_idle * 1000;
+        state.sessions.absolute_ms = serve.session_max.max(serve.session_idle) * 1000;
         state.mailer = mailer.map(Arc::new);
         let console_dir =
             serve.console_dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist-console"));
