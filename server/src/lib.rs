@@ -70,6 +70,11 @@ pub struct AppState {
     pub live: Arc<live::Live>,
     /// The console (`--console-dir`): its built files, served at `/console/`.
     pub console_dir: Option<PathBuf>,
+    /// Set when the server starts to shut down: `/readyz` answers 503 from then on, so a
+    /// load balancer takes the node out before it stops accepting.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Proxies (load balancers) whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Arc<ratelimit::TrustedProxies>,
 }
 
 /// Wakes the background workers before their next tick.
@@ -107,6 +112,8 @@ impl AppState {
             sign_in_limit: Arc::new(ratelimit::RateLimit::sign_in()),
             live: Arc::default(),
             console_dir: None,
+            draining: Arc::default(),
+            trusted_proxies: Arc::default(),
         }
     }
 }
@@ -116,6 +123,7 @@ pub fn app(state: AppState) -> Router {
     let merchants = state.merchants.clone();
     let mut json = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .merge(routes::widget_config::router())
         .merge(routes::cases::router())
         .merge(routes::merchant::router())
@@ -151,6 +159,20 @@ pub fn app(state: AppState) -> Router {
 /// `/metrics`, served on its own listener (`serve --metrics-listen`, loopback by default).
 pub fn metrics_app(state: AppState) -> Router {
     Router::new().route("/metrics", get(metrics::render)).with_state(state)
+}
+
+/// Ready for traffic: not draining, and the database and the storage answer. 503
+/// otherwise, with which of them is not.
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let draining = state.draining.load(std::sync::atomic::Ordering::SeqCst);
+    let (database, storage) = tokio::join!(state.store.reachable(), state.uploads.storage.reachable());
+    let ready = !draining && database && storage;
+    let status = if ready { axum::http::StatusCode::OK } else { axum::http::StatusCode::SERVICE_UNAVAILABLE };
+    let body = serde_json::json!({"ready": ready, "draining": draining, "database": database, "storage": storage});
+    let mut response = (status, axum::Json(body)).into_response();
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 async fn request_timeout(

@@ -4,7 +4,10 @@
 //! desk gets its merchant's cases, the arbiters the cases with the platform. Streams
 //! end when the server starts to shut down, so they never hold up a drain.
 //!
-//! One process only: across several nodes this needs PostgreSQL's LISTEN/NOTIFY (#17).
+//! On PostgreSQL the changes cross nodes: `publish` sends them with `NOTIFY` (a task of
+//! its own, so no request waits), and each node's listener (`fan_out`, started with the
+//! workers) passes every notification — its own node's too — to its streams. On SQLite
+//! (one node) they go straight to the streams.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -14,14 +17,18 @@ use aftercare_protocol::staff::{CaseChange, QueueTab};
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::Stream;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::task::JoinHandle;
 
 use crate::error::Result;
 use crate::staff::Session;
 use crate::AppState;
 
+/// The PostgreSQL channel the changes travel on.
+pub const CHANNEL: &str = "aftercare_live";
+
 /// A change, with whose case it is.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Published {
     pub merchant_id: String,
     /// The state before the change (for the arbiters: a case leaving them).
@@ -33,11 +40,20 @@ pub struct Published {
 pub struct Live {
     sender: broadcast::Sender<Published>,
     stopping: watch::Sender<bool>,
+    /// Set once the cross-node fan-out runs: changes go out through NOTIFY.
+    notify: std::sync::OnceLock<mpsc::UnboundedSender<Published>>,
+    /// True while this node's LISTEN is in place.
+    listening: watch::Sender<bool>,
 }
 
 impl Default for Live {
     fn default() -> Self {
-        Live { sender: broadcast::channel(1024).0, stopping: watch::channel(false).0 }
+        Live {
+            sender: broadcast::channel(1024).0,
+            stopping: watch::channel(false).0,
+            notify: Default::default(),
+            listening: watch::channel(false).0,
+        }
     }
 }
 
@@ -53,8 +69,26 @@ impl Live {
             actor: last.actor,
             at: last.at,
         };
-        // No receivers is fine: nobody is watching.
-        let _ = self.sender.send(Published { merchant_id: merchant_id.to_owned(), from: last.from, change });
+        let published = Published { merchant_id: merchant_id.to_owned(), from: last.from, change };
+        match self.notify.get() {
+            Some(notify) => {
+                let _ = notify.send(published);
+            }
+            // No receivers is fine: nobody is watching.
+            None => {
+                let _ = self.sender.send(published);
+            }
+        }
+    }
+
+    /// Resolves once this node listens for the other nodes' changes (at once on SQLite,
+    /// where there are none).
+    pub async fn listening(&self, store: &crate::store::Store) {
+        if store.postgres_url.is_none() {
+            return;
+        }
+        let mut listening = self.listening.subscribe();
+        let _ = listening.wait_for(|on| *on).await;
     }
 
     /// Ends every stream (at shutdown).
@@ -114,4 +148,61 @@ pub async fn events(
         }
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// On PostgreSQL, the two tasks that carry changes across nodes: one sends this node's
+/// with `NOTIFY`, one listens and passes every node's to the local streams (a lost
+/// connection is re-made by sqlx; what was sent meanwhile is missed, and the consoles
+/// reload on the next change). Both end when `stopped` turns true. None on SQLite.
+pub fn fan_out(state: &AppState, stopped: watch::Receiver<bool>) -> Vec<(&'static str, JoinHandle<()>)> {
+    let Some(url) = state.store.postgres_url.clone() else { return Vec::new() };
+    let (notify, mut outgoing) = mpsc::unbounded_channel::<Published>();
+    if state.live.notify.set(notify).is_err() {
+        return Vec::new();
+    }
+    let store = state.store.clone();
+    let mut stop_sending = stopped.clone();
+    let sender = tokio::spawn(async move {
+        loop {
+            let published = tokio::select! {
+                _ = stop_sending.changed() => return,
+                published = outgoing.recv() => match published { Some(p) => p, None => return },
+            };
+            let payload = serde_json::to_string(&published).expect("a change serialises");
+            if let Err(error) = store.notify(CHANNEL, &payload).await {
+                tracing::warn!("live update not sent to the other nodes: {error}");
+            }
+        }
+    });
+    let live = state.live.clone();
+    let mut stop_listening = stopped;
+    let listener = tokio::spawn(async move {
+        let mut listener = match sqlx::postgres::PgListener::connect(&url).await {
+            Ok(listener) => listener,
+            Err(error) => return tracing::error!("live updates: cannot listen on PostgreSQL: {error}"),
+        };
+        if let Err(error) = listener.listen(CHANNEL).await {
+            return tracing::error!("live updates: LISTEN {CHANNEL}: {error}");
+        }
+        live.listening.send_replace(true);
+        loop {
+            let notification = tokio::select! {
+                _ = stop_listening.changed() => return,
+                notification = listener.recv() => notification,
+            };
+            match notification {
+                Ok(notification) => match serde_json::from_str::<Published>(notification.payload()) {
+                    Ok(published) => {
+                        let _ = live.sender.send(published);
+                    }
+                    Err(error) => tracing::warn!("live updates: a notification that is not a change: {error}"),
+                },
+                Err(error) => {
+                    tracing::warn!("live updates: listening: {error}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    vec![("live updates out", sender), ("live updates in", listener)]
 }

@@ -85,6 +85,14 @@ mod server_main {
         /// Enable `/dev/*` routes (clock control). Never in production.
         #[arg(long, env = "AFTERCARE_INSECURE_DEV")]
         insecure_dev: bool,
+        /// The media-link signing key (hex, 32 bytes or more), the same on every node:
+        /// `openssl rand -hex 32`. Without it (one node on SQLite) a key is made and kept
+        /// in the data folder; on PostgreSQL it must be given (or a file, below).
+        #[arg(long, env = "AFTERCARE_MEDIA_LINK_KEY", hide_env_values = true)]
+        media_link_key: Option<String>,
+        /// A file holding the media-link key (a mounted secret).
+        #[arg(long, env = "AFTERCARE_MEDIA_LINK_KEY_FILE")]
+        media_link_key_file: Option<PathBuf>,
         /// Where incomplete uploads are kept (local disk). Defaults to `{data-dir}/spool`.
         #[arg(long, env = "AFTERCARE_SPOOL_DIR")]
         spool_dir: Option<PathBuf>,
@@ -106,6 +114,11 @@ mod server_main {
         /// How many requests one address may make in a burst.
         #[arg(long, env = "AFTERCARE_RATE_BURST", default_value_t = aftercare_server::ratelimit::DEFAULT_BURST)]
         rate_burst: u32,
+        /// Load balancers / reverse proxies whose `X-Forwarded-For` names the client
+        /// (addresses or networks, comma-separated: `127.0.0.1,10.0.0.0/8`). Without it
+        /// the peer is the client.
+        #[arg(long, env = "AFTERCARE_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxy: Vec<String>,
         /// A console session ends after this long without a request (`30m`, `2h`).
         #[arg(long, env = "AFTERCARE_SESSION_IDLE", default_value = "30m", value_parser = parse_ttl)]
         session_idle: i64,
@@ -115,6 +128,11 @@ mod server_main {
         /// On SIGTERM, how long requests in flight may take to finish.
         #[arg(long, env = "AFTERCARE_DRAIN_SECONDS", default_value_t = 10)]
         drain_seconds: u64,
+        /// On SIGTERM, how long `/readyz` answers 503 while the server still takes
+        /// requests, before it stops accepting: longer than the load balancer's health
+        /// check interval, so it takes the node out first. 0 (one node) stops at once.
+        #[arg(long, env = "AFTERCARE_DRAIN_GRACE_SECONDS", default_value_t = 0)]
+        drain_grace_seconds: u64,
         /// A client must send a request's headers within this many seconds.
         #[arg(long, env = "AFTERCARE_HEADER_TIMEOUT", default_value_t = 10)]
         header_timeout: u64,
@@ -323,8 +341,29 @@ mod server_main {
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let mut origins = own_origins(address);
         origins.extend(serve.demo_origin.iter().cloned());
+        let url = database_url(&serve.common);
+        let postgres = url.starts_with("postgres");
+        if postgres && serve.common.config.is_none() {
+            return Err("on PostgreSQL (several nodes) every node must sign order tokens with the same keys, but the \
+                 demo merchant's key is made per data folder: pass --config merchants.toml"
+                .into());
+        }
+        let link_key = match (&serve.media_link_key, &serve.media_link_key_file) {
+            (Some(key), _) => Some(merchants::parse_link_key(key, "AFTERCARE_MEDIA_LINK_KEY")?),
+            (None, Some(file)) => {
+                let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+                Some(merchants::parse_link_key(&text, &file.display().to_string())?)
+            }
+            (None, None) if postgres => {
+                return Err("on PostgreSQL (several nodes) every node must sign media links with the same key: set \
+                     AFTERCARE_MEDIA_LINK_KEY (or --media-link-key-file) to 64 hex digits or more, e.g. from \
+                     `openssl rand -hex 32`"
+                    .into())
+            }
+            (None, None) => None,
+        };
         let merchants = load_merchants(&serve.common, origins)?;
-        let store = Store::open(&database_url(&serve.common)).await.map_err(|e| format!("database: {e}"))?;
+        let store = Store::open(&url).await.map_err(|e| format!("database: {e}"))?;
         let static_dir = serve.static_dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist"));
         if !static_dir.join("index.html").is_file() {
             tracing::warn!("{} has no built widget; the site explains how to build it", static_dir.display());
@@ -339,7 +378,7 @@ mod server_main {
             max_case_bytes: serve.max_case_bytes,
             ..Limits::default()
         };
-        let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits)?;
+        let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits, link_key)?;
         tracing::info!("evidence files go to {}", uploads.storage.description);
         let mailer = serve.smtp_url.as_deref().map(aftercare_server::email::Mailer::new).transpose()?;
         let mut store = store;
@@ -357,6 +396,10 @@ mod server_main {
         );
         state.rate_limit = Arc::new(aftercare_server::ratelimit::RateLimit::new(serve.rate_limit, serve.rate_burst));
         state.request_timeout = std::time::Duration::from_secs(serve.request_timeout.max(1));
+        state.trusted_proxies = Arc::new(
+            aftercare_server::ratelimit::TrustedProxies::parse(&serve.trusted_proxy)
+                .map_err(|e| format!("--trusted-proxy {e}"))?,
+        );
         state.sessions.idle_ms = serve.session_idle * 1000;
         state.sessions.absolute_ms = serve.session_max.max(serve.session_idle) * 1000;
         state.mailer = mailer.map(Arc::new);
@@ -398,8 +441,16 @@ mod server_main {
         let draining = Arc::new(tokio::sync::Notify::new());
         let started = draining.clone();
         let live = state.live.clone();
+        let draining_flag = state.draining.clone();
+        let grace = std::time::Duration::from_secs(serve.drain_grace_seconds);
         let server = aftercare_server::serve::serve(listener, app(state), settings, async move {
             shutdown_signal().await;
+            // Out of the balancer first: /readyz says 503 while requests are still taken.
+            draining_flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            if !grace.is_zero() {
+                tracing::info!("draining: /readyz answers 503 for {}s before the listener closes", grace.as_secs());
+                tokio::time::sleep(grace).await;
+            }
             tracing::info!("shutting down: finishing requests in flight");
             // The console's event streams end now, or they would hold the drain open.
             live.stop();
@@ -454,12 +505,20 @@ mod server_main {
 
     /// The uploads service: spool on local disk, storage in `{data-dir}/media` or S3 (when
     /// `AFTERCARE_S3_BUCKET` is set), and a media-link signing key kept in the data folder.
-    fn uploads(common: &Common, spool_dir: Option<PathBuf>, limits: Limits) -> Result<Uploads, String> {
+    fn uploads(
+        common: &Common,
+        spool_dir: Option<PathBuf>,
+        limits: Limits,
+        link_key: Option<Vec<u8>>,
+    ) -> Result<Uploads, String> {
         let storage = match S3Settings::from_env() {
             Some(settings) => Storage::s3(&settings)?,
             None => Storage::local(&common.data_dir.join("media"))?,
         };
-        let key = merchants::link_key(&common.data_dir.join("media-link-key"))?;
+        let key = match link_key {
+            Some(key) => key,
+            None => merchants::link_key(&common.data_dir.join("media-link-key"))?,
+        };
         let spool = spool_dir.unwrap_or_else(|| common.data_dir.join("spool"));
         Uploads::new(spool, storage, limits, key)
     }

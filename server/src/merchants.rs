@@ -460,27 +460,29 @@ pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 /// The media-link signing key in `path` (hex), made on first use. A key shorter than
 /// 32 bytes — an empty or truncated file — is refused: with it links could be forged.
 pub fn link_key(path: &Path) -> Result<Vec<u8>, String> {
-    const MIN_LEN: usize = 32;
     match std::fs::read_to_string(path) {
-        Ok(text) => {
-            let key = hex::decode(text.trim()).map_err(|e| format!("{}: not a hex key: {e}", path.display()))?;
-            if key.len() < MIN_LEN {
-                return Err(format!(
-                    "{}: the key is {} bytes; at least {MIN_LEN} are needed (delete the file to make a new one)",
-                    path.display(),
-                    key.len()
-                ));
-            }
-            Ok(key)
-        }
+        Ok(text) => parse_link_key(&text, &path.display().to_string()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            let mut key = [0u8; MIN_LEN];
+            let mut key = [0u8; LINK_KEY_MIN_LEN];
             getrandom::fill(&mut key).map_err(|e| e.to_string())?;
             write_private(path, &hex::encode(key)).map_err(|e| format!("{}: {e}", path.display()))?;
             Ok(key.to_vec())
         }
         Err(error) => Err(format!("{}: {error}", path.display())),
     }
+}
+
+/// Shortest media-link signing key, in bytes.
+pub const LINK_KEY_MIN_LEN: usize = 32;
+
+/// A media-link key as configured (hex, at least 32 bytes); `origin` names where it
+/// came from in the error.
+pub fn parse_link_key(text: &str, origin: &str) -> Result<Vec<u8>, String> {
+    let key = hex::decode(text.trim()).map_err(|e| format!("{origin}: not a hex key: {e}"))?;
+    if key.len() < LINK_KEY_MIN_LEN {
+        return Err(format!("{origin}: the key is {} bytes; at least {LINK_KEY_MIN_LEN} are needed", key.len()));
+    }
+    Ok(key)
 }
 
 #[cfg(test)]

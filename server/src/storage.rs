@@ -147,6 +147,18 @@ impl Storage {
     }
 
     /// Deletes a stored file; one already gone is not an error.
+    /// Whether the storage answers: a look-up of a key nobody writes, where "not found"
+    /// is an answer too.
+    pub async fn reachable(&self) -> bool {
+        match self.store.head(&ObjectPath::from(".readyz")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => true,
+            Err(error) => {
+                tracing::warn!("storage not reachable: {error}");
+                false
+            }
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), Error> {
         match self.store.delete(&ObjectPath::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),

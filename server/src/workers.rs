@@ -29,7 +29,7 @@ impl Workers {
     pub fn start(state: &AppState) -> Workers {
         let (stop, stopped) = watch::channel(false);
         let second = Duration::from_secs(1);
-        let tasks = vec![
+        let mut tasks = vec![
             (
                 "deadline scheduler",
                 every(state.clone(), stopped.clone(), second, Some(scheduler_nudge), |state: AppState| async move {
@@ -51,9 +51,13 @@ impl Workers {
             ),
             (
                 "upload sweeper",
-                every(state.clone(), stopped, SWEEP_EVERY, None, |state: AppState| async move { sweep(&state).await }),
+                every(state.clone(), stopped.clone(), SWEEP_EVERY, None, |state: AppState| async move {
+                    sweep(&state).await
+                }),
             ),
         ];
+        // On PostgreSQL: the console's live updates cross nodes.
+        tasks.extend(crate::live::fan_out(state, stopped));
         Workers { stop, tasks }
     }
 

@@ -29,14 +29,14 @@ pub fn router() -> Router<AppState> {
         .route("/v1/staff/events", get(crate::live::events))
 }
 
-/// The client address, for the sign-in limit.
+/// The client address (behind a trusted proxy, the one it names), for the sign-in limit.
 pub struct Peer(Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Peer {
+impl FromRequestParts<AppState> for Peer {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        Ok(Peer(staff::peer(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        Ok(Peer(crate::ratelimit::client_address(state, staff::peer(parts), &parts.headers)))
     }
 }
 

@@ -28,6 +28,17 @@ impl Store {
         Ok(id)
     }
 
+    /// Whether the database answers.
+    pub async fn reachable(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// `NOTIFY channel, payload` (PostgreSQL).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), Error> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Whether a key hash is stored, and for whom: `Some(Some(merchant))`,
     /// `Some(None)` for the platform.
     pub async fn api_key_owner(&self, key_hash: &str) -> Result<Option<Option<String>>, Error> {

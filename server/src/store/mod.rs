@@ -230,6 +230,9 @@ pub struct Store {
     pool: AnyPool,
     /// Filings for the case writer (group commit).
     creates: tokio::sync::mpsc::Sender<CreateJob>,
+    /// The database's URL when it is PostgreSQL (for LISTEN/NOTIFY, which takes a
+    /// connection of its own).
+    pub postgres_url: Option<std::sync::Arc<str>>,
 }
 
 /// The schema, as numbered migrations (portable SQL, the same for SQLite and
@@ -292,7 +295,8 @@ impl Store {
         migrator().run(&pool).await.map_err(|e| Error::internal("migrating the database", e))?;
         let (creates, jobs) = tokio::sync::mpsc::channel(4 * BATCH_MAX);
         tokio::spawn(case_writer(pool.clone(), jobs));
-        let store = Store { emails: false, pool, creates };
+        let postgres_url = url.starts_with("postgres").then(|| std::sync::Arc::from(url.as_str()));
+        let store = Store { emails: false, pool, creates, postgres_url };
         store.backfill_problem_types().await?;
         Ok(store)
     }

@@ -566,3 +566,28 @@ fn the_documented_enums_are_the_wire_values() {
     assert_eq!(documented("Consequence"), wire(Consequence::ALL));
     assert_eq!(documented("CaseState")[0], "awaiting_seller");
 }
+
+#[tokio::test]
+async fn readyz_answers_for_the_database_and_the_storage_and_says_so_while_draining() {
+    let app = TestApp::new().await;
+    let get = |state: aftercare_server::AppState| async move {
+        let request = axum::http::Request::get("/readyz").body(axum::body::Body::empty()).unwrap();
+        let response = tower::ServiceExt::oneshot(aftercare_server::app(state), request).await.unwrap();
+        let status = response.status();
+        let bytes = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+        (status, serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+    };
+    let (status, body) = get(app.state.clone()).await;
+    assert_eq!((status.as_u16(), body["ready"].as_bool()), (200, Some(true)));
+    app.state.draining.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = get(app.state.clone()).await;
+    assert_eq!(
+        (status.as_u16(), body["draining"].as_bool(), body["database"].as_bool()),
+        (503, Some(true), Some(true))
+    );
+    app.state.draining.store(false, std::sync::atomic::Ordering::SeqCst);
+    // A database that no longer answers.
+    app.state.store.close().await;
+    let (status, body) = get(app.state.clone()).await;
+    assert_eq!((status.as_u16(), body["database"].as_bool()), (503, Some(false)));
+}

@@ -181,3 +181,65 @@ fn staff_accounts_are_added_listed_and_given_new_passwords() {
     let (ok, _, stderr) = run(&["staff", "password", "--email", "nobody@demo.example"], dir.path());
     assert!(!ok && stderr.contains("no account"), "{stderr}");
 }
+
+#[test]
+fn on_sigterm_a_node_first_says_it_is_not_ready_then_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, line) = serve(&["--listen", "127.0.0.1:0", "--drain-grace-seconds", "4"], dir.path());
+    let base = line.trim().to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+        assert_eq!(ready.status(), 200);
+        let body: serde_json::Value = ready.json().await.unwrap();
+        assert_eq!(body, serde_json::json!({"ready": true, "draining": false, "database": true, "storage": true}));
+
+        let pid = child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        // Draining: not ready (so a balancer takes the node out), yet still serving.
+        let mut draining = None;
+        for _ in 0..200 {
+            let response = client.get(format!("{base}/readyz")).send().await.unwrap();
+            if response.status() == 503 {
+                draining = Some(response.json::<serde_json::Value>().await.unwrap());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let draining = draining.expect("/readyz turns 503 on SIGTERM");
+        assert_eq!((draining["ready"].as_bool(), draining["draining"].as_bool()), (Some(false), Some(true)));
+        assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().text().await.unwrap(), "ok");
+    });
+    // Then it stops (within the grace period and the drain).
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn on_postgresql_serve_refuses_keys_made_per_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("merchants.toml");
+    let toml = format!(
+        "[[merchant]]\nid = \"acme\"\nallowed_origins = [\"https://shop.example\"]\nkeys = [{{ kid = \"acme-1\", secret_hex = \"{}\" }}]\n",
+        "cd".repeat(32)
+    );
+    std::fs::write(&config, toml).unwrap();
+    // Refused before any connection is made (nothing listens on port 1).
+    let serve = |extra: &[&str]| {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"];
+        args.extend(["--database-url", "postgres://aftercare@127.0.0.1:1/aftercare"]);
+        args.extend(extra);
+        run(&args, dir.path())
+    };
+    let (ok, _, stderr) = serve(&[]);
+    assert!(!ok && stderr.contains("--config"), "the demo merchant's key is per data folder: {stderr}");
+    let config = config.to_str().unwrap();
+    let (ok, _, stderr) = serve(&["--config", config]);
+    assert!(!ok && stderr.contains("AFTERCARE_MEDIA_LINK_KEY") && stderr.contains("openssl rand -hex 32"), "{stderr}");
+    let (ok, _, stderr) = serve(&["--config", config, "--media-link-key", "abcd"]);
+    assert!(!ok && stderr.contains("at least 32"), "{stderr}");
+    let (ok, _, stderr) = serve(&["--config", config, "--media-link-key-file", "/nonexistent/key"]);
+    assert!(!ok && stderr.contains("/nonexistent/key"), "{stderr}");
+    assert!(!dir.path().join("media-link-key").exists(), "no key was made");
+}

@@ -625,3 +625,76 @@ async fn the_arbiters_queue_is_oldest_first_page_by_page() {
     let (_, all) = app.get(&format!("/v1/platform/cases?state={state}"), &platform).await;
     assert_eq!(ids_of(&all).len(), if state == "escalated" { 3 } else { 1 });
 }
+
+#[tokio::test]
+async fn on_postgresql_a_console_on_one_node_hears_of_a_change_made_through_another() {
+    let app = TestApp::new().await;
+    let Some(url) = app.state.store.postgres_url.clone() else {
+        return; // SQLite is one node: nothing crosses (the test command runs this on PostgreSQL too).
+    };
+    add(&app, Some("acme"), "agent@shop.example", "Agent").await;
+    let console = sign_in(&app, "agent@shop.example").await;
+    // Node B: the same database, its own process state (its own broadcast).
+    let mut b = app.state.clone();
+    b.store = aftercare_server::store::Store::open(&url).await.unwrap();
+    b.live = std::sync::Arc::default();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let tasks: Vec<_> = aftercare_server::live::fan_out(&app.state, stopped.clone())
+        .into_iter()
+        .chain(aftercare_server::live::fan_out(&b, stopped))
+        .collect();
+    app.state.live.listening(&app.state.store).await;
+    b.live.listening(&b.store).await;
+
+    let base = app.serve().await;
+    let mut events = reqwest::Client::new()
+        .get(format!("{base}/v1/staff/events"))
+        .header("cookie", &console.cookie)
+        .send()
+        .await
+        .unwrap();
+    // A shopper files through node B.
+    let request = Request::post("/v1/cases")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {}", app.token()))
+        .header("idempotency-key", "k-b")
+        .body(Body::from(damaged("o-1").to_string()))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(aftercare_server::app(b.clone()), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let heard = next_event(&mut events).await.expect("node A's console hears of it");
+    assert_eq!((heard["kind"].as_str(), heard["state"].as_str()), (Some("file"), Some("awaiting_seller")));
+    stop.send_replace(true);
+    for (_, task) in tasks {
+        task.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_balancer_the_sign_in_limit_is_per_client() {
+    let mut app = TestApp::new().await;
+    app.state.trusted_proxies =
+        std::sync::Arc::new(aftercare_server::ratelimit::TrustedProxies::parse(&["10.0.0.0/8".into()]).unwrap());
+    // Through the balancer (10.0.0.2): one client's 20 attempts do not hold up another's.
+    for _ in 0..20 {
+        assert_eq!(attempt_via(&app, [10, 0, 0, 2], "198.51.100.1").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(attempt_via(&app, [10, 0, 0, 2], "198.51.100.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(attempt_via(&app, [10, 0, 0, 2], "198.51.100.2").await, StatusCode::UNAUTHORIZED);
+    // A peer that is not the balancer cannot pick a fresh address for itself.
+    for _ in 0..20 {
+        attempt_via(&app, [203, 0, 113, 5], "192.0.2.77").await;
+    }
+    assert_eq!(attempt_via(&app, [203, 0, 113, 5], "192.0.2.78").await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// A sign-in attempt from `peer` whose `X-Forwarded-For` says `client`.
+async fn attempt_via(app: &TestApp, peer: [u8; 4], client: &str) -> StatusCode {
+    let body = json!({"email": "nobody@x.example", "password": "guess guess"}).to_string();
+    let request = Request::post("/v1/staff/sign-in")
+        .header("content-type", "application/json")
+        .header("x-forwarded-for", client)
+        .body(Body::from(body))
+        .unwrap();
+    send_from(app, peer, request).await.0
+}
