@@ -1,0 +1,80 @@
+// Cases survive a node's death: 200 cases filed concurrently through HAProxy, each
+// retried with its own Idempotency-Key until it is answered, while one of three nodes
+// is SIGKILLed and later restarted — exactly 200 cases are stored, none twice, and
+// every retry was answered with its first case. Run by scripts/test inside
+// `scripts/cluster start` (AFTERCARE_CLUSTER_URL, AFTERCARE_CLUSTER_DIR, …).
+import { execFileSync } from "node:child_process";
+import assert from "node:assert/strict";
+
+const url = process.env.AFTERCARE_CLUSTER_URL;
+const dir = process.env.AFTERCARE_CLUSTER_DIR;
+const database = process.env.AFTERCARE_CLUSTER_DATABASE;
+const bin = process.env.AFTERCARE_SERVER_BIN;
+assert(url && dir && database && bin, "run inside scripts/cluster start, with AFTERCARE_SERVER_BIN");
+const CASES = 200;
+const cluster = (...args) => execFileSync(new URL("../../scripts/cluster", import.meta.url).pathname, args, { stdio: "inherit" });
+const common = ["--data-dir", `${dir}/node-1`, "--config", `${dir}/merchants.toml`];
+const today = new Date().toISOString().slice(0, 10);
+const token = execFileSync(bin, ["token", ...common, "--merchant", "shop", "--order", "o-1", "--shopper", "s-1",
+  "--items", "item-1", "--state", "delivered", "--delivered-at", today, "--ttl", "1h"]).toString().trim();
+const key = execFileSync(bin, ["api-key", ...common, "--database-url", database, "--merchant", "shop"]).toString().trim();
+
+let retries = 0;
+/** Files case `i` until it is answered: a cut connection, a 5xx or "in progress" is retried with the same key. */
+async function file(i) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    try {
+      const response = await fetch(`${url}/v1/cases`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": `cluster-${i}` },
+        body: JSON.stringify({
+          order_id: "o-1", item_ids: ["item-1"], problem_type: "logistics", reason: "damaged_in_transit",
+          resolution: "refund_only", description: `Cluster case ${i}: the parcel arrived crushed.`, contact: { phone: "13800138000" },
+        }),
+      });
+      if (response.status === 201 || response.status === 200) return (await response.json()).id;
+      if (response.status < 500 && response.status !== 409) throw new Error(`case ${i}: ${response.status} ${await response.text()}`);
+    } catch (error) {
+      if (error.message.startsWith(`case ${i}:`)) throw error;
+    }
+    retries++;
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  throw new Error(`case ${i} was never answered`);
+}
+
+const ids = new Array(CASES);
+let next = 0;
+let done = 0;
+const killAt = 60, restartAt = 140;
+let killed = false, restarted = null;
+await Promise.all(Array.from({ length: 20 }, async () => {
+  while (next < CASES) {
+    const i = next++;
+    ids[i] = await file(i);
+    done++;
+    if (done >= killAt && !killed) {
+      killed = true;
+      cluster("kill", dir, "2");
+    }
+    if (done >= restartAt && !restarted) restarted = Promise.resolve().then(() => cluster("restart", dir, "2"));
+  }
+}));
+await restarted;
+
+// Stored: exactly one case per key, each the one its filing was answered with.
+const stored = [];
+let cursor = null;
+do {
+  const page = await (await fetch(`${url}/v1/merchant/cases?limit=200${cursor ? `&cursor=${cursor}` : ""}`, {
+    headers: { authorization: `Bearer ${key}` },
+  })).json();
+  stored.push(...page.cases);
+  cursor = page.next_cursor;
+} while (cursor);
+assert.equal(stored.length, CASES, `${stored.length} cases stored for ${CASES} filings`);
+assert.equal(new Set(stored.map((c) => c.description)).size, CASES, "no case twice");
+assert.deepEqual(new Set(stored.map((c) => c.id)), new Set(ids), "every filing was answered with its stored case");
+// Again, through any node: the same answers (idempotent replays).
+for (const i of [0, 99, 199]) assert.equal(await file(i), ids[i]);
+console.log(`cluster: ${CASES} cases through 3 nodes, node 2 killed after ${killAt} and restarted after ${restartAt}; ${retries} retries; exactly ${stored.length} stored`);
