@@ -48,6 +48,17 @@ impl Clock {
     pub fn advance(&self, millis: i64) {
         self.offset.fetch_add(millis, Ordering::SeqCst);
     }
+
+    /// The dev clock's setting: `(fixed, offset)` in ms (`fixed` 0: running).
+    pub fn setting(&self) -> (i64, i64) {
+        (self.fixed.load(Ordering::SeqCst), self.offset.load(Ordering::SeqCst))
+    }
+
+    /// Takes another node's dev clock setting.
+    pub fn adopt(&self, (fixed, offset): (i64, i64)) {
+        self.fixed.store(fixed, Ordering::SeqCst);
+        self.offset.store(offset, Ordering::SeqCst);
+    }
 }
 
 #[cfg(test)]

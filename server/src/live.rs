@@ -26,6 +26,8 @@ use crate::AppState;
 
 /// The PostgreSQL channel the changes travel on.
 pub const CHANNEL: &str = "aftercare_live";
+/// The channel the dev clock's setting travels on (`--insecure-dev`): `"<fixed> <offset>"`.
+pub const CLOCK_CHANNEL: &str = "aftercare_dev_clock";
 
 /// A change, with whose case it is.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -153,7 +155,9 @@ pub async fn events(
 /// On PostgreSQL, the two tasks that carry changes across nodes: one sends this node's
 /// with `NOTIFY`, one listens and passes every node's to the local streams (a lost
 /// connection is re-made by sqlx; what was sent meanwhile is missed, and the consoles
-/// reload on the next change). Both end when `stopped` turns true. None on SQLite.
+/// reload on the next change) — and, with `--insecure-dev`, takes the dev clock's
+/// setting when another node moves it. Both end when `stopped` turns true. None on
+/// SQLite.
 pub fn fan_out(state: &AppState, stopped: watch::Receiver<bool>) -> Vec<(&'static str, JoinHandle<()>)> {
     let Some(url) = state.store.postgres_url.clone() else { return Vec::new() };
     let (notify, mut outgoing) = mpsc::unbounded_channel::<Published>();
@@ -175,13 +179,14 @@ pub fn fan_out(state: &AppState, stopped: watch::Receiver<bool>) -> Vec<(&'stati
         }
     });
     let live = state.live.clone();
+    let (clock, insecure_dev) = (state.clock.clone(), state.insecure_dev);
     let mut stop_listening = stopped;
     let listener = tokio::spawn(async move {
         let mut listener = match sqlx::postgres::PgListener::connect(&url).await {
             Ok(listener) => listener,
             Err(error) => return tracing::error!("live updates: cannot listen on PostgreSQL: {error}"),
         };
-        if let Err(error) = listener.listen(CHANNEL).await {
+        if let Err(error) = listener.listen_all([CHANNEL, CLOCK_CHANNEL]).await {
             return tracing::error!("live updates: LISTEN {CHANNEL}: {error}");
         }
         live.listening.send_replace(true);
@@ -191,6 +196,14 @@ pub fn fan_out(state: &AppState, stopped: watch::Receiver<bool>) -> Vec<(&'stati
                 notification = listener.recv() => notification,
             };
             match notification {
+                Ok(notification) if notification.channel() == CLOCK_CHANNEL => {
+                    let mut parts = notification.payload().split(' ').map(str::parse::<i64>);
+                    if let (Some(Ok(fixed)), Some(Ok(offset))) = (parts.next(), parts.next()) {
+                        if insecure_dev {
+                            clock.adopt((fixed, offset));
+                        }
+                    }
+                }
                 Ok(notification) => match serde_json::from_str::<Published>(notification.payload()) {
                     Ok(published) => {
                         let _ = live.sender.send(published);

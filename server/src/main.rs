@@ -433,6 +433,12 @@ mod server_main {
         if serve.common.config.is_none() {
             demo_staff(&state.store, address).await?;
         }
+        if state.insecure_dev && state.store.postgres_url.is_some() {
+            // The dev clock as the other nodes have it.
+            if let Some(setting) = state.store.dev_clock().await.map_err(|e| e.to_string())? {
+                state.clock.adopt(setting);
+            }
+        }
         let workers = aftercare_server::workers::Workers::start(&state);
         println!("http://{address}");
         tracing::info!("listening on http://{address}");

@@ -44,6 +44,12 @@ async fn clock(State(state): State<AppState>, body: Json<ClockChange>) -> Result
     if let Some(seconds) = body.value.advance_seconds {
         state.clock.advance(seconds.saturating_mul(1000));
     }
+    // On PostgreSQL, every node follows: the setting is stored and sent to the others.
+    if state.store.postgres_url.is_some() {
+        let setting = state.clock.setting();
+        state.store.save_dev_clock(setting).await?;
+        state.store.notify(crate::live::CLOCK_CHANNEL, &format!("{} {}", setting.0, setting.1)).await?;
+    }
     // Consequences now due are applied before answering, so a test that moves the
     // clock sees their effect at once; webhook retries now due go out right after.
     crate::scheduler::run_due(&state).await?;

@@ -33,6 +33,29 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
+    /// Stores the dev clock's setting (PostgreSQL, `--insecure-dev`).
+    pub async fn save_dev_clock(&self, (fixed, offset): (i64, i64)) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO dev_clock (id, fixed_ms, offset_ms) VALUES (1, $1, $2)
+             ON CONFLICT (id) DO UPDATE SET fixed_ms = $1, offset_ms = $2",
+        )
+        .bind(fixed)
+        .bind(offset)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The stored dev clock setting, if any node set one.
+    pub async fn dev_clock(&self) -> Result<Option<(i64, i64)>, Error> {
+        let row =
+            sqlx::query("SELECT fixed_ms, offset_ms FROM dev_clock WHERE id = 1").fetch_optional(&self.pool).await?;
+        Ok(match row {
+            Some(row) => Some((row.try_get(0)?, row.try_get(1)?)),
+            None => None,
+        })
+    }
+
     /// `NOTIFY channel, payload` (PostgreSQL).
     pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), Error> {
         sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;

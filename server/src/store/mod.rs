@@ -249,6 +249,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (9, "staff", include_str!("../../migrations/0009_staff.sql")),
     (10, "case search", include_str!("../../migrations/0010_case_search.sql")),
     (11, "desk settings", include_str!("../../migrations/0011_desk_settings.sql")),
+    (12, "dev clock", include_str!("../../migrations/0012_dev_clock.sql")),
 ];
 
 fn migrator() -> Migrator {

@@ -698,3 +698,44 @@ async fn attempt_via(app: &TestApp, peer: [u8; 4], client: &str) -> StatusCode {
         .unwrap();
     send_from(app, peer, request).await.0
 }
+
+#[tokio::test]
+async fn on_postgresql_moving_the_dev_clock_through_one_node_moves_every_node() {
+    let mut app = TestApp::new().await;
+    let Some(url) = app.state.store.postgres_url.clone() else {
+        return; // SQLite is one node.
+    };
+    app.state.insecure_dev = true;
+    let mut b = app.state.clone();
+    b.store = aftercare_server::store::Store::open(&url).await.unwrap();
+    b.live = std::sync::Arc::default();
+    b.clock = aftercare_server::clock::Clock::fixed(app.state.clock.now());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let tasks: Vec<_> = aftercare_server::live::fan_out(&app.state, stopped.clone())
+        .into_iter()
+        .chain(aftercare_server::live::fan_out(&b, stopped))
+        .collect();
+    app.state.live.listening(&app.state.store).await;
+    b.live.listening(&b.store).await;
+
+    let before = app.state.clock.now();
+    let request = Request::post("/dev/clock")
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"advance_seconds": 3600}).to_string()))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(aftercare_server::app(b.clone()), request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(b.clock.now().0 - before.0, 3_600_000);
+    // Node A follows (through NOTIFY), within a generous limit.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.state.clock.now() != b.clock.now() {
+        assert!(tokio::time::Instant::now() < deadline, "node A never followed the dev clock");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // A node that starts later reads it from the database.
+    assert_eq!(app.state.store.dev_clock().await.unwrap(), Some(b.clock.setting()));
+    stop.send_replace(true);
+    for (_, task) in tasks {
+        task.await.unwrap();
+    }
+}
