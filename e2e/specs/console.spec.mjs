@@ -88,8 +88,7 @@ test("a seller works a case from the live queue to the refund, and the shopper a
   await expect(console_(seller, "case-state")).toHaveText("Waiting for the seller");
   await expect(seller, "opened: seen").toHaveTitle("After-sale console");
   const photo = console_(seller, "evidence-photo").first();
-  await expect(photo.locator("img")).toHaveJSProperty("complete", true);
-  expect(await photo.locator("img").evaluate((img) => img.naturalWidth)).toBeGreaterThan(0);
+  await expect.poll(() => photo.locator("img").evaluate((img) => img.complete && img.naturalWidth > 0)).toBe(true);
   expect(await violations(seller), "axe: a case").toEqual([]);
   // By keyboard: Enter opens it with focus inside, Tab stays in it, Escape closes it
   // and focus returns to the thumbnail.
@@ -366,7 +365,8 @@ test("a desk's admin sets up canned replies and staff; bulk actions go case by c
   const last = admin.getByTestId("timeline-entry").last();
   await expect(last).toContainText("This is how the parcel should look.");
   await expect(last.getByTestId("evidence-photo")).toHaveCount(1);
-  expect(await last.locator("img").evaluate((img) => img.complete && img.naturalWidth > 0)).toBe(true);
+  // The photo loads through its signed link (waited for, not assumed).
+  await expect.poll(() => last.locator("img").evaluate((img) => img.complete && img.naturalWidth > 0)).toBe(true);
 
   // The new agent signs in: the queue, but no settings.
   const agentContext = await browser.newContext({ locale: "zh-CN" });
