@@ -144,6 +144,7 @@ async fn sweep(state: &AppState) {
         Err(error) => tracing::warn!("collecting unreferenced uploads: {error}"),
     }
     state.rate_limit.forget_idle();
+    state.sign_in_limit.forget_idle();
 }
 
 #[cfg(test)]
