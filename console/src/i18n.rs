@@ -133,9 +133,31 @@ text! {
 
 impl Tr {
     fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        self.either(zh, en)
+    }
+
+    /// The one of two texts in this language: configured wording (refusal reasons,
+    /// canned replies) comes in both.
+    pub fn either<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self.0 {
             Lang::Zh => zh,
             Lang::En => en,
+        }
+    }
+
+    /// Why an action's form cannot be sent yet.
+    pub fn form_error(self, error: crate::actions::FormError) -> &'static str {
+        use crate::actions::FormError;
+        match error {
+            FormError::MessageRequired => self.pick("请填写留言。", "Write a message."),
+            FormError::AmountInvalid => self.pick("请填写有效金额。", "Enter a valid amount."),
+            FormError::ReasonRequired => self.pick("请选择拒绝原因。", "Choose a reason."),
+            FormError::AddressRequired => self.pick("请填写退货地址。", "Give the return address."),
+            FormError::ShipmentRequired => {
+                self.pick("请填写快递公司和运单号。", "Give the carrier and the tracking number.")
+            }
+            FormError::EvidenceFromRequired => self.pick("请选择举证方。", "Choose whom to ask."),
+            FormError::HoursInvalid => self.pick("时限为 1 到 720 小时。", "The time is 1 to 720 hours."),
         }
     }
 

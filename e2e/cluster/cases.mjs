@@ -3,35 +3,19 @@
 // is SIGKILLed and later restarted — exactly 200 cases are stored, none twice, and
 // every retry was answered with its first case. Run by scripts/test inside
 // `scripts/cluster start` (AFTERCARE_CLUSTER_URL, AFTERCARE_CLUSTER_DIR, …).
-import { execFileSync } from "node:child_process";
 import assert from "node:assert/strict";
+import { allCases, apiKey, cluster, fileCase, token as mint } from "./common.mjs";
 
-const url = process.env.AFTERCARE_CLUSTER_URL;
-const dir = process.env.AFTERCARE_CLUSTER_DIR;
-const database = process.env.AFTERCARE_CLUSTER_DATABASE;
-const bin = process.env.AFTERCARE_SERVER_BIN;
-assert(url && dir && database && bin, "run inside scripts/cluster start, with AFTERCARE_SERVER_BIN");
 const CASES = 200;
-const cluster = (...args) => execFileSync(new URL("../../scripts/cluster", import.meta.url).pathname, args, { stdio: "inherit" });
-const common = ["--data-dir", `${dir}/node-1`, "--config", `${dir}/merchants.toml`];
-const today = new Date().toISOString().slice(0, 10);
-const token = execFileSync(bin, ["token", ...common, "--merchant", "shop", "--order", "o-1", "--shopper", "s-1",
-  "--items", "item-1", "--state", "delivered", "--delivered-at", today, "--ttl", "1h"]).toString().trim();
-const key = execFileSync(bin, ["api-key", ...common, "--database-url", database, "--merchant", "shop"]).toString().trim();
+const token = mint("o-1", "s-1");
+const key = apiKey();
 
 let retries = 0;
 /** Files case `i` until it is answered: a cut connection, a 5xx or "in progress" is retried with the same key. */
 async function file(i) {
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
-      const response = await fetch(`${url}/v1/cases`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": `cluster-${i}` },
-        body: JSON.stringify({
-          order_id: "o-1", item_ids: ["item-1"], problem_type: "logistics", reason: "damaged_in_transit",
-          resolution: "refund_only", description: `Cluster case ${i}: the parcel arrived crushed.`, contact: { phone: "13800138000" },
-        }),
-      });
+      const response = await fileCase(token, "o-1", `cluster-${i}`, `Cluster case ${i}: the parcel arrived crushed.`);
       if (response.status === 201 || response.status === 200) return (await response.json()).id;
       if (response.status < 500 && response.status !== 409) throw new Error(`case ${i}: ${response.status} ${await response.text()}`);
     } catch (error) {
@@ -55,23 +39,15 @@ await Promise.all(Array.from({ length: 20 }, async () => {
     done++;
     if (done >= killAt && !killed) {
       killed = true;
-      cluster("kill", dir, "2");
+      cluster("kill", "2");
     }
-    if (done >= restartAt && !restarted) restarted = Promise.resolve().then(() => cluster("restart", dir, "2"));
+    if (done >= restartAt && !restarted) restarted = Promise.resolve().then(() => cluster("restart", "2"));
   }
 }));
 await restarted;
 
 // Stored: exactly one case per key, each the one its filing was answered with.
-const stored = [];
-let cursor = null;
-do {
-  const page = await (await fetch(`${url}/v1/merchant/cases?limit=200${cursor ? `&cursor=${cursor}` : ""}`, {
-    headers: { authorization: `Bearer ${key}` },
-  })).json();
-  stored.push(...page.cases);
-  cursor = page.next_cursor;
-} while (cursor);
+const stored = await allCases(key, "o-1");
 assert.equal(stored.length, CASES, `${stored.length} cases stored for ${CASES} filings`);
 assert.equal(new Set(stored.map((c) => c.description)).size, CASES, "no case twice");
 assert.deepEqual(new Set(stored.map((c) => c.id)), new Set(ids), "every filing was answered with its stored case");

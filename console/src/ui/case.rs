@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{date_time, Ctx};
-use crate::actions::{self, Fields, FormError, Route};
+use crate::actions::{self, Fields, Route};
 use crate::api::{self, CallError};
 use crate::i18n::Tr;
 
@@ -136,7 +136,7 @@ fn TimelineEntry(event: CaseEvent) -> impl IntoView {
         view! { <p class="cx-offer">{move || tr.get().resolution(o.resolution)}" "{amount.clone()}</p> }
     });
     let reason = event.refusal_reason.clone().map(|r| {
-        view! { <p class="cx-offer">{move || if tr.get().0 == crate::i18n::Lang::Zh { r.zh.clone() } else { r.en.clone() }}</p> }
+        view! { <p class="cx-offer">{move || tr.get().either(&r.zh, &r.en).to_owned()}</p> }
     });
     view! {
         <li class=format!("cx-event cx-event--{}", actor.as_str()) data-testid="timeline-entry" data-kind=kind.as_str()>
@@ -246,20 +246,6 @@ fn Gallery(media: Vec<MediaRef>) -> impl IntoView {
     .into_any()
 }
 
-fn form_error(tr: Tr, error: FormError) -> &'static str {
-    let zh = tr.0 == crate::i18n::Lang::Zh;
-    let pick = |a: &'static str, b: &'static str| if zh { a } else { b };
-    match error {
-        FormError::MessageRequired => pick("请填写留言。", "Write a message."),
-        FormError::AmountInvalid => pick("请填写有效金额。", "Enter a valid amount."),
-        FormError::ReasonRequired => pick("请选择拒绝原因。", "Choose a reason."),
-        FormError::AddressRequired => pick("请填写退货地址。", "Give the return address."),
-        FormError::ShipmentRequired => pick("请填写快递公司和运单号。", "Give the carrier and the tracking number."),
-        FormError::EvidenceFromRequired => pick("请选择举证方。", "Choose whom to ask."),
-        FormError::HoursInvalid => pick("时限为 1 到 720 小时。", "The time is 1 to 720 hours."),
-    }
-}
-
 /// One next action's form: exactly the fields the action takes.
 #[component]
 fn ActionForm(
@@ -300,7 +286,7 @@ fn ActionForm(
         ev.prevent_default();
         let body = match actions::body(kind, &fields.get_untracked(), &currency, needs_address) {
             Ok(body) => body,
-            Err(e) => return error.set(Some(form_error(tr.get_untracked(), e).to_owned())),
+            Err(e) => return error.set(Some(tr.get_untracked().form_error(e).to_owned())),
         };
         let Some(path) = ctx.desk().path(&id, kind) else { return };
         busy.set(true);
@@ -336,7 +322,7 @@ fn ActionForm(
         let choose = move |ev| {
             let code = event_target_value(&ev);
             if let Some(reply) = options.iter().find(|r| r.code == code) {
-                let template = if tr.get_untracked().0 == crate::i18n::Lang::Zh { &reply.zh } else { &reply.en };
+                let template = tr.get_untracked().either(&reply.zh, &reply.en);
                 let filled = Tr::fill(template, &order_id, shopper_name.as_deref());
                 fields.update(|f| f.message = filled);
             }
@@ -344,24 +330,19 @@ fn ActionForm(
         view! {
             <label for=format!("cx-canned-{key}")>{move || tr.get().canned_reply()}</label>
             <select id=format!("cx-canned-{key}") data-testid="canned" on:change=choose>
-                <option value="">{move || tr.get().canned_none()}</option>
-                {canned.into_iter().map(|r| {
-                    let (zh, en) = (r.title_zh.clone(), r.title_en.clone());
-                    view! { <option value=r.code.clone()>{move || if tr.get().0 == crate::i18n::Lang::Zh { zh.clone() } else { en.clone() }}</option> }
-                }).collect_view()}
+                {super::canned_options(tr, canned)}
             </select>
         }
     });
     let reasons = desk.as_ref().map(|d| d.refusal_reasons.clone()).unwrap_or_default();
-    let reason_field = (kind == EventKind::Refuse).then(|| view! {
-        <label for=format!("cx-reason-{key}")>{move || tr.get().refusal_reason()}</label>
-        <select id=format!("cx-reason-{key}") data-testid="reason" required on:change=text(|f| &mut f.reason)>
-            <option value="">"—"</option>
-            {reasons.into_iter().map(|r| {
-                let (zh, en) = (r.zh.clone(), r.en.clone());
-                view! { <option value=r.code.clone()>{move || if tr.get().0 == crate::i18n::Lang::Zh { zh.clone() } else { en.clone() }}</option> }
-            }).collect_view()}
-        </select>
+    let reason_field = (kind == EventKind::Refuse).then(|| {
+        view! {
+            <label for=format!("cx-reason-{key}")>{move || tr.get().refusal_reason()}</label>
+            <select id=format!("cx-reason-{key}") data-testid="reason" required on:change=text(|f| &mut f.reason)>
+                <option value="">"—"</option>
+                {reasons.into_iter().map(|r| super::option(tr, r.code, r.zh, r.en)).collect_view()}
+            </select>
+        }
     });
     let settles = matches!(kind, EventKind::CounterOffer | EventKind::RuleForShopper);
     let resolution_field = settles.then(|| view! {

@@ -54,6 +54,19 @@ impl Ctx {
     }
 }
 
+/// An `<option>` worded in zh or en, following the language.
+pub fn option(tr: RwSignal<Tr>, value: String, zh: String, en: String) -> impl IntoView {
+    view! { <option value=value>{move || tr.get().either(&zh, &en).to_owned()}</option> }
+}
+
+/// The canned replies as `<option>`s, after a "choose one" option.
+pub fn canned_options(tr: RwSignal<Tr>, replies: Vec<aftercare_protocol::staff::CannedReply>) -> impl IntoView {
+    view! {
+        <option value="">{move || tr.get().canned_none()}</option>
+        {replies.into_iter().map(|r| option(tr, r.code, r.title_zh, r.title_en)).collect_view()}
+    }
+}
+
 pub fn now() -> Timestamp {
     Timestamp(js_sys::Date::now() as i64)
 }

@@ -117,7 +117,7 @@ fn BulkBar(
             for case in picked {
                 let body = match &reply {
                     Some(reply) => {
-                        let template = if lang.0 == crate::i18n::Lang::Zh { &reply.zh } else { &reply.en };
+                        let template = lang.either(&reply.zh, &reply.en);
                         serde_json::json!({"message": crate::i18n::Tr::fill(template, &case.order_id, case.contact.name.as_deref())})
                     }
                     None => serde_json::json!({}),
@@ -144,11 +144,7 @@ fn BulkBar(
                 on:click=move |_| run(EventKind::Accept)>{move || tr.get().bulk_accept()}</button>
             <label for="cx-bulk-canned" class="cx-visually-hidden">{move || tr.get().canned_reply()}</label>
             <select id="cx-bulk-canned" data-testid="bulk-canned" on:change=move |ev| chosen.set(event_target_value(&ev))>
-                <option value="">{move || tr.get().canned_none()}</option>
-                {canned.into_iter().map(|r| {
-                    let (zh, en) = (r.title_zh.clone(), r.title_en.clone());
-                    view! { <option value=r.code.clone()>{move || if tr.get().0 == crate::i18n::Lang::Zh { zh.clone() } else { en.clone() }}</option> }
-                }).collect_view()}
+                {super::canned_options(tr, canned)}
             </select>
             <button type="button" class="cx-primary" data-testid="bulk-reply"
                 prop:disabled=move || selected.with(Vec::is_empty) || chosen.with(String::is_empty)
