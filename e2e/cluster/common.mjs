@@ -1,6 +1,8 @@
 // What the cluster tests share: the cluster `scripts/cluster start` describes in the
 // environment, its control, and credentials minted with the release binary.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import assert from "node:assert/strict";
 
 export const url = process.env.AFTERCARE_CLUSTER_URL;
@@ -49,4 +51,69 @@ export async function allCases(key, order) {
     cursor = page.next_cursor;
   } while (cursor);
   return cases;
+}
+
+/** The S3 bucket's URL (moto takes unsigned requests). */
+export const bucket = process.env.AFTERCARE_CLUSTER_S3;
+
+/** Objects under `prefix` in the bucket, and multipart uploads not completed or aborted. */
+export async function bucketLeftovers(prefix) {
+  const listing = await (await fetch(`${bucket}?list-type=2&prefix=${encodeURIComponent(prefix)}`)).text();
+  const uploads = await (await fetch(`${bucket}?uploads`)).text();
+  return {
+    objects: [...listing.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]),
+    multipart: [...uploads.matchAll(/<Upload>[\s\S]*?<Key>([^<]*)<\/Key>/g)].map((m) => m[1]),
+  };
+}
+
+const nodes = () => readdirSync(dir).filter((name) => /^node-\d+\.port$/.test(name)).map((name) => name.match(/\d+/)[0]);
+
+/** The nodes (their numbers) with a tus request writing right now, from their /metrics. */
+export async function writingNodes() {
+  const writing = [];
+  for (const n of nodes()) {
+    const port = readFileSync(`${dir}/node-${n}.metrics`, "utf8").trim();
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => "");
+    if (Number(text.match(/^aftercare_upload_writes (\d+)/m)?.[1] ?? 0) > 0) writing.push(n);
+  }
+  return writing;
+}
+
+/** `scripts/cluster <command> <dir> <args>` without blocking this process (its sockets keep flowing). */
+export const clusterAsync = (command, ...args) =>
+  new Promise((ok, fail) => {
+    const child = spawn(new URL("../../scripts/cluster", import.meta.url).pathname, [command, dir, ...args], { stdio: "inherit" });
+    child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`scripts/cluster ${command} ${args}: exit ${code}`))));
+  });
+
+/**
+ * A TCP relay to `target` that forwards what clients send at `bytesPerSecond` (a phone's
+ * uplink, so that a PATCH is still in flight when a node is killed) and counts it.
+ */
+export function throttledRelay(target, bytesPerSecond) {
+  const { hostname, port } = new URL(target);
+  const relay = { sent: 0, url: "", close: () => {} };
+  let next = Date.now();
+  const server = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+    upstream.pipe(client);
+    client.on("data", (chunk) => {
+      relay.sent += chunk.length;
+      upstream.write(chunk);
+      next = Math.max(next, Date.now()) + (chunk.length * 1000) / bytesPerSecond;
+      const wait = next - Date.now();
+      if (wait > 1) {
+        client.pause();
+        setTimeout(() => client.resume(), wait);
+      }
+    });
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => {
+    relay.url = `http://127.0.0.1:${server.address().port}`;
+    relay.close = () => new Promise((done) => { server.close(done); server.unref(); });
+    ok(relay);
+  }));
 }

@@ -81,6 +81,8 @@ pub enum Error {
     UploadContentType,
     #[error("too many uploads at once for this order; retry shortly")]
     TooManyUploads,
+    #[error("another request is writing this upload (perhaps on a node that stopped); retry shortly")]
+    UploadLocked,
     #[error("{message}")]
     MediaRejected { code: &'static str, message: String },
     #[error("this media link is invalid or has expired")]
@@ -145,6 +147,7 @@ impl Error {
             Error::ChecksumMismatch => StatusCode::from_u16(460).expect("460 is a valid status"),
             Error::UploadContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::TooManyUploads | Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::UploadLocked => StatusCode::LOCKED,
             Error::MediaLinkInvalid => StatusCode::FORBIDDEN,
             Error::IdempotencyInProgress | Error::Transition(_) => StatusCode::CONFLICT,
             Error::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -202,6 +205,7 @@ impl Error {
             Error::ChecksumMismatch => "checksum_mismatch",
             Error::UploadContentType => "unsupported_media_type",
             Error::TooManyUploads => "too_many_uploads",
+            Error::UploadLocked => "upload_locked",
             Error::MediaRejected { code, .. } => code,
             Error::MediaLinkInvalid => "media_link_invalid",
             Error::BadJson { .. } => "invalid_json",
@@ -282,7 +286,10 @@ impl From<sqlx::Error> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if matches!(self, Error::IdempotencyInProgress | Error::TooManyUploads | Error::StorageFull) {
+        if matches!(
+            self,
+            Error::IdempotencyInProgress | Error::TooManyUploads | Error::StorageFull | Error::UploadLocked
+        ) {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         if let Error::RateLimited(seconds) = self {

@@ -94,8 +94,19 @@ mod server_main {
         #[arg(long, env = "AFTERCARE_MEDIA_LINK_KEY_FILE")]
         media_link_key_file: Option<PathBuf>,
         /// Where incomplete uploads are kept (local disk). Defaults to `{data-dir}/spool`.
+        /// With `--spool s3`, only uploads being cleaned.
         #[arg(long, env = "AFTERCARE_SPOOL_DIR")]
         spool_dir: Option<PathBuf>,
+        /// Where incomplete uploads live: `local` (the spool folder; one node) or `s3`
+        /// (the bucket, with their offsets in the database, so any node takes the next
+        /// PATCH; needs AFTERCARE_S3_BUCKET).
+        #[arg(long, env = "AFTERCARE_SPOOL", default_value = "local", value_parser = ["local", "s3"])]
+        spool: String,
+        /// This process is one of several nodes behind a load balancer. It then refuses to
+        /// start without what nodes must share: PostgreSQL, S3 storage with `--spool s3`,
+        /// the merchants' keys (`--config`) and the media-link key.
+        #[arg(long, env = "AFTERCARE_CLUSTER")]
+        cluster: bool,
         /// Largest photo accepted, in bytes.
         #[arg(long, env = "AFTERCARE_MAX_PHOTO_BYTES", default_value_t = Limits::default().max_photo_bytes)]
         max_photo_bytes: u64,
@@ -343,6 +354,16 @@ mod server_main {
         origins.extend(serve.demo_origin.iter().cloned());
         let url = database_url(&serve.common);
         let postgres = url.starts_with("postgres");
+        if serve.cluster && !postgres {
+            return Err("--cluster: SQLite is one node's database, and a second node on it would lose cases and \
+                 uploads; give every node the same PostgreSQL (--database-url postgres://…)"
+                .into());
+        }
+        if serve.cluster && serve.spool != "s3" {
+            return Err("--cluster: a PATCH may land on any node, so incomplete uploads must live in the bucket: \
+                 pass --spool s3 (and AFTERCARE_S3_BUCKET)"
+                .into());
+        }
         if postgres && serve.common.config.is_none() {
             return Err("on PostgreSQL (several nodes) every node must sign order tokens with the same keys, but the \
                  demo merchant's key is made per data folder: pass --config merchants.toml"
@@ -378,7 +399,11 @@ mod server_main {
             max_case_bytes: serve.max_case_bytes,
             ..Limits::default()
         };
-        let uploads = uploads(&serve.common, serve.spool_dir.clone(), limits, link_key)?;
+        let mut uploads = uploads(&serve.common, serve.spool_dir.clone(), limits, link_key)?;
+        if serve.spool == "s3" {
+            uploads = uploads.with_object_spool().map_err(|e| format!("--spool s3: {e}"))?;
+            tracing::info!("incomplete uploads go to the bucket (the S3 spool)");
+        }
         tracing::info!("evidence files go to {}", uploads.storage.description);
         let mailer = serve.smtp_url.as_deref().map(aftercare_server::email::Mailer::new).transpose()?;
         let mut store = store;

@@ -28,6 +28,7 @@ pub struct Metrics {
     cases: Family<Labels, Gauge>,
     webhooks: Family<Labels, Counter>,
     upload_bytes: Counter,
+    upload_writes: Gauge,
     uploads_completed: Counter,
     deadlines: Counter,
 }
@@ -52,6 +53,8 @@ impl Default for Metrics {
         registry.register("webhook_deliveries", "Webhook delivery attempts by outcome", webhooks.clone());
         let upload_bytes = Counter::default();
         registry.register("upload_bytes", "Bytes received by tus PATCH requests", upload_bytes.clone());
+        let upload_writes = Gauge::default();
+        registry.register("upload_writes", "tus requests writing to an upload now", upload_writes.clone());
         let uploads_completed = Counter::default();
         registry.register("uploads_completed", "Uploads received whole, checked and stored", uploads_completed.clone());
         let deadlines = Counter::default();
@@ -60,7 +63,17 @@ impl Default for Metrics {
             "Consequences of passed deadlines applied by the scheduler",
             deadlines.clone(),
         );
-        Metrics { registry, requests, latency, cases, webhooks, upload_bytes, uploads_completed, deadlines }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            cases,
+            webhooks,
+            upload_bytes,
+            upload_writes,
+            uploads_completed,
+            deadlines,
+        }
     }
 }
 
@@ -74,12 +87,27 @@ impl Metrics {
         self.upload_bytes.inc_by(bytes);
     }
 
+    /// Counts a request writing to an upload while the guard lives.
+    pub fn upload_writing(&self) -> Writing {
+        self.upload_writes.inc();
+        Writing(self.upload_writes.clone())
+    }
+
     pub fn upload_completed(&self) {
         self.uploads_completed.inc();
     }
 
     pub fn deadline_applied(&self) {
         self.deadlines.inc();
+    }
+}
+
+/// A request writing to an upload, counted in `aftercare_upload_writes` until dropped.
+pub struct Writing(Gauge);
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

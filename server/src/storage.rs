@@ -1,7 +1,9 @@
 //! Where completed evidence files live, through the `object_store` crate: a local
 //! folder by default (under `--data-dir`), or S3-compatible storage when
 //! `AFTERCARE_S3_BUCKET` is set. `object_store` has no append, so incomplete uploads
-//! live in a spool folder on local disk (see `tus`) and arrive here whole.
+//! live in a spool — a folder on local disk, or (for several nodes) multipart uploads
+//! and tail objects under `.spool/` in the same bucket (`tus::objects`, through this
+//! module's `multipart` handle) — and arrive here whole.
 //!
 //! Contract: `put_file` streams a file in bounded parts (multipart on S3, parts well
 //! above S3's 5 MiB minimum and far below its 10,000-part limit for any size we
@@ -13,8 +15,9 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
+use object_store::multipart::MultipartStore;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, WriteMultipart};
+use object_store::{ObjectStore, PutPayload, WriteMultipart};
 use tokio::io::AsyncReadExt;
 
 use crate::error::Error;
@@ -25,6 +28,8 @@ const PART_SIZE: usize = 8 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
+    /// S3's multipart API, part by part (the S3 spool appends to multipart uploads).
+    multipart: Option<Arc<dyn MultipartStore>>,
     /// For the local folder: its path, so a finished spool file can be moved in
     /// rather than copied.
     local_root: Option<std::path::PathBuf>,
@@ -63,6 +68,7 @@ impl Storage {
         let root = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
         Ok(Storage {
             store: Arc::new(store),
+            multipart: None,
             local_root: Some(root),
             description: format!("local folder {}", dir.display()),
         })
@@ -81,8 +87,59 @@ impl Storage {
         if let (Some(id), Some(secret)) = (&settings.access_key_id, &settings.secret_access_key) {
             builder = builder.with_access_key_id(id).with_secret_access_key(secret);
         }
-        let store = builder.build().map_err(|e| format!("S3 storage: {e}"))?;
-        Ok(Storage { store: Arc::new(store), local_root: None, description: format!("S3 bucket {}", settings.bucket) })
+        let store = Arc::new(builder.build().map_err(|e| format!("S3 storage: {e}"))?);
+        Ok(Storage {
+            store: store.clone(),
+            multipart: Some(store),
+            local_root: None,
+            description: format!("S3 bucket {}", settings.bucket),
+        })
+    }
+
+    /// S3's part-by-part multipart API; `None` for the local folder.
+    pub fn multipart(&self) -> Option<&Arc<dyn MultipartStore>> {
+        self.multipart.as_ref()
+    }
+
+    /// Writes a small object whole (a spool tail, at most one part).
+    pub async fn put_bytes(&self, key: &str, payload: PutPayload) -> Result<(), Error> {
+        self.store.put(&ObjectPath::from(key), payload).await.map_err(|e| Error::internal("storage", e))?;
+        Ok(())
+    }
+
+    /// Reads a small object whole (a spool tail, at most one part).
+    pub async fn get_bytes(&self, key: &str) -> Result<bytes::Bytes, Error> {
+        let result = self.store.get(&ObjectPath::from(key)).await.map_err(|e| Error::internal("storage", e))?;
+        result.bytes().await.map_err(|e| Error::internal("storage", e))
+    }
+
+    /// Streams an object into `file` (created or truncated, then synced). Returns its size.
+    pub async fn download(&self, key: &str, file: &Path) -> Result<u64, Error> {
+        use tokio::io::AsyncWriteExt;
+        let (_, mut stream) = self.get(key).await?;
+        let io = |e: std::io::Error| Error::internal("downloading from storage", e);
+        let mut output = tokio::fs::File::create(file).await.map_err(io)?;
+        let mut total = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(io)?;
+            output.write_all(&chunk).await.map_err(io)?;
+            total += chunk.len() as u64;
+        }
+        output.sync_data().await.map_err(io)?;
+        Ok(total)
+    }
+
+    /// Deletes every object under `prefix` (which ends in `/`). Returns how many went.
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<usize, Error> {
+        let prefix = ObjectPath::from(prefix);
+        let mut listing = self.store.list(Some(&prefix));
+        let mut deleted = 0;
+        while let Some(meta) = listing.next().await {
+            let meta = meta.map_err(|e| Error::internal("storage", e))?;
+            self.delete(meta.location.as_ref()).await?;
+            deleted += 1;
+        }
+        Ok(deleted)
     }
 
     /// Moves `file` into the store at `key` (a rename into the local folder, or a
@@ -146,7 +203,6 @@ impl Storage {
         Ok((size, stream))
     }
 
-    /// Deletes a stored file; one already gone is not an error.
     /// Whether the storage answers: a look-up of a key nobody writes, where "not found"
     /// is an answer too.
     pub async fn reachable(&self) -> bool {
@@ -159,6 +215,7 @@ impl Storage {
         }
     }
 
+    /// Deletes a stored file; one already gone is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), Error> {
         match self.store.delete(&ObjectPath::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),

@@ -30,7 +30,7 @@ mod uploads;
 pub mod webhooks;
 use filings::{case_writer, CreateJob, BATCH_MAX};
 pub use filings::{Created, NewFiling, Remember, StoredResponse, IDEMPOTENCY_TTL_MS};
-pub use uploads::{Upload, UploadState};
+pub use uploads::{ObjectSpool, Renewal, Upload, UploadState};
 
 /// What the merchant and platform APIs filter cases by.
 #[derive(Clone, Debug, Default)]
@@ -250,6 +250,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (10, "case search", include_str!("../../migrations/0010_case_search.sql")),
     (11, "desk settings", include_str!("../../migrations/0011_desk_settings.sql")),
     (12, "dev clock", include_str!("../../migrations/0012_dev_clock.sql")),
+    (13, "object spool", include_str!("../../migrations/0013_object_spool.sql")),
 ];
 
 fn migrator() -> Migrator {

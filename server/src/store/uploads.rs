@@ -220,3 +220,130 @@ impl Store {
         Ok((row.try_get::<i64, _>(0)? as u64, row.try_get::<i64, _>(1)? as u64))
     }
 }
+
+/// Where an incomplete upload's bytes are in the S3 spool (`tus::objects`): the
+/// multipart upload and its parts, and the tail object after them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectSpool {
+    /// Bytes persisted so far: the upload's offset.
+    pub offset: u64,
+    pub multipart: Option<String>,
+    /// The parts' ETags (`object_store`'s `PartId::content_id`), in order.
+    pub parts: Vec<String>,
+    pub tail: Option<String>,
+    pub tail_size: u64,
+}
+
+/// What renewing a lease found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Renewal {
+    Kept,
+    /// Still ours, but another request asks for the upload.
+    Wanted,
+    /// Taken over (after it expired) or the upload is gone.
+    Lost,
+}
+
+impl Store {
+    /// Takes upload `id`'s lease for `holder` until `until` (ms, real time) if no one
+    /// holds it, or its holder's lease ran out before `now`. `false`: held.
+    pub async fn acquire_upload_lease(&self, id: &str, holder: &str, now: i64, until: i64) -> Result<bool, Error> {
+        let done = sqlx::query(
+            "UPDATE uploads SET lease_holder = $2, lease_until = $3, lease_wanted = 0 \
+             WHERE id = $1 AND (lease_holder IS NULL OR lease_until < $4 OR lease_holder = $2)",
+        )
+        .bind(id)
+        .bind(holder)
+        .bind(until)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Asks the request holding upload `id` to let go.
+    pub async fn want_upload_lease(&self, id: &str) -> Result<(), Error> {
+        sqlx::query("UPDATE uploads SET lease_wanted = 1 WHERE id = $1 AND lease_holder IS NOT NULL")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Moves `holder`'s lease on to `until`, and says whether another request wants it.
+    pub async fn renew_upload_lease(&self, id: &str, holder: &str, until: i64) -> Result<Renewal, Error> {
+        let row = sqlx::query(
+            "UPDATE uploads SET lease_until = $3 WHERE id = $1 AND lease_holder = $2 AND state = 'receiving' \
+             RETURNING lease_wanted",
+        )
+        .bind(id)
+        .bind(holder)
+        .bind(until)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => Renewal::Lost,
+            Some(row) if row.try_get::<i64, _>(0)? != 0 => Renewal::Wanted,
+            Some(_) => Renewal::Kept,
+        })
+    }
+
+    pub async fn release_upload_lease(&self, id: &str, holder: &str) -> Result<(), Error> {
+        sqlx::query(
+            "UPDATE uploads SET lease_holder = NULL, lease_until = NULL, lease_wanted = 0 \
+             WHERE id = $1 AND lease_holder = $2",
+        )
+        .bind(id)
+        .bind(holder)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Upload `id`'s place in the S3 spool (`None`: no such upload).
+    pub async fn object_spool(&self, id: &str) -> Result<Option<ObjectSpool>, Error> {
+        let row = sqlx::query(
+            "SELECT spool_offset, spool_multipart, spool_parts, spool_tail, spool_tail_size FROM uploads WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let parts: String = row.try_get(2)?;
+        Ok(Some(ObjectSpool {
+            offset: row.try_get::<i64, _>(0)? as u64,
+            multipart: row.try_get(1)?,
+            parts: serde_json::from_str(&parts).map_err(|e| Error::internal("an upload's spool parts", e))?,
+            tail: row.try_get(3)?,
+            tail_size: row.try_get::<i64, _>(4)? as u64,
+        }))
+    }
+
+    /// Records where upload `id`'s bytes now are, if `holder` still holds its lease (and
+    /// renews it to `until`). `false`: taken over, completed or deleted; nothing written.
+    pub async fn save_object_spool(
+        &self,
+        id: &str,
+        holder: &str,
+        spool: &ObjectSpool,
+        until: i64,
+    ) -> Result<bool, Error> {
+        let parts = serde_json::to_string(&spool.parts).map_err(|e| Error::internal("an upload's spool parts", e))?;
+        let done = sqlx::query(
+            "UPDATE uploads SET spool_offset = $3, spool_multipart = $4, spool_parts = $5, spool_tail = $6, \
+             spool_tail_size = $7, lease_until = $8 \
+             WHERE id = $1 AND lease_holder = $2 AND state = 'receiving'",
+        )
+        .bind(id)
+        .bind(holder)
+        .bind(spool.offset as i64)
+        .bind(&spool.multipart)
+        .bind(parts)
+        .bind(&spool.tail)
+        .bind(spool.tail_size as i64)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

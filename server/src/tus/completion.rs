@@ -19,6 +19,10 @@ pub(super) async fn finish(state: &AppState, upload: &Upload) -> Result<(), Erro
     let uploads = &state.uploads;
     let spool = uploads.spool.part(&upload.id);
     let cleaned = uploads.spool.cleaned(&upload.id);
+    if uploads.object_spool() {
+        // The bytes are in the bucket: read them back to the local folder to be cleaned.
+        uploads.storage.download(&super::objects::data_key(&upload.id), &spool).await?;
+    }
     let declared = upload.filetype.clone().unwrap_or_default();
     let (spool_for_task, cleaned_for_task) = (spool.clone(), cleaned.clone());
     let limits = uploads.limits.clone();
@@ -35,7 +39,7 @@ pub(super) async fn finish(state: &AppState, upload: &Upload) -> Result<(), Erro
     let (media_type, result) = match checked {
         Ok(checked) => checked,
         Err(error) => {
-            uploads.remove_files(&upload.id).await;
+            uploads.remove_files(&state.store, &upload.id).await?;
             let _ = tokio::fs::remove_file(&cleaned).await;
             state.store.delete_upload(&upload.id).await?;
             return Err(error);
@@ -47,11 +51,11 @@ pub(super) async fn finish(state: &AppState, upload: &Upload) -> Result<(), Erro
         // Deleted (or completed) meanwhile: what was just stored belongs to nothing.
         uploads.storage.delete(&key).await?;
         let _ = tokio::fs::remove_file(&cleaned).await;
-        uploads.remove_files(&upload.id).await;
+        uploads.remove_files(&state.store, &upload.id).await?;
         return Err(Error::UploadNotFound);
     }
     let _ = tokio::fs::remove_file(&cleaned).await;
-    uploads.remove_files(&upload.id).await;
+    uploads.remove_files(&state.store, &upload.id).await?;
     Ok(())
 }
 

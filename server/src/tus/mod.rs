@@ -9,10 +9,16 @@
 //! verified and an interrupted one keeps nothing). On the last byte the file is
 //! checked by its content, cleaned of metadata, and put into storage (`completion`).
 //! The spool files are `spool`'s, signed links and `/media` are `links`'.
+//!
+//! For several nodes the spool is the bucket instead (`objects`, chosen with
+//! `--spool s3`): the offset and the parts live in the database, and a lease there keeps
+//! one writer per upload across nodes. The local folder then only holds an upload
+//! while it is cleaned.
 
 pub mod completion;
 pub mod links;
 pub mod locks;
+pub mod objects;
 pub mod spool;
 pub use completion::check_case_media;
 pub use links::{link, media, Link, LinkQuery};
@@ -98,6 +104,8 @@ pub struct Uploads {
     pub spool: spool::Spool,
     pub storage: Storage,
     pub limits: Limits,
+    /// Incomplete uploads live in the bucket (`objects`), not in `spool`.
+    object_spool: bool,
     link_key: Vec<u8>,
     locks: locks::Locks,
     active: Mutex<HashMap<String, usize>>,
@@ -119,6 +127,7 @@ impl Uploads {
             spool,
             storage,
             limits,
+            object_spool: false,
             link_key,
             locks: locks::Locks::default(),
             active: Mutex::default(),
@@ -126,6 +135,29 @@ impl Uploads {
             cleaning_queue: Default::default(),
             admitting: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// Keeps incomplete uploads in the bucket (`objects`), so that several nodes share
+    /// them; needs S3 storage.
+    pub fn with_object_spool(mut self) -> Result<Uploads, String> {
+        if self.storage.multipart().is_none() {
+            return Err("the S3 spool needs S3 storage: set AFTERCARE_S3_BUCKET (and its endpoint and keys)".into());
+        }
+        self.object_spool = true;
+        Ok(self)
+    }
+
+    pub fn object_spool(&self) -> bool {
+        self.object_spool
+    }
+
+    /// Upload `id`'s offset: what the spool holds of it.
+    async fn offset(&self, store: &crate::store::Store, id: &str) -> Result<u64, Error> {
+        if self.object_spool {
+            Ok(store.object_spool(id).await?.map_or(0, |spool| spool.offset))
+        } else {
+            Ok(self.spool.offset(id).await)
+        }
     }
 
     pub fn max_size(&self) -> u64 {
@@ -156,8 +188,16 @@ impl Uploads {
         let mut removed = 0;
         for id in &expired {
             let Some(_held) = self.locks.try_take(id) else { continue };
-            self.remove_files(id).await;
+            let lease = match self.object_spool {
+                true => match objects::Lease::acquire(store, id, false).await? {
+                    Some(lease) => Some(lease),
+                    None => continue, // a request on another node is writing it
+                },
+                false => None,
+            };
+            self.remove_files(store, id).await?;
             store.delete_upload(id).await?;
+            drop(lease);
             removed += 1;
         }
         Ok(removed)
@@ -202,7 +242,11 @@ impl Uploads {
     /// leftovers (`.clean`), checksummed chunks never verified (`.chunk`), and spool files
     /// of uploads the database does not know as receiving.
     pub async fn reconcile_spool(&self, store: &crate::store::Store) -> Result<usize, Error> {
-        let receiving = store.receiving_upload_ids().await?;
+        // With the S3 spool, every local file is a cleaning leftover.
+        let receiving = match self.object_spool {
+            true => Default::default(),
+            false => store.receiving_upload_ids().await?,
+        };
         self.spool.reconcile(&receiving).await.map_err(|e| Error::internal("reconciling the spool", e))
     }
 
@@ -215,6 +259,8 @@ impl Uploads {
             return Err(Error::StorageFull);
         }
         let available = self.spool.free_bytes().await.map_err(|e| Error::internal("checking free space", e))?;
+        // With the S3 spool the disk only holds uploads being cleaned.
+        let promised = if self.object_spool { 0 } else { promised };
         // The spool files already hold part of what is promised; counting all of it again is
         // the safe side.
         if available < length.saturating_add(promised).saturating_add(self.limits.min_free_bytes) {
@@ -224,9 +270,15 @@ impl Uploads {
         Ok(())
     }
 
-    async fn remove_files(&self, id: &str) {
+    /// Removes what the spool holds of upload `id` (before its row goes: the S3 spool's
+    /// record says where its parts are).
+    async fn remove_files(&self, store: &crate::store::Store, id: &str) -> Result<(), Error> {
         self.spool.remove(id).await;
         self.locks.forget(id);
+        if self.object_spool {
+            objects::discard(store, &self.storage, id).await?;
+        }
+        Ok(())
     }
 }
 
@@ -314,7 +366,7 @@ async fn find(state: &AppState, uploader: &Uploader, id: &str) -> Result<Upload,
         return Err(Error::UploadNotFound);
     }
     if upload.state == UploadState::Receiving && state.clock.now() >= upload.expires_at {
-        state.uploads.remove_files(id).await;
+        state.uploads.remove_files(&state.store, id).await?;
         state.store.delete_upload(id).await?;
         return Err(Error::UploadExpired);
     }
@@ -332,7 +384,7 @@ fn progress_headers(expires_at: Timestamp, offset: u64) -> HeaderMap {
 }
 
 /// Where a write left an upload: its offset, and its expiry (moved on by the bytes).
-struct Written {
+pub(crate) struct Written {
     offset: u64,
     expires_at: Timestamp,
 }
@@ -423,7 +475,9 @@ pub async fn create(State(state): State<AppState>, uploader: Uploader, request: 
         object_key: None,
         size: None,
     };
-    state.uploads.spool.create(&upload.id).await.map_err(|e| Error::internal("creating a spool file", e))?;
+    if !state.uploads.object_spool {
+        state.uploads.spool.create(&upload.id).await.map_err(|e| Error::internal("creating a spool file", e))?;
+    }
     state.store.create_upload(&upload).await?;
     drop(_admitting);
     let location = format!("/v1/uploads/{}", upload.id);
@@ -459,18 +513,31 @@ pub async fn head(
     let mut upload = find(&state, &uploader, &id).await?;
     let mut offset = match upload.state {
         UploadState::Complete => upload.length,
-        UploadState::Receiving => state.uploads.spool.offset(&id).await,
+        UploadState::Receiving => state.uploads.offset(&state.store, &id).await?,
     };
     if upload.state == UploadState::Receiving && offset == upload.length {
-        // Full but not complete (its last writer was taken over, and the client, seeing
-        // every byte there, will not PATCH again): finish it, unless a request holds it.
+        // Full but not complete (its last writer was taken over or its node died, and the
+        // client, seeing every byte there, will not PATCH again): finish it, unless a
+        // request holds it.
         if let Some(_held) = state.uploads.locks.try_take(&id) {
-            upload = find(&state, &uploader, &id).await?;
-            if upload.state == UploadState::Receiving {
-                completion::finish(&state, &upload).await?;
+            let lease = match state.uploads.object_spool {
+                true => objects::Lease::acquire(&state.store, &id, false).await?.map(Some),
+                false => Some(None),
+            };
+            if let Some(lease) = lease {
                 upload = find(&state, &uploader, &id).await?;
+                if upload.state == UploadState::Receiving {
+                    match &lease {
+                        Some(lease) => objects::finish(&state, &upload, lease).await?,
+                        None => completion::finish(&state, &upload).await?,
+                    }
+                    upload = find(&state, &uploader, &id).await?;
+                }
+                offset = upload.length;
+                if let Some(lease) = lease {
+                    lease.release().await;
+                }
             }
-            offset = upload.length;
         }
     }
     let mut headers = progress_headers(upload.expires_at, offset);
@@ -533,11 +600,15 @@ async fn write(state: &AppState, upload: &Upload, given: u64, request: Request) 
     let declared_length = header(request.headers(), CONTENT_LENGTH.as_str()).and_then(parse_u64);
     let _active = uploads.begin(&upload.owner)?;
     let held = uploads.locks.take(&upload.id).await;
+    let _writing = state.metrics.upload_writing();
     // Read again under the lock: a request queued behind the one that wrote the last byte
     // must find the upload complete (or deleted), never write over it.
     let upload = &state.store.upload(&upload.id).await?.ok_or(Error::UploadNotFound)?;
     if upload.state == UploadState::Complete {
         return Err(Error::OffsetMismatch { given, actual: upload.length });
+    }
+    if uploads.object_spool {
+        return objects::write(state, upload, given, request, checksum, declared_length, &held).await;
     }
     let spool = uploads.spool.part(&upload.id);
     let actual = uploads.spool.offset(&upload.id).await;
@@ -706,6 +777,10 @@ pub async fn terminate(
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let _held = state.uploads.locks.take(&id).await;
+    let lease = match state.uploads.object_spool {
+        true => objects::Lease::acquire(&state.store, &id, true).await?,
+        false => None,
+    };
     // Read again under the lock: a concurrent DELETE or completion may have won.
     let Some(upload) = gone(find(&state, &uploader, &id).await)? else {
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -717,7 +792,8 @@ pub async fn terminate(
     if let Some(key) = &upload.object_key {
         state.uploads.storage.delete(key).await?;
     }
-    state.uploads.remove_files(&id).await;
+    state.uploads.remove_files(&state.store, &id).await?;
     state.store.delete_upload(&id).await?;
+    drop(lease);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -243,3 +243,30 @@ fn on_postgresql_serve_refuses_keys_made_per_node() {
     assert!(!ok && stderr.contains("/nonexistent/key"), "{stderr}");
     assert!(!dir.path().join("media-link-key").exists(), "no key was made");
 }
+
+#[test]
+fn a_cluster_node_refuses_sqlite_and_the_local_spool() {
+    let dir = tempfile::tempdir().unwrap();
+    let serve = |extra: &[&str]| {
+        let mut args = vec!["serve", "--cluster", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"];
+        args.extend(extra);
+        run(&args, dir.path())
+    };
+    // SQLite (the default): one node's database.
+    let (ok, _, stderr) = serve(&[]);
+    assert!(!ok && stderr.contains("SQLite") && stderr.contains("PostgreSQL"), "{stderr}");
+    let (ok, _, stderr) = serve(&["--spool", "s3"]);
+    assert!(!ok && stderr.contains("SQLite"), "{stderr}");
+    // PostgreSQL, but incomplete uploads on local disk (refused before connecting: port 1).
+    let (ok, _, stderr) = serve(&["--database-url", "postgres://aftercare@127.0.0.1:1/aftercare"]);
+    assert!(!ok && stderr.contains("--spool s3"), "{stderr}");
+    assert!(!dir.path().join("aftercare.db").exists(), "no database was made");
+}
+
+#[test]
+fn the_s3_spool_needs_s3_storage() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) =
+        run(&["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--spool", "s3"], dir.path());
+    assert!(!ok && stderr.contains("--spool s3") && stderr.contains("AFTERCARE_S3_BUCKET"), "{stderr}");
+}
