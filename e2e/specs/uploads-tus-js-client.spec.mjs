@@ -2,6 +2,7 @@
 // write — several sizes, chunked, and one cut mid-way and finished by a fresh client —
 // and the stored bytes are exactly the source's, on local disk and on S3 (moto).
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
@@ -101,8 +102,8 @@ function freePort() {
   });
 }
 
-test("tus-js-client uploads to S3-compatible storage (moto)", async () => {
-  test.setTimeout(180_000);
+/** Runs `body(endpoint)` against a fresh moto S3 server with an `evidence` bucket. */
+async function withMoto(body) {
   const moto = process.env.MOTO_SERVER_BIN;
   test.skip(!moto && !process.env.AFTERCARE_REQUIRE_S3, "moto_server not installed (scripts/test installs it)");
   expect(moto && existsSync(moto), "MOTO_SERVER_BIN").toBeTruthy();
@@ -112,16 +113,24 @@ test("tus-js-client uploads to S3-compatible storage (moto)", async () => {
   try {
     await expect.poll(async () => (await fetch(endpoint).catch(() => null))?.status ?? 0, { timeout: 30_000 }).toBe(200);
     expect((await fetch(`${endpoint}/evidence`, { method: "PUT" })).status).toBe(200);
-    const backend = await startBackend({
-      staticDir: resolve("dist"),
-      env: {
-        AFTERCARE_S3_BUCKET: "evidence",
-        AFTERCARE_S3_ENDPOINT: endpoint,
-        AFTERCARE_S3_REGION: "us-east-1",
-        AFTERCARE_S3_ACCESS_KEY_ID: "testing",
-        AFTERCARE_S3_SECRET_ACCESS_KEY: "testing",
-      },
-    });
+    await body(endpoint);
+  } finally {
+    server.kill();
+  }
+}
+
+const s3Env = (endpoint) => ({
+  AFTERCARE_S3_BUCKET: "evidence",
+  AFTERCARE_S3_ENDPOINT: endpoint,
+  AFTERCARE_S3_REGION: "us-east-1",
+  AFTERCARE_S3_ACCESS_KEY_ID: "testing",
+  AFTERCARE_S3_SECRET_ACCESS_KEY: "testing",
+});
+
+test("tus-js-client uploads to S3-compatible storage (moto)", async () => {
+  test.setTimeout(180_000);
+  await withMoto(async (endpoint) => {
+    const backend = await startBackend({ staticDir: resolve("dist"), env: s3Env(endpoint) });
     try {
       await exercise(backend, "tus-js-s3", null);
       const listing = await (await fetch(`${endpoint}/evidence?list-type=2&prefix=demo/`)).text();
@@ -129,7 +138,49 @@ test("tus-js-client uploads to S3-compatible storage (moto)", async () => {
     } finally {
       await backend.close();
     }
-  } finally {
-    server.kill();
-  }
+  });
 });
+
+test("tus-js-client uploads through the S3 spool (moto): chunks smaller and larger than a part, resumed, checksummed, nothing left over", async () => {
+  test.setTimeout(180_000);
+  await withMoto(async (endpoint) => {
+    const backend = await startBackend({ staticDir: resolve("dist"), env: { ...s3Env(endpoint), AFTERCARE_SPOOL: "s3" } });
+    try {
+      await exercise(backend, "tus-js-spool", null);
+      // Upload-Checksum: a wrong one keeps nothing (460), the right one is taken whole.
+      const auth = { Authorization: `Bearer ${await token(backend, "tus-js-spool")}`, "Tus-Resumable": "1.0.0" };
+      const source = syntheticMp4(6 * 1024 * 1024, { seed: 5 });
+      const created = await fetch(`${backend.origin}/v1/uploads/`, {
+        method: "POST",
+        headers: { ...auth, "Upload-Length": String(source.length), "Upload-Metadata": `filetype ${Buffer.from("video/mp4").toString("base64")}` },
+      });
+      expect(created.status).toBe(201);
+      const location = backend.origin + created.headers.get("location");
+      const patch = (offset, bytes, digest) => fetch(location, {
+        method: "PATCH",
+        headers: { ...auth, "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream", "Upload-Checksum": `sha256 ${digest}` },
+        body: bytes,
+      });
+      const digest = (bytes) => createHash("sha256").update(bytes).digest("base64");
+      const first = source.subarray(0, 5.5 * 1024 * 1024);
+      expect((await patch(0, first, digest(Buffer.from("not these bytes")))).status).toBe(460);
+      const head = await fetch(location, { method: "HEAD", headers: auth });
+      expect(head.headers.get("upload-offset")).toBe("0");
+      const taken = await patch(0, first, digest(first));
+      expect(taken.status).toBe(204);
+      expect(taken.headers.get("upload-offset")).toBe(String(first.length));
+      const rest = source.subarray(first.length);
+      expect((await patch(first.length, rest, digest(rest))).status).toBe(204);
+      const { bytes } = await stored(backend, auth.Authorization.slice(7), location);
+      expect(sha256(bytes)).toBe(sha256(source));
+      // Everything of the spool is gone from the bucket once the uploads completed.
+      const spool = await (await fetch(`${endpoint}/evidence?list-type=2&prefix=.spool/`)).text();
+      expect(spool.match(/<Key>[^<]*<\/Key>/g) || []).toEqual([]);
+      const open = await (await fetch(`${endpoint}/evidence?uploads`)).text();
+      expect(open.match(/<Upload>/g) || []).toEqual([]);
+    } finally {
+      await backend.close();
+    }
+  });
+});
+
