@@ -61,21 +61,29 @@ fn from_row(row: &AnyRow) -> Result<Upload, Error> {
 
 impl Store {
     pub async fn create_upload(&self, upload: &Upload) -> Result<(), Error> {
-        sqlx::query(&format!(
-            "INSERT INTO uploads ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'receiving', NULL, NULL, NULL)"
-        ))
-        .bind(&upload.id)
-        .bind(&upload.owner.merchant_id)
-        .bind(&upload.owner.order_id)
-        .bind(&upload.owner.shopper_id)
-        .bind(upload.length as i64)
-        .bind(&upload.metadata)
-        .bind(&upload.filename)
-        .bind(&upload.filetype)
-        .bind(upload.created_at.0)
-        .bind(upload.expires_at.0)
-        .execute(&self.pool)
-        .await?;
+        insert(&mut *self.pool.acquire().await?, upload).await
+    }
+
+    /// Inserts `upload` if `check` accepts the quotas it would count against, summed in
+    /// the same transaction — on PostgreSQL under a transaction-scoped advisory lock, so
+    /// admissions on different nodes take turns.
+    pub async fn admit_upload(
+        &self,
+        upload: &Upload,
+        check: impl FnOnce(&Quota) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        if self.postgres_url.is_some() {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADMISSION_LOCK).execute(&mut *tx).await?;
+        }
+        let (owner_bytes, owner_uploads) = owner_uploads(&mut tx, &upload.owner).await?;
+        let row = sqlx::query("SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE state = 'receiving'")
+            .fetch_one(&mut *tx)
+            .await?;
+        let receiving_bytes = row.try_get::<i64, _>(0)? as u64;
+        check(&Quota { owner_bytes, owner_uploads, receiving_bytes })?;
+        insert(&mut tx, upload).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -146,14 +154,6 @@ impl Store {
         Ok(())
     }
 
-    /// Bytes promised by every incomplete upload, for the spool quota.
-    pub async fn receiving_upload_bytes(&self) -> Result<u64, Error> {
-        let row = sqlx::query("SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE state = 'receiving'")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get::<i64, _>(0)? as u64)
-    }
-
     pub async fn delete_upload(&self, id: &str) -> Result<(), Error> {
         sqlx::query("DELETE FROM uploads WHERE id = $1").bind(id).execute(&self.pool).await?;
         Ok(())
@@ -201,24 +201,53 @@ impl Store {
             .await?;
         rows.iter().map(|row| Ok(row.try_get::<String, _>(0)?)).collect()
     }
+}
 
-    /// An owner's uploads that count against its quota: the bytes they promise (declared
-    /// lengths), for the byte limit, and how many there are (any state), for the count
-    /// cap. For a shopper, every upload of the order; for a seller or the platform (no
-    /// order), those no case references yet.
-    pub async fn order_uploads(&self, owner: &Owner) -> Result<(u64, u64), Error> {
-        let pending = if owner.is_staff() { " AND shopper_id = $3 AND case_id IS NULL" } else { "" };
-        let sql = format!(
-            "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT), COUNT(*) FROM uploads \
-             WHERE merchant_id = $1 AND order_id = $2{pending}"
-        );
-        let mut query = sqlx::query(&sql).bind(&owner.merchant_id).bind(&owner.order_id);
-        if owner.is_staff() {
-            query = query.bind(&owner.shopper_id);
-        }
-        let row = query.fetch_one(&self.pool).await?;
-        Ok((row.try_get::<i64, _>(0)? as u64, row.try_get::<i64, _>(1)? as u64))
+/// What a new upload counts against.
+pub struct Quota {
+    /// The bytes the owner's uploads promise (declared lengths), for the byte limit, and
+    /// how many there are (any state), for the count cap. For a shopper, every upload of
+    /// the order; for a seller or the platform (no order), those no case references yet.
+    pub owner_bytes: u64,
+    pub owner_uploads: u64,
+    /// Bytes promised by every incomplete upload, for the spool quota.
+    pub receiving_bytes: u64,
+}
+
+/// The key of the advisory lock admissions take on PostgreSQL.
+const ADMISSION_LOCK: i64 = 0x6166_7465_7263_6172; // "aftercar"
+
+async fn insert(conn: &mut sqlx::AnyConnection, upload: &Upload) -> Result<(), Error> {
+    sqlx::query(&format!(
+        "INSERT INTO uploads ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'receiving', NULL, NULL, NULL)"
+    ))
+    .bind(&upload.id)
+    .bind(&upload.owner.merchant_id)
+    .bind(&upload.owner.order_id)
+    .bind(&upload.owner.shopper_id)
+    .bind(upload.length as i64)
+    .bind(&upload.metadata)
+    .bind(&upload.filename)
+    .bind(&upload.filetype)
+    .bind(upload.created_at.0)
+    .bind(upload.expires_at.0)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn owner_uploads(conn: &mut sqlx::AnyConnection, owner: &Owner) -> Result<(u64, u64), Error> {
+    let pending = if owner.is_staff() { " AND shopper_id = $3 AND case_id IS NULL" } else { "" };
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT), COUNT(*) FROM uploads \
+         WHERE merchant_id = $1 AND order_id = $2{pending}"
+    );
+    let mut query = sqlx::query(&sql).bind(&owner.merchant_id).bind(&owner.order_id);
+    if owner.is_staff() {
+        query = query.bind(&owner.shopper_id);
     }
+    let row = query.fetch_one(conn).await?;
+    Ok((row.try_get::<i64, _>(0)? as u64, row.try_get::<i64, _>(1)? as u64))
 }
 
 /// Where an incomplete upload's bytes are in the S3 spool (`tus::objects`): the

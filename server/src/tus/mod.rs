@@ -113,8 +113,8 @@ pub struct Uploads {
     /// Completed uploads waiting for a cleaning slot.
     cleaning_queue: std::sync::atomic::AtomicUsize,
     /// Held while an upload is admitted (quotas summed, row inserted), so concurrent
-    /// creations cannot together promise more than a quota allows. One process; several
-    /// processes need the database to arbitrate.
+    /// creations cannot together promise more than a quota allows; across nodes,
+    /// `Store::admit_upload` takes a database lock too.
     admitting: tokio::sync::Mutex<()>,
 }
 
@@ -250,15 +250,15 @@ impl Uploads {
         self.spool.reconcile(&receiving).await.map_err(|e| Error::internal("reconciling the spool", e))
     }
 
-    /// Whether the spool can take `length` more bytes: within the spool quota, and
-    /// leaving `min_free_bytes` free on its disk after every incomplete upload finishes.
-    async fn admit_to_spool(&self, store: &crate::store::Store, length: u64) -> Result<(), Error> {
-        let promised = store.receiving_upload_bytes().await?;
+    /// Whether the spool can take `length` more bytes, with `promised` bytes of
+    /// incomplete uploads already admitted and `available` bytes free on its disk: within
+    /// the spool quota, and leaving `min_free_bytes` free after every incomplete upload
+    /// finishes.
+    fn spool_room(&self, promised: u64, length: u64, available: u64) -> Result<(), Error> {
         if promised.saturating_add(length) > self.limits.max_spool_bytes {
             tracing::warn!("spool quota reached: {promised} bytes promised, {length} more asked");
             return Err(Error::StorageFull);
         }
-        let available = self.spool.free_bytes().await.map_err(|e| Error::internal("checking free space", e))?;
         // With the S3 spool the disk only holds uploads being cleaned.
         let promised = if self.object_spool { 0 } else { promised };
         // The spool files already hold part of what is promised; counting all of it again is
@@ -447,20 +447,6 @@ pub async fn create(State(state): State<AppState>, uploader: Uploader, request: 
     let owner = uploader.0;
     let now = state.clock.now();
     state.uploads.sweep(&state.store, now).await?;
-    // Admission: the quotas are summed and the row inserted under one lock, so twelve
-    // concurrent creations cannot each see room for themselves.
-    let _admitting = state.uploads.admitting.lock().await;
-    let (used, count) = state.store.order_uploads(&owner).await?;
-    if used.saturating_add(length) > limits.max_order_bytes {
-        return Err(Error::UploadTooLarge {
-            message: format!("this order's uploads would exceed {} bytes", limits.max_order_bytes),
-            max: Some(limits.max_order_bytes),
-        });
-    }
-    if count >= limits.max_order_uploads {
-        return Err(Error::OrderUploadLimit(limits.max_order_uploads));
-    }
-    state.uploads.admit_to_spool(&state.store, length).await?;
     let upload = Upload {
         id: uuid::Uuid::new_v4().simple().to_string(),
         owner,
@@ -475,10 +461,29 @@ pub async fn create(State(state): State<AppState>, uploader: Uploader, request: 
         object_key: None,
         size: None,
     };
+    let available = state.uploads.spool.free_bytes().await.map_err(|e| Error::internal("checking free space", e))?;
+    // Admission: the quotas are summed and the row inserted under one lock (this
+    // process's, and on PostgreSQL the database's, across nodes), so twelve concurrent
+    // creations cannot each see room for themselves.
+    let _admitting = state.uploads.admitting.lock().await;
+    state
+        .store
+        .admit_upload(&upload, |quota| {
+            if quota.owner_bytes.saturating_add(length) > limits.max_order_bytes {
+                return Err(Error::UploadTooLarge {
+                    message: format!("this order's uploads would exceed {} bytes", limits.max_order_bytes),
+                    max: Some(limits.max_order_bytes),
+                });
+            }
+            if quota.owner_uploads >= limits.max_order_uploads {
+                return Err(Error::OrderUploadLimit(limits.max_order_uploads));
+            }
+            state.uploads.spool_room(quota.receiving_bytes, length, available)
+        })
+        .await?;
     if !state.uploads.object_spool {
         state.uploads.spool.create(&upload.id).await.map_err(|e| Error::internal("creating a spool file", e))?;
     }
-    state.store.create_upload(&upload).await?;
     drop(_admitting);
     let location = format!("/v1/uploads/{}", upload.id);
     let with_body = header(&headers, CONTENT_TYPE.as_str()) == Some(OFFSET_OCTET_STREAM);

@@ -608,3 +608,46 @@ async fn a_patch_queued_behind_the_last_byte_cannot_replace_the_completed_upload
     assert!(stored.starts_with(&[0xFF, 0xD8]) && !stored.windows(3).any(|w| w == b"GPS"), "the photo, cleaned");
     assert_eq!(tus.offset(&location).await, (StatusCode::OK, Some(photo.len() as u64)));
 }
+
+#[tokio::test]
+async fn on_postgresql_creations_on_two_nodes_cannot_overrun_the_order_quota() {
+    let app = with_limits(|limits| limits.max_order_bytes = 1024 * 1024 * 1024).await;
+    let Some(url) = app.state.store.postgres_url.clone() else {
+        return; // SQLite is one node (the test command runs this on PostgreSQL too).
+    };
+    // Node B: the same database, its own process state (its own admission mutex).
+    let mut b = app.state.clone();
+    b.store = aftercare_server::store::Store::open(&url).await.unwrap();
+    let storage = aftercare_server::storage::Storage::local(&app.dir.path().join("media")).unwrap();
+    let limits = app.state.uploads.limits.clone();
+    b.uploads = std::sync::Arc::new(
+        aftercare_server::tus::Uploads::new(app.dir.path().join("spool-b"), storage, limits, vec![7; 32]).unwrap(),
+    );
+    let tus = Tus { token: app.token(), app: &app };
+    let size = 200 * 1024 * 1024;
+    let on_b = || {
+        let request = tus
+            .request("POST", "/v1/uploads/")
+            .header("upload-length", size.to_string())
+            .header("upload-metadata", "filetype dmlkZW8vbXA0")
+            .body(Body::empty())
+            .unwrap();
+        let b = aftercare_server::app(b.clone());
+        async move { tower::ServiceExt::oneshot(b, request).await.unwrap().status() }
+    };
+    let on_a = || async { tus.create(size, "video/mp4").await.0 };
+    let answers = futures_util::future::join_all((0..12).map(|i| {
+        let a = on_a();
+        let b = on_b();
+        async move {
+            if i % 2 == 0 {
+                a.await
+            } else {
+                b.await
+            }
+        }
+    }))
+    .await;
+    let created = answers.iter().filter(|status| **status == StatusCode::CREATED).count();
+    assert_eq!(created, 5, "5 × 200 MiB fit in 1 GiB, a sixth does not, whichever node admits it: {answers:?}");
+}
