@@ -417,3 +417,34 @@ async fn file_refused_case(app: &TestApp) -> String {
     app.seller_step(&id, aftercare_protocol::lifecycle::Action::Refuse).await;
     id
 }
+
+#[tokio::test]
+async fn an_upload_lease_keeps_one_writer_until_released_or_run_out_and_fences_the_old_one() {
+    use aftercare_server::store::{ObjectSpool, Renewal};
+    let app = TestApp::new().await;
+    let tus = Tus { token: app.token(), app: &app };
+    let location = tus.created(10, "image/jpeg").await;
+    let id = location.rsplit('/').next().unwrap();
+    let store = &app.state.store;
+    assert!(store.acquire_upload_lease(id, "a", 1_000, 2_000).await.unwrap());
+    assert!(!store.acquire_upload_lease(id, "b", 1_500, 2_500).await.unwrap(), "held until 2000");
+    store.want_upload_lease(id).await.unwrap();
+    assert_eq!(store.renew_upload_lease(id, "a", 3_000).await.unwrap(), Renewal::Wanted, "the holder hears it is wanted");
+    // Only the holder's record is written.
+    let spool = ObjectSpool { offset: 5, tail: Some(".spool/x/tail".into()), tail_size: 5, ..ObjectSpool::default() };
+    assert!(store.save_object_spool(id, "a", &spool, 3_000).await.unwrap());
+    assert!(!store.save_object_spool(id, "b", &ObjectSpool::default(), 3_000).await.unwrap());
+    assert_eq!(store.object_spool(id).await.unwrap(), Some(spool.clone()));
+    // A holder that stops renewing (its node died) loses the lease once it runs out …
+    assert!(!store.acquire_upload_lease(id, "b", 2_999, 9_000).await.unwrap());
+    assert!(store.acquire_upload_lease(id, "b", 3_001, 9_000).await.unwrap());
+    // … and cannot write after it wakes up.
+    assert_eq!(store.renew_upload_lease(id, "a", 9_999).await.unwrap(), Renewal::Lost);
+    assert!(!store.save_object_spool(id, "a", &ObjectSpool::default(), 9_999).await.unwrap());
+    assert_eq!(store.object_spool(id).await.unwrap(), Some(spool));
+    assert_eq!(store.renew_upload_lease(id, "b", 9_500).await.unwrap(), Renewal::Kept, "taking over clears the request");
+    store.release_upload_lease(id, "a").await.unwrap(); // not a's to release
+    assert!(!store.acquire_upload_lease(id, "c", 5_000, 6_000).await.unwrap());
+    store.release_upload_lease(id, "b").await.unwrap();
+    assert!(store.acquire_upload_lease(id, "c", 5_000, 6_000).await.unwrap());
+}
