@@ -117,3 +117,71 @@ export function throttledRelay(target, bytesPerSecond) {
     ok(relay);
   }));
 }
+
+/** Node `n`'s own URL (not through the balancer). */
+export const nodeUrl = (n) => `http://127.0.0.1:${readFileSync(`${dir}/node-${n}.port`, "utf8").trim()}`;
+
+/** Adds a seller's agent of the cluster's shop with `password`; returns the email. */
+export function staff(email, password) {
+  execFileSync(bin, ["staff", "add", ...common, "--database-url", database, "--merchant", "shop", "--email", email, "--role", "agent"], {
+    env: { ...process.env, AFTERCARE_STAFF_PASSWORD: password },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return email;
+}
+
+/**
+ * A console signed in at `base`, listening to `/v1/staff/events`: `next(predicate, ms)`
+ * resolves with the first event that matches (or rejects after `ms`).
+ */
+export async function consoleEvents(base, email, password) {
+  const signIn = await fetch(`${base}/v1/staff/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(signIn.status, 200, await signIn.clone().text());
+  const cookie = signIn.headers.get("set-cookie").split(";")[0];
+  const controller = new AbortController();
+  const response = await fetch(`${base}/v1/staff/events`, { headers: { cookie }, signal: controller.signal });
+  assert.equal(response.status, 200);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const events = [];
+  const waiters = [];
+  (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ done: true }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = frame.split("\n").filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim()).join("\n");
+        if (!data) continue;
+        const event = { at: performance.now(), data: JSON.parse(data) };
+        events.push(event);
+        for (const waiter of [...waiters]) waiter(event);
+      }
+    }
+  })();
+  return {
+    next(predicate, ms) {
+      const seen = events.find((event) => predicate(event.data));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no matching console event within ${ms} ms`)), ms);
+        const waiter = (event) => {
+          if (!predicate(event.data)) return;
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(waiter), 1);
+          ok(event);
+        };
+        waiters.push(waiter);
+      });
+    },
+    close: () => controller.abort(),
+  };
+}

@@ -1,10 +1,36 @@
 // Deadlines fire once across nodes: 500 cases whose seller's deadline (auto-accept
 // after 48 h) falls due when the shared dev clock moves 49 h through the balancer,
 // while the three nodes' schedulers all run and node 3 is SIGKILLed meanwhile (and
-// restarted): every case is accepted by the system exactly once. Run by scripts/test
-// inside `scripts/cluster start`.
+// restarted): every case is accepted by the system exactly once, and the shop's
+// webhook receiver gets each acceptance under one delivery id, signed (a POST in
+// flight on the killed node may come again under its id: at least once, deduplicated
+// by `Aftercare-Delivery`). Run by scripts/test inside `scripts/cluster start`.
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import assert from "node:assert/strict";
-import { allCases, apiKey, cluster, fileCase, token as mint, url } from "./common.mjs";
+import { allCases, apiKey, cluster, dir, fileCase, token as mint, url } from "./common.mjs";
+
+// The shop's webhook receiver (scripts/cluster configured its port and secret).
+const secret = readFileSync(`${dir}/webhook.secret`, "utf8").trim();
+const posts = []; // { delivery, kind, caseId }
+const receiver = createServer((request, response) => {
+  const chunks = [];
+  request.on("data", (chunk) => chunks.push(chunk));
+  request.on("end", () => {
+    const body = Buffer.concat(chunks).toString();
+    const [t, v1] = (request.headers["aftercare-signature"] || "").split(",").map((part) => part.split("=")[1]);
+    const expected = createHmac("sha256", secret).update(`${t}.${body}`).digest("hex");
+    if (v1 !== expected) {
+      response.writeHead(400).end();
+      return;
+    }
+    const event = JSON.parse(body);
+    posts.push({ delivery: request.headers["aftercare-delivery"], kind: event.type, caseId: event.case.id });
+    response.writeHead(204).end();
+  });
+});
+await new Promise((ok) => receiver.listen(Number(readFileSync(`${dir}/webhook.port`, "utf8")), "127.0.0.1", ok));
 
 const CASES = 500;
 const token = mint("o-2", "s-2");
@@ -45,4 +71,18 @@ for (let wait = 0; counts.some((n) => n === 0) && wait < 300; wait++) {
 assert.equal(counts.length, CASES);
 const tally = counts.reduce((t, n) => ({ ...t, [n]: (t[n] || 0) + 1 }), {});
 assert.deepEqual([...new Set(counts)], [1], `cases by how often the system accepted them: ${JSON.stringify(tally)}`);
-console.log(`cluster: ${CASES} deadlines over 3 nodes (node 3 killed while they fell due): each applied exactly once`);
+
+// Each acceptance reached the receiver, under one delivery id.
+const ours = new Set(ids);
+const accepted = () => posts.filter((p) => p.kind === "case.accept" && ours.has(p.caseId));
+for (let wait = 0; new Set(accepted().map((p) => p.caseId)).size < CASES && wait < 600; wait++) {
+  await new Promise((ok) => setTimeout(ok, 100));
+}
+const byCase = new Map();
+for (const post of accepted()) byCase.set(post.caseId, (byCase.get(post.caseId) || new Set()).add(post.delivery));
+assert.equal(byCase.size, CASES, `${byCase.size} of ${CASES} acceptances delivered`);
+assert([...byCase.values()].every((deliveries) => deliveries.size === 1), "one delivery id per acceptance");
+const repeated = accepted().length - CASES;
+receiver.close();
+console.log(`cluster: ${CASES} deadlines over 3 nodes (node 3 killed while they fell due): each applied exactly once; ` +
+  `each acceptance delivered to the webhook under one id (${repeated} POSTs repeated after the kill)`);
