@@ -19,14 +19,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
+import { flag, option, quick } from "./args.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const option = (name, fallback) => (args.indexOf(name) >= 0 ? Number(args[args.indexOf(name) + 1]) : fallback);
-const CASES = quick ? 200 : option("--cases", 10_000);
-const RUNS = quick ? 1 : option("--runs", 7);
-if (!args.includes("--no-build") && !quick) {
+const CASES = quick ? 200 : option("cases", 10_000);
+const RUNS = quick ? 1 : option("runs", 7);
+if (!flag("no-build") && !quick) {
   execFileSync(`${root}scripts/build`, { stdio: "inherit" });
   execFileSync("cargo", ["build", "--release", "-p", "aftercare-server"], { cwd: root, stdio: "inherit" });
 }

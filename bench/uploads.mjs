@@ -17,21 +17,16 @@ import { FileStore } from "@tus/file-store";
 import { Server } from "@tus/server";
 import * as tus from "tus-js-client";
 import { syntheticMp4 } from "../e2e/support/media.mjs";
+import { flag, option, quick } from "./args.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const quick = args.includes("--quick");
 const RUNS = quick ? 1 : 3;
 const SIZE = option("size-mb", quick ? 2 : 100) * 1024 * 1024;
 const BIG = option("big-mb", quick ? 16 : 1024) * 1024 * 1024;
 const CHUNK = 8 * 1024 * 1024;
 const work = mkdtempSync(join(tmpdir(), "aftercare-bench-"));
 
-if (!args.includes("--no-build") && !quick) execFileSync("cargo", ["build", "--release", "-p", "aftercare-server"], { cwd: root, stdio: "inherit" });
+if (!flag("no-build") && !quick) execFileSync("cargo", ["build", "--release", "-p", "aftercare-server"], { cwd: root, stdio: "inherit" });
 const meta = JSON.parse(execFileSync("cargo", ["metadata", "--format-version", "1", "--no-deps"], { cwd: root }));
 const binary = `${meta.target_directory}/release/aftercare-server`;
 

@@ -131,8 +131,9 @@ export function staff(email, password) {
 }
 
 /**
- * A console signed in at `base`, listening to `/v1/staff/events`: `next(predicate, ms)`
- * resolves with the first event that matches (or rejects after `ms`).
+ * A console signed in at `base`, listening to `/v1/staff/events`: `nth(predicate, n, ms)`
+ * resolves with the n-th event that matches, `{ at: performance.now() when heard, data }`
+ * (or rejects after `ms`).
  */
 export async function consoleEvents(base, email, password) {
   const signIn = await fetch(`${base}/v1/staff/sign-in`, {
@@ -168,16 +169,18 @@ export async function consoleEvents(base, email, password) {
     }
   })();
   return {
-    next(predicate, ms) {
-      const seen = events.find((event) => predicate(event.data));
-      if (seen) return Promise.resolve(seen);
+    /** The `n`-th (0-based) event matching `predicate`, waiting up to `ms` for it. */
+    nth(predicate, n, ms) {
+      const matching = () => events.filter((event) => predicate(event.data));
+      if (matching().length > n) return Promise.resolve(matching()[n]);
       return new Promise((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error(`no matching console event within ${ms} ms`)), ms);
-        const waiter = (event) => {
-          if (!predicate(event.data)) return;
+        const timer = setTimeout(() => fail(new Error(`no matching console event #${n} within ${ms} ms`)), ms);
+        const waiter = () => {
+          const found = matching();
+          if (found.length <= n) return;
           clearTimeout(timer);
           waiters.splice(waiters.indexOf(waiter), 1);
-          ok(event);
+          ok(found[n]);
         };
         waiters.push(waiter);
       });

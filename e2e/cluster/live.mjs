@@ -1,6 +1,6 @@
 // Live updates cross nodes: a seller's console connected to node 1 hears of a case
 // filed and a shopper's reply posted through node 2 (PostgreSQL LISTEN/NOTIFY), within
-// a generous limit; the time from the reply's answer to the console's event is printed
+// a generous limit; the time from sending the reply to the console's event is printed
 // (bench/cluster.mjs measures it over many replies). Run by scripts/test inside
 // `scripts/cluster start`.
 import assert from "node:assert/strict";
@@ -22,15 +22,15 @@ const filed = await fetch(`${b}/v1/cases`, {
 });
 assert.equal(filed.status, 201, await filed.clone().text());
 const kase = await filed.json();
-await console_.next((e) => e.case_id === kase.id && e.kind === "file", 15_000);
+await console_.nth((e) => e.case_id === kase.id && e.kind === "file", 0, 15_000);
 
+const sent = performance.now();
 const replied = await fetch(`${b}/v1/cases/${kase.id}/messages`, {
   method: "POST",
   headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "if-match": `"${kase.version}"` },
   body: JSON.stringify({ message: "Here is one more detail, sent through node 2." }),
 });
-const answered = performance.now();
 assert.equal(replied.status, 200, await replied.clone().text());
-const heard = await console_.next((e) => e.case_id === kase.id && e.kind === "message", 15_000);
+const heard = await console_.nth((e) => e.case_id === kase.id && e.kind === "message", 0, 15_000);
 console_.close();
-console.log(`cluster live: a console on node 1 heard a shopper's reply through node 2 ${(heard.at - answered).toFixed(1)} ms after it was answered`);
+console.log(`cluster live: a console on node 1 heard a shopper's reply through node 2 ${(heard.at - sent).toFixed(1)} ms after it was sent`);
