@@ -429,7 +429,11 @@ async fn an_upload_lease_keeps_one_writer_until_released_or_run_out_and_fences_t
     assert!(store.acquire_upload_lease(id, "a", 1_000, 2_000).await.unwrap());
     assert!(!store.acquire_upload_lease(id, "b", 1_500, 2_500).await.unwrap(), "held until 2000");
     store.want_upload_lease(id).await.unwrap();
-    assert_eq!(store.renew_upload_lease(id, "a", 3_000).await.unwrap(), Renewal::Wanted, "the holder hears it is wanted");
+    assert_eq!(
+        store.renew_upload_lease(id, "a", 3_000).await.unwrap(),
+        Renewal::Wanted,
+        "the holder hears it is wanted"
+    );
     // Only the holder's record is written.
     let spool = ObjectSpool { offset: 5, tail: Some(".spool/x/tail".into()), tail_size: 5, ..ObjectSpool::default() };
     assert!(store.save_object_spool(id, "a", &spool, 3_000).await.unwrap());
@@ -442,7 +446,11 @@ async fn an_upload_lease_keeps_one_writer_until_released_or_run_out_and_fences_t
     assert_eq!(store.renew_upload_lease(id, "a", 9_999).await.unwrap(), Renewal::Lost);
     assert!(!store.save_object_spool(id, "a", &ObjectSpool::default(), 9_999).await.unwrap());
     assert_eq!(store.object_spool(id).await.unwrap(), Some(spool));
-    assert_eq!(store.renew_upload_lease(id, "b", 9_500).await.unwrap(), Renewal::Kept, "taking over clears the request");
+    assert_eq!(
+        store.renew_upload_lease(id, "b", 9_500).await.unwrap(),
+        Renewal::Kept,
+        "taking over clears the request"
+    );
     store.release_upload_lease(id, "a").await.unwrap(); // not a's to release
     assert!(!store.acquire_upload_lease(id, "c", 5_000, 6_000).await.unwrap());
     store.release_upload_lease(id, "b").await.unwrap();
