@@ -573,6 +573,7 @@ pub async fn head(
         (status = 413, description = "Past Upload-Length; nothing kept", body = aftercare_protocol::case::ApiError),
         (status = 415, description = "Not application/offset+octet-stream", body = aftercare_protocol::case::ApiError),
         (status = 422, description = "On the last byte: content not accepted", body = aftercare_protocol::case::ApiError),
+        (status = 423, description = "Another request holds the upload (on the S3 spool, perhaps on a node that died, until its lease runs out); see Retry-After", body = aftercare_protocol::case::ApiError),
         (status = 429, description = "Too many uploads at once; see Retry-After", body = aftercare_protocol::case::ApiError),
         (status = 460, description = "Checksum mismatch; the chunk was discarded", body = aftercare_protocol::case::ApiError),
     ),
@@ -763,6 +764,7 @@ async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {
     responses(
         (status = 204, description = "Deleted, or already gone"),
         (status = 409, description = "Evidence in a filed case (`upload_referenced`)", body = aftercare_protocol::case::ApiError),
+        (status = 423, description = "Another request holds the upload; see Retry-After", body = aftercare_protocol::case::ApiError),
     ),
     security(("order_token" = []), ("api_key" = [])),
     tag = "uploads"
