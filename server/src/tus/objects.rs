@@ -128,19 +128,23 @@ impl Drop for Lease {
     }
 }
 
-/// Cleans and stores an assembled upload (`completion::finish`), renewing the lease
-/// meanwhile: cleaning a long video outlasts one lease.
+/// Cleans and stores an assembled upload (`completion::finish`) under `lease`.
 pub(super) async fn finish(state: &AppState, upload: &Upload, lease: &Lease) -> Result<(), Error> {
-    let finishing = super::completion::finish(state, upload);
-    tokio::pin!(finishing);
+    renewing(lease, super::completion::finish(state, upload)).await
+}
+
+/// Runs `work` while renewing `lease`: a slow S3 call or the cleaning of a long video
+/// must not outlast it (another node would take the upload over meanwhile).
+async fn renewing<T>(lease: &Lease, work: impl std::future::Future<Output = T>) -> T {
+    tokio::pin!(work);
     let mut renew = tokio::time::interval(RENEW_EVERY);
     renew.tick().await;
     loop {
         tokio::select! {
-            done = &mut finishing => return done,
+            done = &mut work => return done,
             _ = renew.tick() => {
                 if let Err(error) = lease.renew().await {
-                    tracing::warn!("renewing an upload's lease while cleaning it: {error}");
+                    tracing::warn!("renewing an upload's lease: {error}");
                 }
             }
         }
@@ -252,6 +256,8 @@ pub(super) async fn write(
     let mut received = 0u64;
     let mut overflow = false;
     let mut lost = false;
+    // The offset the database holds, as this request moves it on.
+    let mut recorded = original.offset;
     let mut stream = request.into_body().into_data_stream();
     let mut renew = tokio::time::interval(RENEW_EVERY);
     renew.tick().await;
@@ -308,8 +314,8 @@ pub(super) async fn write(
                 };
                 working.multipart = Some(id);
                 // Recorded at once, so it is aborted if the upload is never finished.
-                let recorded = ObjectSpool { multipart: working.multipart.clone(), ..original.clone() };
-                match lease.save(&recorded).await {
+                let with_multipart = ObjectSpool { multipart: working.multipart.clone(), ..original.clone() };
+                match lease.save(&with_multipart).await {
                     Ok(true) => {}
                     Ok(false) => {
                         lost = true;
@@ -320,7 +326,7 @@ pub(super) async fn write(
             }
             let part = take_front(&mut pending, &mut pending_len, PART_SIZE);
             let upload_id = working.multipart.clone().unwrap_or_default();
-            let part = match multipart.put_part(&data, &upload_id, working.parts.len(), part).await {
+            let part = match renewing(&lease, multipart.put_part(&data, &upload_id, working.parts.len(), part)).await {
                 Ok(part) => part,
                 Err(error) => break 'body Err(Error::internal("the S3 spool", error)),
             };
@@ -328,7 +334,7 @@ pub(super) async fn write(
             working.offset += PART_SIZE as u64;
             if checksum.is_none() {
                 match lease.save(&working).await {
-                    Ok(true) => {}
+                    Ok(true) => recorded = working.offset,
                     Ok(false) => {
                         lost = true;
                         break 'body Ok(());
@@ -342,7 +348,7 @@ pub(super) async fn write(
     if lost {
         // Taken over: what this request put but did not record is the next writer's to
         // write again.
-        return Ok(Written { offset: given, expires_at: upload.expires_at });
+        return Ok(Written { offset: recorded, expires_at: upload.expires_at });
     }
     if overflow {
         // A body longer than the upload is refused whole: the record goes back to what it
@@ -380,14 +386,12 @@ pub(super) async fn write(
                 let mut parts: Vec<_> =
                     working.parts.iter().map(|id| object_store::multipart::PartId { content_id: id.clone() }).collect();
                 if pending_len > 0 {
-                    let last = multipart
-                        .put_part(&data, upload_id, parts.len(), payload)
+                    let last = renewing(&lease, multipart.put_part(&data, upload_id, parts.len(), payload))
                         .await
                         .map_err(|e| Error::internal("the S3 spool", e))?;
                     parts.push(last);
                 }
-                multipart
-                    .complete_multipart(&data, upload_id, parts)
+                renewing(&lease, multipart.complete_multipart(&data, upload_id, parts))
                     .await
                     .map_err(|e| Error::internal("the S3 spool", e))?;
             }
@@ -402,7 +406,7 @@ pub(super) async fn write(
         working.offset = offset;
     }
     if working != original && !lease.save(&working).await? {
-        return Ok(Written { offset: given, expires_at: upload.expires_at });
+        return Ok(Written { offset: recorded, expires_at: upload.expires_at });
     }
     if let Some(tail) = original.tail.as_ref().filter(|tail| working.tail.as_ref() != Some(*tail)) {
         storage.delete(tail).await?;
