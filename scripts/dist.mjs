@@ -7,7 +7,8 @@
 //   split_case.<hash>.wasm, …; each can be cached for a year as immutable;
 // - the references between them are rewritten to those names, and the loader
 //   (aftercare.js, the one stable URL a merchant's page names) is pointed at the glue
-//   and the first module; `manifest.json` lists every name;
+//   and the first module, and minified (esbuild; the source in loader/ stays readable);
+//   `manifest.json` lists every name;
 // - every text or wasm file gets precompressed siblings: `.br` (brotli quality 11) and
 //   `.gz` (gzip -9), which the reference backend (and any CDN that serves precompressed
 //   files) sends by content negotiation.
@@ -18,6 +19,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { transformSync } from "esbuild";
 
 const GLUE = "aftercare-widget.js";
 const WASM = "aftercare-widget_bg.wasm";
@@ -89,6 +91,8 @@ export function finish(dir) {
   let loader = readFileSync(join(dir, LOADER), "utf8");
   loader = rename(loader, GLUE, names.glue, LOADER);
   loader = rename(loader, WASM, names.wasm, LOADER);
+  // What every page pays before intent: as small as it gets, its /*! header kept.
+  loader = transformSync(loader, { minify: true, legalComments: "inline", target: "es2017" }).code;
   writeFileSync(join(dir, LOADER), loader);
   writeFileSync(join(dir, "manifest.json"), JSON.stringify({ loader: LOADER, ...names }, null, 2) + "\n");
   for (const path of walk(dir)) {

@@ -27,6 +27,9 @@ fn console_error(message: &str) {
 #[wasm_bindgen]
 pub struct Widget {
     state: WidgetState,
+    /// Owns everything reactive the widget made: cleaning it up stops its effects,
+    /// timers and requests (`shutdown`).
+    owner: Owner,
 }
 
 /// Mounts the widget. `mount_point` is an element inside `shadow`; `launcher` is the
@@ -53,23 +56,38 @@ pub fn start(
     let order = settings.order.as_deref().and_then(parse_order);
 
     let unread = launcher.get_attribute("data-unread").and_then(|n| n.trim_end_matches('+').parse().ok());
-    let state = WidgetState::new(HostElements { host, launcher, request_token }, locale, config, order);
-    state.unread.set(unread.unwrap_or(0));
-    state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
-    state.merchant.set_value(settings.merchant.clone());
-    if let Some(json) = settings.contact.as_deref() {
-        let at = At::Root("data-contact");
-        match Js::parse(json).ok_or_else(|| at.invalid("is not valid JSON")).and_then(|v| Contact::read(&v, &at)) {
-            Ok(contact) => state.contact.set_value(contact),
-            Err(error) => console_error(&format!("invalid {error}")),
+    // Everything reactive is made under one owner, so `shutdown` can clean it all up.
+    let owner = Owner::new();
+    let state = owner.with(|| {
+        let state =
+            WidgetState::new(HostElements { host, launcher, request_token }, locale, config, order, settings.inline);
+        state.unread.set(unread.unwrap_or(0));
+        state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
+        state.merchant.set_value(settings.merchant.clone());
+        if let Some(json) = settings.contact.as_deref() {
+            let at = At::Root("data-contact");
+            match Js::parse(json).ok_or_else(|| at.invalid("is not valid JSON")).and_then(|v| Contact::read(&v, &at)) {
+                Ok(contact) => state.contact.set_value(contact),
+                Err(error) => console_error(&format!("invalid {error}")),
+            }
+        }
+        state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
+        // Forgotten, not dropped: `shutdown` cleans up the owner, and the loader removes
+        // the host element with the DOM.
+        leptos::mount::mount_to(mount_point, move || {
+            provide_context(state);
+            view! { <App/> }
+        })
+        .forget();
+        state
+    });
+    if settings.inline {
+        // In the page's flow: a region of the page, not a modal dialog.
+        if let Ok(Some(panel)) = shadow.query_selector(".ac-panel") {
+            let _ = panel.set_attribute("role", "region");
+            let _ = panel.remove_attribute("aria-modal");
         }
     }
-    state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
-    leptos::mount::mount_to(mount_point, move || {
-        provide_context(state);
-        view! { <App/> }
-    })
-    .forget();
 
     match settings.widget_config_url() {
         Ok(Some(url)) => {
@@ -84,7 +102,7 @@ pub fn start(
         Ok(None) => {}
         Err(error) => console_error(&error),
     }
-    Ok(Widget { state })
+    Ok(Widget { state, owner })
 }
 
 #[wasm_bindgen]
@@ -146,6 +164,18 @@ impl Widget {
     pub fn open_case(&self, id: String) {
         self.open();
         self.state.case_focus.set(Some(id));
+    }
+
+    /// Opens My requests.
+    #[wasm_bindgen(js_name = openRequests)]
+    pub fn open_requests(&self) {
+        self.open_case(String::new());
+    }
+
+    /// `Aftercare.shutdown()`: stops the widget's effects, timers and requests; the
+    /// loader removes the host element and calls nothing more.
+    pub fn shutdown(&self) {
+        self.owner.cleanup();
     }
 
     /// Replaces the order context (JSON text; the loader stringifies objects).

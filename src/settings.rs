@@ -23,6 +23,8 @@ pub struct Settings {
     pub contact: Option<String>,
     /// `data-config`, as JSON text.
     pub config: Option<String>,
+    /// `data-mode="inline"`: the panel sits in the page's flow (no launcher, no modal).
+    pub inline: bool,
 }
 
 impl Settings {
@@ -59,6 +61,7 @@ impl Read for Settings {
             order_token: o.optional("orderToken")?,
             contact: o.optional("contact")?,
             config: o.optional("config")?,
+            inline: o.optional::<String>("mode")?.as_deref() == Some("inline"),
         })
     }
 }

@@ -42,12 +42,20 @@ pub struct WidgetState {
     /// asked the backend before the widget loaded (`data-unread` on the launcher);
     /// My requests clears it once shown.
     pub unread: RwSignal<u64>,
-    /// The case `openCase(id)` asked My requests to show.
+    /// My requests asked for: at the case `openCase(id)` named, or (empty) the list.
     pub case_focus: RwSignal<Option<String>>,
+    /// `data-mode="inline"`: always open in the page's flow, never a modal.
+    pub inline: bool,
 }
 
 impl WidgetState {
-    pub fn new(host: HostElements, locale: Locale, config: WidgetConfig, order: Option<Order>) -> WidgetState {
+    pub fn new(
+        host: HostElements,
+        locale: Locale,
+        config: WidgetConfig,
+        order: Option<Order>,
+        inline: bool,
+    ) -> WidgetState {
         WidgetState {
             open: RwSignal::new(false),
             locale: RwSignal::new(locale),
@@ -63,6 +71,7 @@ impl WidgetState {
             case_request: RwSignal::new(None),
             unread: RwSignal::new(0),
             case_focus: RwSignal::new(None),
+            inline,
         }
     }
 
@@ -89,7 +98,7 @@ impl WidgetState {
 
     /// Closes the panel and returns focus to the launcher.
     pub fn close(&self) {
-        if self.open.get_untracked() {
+        if self.open.get_untracked() && !self.inline {
             self.open.set(false);
             self.highlighted.set(None);
             self.focus_launcher();

@@ -12,8 +12,9 @@ const HOSTILE_CSS = `  <style>
   </style>
 `;
 
-const page = (title, { head = HOST_SCRIPT, csp = "", attrs = "", menuKey = "2", weiboUrl = "https://weibo.example/demo" } = {}) => ({
+const page = (title, { head = HOST_SCRIPT, csp = "", attrs = "", body = "", menuKey = "2", weiboUrl = "https://weibo.example/demo" } = {}) => ({
   TITLE: title,
+  BODY: body,
   HEAD: head,
   CSP: csp,
   ATTRS: attrs,
@@ -30,4 +31,21 @@ export const variants = {
   "/dead-endpoint.html": page("backend that does not answer", { attrs: '\n          data-endpoint="/no-backend-here/"' }),
   "/preload.html": page("preload when idle", { attrs: '\n          data-preload="idle"' }),
   "/stock-tus.html": page("uploads to a stock tus server", { attrs: '\n          data-endpoint="{{TUS}}"' }),
+  // README "Inline": the panel in the order page's "After-sale" tab, below the fold.
+  "/inline.html": page("inline in the page", {
+    attrs: '\n          data-mode="inline" data-target="#after-sale"',
+    body: `    <div style="height: 1600px" data-testid="spacer"><p>Order details …</p></div>
+    <section aria-labelledby="after-sale-title"><h2 id="after-sale-title">After-sale</h2><div id="after-sale"></div></section>
+`,
+  }),
+  // README "Your own launcher": no floating button; the page's own elements open it.
+  "/custom-launcher.html": page("the page's own launchers", {
+    attrs: '\n          data-launcher="none"',
+    body: `    <nav>
+      <button type="button" data-aftercare-open="phone" data-testid="open-phone">Call us</button>
+      <a href="#after-sale" data-aftercare-open="after-sale:quality" data-testid="open-quality">Report a quality problem</a>
+      <button type="button" data-aftercare-open="requests" data-testid="open-requests">My requests</button>
+    </nav>
+`,
+  }),
 };

@@ -157,3 +157,80 @@ test("the widget adds no style to the host page's own elements", async ({ page, 
   expect(await snapshot()).toEqual(before);
   expect(await page.evaluate(() => document.adoptedStyleSheets.length + document.styleSheets.length)).toBe(0);
 });
+
+test("inline: the panel sits in the page's After-sale section, loaded once it scrolls into view, never a modal", async ({ page, pages }) => {
+  const fetched = [];
+  page.on("request", (request) => fetched.push(request.url()));
+  await page.goto(pages.url + "inline.html");
+  await page.waitForLoadState("networkidle");
+  expect(fetched.filter((url) => url.endsWith(".wasm")), "nothing before its place is seen").toEqual([]);
+  await expect(byTestId(page, "launcher")).toBeHidden();
+  await page.locator("#after-sale").scrollIntoViewIfNeeded();
+  const region = page.getByRole("region", { name: "Customer support" });
+  await expect(region).toBeVisible();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+  // In the page's flow, inside its place, and it took no focus.
+  expect(await page.evaluate(() => document.querySelector("#after-sale aftercare-widget") !== null)).toBe(true);
+  expect(await region.evaluate((el) => getComputedStyle(el).position)).toBe("static");
+  expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+  await expect(byTestId(page, "close")).toBeHidden();
+  // It works there, and Esc does not take it away.
+  await byTestId(page, "faq-search").fill("refund");
+  await expect(byTestId(page, "faq-item")).toHaveCount(1);
+  await page.keyboard.press("Escape");
+  await expect(region).toBeVisible();
+  // Keyboard focus goes in and out with the page's own order (no trap).
+  await page.locator("#host-button").focus();
+  await page.keyboard.press("Tab");
+  await expect(page.locator("aftercare-widget")).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(page.locator("#host-button")).toBeFocused();
+});
+
+test("the page's own launchers: data-aftercare-open loads on intent, opens where it says, and focus comes back", async ({ page, pages }) => {
+  const fetched = [];
+  page.on("request", (request) => fetched.push(request.url()));
+  await page.goto(pages.url + "custom-launcher.html");
+  await page.waitForLoadState("networkidle");
+  await expect(byTestId(page, "launcher")).toBeHidden();
+  expect(fetched.filter((url) => url.endsWith(".wasm"))).toEqual([]);
+  await byTestId(page, "open-phone").hover();
+  await expect.poll(() => fetched.filter((url) => url.endsWith("_bg.wasm")).length).toBe(1);
+  await byTestId(page, "open-phone").click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await expect(byTestId(page, "channel-phone")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toBeHidden();
+  await expect(byTestId(page, "open-phone")).toBeFocused();
+  // A problem type, by keyboard (Enter on a link), and My requests.
+  await byTestId(page, "open-quality").focus();
+  await page.keyboard.press("Enter");
+  await expect(byTestId(page, "case-flow")).toBeVisible();
+  expect(new URL(page.url()).hash, "the link's own navigation was kept off").toBe("");
+  await byTestId(page, "close").click();
+  await expect(byTestId(page, "open-quality")).toBeFocused();
+  await byTestId(page, "open-requests").click();
+  await expect(byTestId(page, "requests-back")).toBeVisible();
+});
+
+test("shutdown removes the widget and keeps drafts unless asked; boot starts it again with new settings", async ({ page, pages }) => {
+  await page.goto(pages.url + "plain.html");
+  await openWidget(page);
+  await page.evaluate(() => localStorage.setItem("aftercare:draft:x|demo|20261128-0042", "{}"));
+  const timers = await page.evaluate(() => {
+    window.Aftercare.shutdown();
+    return { host: document.querySelectorAll("aftercare-widget").length, draft: localStorage.getItem("aftercare:draft:x|demo|20261128-0042") };
+  });
+  expect(timers).toEqual({ host: 0, draft: "{}" });
+  // Calls after shutdown do nothing (and throw nothing into the page).
+  await page.evaluate(() => window.Aftercare.open());
+  await expect(page.locator("aftercare-widget")).toHaveCount(0);
+  // A single-page app moves to another order.
+  await page.evaluate(() => window.Aftercare.boot({
+    merchant: "demo", locale: "en", order: { id: "SPA-2", items: [], state: "delivered", delivered_at: "2026-11-25" },
+  }));
+  await openWidget(page);
+  await expect(byTestId(page, "order-number")).toHaveText("Order SPA-2");
+  await page.evaluate(() => window.Aftercare.shutdown({ forgetDrafts: true }));
+  expect(await page.evaluate(() => [document.querySelectorAll("aftercare-widget").length, localStorage.getItem("aftercare:draft:x|demo|20261128-0042")])).toEqual([0, null]);
+});

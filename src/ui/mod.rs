@@ -64,6 +64,9 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         if state.case_focus.with(Option::is_some) {
             shown.set(Panel::Requests);
+            if state.case_focus.with_untracked(|id| id.as_deref() == Some("")) {
+                state.case_focus.set(None); // the list, no case to find
+            }
         }
     });
     // Once the panel opens, the chunks come while the shopper reads (idle time).
@@ -97,7 +100,8 @@ pub fn App() -> impl IntoView {
         let open = state.open.get();
         let highlighted = state.highlighted.get();
         let Some(panel) = panel.get() else { return };
-        if open {
+        // Inline, the panel is part of the page: it takes focus only to show a channel.
+        if open && (highlighted.is_some() || !state.inline) {
             // After this turn's DOM updates: a still-hidden panel cannot take focus.
             set_timeout(move || focus_target(&panel, highlighted), std::time::Duration::ZERO);
         }
@@ -120,8 +124,11 @@ pub fn App() -> impl IntoView {
 
     let close = move || state.close();
 
-    // Esc closes; Tab and Shift+Tab stay inside the dialog.
+    // Esc closes; Tab and Shift+Tab stay inside the dialog (inline, it is part of the page).
     let on_keydown = move |event: KeyboardEvent| {
+        if state.inline {
+            return;
+        }
         if event.key() == "Escape" {
             event.prevent_default();
             close();
