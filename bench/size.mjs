@@ -30,16 +30,20 @@ if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: 
 // deadline's wording), the shared chunk to 76,099, the first open to 169,918; the
 // whole widget to 323,862 (2026-12-02); the conversation's thumbnails (links inline in
 // the answers) My requests to 32,718 and the whole to 325,450 (of the 325,890 allowed).
+// Embedding (issue "fits every merchant page"): the loader, now minified at build time
+// (esbuild), went from 3,050 to 2,988 with inline mode, the page's own launchers and
+// shutdown/boot in it; the first module grew ~610 B (the inline flag, shutdown's owner,
+// openRequests): first open 170,531, the whole widget 326,268 (2026-12-02).
 const AIMS = { "first open": 120 * 1024, "to file a case": 250 * 1024 };
 const BUDGETS = {
-  loader: 4 * 1024,
-  "first open": 170_500,
+  loader: 3_100,
+  "first open": 171_000,
   "case chunk": 47_500,
   "requests chunk": 33_300,
   "shared chunk": 78_000,
   "to file a case": 296_500,
-  "to read My requests": 279_500,
-  "whole widget": 326_000,
+  "to read My requests": 280_300,
+  "whole widget": 326_800,
 };
 
 // The names a build gave the files (content-hashed, scripts/dist.mjs).

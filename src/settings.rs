@@ -75,6 +75,14 @@ mod tests {
     }
 
     #[test]
+    fn inline_is_only_the_inline_mode() {
+        assert!(parse(r#"{"mode":"inline"}"#).unwrap().inline);
+        assert!(!parse(r#"{"mode":"popup"}"#).unwrap().inline);
+        assert!(!parse(r#"{"mode":"INLINE"}"#).unwrap().inline);
+        assert!(!parse("{}").unwrap().inline);
+    }
+
+    #[test]
     fn parses_what_the_loader_sends() {
         let settings = parse(
             r#"{"endpoint":"https://api.example/aftercare","merchant":"demo","locales":["zh-CN","en"],"orderToken":"t"}"#,

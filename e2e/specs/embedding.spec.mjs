@@ -194,22 +194,22 @@ test("the page's own launchers: data-aftercare-open loads on intent, opens where
   await page.waitForLoadState("networkidle");
   await expect(byTestId(page, "launcher")).toBeHidden();
   expect(fetched.filter((url) => url.endsWith(".wasm"))).toEqual([]);
-  await byTestId(page, "open-phone").hover();
+  await page.getByTestId("open-phone").hover();
   await expect.poll(() => fetched.filter((url) => url.endsWith("_bg.wasm")).length).toBe(1);
-  await byTestId(page, "open-phone").click();
+  await page.getByTestId("open-phone").click();
   await expect(page.getByRole("dialog")).toBeVisible();
   await expect(byTestId(page, "channel-phone")).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog")).toBeHidden();
-  await expect(byTestId(page, "open-phone")).toBeFocused();
+  await expect(page.getByTestId("open-phone")).toBeFocused();
   // A problem type, by keyboard (Enter on a link), and My requests.
-  await byTestId(page, "open-quality").focus();
+  await page.getByTestId("open-quality").focus();
   await page.keyboard.press("Enter");
   await expect(byTestId(page, "case-flow")).toBeVisible();
   expect(new URL(page.url()).hash, "the link's own navigation was kept off").toBe("");
   await byTestId(page, "close").click();
-  await expect(byTestId(page, "open-quality")).toBeFocused();
-  await byTestId(page, "open-requests").click();
+  await expect(page.getByTestId("open-quality")).toBeFocused();
+  await page.getByTestId("open-requests").click();
   await expect(byTestId(page, "requests-back")).toBeVisible();
 });
 
@@ -222,7 +222,8 @@ test("shutdown removes the widget and keeps drafts unless asked; boot starts it 
     return { host: document.querySelectorAll("aftercare-widget").length, draft: localStorage.getItem("aftercare:draft:x|demo|20261128-0042") };
   });
   expect(timers).toEqual({ host: 0, draft: "{}" });
-  // Calls after shutdown do nothing (and throw nothing into the page).
+  // Calls after shutdown do nothing but say so (and throw nothing into the page).
+  page.allowProblems(/the widget is shut down/);
   await page.evaluate(() => window.Aftercare.open());
   await expect(page.locator("aftercare-widget")).toHaveCount(0);
   // A single-page app moves to another order.
