@@ -1,7 +1,7 @@
 /*! Aftercare loader: draws the launcher, loads the widget when the shopper shows intent.
  * Embed: <script src=".../aftercare.js" async data-endpoint data-merchant data-locale
  *        data-order data-order-token data-contact data-config data-preload="idle"
- *        data-mode="inline" data-target="#selector" data-launcher="none"></script>
+ *        data-mode="inline" data-target="#selector" data-launcher="none" data-theme></script>
  * API: window.Aftercare (README, "Embedding"). Nothing here may throw into the page. */
 (function () {
   "use strict";
@@ -43,6 +43,7 @@
 
     var host = document.createElement("aftercare-widget");
     if (inline) host.setAttribute("data-mode", "inline");
+    if (data.theme === "dark" || data.theme === "light") host.setAttribute("data-theme", data.theme);
     var root = host.attachShadow({ mode: "open" });
     var sheet = new CSSStyleSheet();
     sheet.replaceSync(
@@ -50,15 +51,15 @@
       ".ac-launcher{all:initial;box-sizing:border-box;position:fixed;" +
         "right:var(--ac-launcher-right,20px);bottom:var(--ac-launcher-bottom,20px);" +
         "z-index:var(--ac-z-index-launcher,1000);display:inline-flex;align-items:center;gap:8px;" +
-        "height:48px;padding:0 18px;border-radius:24px;background:var(--ac-accent,#e4393c);" +
+        "height:48px;padding:0 18px;border-radius:24px;background:var(--ac-accent,#d42f33);" +
         "color:var(--ac-accent-text,#fff);font:600 15px/1 system-ui,-apple-system,'PingFang SC'," +
         "'Microsoft YaHei','Noto Sans CJK SC',sans-serif;letter-spacing:normal;cursor:pointer;" +
         "box-shadow:0 4px 16px rgb(0 0 0/.24)}" +
         ".ac-launcher[hidden]{display:none}" +
-        ".ac-launcher:focus-visible{outline:3px solid var(--ac-accent,#e4393c);outline-offset:3px}" +
+        ".ac-launcher:focus-visible{outline:3px solid var(--ac-accent,#d42f33);outline-offset:3px}" +
         ".ac-launcher::before{content:'';width:18px;height:14px;border-radius:7px 7px 7px 2px;background:currentColor}" +
         ".ac-launcher[data-unread]::after{content:attr(data-unread);min-width:18px;height:18px;padding:0 5px;" +
-        "box-sizing:border-box;border-radius:9px;background:var(--ac-accent-text,#fff);color:var(--ac-accent,#e4393c);" +
+        "box-sizing:border-box;border-radius:9px;background:var(--ac-accent-text,#fff);color:var(--ac-accent,#d42f33);" +
         "font-size:12px;line-height:18px;text-align:center}"
     );
     root.adoptedStyleSheets = [sheet];
@@ -309,7 +310,7 @@
     },
     // Starts the widget with `settings` (the data-* names in camelCase: endpoint,
     // merchant, locale, order, orderToken, contact, config, preload, mode, target,
-    // launcher), shutting down the one running first — a single-page app changing orders.
+    // launcher, theme), shutting down the one running first — a single-page app changing orders.
     boot: function (settings) {
       if (app) app.stop();
       app = null;

@@ -2,6 +2,7 @@
 // page — served from another origin, under a strict CSP, next to hostile CSS — and
 // the page pays only for the loader until the shopper shows intent.
 import { byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { violations } from "../support/axe.mjs";
 
 
 test("no widget code is fetched before intent; hovering the launcher fetches it", async ({ page, pages }) => {
@@ -174,6 +175,7 @@ test("inline: the panel sits in the page's After-sale section, loaded once it sc
   expect(await region.evaluate((el) => getComputedStyle(el).position)).toBe("static");
   expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
   await expect(byTestId(page, "close")).toBeHidden();
+  expect(await violations(page, "aftercare-widget"), "axe, inline").toEqual([]);
   // It works there, and Esc does not take it away.
   await byTestId(page, "faq-search").fill("refund");
   await expect(byTestId(page, "faq-item")).toHaveCount(1);
@@ -199,6 +201,7 @@ test("the page's own launchers: data-aftercare-open loads on intent, opens where
   await page.getByTestId("open-phone").click();
   await expect(page.getByRole("dialog")).toBeVisible();
   await expect(byTestId(page, "channel-phone")).toBeFocused();
+  expect(await violations(page, "aftercare-widget"), "axe, opened from the page's button").toEqual([]);
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog")).toBeHidden();
   await expect(page.getByTestId("open-phone")).toBeFocused();
