@@ -75,6 +75,10 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         if self.postgres_url.is_some() {
             sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(ADMISSION_LOCK).execute(&mut *tx).await?;
+        } else {
+            // A no-op write first, to take SQLite's write lock (see the module notes): a
+            // read first would fail with "database is locked" on the upgrade.
+            sqlx::query("UPDATE uploads SET length = length WHERE id = $1").bind(&upload.id).execute(&mut *tx).await?;
         }
         let (owner_bytes, owner_uploads) = owner_uploads(&mut tx, &upload.owner).await?;
         let row = sqlx::query("SELECT CAST(COALESCE(SUM(length), 0) AS BIGINT) FROM uploads WHERE state = 'receiving'")

@@ -651,3 +651,30 @@ async fn on_postgresql_creations_on_two_nodes_cannot_overrun_the_order_quota() {
     let created = answers.iter().filter(|status| **status == StatusCode::CREATED).count();
     assert_eq!(created, 5, "5 × 200 MiB fit in 1 GiB, a sixth does not, whichever node admits it: {answers:?}");
 }
+
+#[tokio::test]
+async fn creations_while_other_uploads_write_are_admitted_not_refused_with_a_locked_database() {
+    // Admission reads the quotas and then inserts: on SQLite its transaction must take the
+    // write lock first, or another writer's commit in between fails the upgrade ("database
+    // is locked", a 500).
+    let app = TestApp::new().await;
+    let shoppers: Vec<Tus> = (0..6)
+        .map(|i| Tus { token: app.token_for("acme", &format!("s-{i}"), delivered(&format!("o-{i}"))), app: &app })
+        .collect();
+    let answers = futures_util::future::join_all(shoppers.iter().map(|tus| async move {
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let (status, headers, json) = tus.create(64, "image/jpeg").await;
+            statuses.push((status, json["code"].clone()));
+            if let Some(location) = headers.get("location") {
+                let (status, _, json) = tus.patch(location.to_str().unwrap(), 0, &[0u8; 32]).await;
+                statuses.push((status, json["code"].clone()));
+            }
+        }
+        statuses
+    }))
+    .await;
+    for (status, code) in answers.into_iter().flatten() {
+        assert!(status == StatusCode::CREATED || status == StatusCode::NO_CONTENT, "{status} {code}");
+    }
+}
