@@ -33,17 +33,19 @@ if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: 
 // Embedding (issue "fits every merchant page"): the loader, now minified at build time
 // (esbuild), went from 3,050 to 2,988 with inline mode, the page's own launchers and
 // shutdown/boot in it; the first module grew ~610 B (the inline flag, shutdown's owner,
-// openRequests): first open 170,531, the whole widget 326,268 (2026-12-02).
+// openRequests): first open 170,531, the whole widget 326,268 (2026-12-02). Dark mode,
+// forced colours and 44 px touch targets (CSS in the first module), data-theme and
+// data-boot in the loader: loader 3,074, first open 171,062, the whole 326,802.
 const AIMS = { "first open": 120 * 1024, "to file a case": 250 * 1024 };
 const BUDGETS = {
-  loader: 3_100,
-  "first open": 171_000,
+  loader: 3_200,
+  "first open": 171_400,
   "case chunk": 47_500,
   "requests chunk": 33_300,
   "shared chunk": 78_000,
   "to file a case": 296_500,
-  "to read My requests": 280_300,
-  "whole widget": 326_800,
+  "to read My requests": 280_700,
+  "whole widget": 327_200,
 };
 
 // The names a build gave the files (content-hashed, scripts/dist.mjs).

@@ -1,7 +1,8 @@
 /*! Aftercare loader: draws the launcher, loads the widget when the shopper shows intent.
  * Embed: <script src=".../aftercare.js" async data-endpoint data-merchant data-locale
  *        data-order data-order-token data-contact data-config data-preload="idle"
- *        data-mode="inline" data-target="#selector" data-launcher="none" data-theme></script>
+ *        data-mode="inline" data-target="#selector" data-launcher="none" data-theme
+ *        data-boot="manual" (started by Aftercare.boot, as the npm package does)></script>
  * API: window.Aftercare (README, "Embedding"). Nothing here may throw into the page. */
 (function () {
   "use strict";
@@ -315,17 +316,27 @@
       if (app) app.stop();
       app = null;
       try { app = boot(settings || {}); } catch (e) { console.error("[aftercare] boot failed; the page is unaffected", e); }
+      first();
     }
   };
   window.Aftercare = api;
 
-  app = boot(script.dataset);
+  // A link from the shopper's email (`?aftercare_case=<id>`) opens the widget at the case.
+  var linked = null;
+  try { linked = new URLSearchParams(location.search).get("aftercare_case"); } catch (e) {}
+  if (!linked || !/^[\w-]{1,64}$/.test(linked)) linked = null;
+  // The first widget booted opens at the linked case.
+  function first() {
+    if (app && linked) app.call("openCase", linked);
+    linked = null;
+  }
+  // data-boot="manual" (the npm package's `load`): the page boots it with its settings.
+  if (script.dataset.boot !== "manual") {
+    app = boot(script.dataset);
+    first();
+  }
   // Replays calls made through the queueing snippet before this script ran.
   if (pending && pending.forEach) pending.forEach(function (args) {
     if (typeof api[args[0]] === "function") api[args[0]].apply(null, [].slice.call(args, 1));
   });
-  // A link from the shopper's email (`?aftercare_case=<id>`) opens the widget at the case.
-  var linked = null;
-  try { linked = new URLSearchParams(location.search).get("aftercare_case"); } catch (e) {}
-  if (linked && /^[\w-]{1,64}$/.test(linked)) app.call("openCase", linked);
 })();

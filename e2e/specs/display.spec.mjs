@@ -80,3 +80,22 @@ test("dark mode on the demo order page, desktop in Chinese and a phone in Englis
     await context.close();
   }
 });
+
+test("on a phone every control of the panel is a touch target of at least 44×44 CSS px", async ({ browser, pages }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  await page.goto(pages.url + "plain.html");
+  await byTestId(page, "launcher").tap();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  const small = await page.evaluate(() => {
+    const root = document.querySelector("aftercare-widget").shadowRoot;
+    const controls = [root.querySelector("[data-testid=launcher]"), ...root.querySelectorAll(".ac-panel button, .ac-panel a[href], .ac-panel input, .ac-panel summary, .ac-panel textarea")];
+    return controls
+      .filter((el) => el && el.getClientRects().length && getComputedStyle(el).visibility !== "hidden")
+      .map((el) => ({ el, box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.width < 44 || box.height < 44)
+      .map(({ el, box }) => `${el.getAttribute("data-testid") || el.className || el.tagName} ${Math.round(box.width)}×${Math.round(box.height)}`);
+  });
+  expect(small).toEqual([]);
+  await context.close();
+});
