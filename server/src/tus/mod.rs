@@ -729,18 +729,24 @@ async fn write(state: &AppState, upload: &Upload, given: u64, request: Request) 
         });
     }
     let offset = actual + written;
-    state.metrics.upload_bytes(written);
-    let mut expires_at = upload.expires_at;
-    if written > 0 {
-        // Activity keeps an upload alive: its expiry counts from the last bytes received.
-        expires_at = Timestamp(state.clock.now().0.saturating_add(uploads.limits.expiry_ms));
-        state.store.extend_upload(&upload.id, expires_at).await?;
-    }
+    let expires_at = received(state, upload, written).await?;
     if offset == upload.length && !held.superseded() {
         completion::finish(state, upload).await?;
         state.metrics.upload_completed();
     }
     Ok(Written { offset, expires_at })
+}
+
+/// `written` more bytes of `upload` are kept: counted, and — activity keeps an upload
+/// alive — its expiry moved to count from now. Returns the expiry.
+async fn received(state: &AppState, upload: &Upload, written: u64) -> Result<Timestamp, Error> {
+    state.metrics.upload_bytes(written);
+    if written == 0 {
+        return Ok(upload.expires_at);
+    }
+    let expires_at = Timestamp(state.clock.now().0.saturating_add(state.uploads.limits.expiry_ms));
+    state.store.extend_upload(&upload.id, expires_at).await?;
+    Ok(expires_at)
 }
 
 async fn append(chunk: &Path, spool: &Path) -> Result<(), Error> {

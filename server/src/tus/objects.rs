@@ -24,7 +24,6 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use aftercare_protocol::time::Timestamp;
 use axum::extract::Request;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -411,13 +410,7 @@ pub(super) async fn write(
     if let Some(tail) = original.tail.as_ref().filter(|tail| working.tail.as_ref() != Some(*tail)) {
         storage.delete(tail).await?;
     }
-    let written = offset - original.offset;
-    state.metrics.upload_bytes(written);
-    let mut expires_at = upload.expires_at;
-    if written > 0 {
-        expires_at = Timestamp(state.clock.now().0.saturating_add(uploads.limits.expiry_ms));
-        state.store.extend_upload(&upload.id, expires_at).await?;
-    }
+    let expires_at = super::received(state, upload, offset - original.offset).await?;
     if offset == upload.length && !held.superseded() {
         finish(state, upload, &lease).await?;
         state.metrics.upload_completed();
