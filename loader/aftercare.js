@@ -47,22 +47,9 @@
     if (data.theme === "dark" || data.theme === "light") host.setAttribute("data-theme", data.theme);
     var root = host.attachShadow({ mode: "open" });
     var sheet = new CSSStyleSheet();
-    sheet.replaceSync(
-      ":host([data-mode=inline]){display:block}" +
-      ".ac-launcher{all:initial;box-sizing:border-box;position:fixed;" +
-        "right:var(--ac-launcher-right,20px);bottom:var(--ac-launcher-bottom,20px);" +
-        "z-index:var(--ac-z-index-launcher,1000);display:inline-flex;align-items:center;gap:8px;" +
-        "height:48px;padding:0 18px;border-radius:24px;background:var(--ac-accent,#d42f33);" +
-        "color:var(--ac-accent-text,#fff);font:600 15px/1 system-ui,-apple-system,'PingFang SC'," +
-        "'Microsoft YaHei','Noto Sans CJK SC',sans-serif;letter-spacing:normal;cursor:pointer;" +
-        "box-shadow:0 4px 16px rgb(0 0 0/.24)}" +
-        ".ac-launcher[hidden]{display:none}" +
-        ".ac-launcher:focus-visible{outline:3px solid var(--ac-accent,#d42f33);outline-offset:3px}" +
-        ".ac-launcher::before{content:'';width:18px;height:14px;border-radius:7px 7px 7px 2px;background:currentColor}" +
-        ".ac-launcher[data-unread]::after{content:attr(data-unread);min-width:18px;height:18px;padding:0 5px;" +
-        "box-sizing:border-box;border-radius:9px;background:var(--ac-accent-text,#fff);color:var(--ac-accent,#d42f33);" +
-        "font-size:12px;line-height:18px;text-align:center}"
-    );
+    // style/launcher.css, written in by scripts/dist.mjs (the Leptos component includes
+    // the same file).
+    sheet.replaceSync(LAUNCHER_CSS);
     root.adoptedStyleSheets = [sheet];
     var button = document.createElement("button");
     button.type = "button";

@@ -92,7 +92,17 @@ export function finish(dir) {
   loader = rename(loader, GLUE, names.glue, LOADER);
   loader = rename(loader, WASM, names.wasm, LOADER);
   // What every page pays before intent: as small as it gets, its /*! header kept.
-  loader = transformSync(loader, { minify: true, legalComments: "inline", target: "es2017" }).code;
+  const launcherCss = transformSync(readFileSync(new URL("../style/launcher.css", import.meta.url), "utf8"), {
+    loader: "css",
+    minify: true,
+  }).code.trim();
+  loader = transformSync(loader, {
+    minify: true,
+    legalComments: "inline",
+    target: "es2017",
+    define: { LAUNCHER_CSS: JSON.stringify(launcherCss) },
+  }).code;
+  if (loader.includes("LAUNCHER_CSS")) throw new Error(`${LOADER}: LAUNCHER_CSS was not written in`);
   writeFileSync(join(dir, LOADER), loader);
   writeFileSync(join(dir, "manifest.json"), JSON.stringify({ loader: LOADER, ...names }, null, 2) + "\n");
   for (const path of walk(dir)) {

@@ -43,24 +43,35 @@ pub fn start(
     settings: &str,
     request_token: Option<js_sys::Function>,
 ) -> Result<Widget, JsValue> {
-    console_error_panic_hook::set_once();
-    adopt_stylesheet(&shadow)?;
-
     let settings = Settings::parse::<Js>(settings).unwrap_or_else(|error| {
         console_error(&error);
         Settings::default()
     });
+    let order = settings.order.as_deref().and_then(parse_order);
+    launch(HostElements { host, launcher, request_token }, shadow, mount_point, settings, order)
+}
+
+/// What [`start`] and the [`AftercareWidget`](crate::component::AftercareWidget)
+/// component share: mounts `App` into `shadow` under an owner of its own.
+pub(crate) fn launch(
+    elements: HostElements,
+    shadow: ShadowRoot,
+    mount_point: HtmlElement,
+    settings: Settings,
+    order: Option<Order>,
+) -> Result<Widget, JsValue> {
+    console_error_panic_hook::set_once();
+    adopt_stylesheet(&shadow)?;
+
     let locale = Locale::choose(settings.locales.iter().map(String::as_str));
     let tag_config = settings.config.clone();
     let config = load_config(None, tag_config.as_deref());
-    let order = settings.order.as_deref().and_then(parse_order);
 
-    let unread = launcher.get_attribute("data-unread").and_then(|n| n.trim_end_matches('+').parse().ok());
+    let unread = elements.launcher.get_attribute("data-unread").and_then(|n| n.trim_end_matches('+').parse().ok());
     // Everything reactive is made under one owner, so `shutdown` can clean it all up.
     let owner = Owner::new();
     let state = owner.with(|| {
-        let state =
-            WidgetState::new(HostElements { host, launcher, request_token }, locale, config, order, settings.inline);
+        let state = WidgetState::new(elements, locale, config, order, settings.inline);
         state.unread.set(unread.unwrap_or(0));
         state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
         state.merchant.set_value(settings.merchant.clone());
@@ -103,6 +114,13 @@ pub fn start(
         Err(error) => console_error(&error),
     }
     Ok(Widget { state, owner })
+}
+
+impl Widget {
+    /// The reactive state, for the Leptos component's props.
+    pub(crate) fn state(&self) -> WidgetState {
+        self.state
+    }
 }
 
 #[wasm_bindgen]

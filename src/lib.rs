@@ -5,6 +5,8 @@
 //! modules without DOM access and is tested natively — configuration, hours, locale
 //! and order context in the shared `aftercare-protocol` crate; mailto, FAQ search,
 //! settings and translations here — while `ui` holds thin components.
+//!
+//! Leptos apps can skip the script tag and render [`AftercareWidget`] instead.
 
 pub mod api;
 pub mod faq;
@@ -16,8 +18,10 @@ pub mod upload;
 
 // The wire contract, shared with the server.
 pub use aftercare_protocol::{config, hours, locale, order};
+pub use component::{AftercareWidget, Mode};
 
 pub mod clock;
+pub mod component;
 pub mod controllers;
 pub mod embed;
 pub mod json;
