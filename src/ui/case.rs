@@ -47,9 +47,12 @@ pub fn CaseView(
                 Some(Step::Receipt) => receipt(tr, flow, on_requests).into_any(),
                 None => ().into_any(),
             }}
-            <ul class="ac-errors" role="alert" data-testid="case-errors">
-                {move || flow.errors.get().iter().map(|e| view! { <li data-field=e.field.clone()>{tr.get().field_error(e)}</li> }).collect_view()}
-            </ul>
+            // The alert wraps the list: a list with role=alert is no longer a list.
+            <div role="alert" data-testid="case-errors">
+                <ul class="ac-errors">
+                    {move || flow.errors.get().iter().map(|e| view! { <li data-field=e.field.clone()>{tr.get().field_error(e)}</li> }).collect_view()}
+                </ul>
+            </div>
             {move || (step() != Some(Step::Receipt)).then(|| view! {
                 <div class="ac-actions ac-case__nav">
                     <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
