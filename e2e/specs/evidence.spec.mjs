@@ -7,8 +7,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { byTestId, expect, openEvidence, startBackend, test } from "../fixtures.mjs";
 import { sha256, syntheticMp4 } from "../support/media.mjs";
+import { violations } from "../support/axe.mjs";
 
 const fixtures = resolve("e2e/fixtures");
+
+// axe (WCAG 2.2 AA) runs on the evidence list as it fails, uploads and pauses; it is
+// injected into the page, which the demo page's CSP would refuse.
+test.use({ bypassCSP: true });
 
 /** The stored file: the page's shopper asks for a signed link, the test downloads it
  * (in Node: megabytes passed back through `page.evaluate` as a number array took
@@ -73,6 +78,7 @@ test("a file that is not a photo or video is refused in the browser, with the re
     await expect(items.nth(index).getByTestId("evidence-status")).toContainText("不支持此文件");
   }
   expect(requests, "nothing was sent").toEqual([]);
+  expect(await violations(page, "aftercare-widget"), "axe with failed items").toEqual([]);
   await items.nth(0).getByTestId("evidence-remove").click();
   await expect(items).toHaveCount(1);
 });
@@ -193,10 +199,12 @@ test("a dropped connection is retried, and an upload can be paused and resumed",
   await expect.poll(() => patches).toBeGreaterThanOrEqual(3); // cut off, then retried
   expect(await sent()).toBeGreaterThan(0);
   await expect(item).toHaveAttribute("data-status", "uploading");
+  expect(await violations(page, "aftercare-widget"), "axe while uploading").toEqual([]);
 
   await item.getByTestId("evidence-pause").click();
   await expect(item).toHaveAttribute("data-status", "paused");
   await expect(item.getByTestId("evidence-status")).toHaveText("Paused");
+  expect(await violations(page, "aftercare-widget"), "axe while paused").toEqual([]);
   const pausedAt = await sent();
   release();
   await item.getByTestId("evidence-pause").click(); // now "Resume"

@@ -6,6 +6,12 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { artifacts, byTestId, expect, openWidget, test } from "../fixtures.mjs";
+import { violations } from "../support/axe.mjs";
+
+// axe (WCAG 2.2 AA) runs on the refusal, the escalation form with its error, the
+// platform's intervention and ruling, and on the conversation with an offer; it is
+// injected into the page, which the demo page's CSP would refuse.
+test.use({ bypassCSP: true });
 
 const apiKey = (backend, owner) =>
   execFileSync(process.env.AFTERCARE_SERVER_BIN, ["api-key", "--data-dir", backend.dataDir, ...owner]).toString().trim();
@@ -126,10 +132,12 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
   await expect(said(request, "seller")).toContainText("卖家 拒绝了申请");
   await expect(said(request, "seller")).toContainText("照片显示为使用痕迹。");
   await expect(said(request, "seller").getByTestId("timeline-details")).toHaveText("拒绝原因:商品已使用或人为损坏");
+  expect(await violations(page, "aftercare-widget"), "axe on a refused request").toEqual([]);
   await request.getByTestId("request-escalate").click();
   await request.getByTestId("request-escalate-reason").fill("短");
   await request.getByTestId("request-escalate-send").click();
   await expect(request.getByTestId("request-error")).toHaveText("请多写一点(至少 5 个字)。");
+  expect(await violations(page, "aftercare-widget"), "axe on the escalation form with its error").toEqual([]);
   await request.getByTestId("request-escalate-reason").fill("商品收到时就已经破裂,有开箱视频为证。");
   // More evidence goes with the request.
   const form = request.getByTestId("request-escalate-form");
@@ -140,12 +148,14 @@ test("a refusal goes to the platform, which rules; another request is withdrawn"
   const escalated = await call(assets, seller, "GET", `/v1/merchant/cases/${filed.id}`);
   expect(escalated.case.media.map((m) => m.kind)).toEqual(["video"]);
   await expect(card(page, filed.number).getByTestId("request-state")).toHaveText("平台介入中");
+  expect(await violations(page, "aftercare-widget"), "axe during the intervention").toEqual([]);
 
   const ruling = { in_favour_of: "shopper", message: "支持买家:请退货退款。" };
   await call(assets, platform, "POST", `/v1/platform/cases/${filed.id}/ruling`, ruling);
   await showRequests(page);
   await expect(card(page, filed.number)).toHaveAttribute("data-state", "ruled");
   await expect(card(page, filed.number).getByTestId("request-appeal")).toHaveCount(0); // the winner does not appeal
+  expect(await violations(page, "aftercare-widget"), "axe on the ruling").toEqual([]);
   // The appeal window closes and the ruling is carried out. The page's order token has
   // expired by then: the browser logs the 401 before the widget gets a fresh one.
   page.allowProblems(/401 \(Unauthorized\)/);
@@ -455,6 +465,7 @@ for (const [device, viewport] of [["desktop", { width: 1280, height: 860 }], ["p
           .filter((el) => el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "visible")
           .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth}>${el.clientWidth}`));
       expect(sideways, "nothing in the panel scrolls sideways").toEqual([]);
+      expect(await violations(page, "aftercare-widget"), "axe on the conversation and the offer").toEqual([]);
       await shown.scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${artifacts}/conversation/${locale}-${device}.png` });
     });
