@@ -364,6 +364,15 @@ impl Tr {
         }
     }
 
+    /// Upload progress as a screen reader announces it (no speed).
+    pub fn uploading_spoken(self, percent: u32) -> String {
+        if self.zh() {
+            format!("正在上传 {percent}%")
+        } else {
+            format!("Uploading {percent}%")
+        }
+    }
+
     pub fn too_large(self, max: &str) -> String {
         if self.zh() {
             format!("文件太大:每个文件最大 {max}。")

@@ -30,11 +30,21 @@ pub fn CaseView(
     // Only a change of step re-renders the step's body (typing must keep its focus).
     let step = Memo::new(move |_| flow.step());
     let step = move || step.get();
+    // Each new step takes focus on its heading: a screen reader reads where the shopper
+    // is, and the next Tab starts at the step's first control (the button that was
+    // pressed may be gone with the old step).
+    let heading = NodeRef::<leptos::html::H3>::new();
+    Effect::new(move |_| {
+        step();
+        if let Some(heading) = heading.get() {
+            let _ = heading.focus();
+        }
+    });
 
     view! {
         <section class="ac-card ac-case" aria-labelledby="ac-case-step" data-testid="case-flow" data-step=move || step().map(Step::as_str)>
             <p class="ac-muted" hidden=move || step() == Some(Step::Receipt) data-testid="case-progress">{position}</p>
-            <h3 id="ac-case-step" class="ac-card__title" tabindex="-1">{move || step().map(|s| tr.get().step_title(s))}</h3>
+            <h3 id="ac-case-step" class="ac-card__title" tabindex="-1" node_ref=heading>{move || step().map(|s| tr.get().step_title(s))}</h3>
             {move || (!flow.storage_ok.get()).then(|| view! { <p class="ac-notice" role="status">{tr.get().drafts_unavailable()}</p> })}
             {move || match step() {
                 Some(Step::Items) => items(tr, flow).into_any(),
@@ -219,9 +229,13 @@ fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
         flow.state.config.with(|c| c.rules.problem(kind).map(|rule| (rule.photos.min, rule.videos.min)))
     };
     view! {
-        <label class="ac-field">
-            <span class="ac-field__label">{move || tr.get().description_label()}</span>
+        // The count describes the field (read when it is reached), rather than being part
+        // of its name or a live region that speaks at every keystroke.
+        <div class="ac-field">
+            <label class="ac-field__label" for="ac-case-description">{move || tr.get().description_label()}</label>
             <textarea
+                id="ac-case-description"
+                aria-describedby="ac-case-description-count"
                 class="ac-input"
                 rows="4"
                 maxlength=move || max().to_string()
@@ -229,10 +243,10 @@ fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
                 on:input=move |event| { let value = value_of(&event); flow.with(|f| f.set_description(value)); }
                 data-testid="case-description"
             ></textarea>
-            <span class="ac-muted ac-field__count" aria-live="polite" data-testid="case-description-count">
+            <span id="ac-case-description-count" class="ac-muted ac-field__count" data-testid="case-description-count">
                 {move || tr.get().characters(text().chars().count(), max())}
             </span>
-        </label>
+        </div>
         <p class="ac-muted" data-testid="case-evidence-needed">{move || needed().map(|(p, v)| tr.get().evidence_needed(p, v))}</p>
         <EvidenceStep tr evidence/>
     }

@@ -30,6 +30,11 @@ fn keep_focus(event: web_sys::MouseEvent) {
     }
 }
 
+/// An upload's progress in whole quarters (0–4), for announcements.
+fn spoken_quarter(file: &FileState) -> u32 {
+    ((file.sent.saturating_mul(4)).checked_div(file.size).unwrap_or(0) as u32).min(4)
+}
+
 fn status_line(tr: Tr, file: &FileState) -> String {
     match (&file.status, &file.error) {
         (Status::Failed, Some(FileError::Type("heic_not_supported"))) => tr.error_heic.to_owned(),
@@ -90,12 +95,30 @@ pub fn EvidenceStep(
             add_all(evidence, Some(files));
         }
     };
-    // One announcement per change of state, for screen readers.
-    let announcement = move || {
-        evidence.files.with(|files| {
-            files.iter().map(|f| format!("{}: {}", f.name, status_line(tr.get(), f))).collect::<Vec<_>>().join("; ")
-        })
-    };
+    // What a screen reader hears: the file whose state changed, with its new state;
+    // progress only in quarters (each percent and the speed would talk over everything).
+    let heard = Memo::new(move |_| {
+        evidence.files.with(|files| files.iter().map(|f| (f.key, f.status, spoken_quarter(f))).collect::<Vec<_>>())
+    });
+    let announcement = RwSignal::new(String::new());
+    Effect::new(move |before: Option<Vec<(u32, Status, u32)>>| {
+        let now = heard.get();
+        if let Some(before) = before {
+            if let Some(&(key, _, _)) = now.iter().find(|entry| !before.contains(entry)) {
+                let tr = tr.get_untracked();
+                let said = evidence.files.with_untracked(|files| {
+                    files.iter().find(|f| f.key == key).map(|f| match f.status {
+                        Status::Uploading => format!("{}: {}", f.name, tr.uploading_spoken(spoken_quarter(f) * 25)),
+                        _ => format!("{}: {}", f.name, status_line(tr, f)),
+                    })
+                });
+                if let Some(said) = said {
+                    announcement.set(said);
+                }
+            }
+        }
+        now
+    });
 
     view! {
         <section
@@ -259,7 +282,7 @@ pub fn EvidenceStep(
                     }
                 />
             </ul>
-            <p class="ac-visually-hidden" role="status" aria-live="polite">{announcement}</p>
+            <p class="ac-visually-hidden" role="status" data-testid="evidence-announcer">{announcement}</p>
         </section>
     }
 }
