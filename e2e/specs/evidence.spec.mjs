@@ -44,7 +44,8 @@ test("a photo and a video attached through the file input are cleaned and stored
   await expect(items.nth(1)).toHaveAttribute("data-status", "done", { timeout: 20_000 });
   await expect(items.nth(1).getByTestId("evidence-status")).toHaveText("Uploaded");
   await expect(items.nth(1).locator("progress")).toHaveJSProperty("value", 100);
-  await expect(page.locator("aftercare-widget [role=status][aria-live=polite]")).toContainText("clip.mp4: Uploaded");
+  // The live region says the last change: whichever of the two finished last.
+  await expect(byTestId(page, "evidence-announcer")).toHaveText(/^(gps\.jpg|clip\.mp4): Uploaded$/);
 
   const photoId = await items.nth(0).getAttribute("data-upload-id");
   const videoId = await items.nth(1).getAttribute("data-upload-id");
