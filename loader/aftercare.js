@@ -200,9 +200,24 @@
       if (opener && opener.isConnected) opener.focus();
     });
 
+    // A page without a mobile viewport (<meta name="viewport">) is laid out about 980 px
+    // wide on a phone and shown shrunk to its screen: the launcher and the panel would be
+    // a third of their size. Scale them back up to the device's width (widget.css and
+    // launcher.css read --ac-scale), and again when the shopper zooms.
+    function fit() {
+      var view = window.visualViewport;
+      var scale = view && screen.width ? view.width / screen.width : 1;
+      if (scale > 1.2) {
+        host.setAttribute("data-scale", "");
+        host.style.setProperty("--ac-scale", scale.toFixed(3));
+      } else host.removeAttribute("data-scale");
+    }
+
     function attach() {
       if (broken) return;
       if (!inline) {
+        fit();
+        if (window.visualViewport) listen(window.visualViewport, "resize", fit);
         document.body.append(host);
         askUnread();
         if (data.preload === "idle") idle = (window.requestIdleCallback || setTimeout)(load);

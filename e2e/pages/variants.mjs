@@ -12,8 +12,11 @@ const HOSTILE_CSS = `  <style>
   </style>
 `;
 
-const page = (title, { head = HOST_SCRIPT, csp = "", attrs = "", body = "", menuKey = "2", weiboUrl = "https://weibo.example/demo" } = {}) => ({
+const VIEWPORT = '  <meta name="viewport" content="width=device-width, initial-scale=1">\n';
+
+const page = (title, { head = HOST_SCRIPT, csp = "", viewport = VIEWPORT, attrs = "", body = "", menuKey = "2", weiboUrl = "https://weibo.example/demo" } = {}) => ({
   TITLE: title,
+  VIEWPORT: viewport,
   BODY: body,
   HEAD: head,
   CSP: csp,
@@ -36,6 +39,12 @@ export const variants = {
     attrs: '\n          data-mode="inline" data-target="#after-sale"',
     body: `    <div style="height: 1600px" data-testid="spacer"><p>Order details …</p></div>
     <section aria-labelledby="after-sale-title"><h2 id="after-sale-title">After-sale</h2><div id="after-sale"></div></section>
+`,
+  }),
+  // An older desktop-first shop: no mobile viewport, laid out 980 px wide on a phone.
+  "/no-viewport.html": page("no mobile viewport", {
+    viewport: "",
+    body: `    <table style="width: 960px" data-testid="wide-table"><tr><td>Order 20261128-0042</td><td>Insulated bottle 500 ml</td><td>¥129.00</td></tr></table>
 `,
   }),
   // README "Your own launcher": no floating button; the page's own elements open it.

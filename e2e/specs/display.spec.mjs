@@ -99,3 +99,33 @@ test("on a phone every control of the panel is a touch target of at least 44×44
   expect(small).toEqual([]);
   await context.close();
 });
+
+test("a page without a mobile viewport: on a phone the launcher and the bottom sheet are shown at their real size", async ({ browser, pages }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+  const page = await context.newPage();
+  await page.goto(pages.url + "no-viewport.html");
+  const view = await page.evaluate(() => ({ layout: innerWidth, screen: screen.width, visual: visualViewport.width, height: innerHeight }));
+  expect(view.layout, "the page is laid out desktop-wide").toBeGreaterThan(900);
+  // What the shopper sees, in the phone's CSS px: the page is shown at screen/visual.
+  const shown = (px) => (px * view.screen) / view.visual;
+  const launcher = await byTestId(page, "launcher").boundingBox();
+  expect(shown(launcher.height)).toBeCloseTo(48, 0);
+  await byTestId(page, "launcher").tap();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.evaluate(() => Promise.all(document.querySelector("aftercare-widget").shadowRoot.getAnimations().map((a) => a.finished)));
+  const panel = await byTestId(page, "panel").boundingBox();
+  expect(shown(panel.width), "the sheet spans the phone's width").toBeCloseTo(view.screen, 0);
+  expect(panel.x).toBeCloseTo(0, 0);
+  expect(panel.y + panel.height, "at the bottom").toBeCloseTo(view.height, 0);
+  // Its text reads at the size it has on a page with a mobile viewport.
+  const text = await byTestId(page, "phone-number").evaluate((el) => el.getBoundingClientRect().height);
+  const reference = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true });
+  const normal = await reference.newPage();
+  await normal.goto(pages.url + "plain.html");
+  await byTestId(normal, "launcher").tap();
+  const expected = await byTestId(normal, "phone-number").evaluate((el) => el.getBoundingClientRect().height);
+  expect(shown(text)).toBeCloseTo(expected, 0);
+  await page.screenshot({ path: `${artifacts}/no-viewport-phone.png` });
+  await reference.close();
+  await context.close();
+});
