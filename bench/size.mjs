@@ -36,16 +36,21 @@ if (!args.includes("--no-build")) execFileSync(`${root}scripts/build`, { stdio: 
 // openRequests): first open 170,531, the whole widget 326,268 (2026-12-02). Dark mode,
 // forced colours and 44 px touch targets (CSS in the first module), data-theme and
 // data-boot in the loader: loader 3,074, first open 171,062, the whole 326,802.
+// Accessibility fixes found by axe and the keyboard-only walk (a step focuses its
+// heading; upload announcements per change of state, not per percent; the description's
+// counter as its description) and the scaled sheet for pages without a mobile viewport
+// (CSS in the first module; the loader's fit(), 131 B): loader 3,205, first open 171,431,
+// case chunk 48,043, shared chunk 77,709, the whole 330,119 (2026-12-02).
 const AIMS = { "first open": 120 * 1024, "to file a case": 250 * 1024 };
 const BUDGETS = {
-  loader: 3_200,
-  "first open": 171_400,
-  "case chunk": 47_500,
+  loader: 3_300,
+  "first open": 171_800,
+  "case chunk": 48_400,
   "requests chunk": 33_300,
   "shared chunk": 78_000,
-  "to file a case": 296_500,
-  "to read My requests": 280_700,
-  "whole widget": 327_200,
+  "to file a case": 297_800,
+  "to read My requests": 282_500,
+  "whole widget": 330_800,
 };
 
 // The names a build gave the files (content-hashed, scripts/dist.mjs).
