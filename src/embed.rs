@@ -5,6 +5,7 @@
 //! breaking the host page.
 
 use leptos::prelude::*;
+use std::any::Any;
 use wasm_bindgen::prelude::*;
 use web_sys::{CssStyleSheet, HtmlElement, ShadowRoot};
 
@@ -30,6 +31,9 @@ pub struct Widget {
     /// Owns everything reactive the widget made: cleaning it up stops its effects,
     /// timers and requests (`shutdown`).
     owner: Owner,
+    /// The mounted view (a `leptos::mount::UnmountHandle` of `App`'s view state):
+    /// dropping it takes the panel out of the shadow root and frees what rendered it.
+    view: Option<Box<dyn Any>>,
 }
 
 /// Mounts the widget. `mount_point` is an element inside `shadow`; `launcher` is the
@@ -70,7 +74,7 @@ pub(crate) fn launch(
     let unread = elements.launcher.get_attribute("data-unread").and_then(|n| n.trim_end_matches('+').parse().ok());
     // Everything reactive is made under one owner, so `shutdown` can clean it all up.
     let owner = Owner::new();
-    let state = owner.with(|| {
+    let (state, view) = owner.with(|| {
         let state = WidgetState::new(elements, locale, config, order, settings.inline);
         state.unread.set(unread.unwrap_or(0));
         state.endpoint.set_value(settings.endpoint.clone().filter(|e| !e.is_empty()));
@@ -83,14 +87,11 @@ pub(crate) fn launch(
             }
         }
         state.order_token.set(settings.order_token.clone().filter(|t| !t.is_empty()));
-        // Forgotten, not dropped: `shutdown` cleans up the owner, and the loader removes
-        // the host element with the DOM.
-        leptos::mount::mount_to(mount_point, move || {
+        let view = leptos::mount::mount_to(mount_point, move || {
             provide_context(state);
             view! { <App/> }
-        })
-        .forget();
-        state
+        });
+        (state, Box::new(view) as Box<dyn Any>)
     });
     if settings.inline {
         // In the page's flow: a region of the page, not a modal dialog.
@@ -113,7 +114,7 @@ pub(crate) fn launch(
         Ok(None) => {}
         Err(error) => console_error(&error),
     }
-    Ok(Widget { state, owner })
+    Ok(Widget { state, owner, view: Some(view) })
 }
 
 impl Widget {
@@ -190,9 +191,11 @@ impl Widget {
         self.open_case(String::new());
     }
 
-    /// `Aftercare.shutdown()`: stops the widget's effects, timers and requests; the
-    /// loader removes the host element and calls nothing more.
-    pub fn shutdown(&self) {
+    /// `Aftercare.shutdown()`: unmounts the panel, stops the widget's effects, timers
+    /// and requests, and frees the widget (the JS object can take no further calls); the
+    /// loader removes the host element.
+    pub fn shutdown(mut self) {
+        drop(self.view.take());
         self.owner.cleanup();
     }
 

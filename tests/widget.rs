@@ -331,3 +331,26 @@ fn a_hostile_photo_header_cannot_hang_the_page() {
     jpeg.extend(b"Exif\0\0MM\0\x2a\xFF\xFF\xFF\xF0");
     assert_eq!(aftercare_protocol::picture::upright_size(&jpeg), None);
 }
+
+#[wasm_bindgen_test]
+async fn shutdown_unmounts_the_panel_and_frees_the_widget() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = document.create_element("aftercare-widget").unwrap().unchecked_into();
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
+    let launcher: HtmlElement = document.create_element("button").unwrap().unchecked_into();
+    let mount: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    shadow.append_child(&launcher).unwrap();
+    shadow.append_child(&mount).unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let widget = start(host.clone(), shadow, launcher, mount.clone(), &settings("en", None), None).unwrap();
+    widget.open();
+    tick().await;
+    assert!(mount.child_element_count() > 0, "the panel is mounted");
+
+    widget.shutdown();
+    tick().await;
+    // The view was dropped, not forgotten: nothing of it is left in the shadow root
+    // (an SPA that boots and shuts the widget down per order keeps no old panels).
+    assert_eq!(mount.child_element_count(), 0);
+    host.remove();
+}
