@@ -48,9 +48,14 @@ test("the WeChat QR code decodes to the configured URL", async ({ page, assets }
   const qr = byTestId(page, "wechat-qr");
   await qr.scrollIntoViewIfNeeded();
   await expect(qr).toHaveAccessibleName("小木屋生活馆 (demo) 的二维码");
-  const png = PNG.sync.read(await qr.screenshot());
-  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-  expect(decoded && decoded.data).toBe("https://wechat.example/aftercare-demo/follow");
+  // The QR code is a chunk of its own: decode what is on screen until it has arrived
+  // and the panel has settled (a screenshot mid-animation is not a scannable code).
+  const scan = async () => {
+    const png = PNG.sync.read(await qr.screenshot());
+    const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    return decoded && decoded.data;
+  };
+  await expect.poll(scan).toBe("https://wechat.example/aftercare-demo/follow");
 });
 
 test("switching the page to English relabels the whole widget", async ({ page, assets }) => {

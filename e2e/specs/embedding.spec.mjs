@@ -50,19 +50,27 @@ test("the backend serves the widget compressed, under hashed names cached for go
 });
 
 test("a chunk that cannot be fetched is said so, and a retry brings it", async ({ page, assets }) => {
-  page.allowProblems(/split_case|Failed to load resource|Failed to execute 'compile'|TypeError: Failed to fetch/);
+  page.allowProblems(/split_case|split_qr|Failed to load resource|Failed to execute 'compile'|TypeError: Failed to fetch/);
   await page.goto(assets.url);
   await page.getByRole("button", { name: "English" }).click();
   // The network drops every chunk: the prefetch and the shopper's choice both fail.
   await page.route(/\/(split|chunk)_[a-z0-9_]+\.[0-9a-f]{16}\.wasm$/, (route) => route.abort());
   await openWidget(page);
   await expect(byTestId(page, "channel-phone")).toBeVisible();
+  // The WeChat card's QR code is a chunk too: its place says so, the card is there.
+  const wechat = byTestId(page, "channel-wechat");
+  await expect(wechat.locator("[data-testid=chunk-failed]")).toContainText("could not be loaded");
+  await expect(byTestId(page, "wechat-name")).toBeVisible();
   await byTestId(page, "case-start").click();
-  await expect(byTestId(page, "chunk-failed")).toContainText("could not be loaded");
+  const failed = page.locator("aftercare-widget [data-testid=chunk-failed]:visible");
+  await expect(failed).toContainText("could not be loaded");
   await expect(byTestId(page, "channel-phone")).toBeAttached(); // the widget is still there
   await page.unrouteAll({ behavior: "ignoreErrors" });
-  await byTestId(page, "chunk-retry").click();
+  await failed.getByTestId("chunk-retry").click();
   await expect(byTestId(page, "case-flow")).toBeVisible();
+  await byTestId(page, "case-back").click(); // home again, where the QR code's retry is
+  await wechat.locator("[data-testid=chunk-retry]").click();
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible();
 });
 
 test("calls made before the wasm loads are queued, not lost", async ({ page, pages }) => {

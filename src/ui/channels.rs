@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::qr::QrCode;
+use super::chunks::{self, Chunk};
 use crate::clock;
 use crate::config::{ChannelKind, ChatChannel, EmailChannel, PhoneChannel, WechatAccount, WeiboAccount};
 use crate::hours::Schedule;
@@ -239,6 +239,7 @@ fn WeiboCard(weibo: WeiboAccount, tr: Memo<Tr>) -> impl IntoView {
 fn WechatCard(wechat: WechatAccount, tr: Memo<Tr>) -> impl IntoView {
     let kind = ChannelKind::Wechat;
     let name = wechat.name.as_str().to_owned();
+    let qr = wechat.qr_url.as_str().to_owned();
     let label = {
         let name = name.clone();
         Signal::derive(move || tr.get().qr_label(&name))
@@ -246,7 +247,10 @@ fn WechatCard(wechat: WechatAccount, tr: Memo<Tr>) -> impl IntoView {
     view! {
         <Card kind title=Signal::derive(move || tr.get().wechat_title)>
             <div class="ac-wechat">
-                <QrCode data=wechat.qr_url.as_str().to_owned() label/>
+                // Its place is kept while the QR chunk arrives: nothing moves when it does.
+                <div class="ac-qr-slot">
+                    <Chunk tr load=move || chunks::qr(qr.clone(), label)/>
+                </div>
                 <div>
                     <p class="ac-wechat__name" data-testid="wechat-name">{name}</p>
                     <p class="ac-muted">{move || tr.get().wechat_hint}</p>

@@ -1,9 +1,11 @@
 //! The parts of the widget that arrive when chosen: the case flow (with evidence and
-//! uploads) and My requests. With the `split` feature each is a wasm chunk
+//! uploads), My requests, and the WeChat QR code (the QR encoder, for the merchants who
+//! configure a WeChat account). With the `split` feature each is a wasm chunk
 //! (`wasm_split`, cut by `scripts/build`'s splitter step): the first call fetches it,
-//! [`prefetch`] fetches both while the panel is open and idle, and a failed fetch shows
-//! a localised "could not load" with a retry instead of breaking the widget. Without
-//! the feature (native and browser tests) the same functions are plain calls.
+//! [`prefetch`] fetches the first two while the panel is open and idle (the QR code is
+//! fetched when its card is drawn), and a failed fetch shows a localised "could not
+//! load" with a retry instead of breaking the widget. Without the feature (native and
+//! browser tests) the same functions are plain calls.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +14,7 @@ use aftercare_protocol::case::ProblemType;
 use leptos::prelude::*;
 
 use super::case::{CaseFlow, CaseView};
+use super::qr::QrCode;
 use super::requests::RequestsView;
 use crate::i18n::Tr;
 use crate::state::WidgetState;
@@ -95,6 +98,24 @@ fn case_chunk(
 #[leptos::wasm_split::wasm_split(requests, wasm_split_path = leptos::wasm_split, fallible)]
 fn requests_chunk(tr: Memo<Tr>, state: WidgetState) -> Result<AnyView, Failed> {
     Ok(requests_panel(tr, state))
+}
+
+fn qr_view(data: String, label: Signal<String>) -> AnyView {
+    view! { <QrCode data label/> }.into_any()
+}
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(qr, wasm_split_path = leptos::wasm_split, fallible)]
+fn qr_chunk(data: String, label: Signal<String>) -> Result<AnyView, Failed> {
+    Ok(qr_view(data, label))
+}
+
+/// The QR code for `data`, named `label`.
+pub fn qr(data: String, label: Signal<String>) -> Loading {
+    #[cfg(feature = "split")]
+    return Box::pin(qr_chunk(data, label));
+    #[cfg(not(feature = "split"))]
+    Box::pin(std::future::ready(Ok(qr_view(data, label))))
 }
 
 /// The case flow, entered as `start`.
