@@ -20,6 +20,14 @@ use crate::state::HostElements;
 /// The launcher's stylesheet, shared with the loader (which has it written in at build).
 const LAUNCHER_CSS: &str = include_str!("../style/launcher.css");
 
+/// How long the widget waits for the host app to set a fresh order token after
+/// `aftercare:token-expired`, before it shows the refusal.
+pub const TOKEN_WAIT_MS: i32 = 15_000;
+
+/// Those waiting for the host app's next order token: the resolve functions of the
+/// promises the widget's token requests returned.
+type Waiting = StoredValue<Vec<js_sys::Function>, LocalStorage>;
+
 /// Where the widget sits in the host app.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
@@ -55,7 +63,8 @@ pub enum Mode {
 ///
 /// When the backend says the order token expired, the widget dispatches
 /// `aftercare:token-expired` on its `<aftercare-widget>` element; set a fresh token on
-/// the `order_token` signal.
+/// the `order_token` signal. The widget waits for it (up to [`TOKEN_WAIT_MS`]) and
+/// repeats the call that was refused, as it does with the script tag's `onTokenRequest`.
 #[component]
 pub fn AftercareWidget(
     /// The reference backend's base URL (`data-endpoint`), resolved against the page's
@@ -96,9 +105,12 @@ pub fn AftercareWidget(
         inline: mode == Mode::Inline,
     };
     host.on_load(move |host: HtmlElement| {
-        owner.with(|| match mount(host, settings, order.get_untracked()) {
-            Ok(widget) => follow(widget, order, order_token, locale),
-            Err(error) => web_sys::console::error_2(&"[aftercare] the widget could not start".into(), &error),
+        owner.with(|| {
+            let waiting = StoredValue::new_local(Vec::new());
+            match mount(host, settings, order.get_untracked(), waiting) {
+                Ok(widget) => follow(widget, order, order_token, locale, waiting),
+                Err(error) => web_sys::console::error_2(&"[aftercare] the widget could not start".into(), &error),
+            }
         })
     });
     leptos::html::custom("aftercare-widget")
@@ -108,7 +120,7 @@ pub fn AftercareWidget(
 
 /// Builds the shadow root, launcher and mount point inside `host`, as the loader does,
 /// and starts the widget there.
-fn mount(host: HtmlElement, settings: Settings, order: Option<Order>) -> Result<Widget, JsValue> {
+fn mount(host: HtmlElement, settings: Settings, order: Option<Order>, waiting: Waiting) -> Result<Widget, JsValue> {
     let document = host.owner_document().ok_or("no document")?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     let sheet = CssStyleSheet::new()?;
@@ -125,7 +137,8 @@ fn mount(host: HtmlElement, settings: Settings, order: Option<Order>) -> Result<
     shadow.append_with_node_2(&launcher, &mount_point)?;
 
     let inline = settings.inline;
-    let elements = HostElements { host, launcher: launcher.clone(), request_token: None };
+    let request_token = token_request(&host, waiting);
+    let elements = HostElements { host, launcher: launcher.clone(), request_token: Some(request_token) };
     let widget = launch(elements, shadow, mount_point, settings, order)?;
     let state = widget.state();
     if inline {
@@ -140,9 +153,43 @@ fn mount(host: HtmlElement, settings: Settings, order: Option<Order>) -> Result<
     Ok(widget)
 }
 
+/// What the widget calls when the backend refused the order token as expired: tells the
+/// host app (`aftercare:token-expired` on the host element) and returns a promise of the
+/// next token the app sets on its signal ([`follow`] resolves it), or of `null` after
+/// [`TOKEN_WAIT_MS`]. Kept, like the launcher's listener, until the owner goes.
+fn token_request(host: &HtmlElement, waiting: Waiting) -> js_sys::Function {
+    let host = host.clone();
+    let request = Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("aftercare:token-expired", &init) {
+            let _ = host.dispatch_event(&event);
+        }
+        js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_1(
+                    &resolve,
+                    TOKEN_WAIT_MS,
+                    &JsValue::NULL,
+                );
+            }
+            waiting.update_value(|waiting| waiting.push(resolve));
+        })
+    });
+    let function = request.as_ref().unchecked_ref::<js_sys::Function>().clone();
+    StoredValue::new_local(request);
+    function
+}
+
 /// Keeps the widget's order, token and locale in step with the props' signals. The
 /// widget started with their values; only changes are passed on.
-fn follow(widget: Widget, order: Signal<Option<Order>>, token: Signal<Option<String>>, locale: Signal<Option<Locale>>) {
+fn follow(
+    widget: Widget,
+    order: Signal<Option<Order>>,
+    token: Signal<Option<String>>,
+    locale: Signal<Option<Locale>>,
+    waiting: Waiting,
+) {
     let state = widget.state();
     state.order_token.set(token.get_untracked().filter(|t| !t.is_empty()));
     Effect::new(move |first: Option<()>| {
@@ -152,9 +199,14 @@ fn follow(widget: Widget, order: Signal<Option<Order>>, token: Signal<Option<Str
         }
     });
     Effect::new(move |first: Option<()>| {
-        let token = token.get();
+        let token = token.get().filter(|t| !t.is_empty());
         if first.is_some() {
-            state.order_token.set(token.filter(|t| !t.is_empty()));
+            // A request waiting for this token gets it (and repeats what was refused).
+            let answer = token.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+            for resolve in waiting.try_update_value(std::mem::take).unwrap_or_default() {
+                let _ = resolve.call1(&JsValue::NULL, &answer);
+            }
+            state.order_token.set(token);
         }
     });
     Effect::new(move |_| {

@@ -120,3 +120,72 @@ async fn popup_opens_and_closes_from_its_launcher() {
     drop(app);
     container.remove();
 }
+
+#[wasm_bindgen_test]
+async fn an_expired_token_is_asked_of_the_host_app_and_the_refused_call_repeated() {
+    // The backend, as the page's fetch: any token but "fresh" is refused as expired.
+    let window = web_sys::window().unwrap();
+    let real_fetch = js_sys::Reflect::get(&window, &"fetch".into()).unwrap();
+    let backend = js_sys::Function::new_with_args(
+        "input, init",
+        r#"
+        const url = String((input && input.url) || input);
+        if (!url.includes("/v1/cases")) return Promise.resolve(new Response("", { status: 404 }));
+        const auth = new Headers((init && init.headers) || (input && input.headers) || {}).get("authorization");
+        window.__aftercareTokens.push(auth);
+        const json = { "content-type": "application/json" };
+        if (auth === "Bearer fresh") return Promise.resolve(new Response(JSON.stringify({ cases: [] }), { status: 200, headers: json }));
+        const refusal = JSON.stringify({ code: "order_token_expired", message: "The order token has expired." });
+        return Promise.resolve(new Response(refusal, { status: 401, headers: json }));
+        "#,
+    );
+    js_sys::Reflect::set(&window, &"__aftercareTokens".into(), &js_sys::Array::new()).unwrap();
+    js_sys::Reflect::set(&window, &"fetch".into(), &backend).unwrap();
+
+    let container = container();
+    let token = RwSignal::new(Some("stale".to_owned()));
+    // The host app hears the event and sets a fresh token on its signal.
+    let heard = std::rc::Rc::new(std::cell::Cell::new(0));
+    let listener = {
+        let heard = heard.clone();
+        Closure::<dyn Fn()>::new(move || {
+            heard.set(heard.get() + 1);
+            token.set(Some("fresh".to_owned()));
+        })
+    };
+    container.add_event_listener_with_callback("aftercare:token-expired", listener.as_ref().unchecked_ref()).unwrap();
+    let app = leptos::mount::mount_to(container.clone(), move || {
+        view! {
+            <main>
+                <AftercareWidget
+                    endpoint="/backend/"
+                    merchant="m_demo"
+                    order=Some(order("T-1"))
+                    order_token=token
+                    locale=Some(Locale::En)
+                    mode=Mode::Inline
+                />
+            </main>
+        }
+    });
+    tick().await;
+    let root = shadow(&container);
+    get(&root, "requests-open").click();
+    let mut ticks = 0;
+    while root.query_selector("[data-testid='requests-empty']").unwrap().is_none() {
+        if ticks == 500 {
+            let tokens = js_sys::Reflect::get(&window, &"__aftercareTokens".into()).unwrap();
+            let shown = get(&root, "panel").text_content().unwrap_or_default();
+            panic!("My requests never showed the (empty) list: tokens {tokens:?}, panel {shown:?}");
+        }
+        ticks += 1;
+        tick().await;
+    }
+    js_sys::Reflect::set(&window, &"fetch".into(), &real_fetch).unwrap();
+    let tokens = js_sys::Reflect::get(&window, &"__aftercareTokens".into()).unwrap();
+    let tokens: Vec<String> = js_sys::Array::from(&tokens).iter().filter_map(|t| t.as_string()).collect();
+    assert_eq!(tokens, ["Bearer stale", "Bearer fresh"], "refused once, then repeated with the app's new token");
+    assert_eq!(heard.get(), 1, "the host app was told once");
+    drop(app);
+    container.remove();
+}
