@@ -2,7 +2,7 @@
 //! the FAQ and the entry to the after-sale case flow.
 //!
 //! The case flow (with evidence and uploads) and My requests are reached through
-//! [`chunks`]: with the `split` feature (what `scripts/build` ships) each is its own
+//! `chunks`: with the `split` feature (what `scripts/build` ships) each is its own
 //! wasm chunk, fetched when chosen and prefetched when the panel opens; without it
 //! (tests) they are plain calls.
 

@@ -1,4 +1,4 @@
-//! The browser's side of the tus client ([`transfer::Transport`]): requests over
+//! The browser's side of the tus client ([`Transport`]): requests over
 //! `XMLHttpRequest` (for upload progress events, which `fetch` does not give), blobs,
 //! timers and the browser's online state. One request at a time; `transfer` decides
 //! what to send and when to retry.
