@@ -23,6 +23,7 @@ test("the demo page shows all channels with correct content, in Chinese", async 
   await expect(byTestId(page, "channel-email")).toContainText("通常 1–2 个工作日内回复");
   await expect(byTestId(page, "weibo-link")).toHaveAttribute("href", "https://weibo.example/aftercare-demo");
   await expect(byTestId(page, "wechat-name")).toHaveText("小木屋生活馆 (demo)");
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeAttached(); // its chunk has arrived
   await page.screenshot({ path: `${artifacts}/demo-zh-desktop.png` });
 });
 
