@@ -160,12 +160,8 @@ fn mount(host: HtmlElement, settings: Settings, order: Option<Order>, waiting: W
 fn token_request(host: &HtmlElement, waiting: Waiting) -> js_sys::Function {
     let host = host.clone();
     let request = Closure::<dyn Fn() -> js_sys::Promise>::new(move || {
-        let init = web_sys::CustomEventInit::new();
-        init.set_bubbles(true);
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("aftercare:token-expired", &init) {
-            let _ = host.dispatch_event(&event);
-        }
-        js_sys::Promise::new(&mut |resolve, _| {
+        // Waiting before the app is told, so a token it sets at once is not missed.
+        let next = js_sys::Promise::new(&mut |resolve, _| {
             if let Some(window) = web_sys::window() {
                 let _ = window.set_timeout_with_callback_and_timeout_and_arguments_1(
                     &resolve,
@@ -174,7 +170,13 @@ fn token_request(host: &HtmlElement, waiting: Waiting) -> js_sys::Function {
                 );
             }
             waiting.update_value(|waiting| waiting.push(resolve));
-        })
+        });
+        let init = web_sys::CustomEventInit::new();
+        init.set_bubbles(true);
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict("aftercare:token-expired", &init) {
+            let _ = host.dispatch_event(&event);
+        }
+        next
     });
     let function = request.as_ref().unchecked_ref::<js_sys::Function>().clone();
     StoredValue::new_local(request);
