@@ -33,7 +33,7 @@ pub struct Widget {
     owner: Owner,
     /// The mounted view (a `leptos::mount::UnmountHandle` of `App`'s view state):
     /// dropping it takes the panel out of the shadow root and frees what rendered it.
-    view: Option<Box<dyn Any>>,
+    view: Box<dyn Any>,
 }
 
 /// Mounts the widget. `mount_point` is an element inside `shadow`; `launcher` is the
@@ -114,7 +114,7 @@ pub(crate) fn launch(
         Ok(None) => {}
         Err(error) => console_error(&error),
     }
-    Ok(Widget { state, owner, view: Some(view) })
+    Ok(Widget { state, owner, view })
 }
 
 impl Widget {
@@ -194,9 +194,10 @@ impl Widget {
     /// `Aftercare.shutdown()`: unmounts the panel, stops the widget's effects, timers
     /// and requests, and frees the widget (the JS object can take no further calls); the
     /// loader removes the host element.
-    pub fn shutdown(mut self) {
-        drop(self.view.take());
-        self.owner.cleanup();
+    pub fn shutdown(self) {
+        let Widget { view, owner, .. } = self;
+        drop(view);
+        owner.cleanup();
     }
 
     /// Replaces the order context (JSON text; the loader stringifies objects).

@@ -13,6 +13,20 @@ use web_sys::{
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// What the loader makes before it starts the widget: the host element in the page, its
+/// open shadow root, and in it the launcher and the mount point.
+fn elements() -> (HtmlElement, ShadowRoot, HtmlElement, HtmlElement) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = document.create_element("aftercare-widget").unwrap().unchecked_into();
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
+    let launcher: HtmlElement = document.create_element("button").unwrap().unchecked_into();
+    let mount: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    shadow.append_child(&launcher).unwrap();
+    shadow.append_child(&mount).unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    (host, shadow, launcher, mount)
+}
+
 struct Mounted {
     host: HtmlElement,
     shadow: ShadowRoot,
@@ -22,14 +36,7 @@ struct Mounted {
 
 impl Mounted {
     fn new(settings: &str) -> Mounted {
-        let document = web_sys::window().unwrap().document().unwrap();
-        let host: HtmlElement = document.create_element("aftercare-widget").unwrap().unchecked_into();
-        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
-        let launcher: HtmlElement = document.create_element("button").unwrap().unchecked_into();
-        let mount: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-        shadow.append_child(&launcher).unwrap();
-        shadow.append_child(&mount).unwrap();
-        document.body().unwrap().append_child(&host).unwrap();
+        let (host, shadow, launcher, mount) = elements();
         let widget = start(host.clone(), shadow.clone(), launcher.clone(), mount, settings, None).unwrap();
         Mounted { host, shadow, launcher, widget }
     }
@@ -334,14 +341,7 @@ fn a_hostile_photo_header_cannot_hang_the_page() {
 
 #[wasm_bindgen_test]
 async fn shutdown_unmounts_the_panel_and_frees_the_widget() {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let host: HtmlElement = document.create_element("aftercare-widget").unwrap().unchecked_into();
-    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap();
-    let launcher: HtmlElement = document.create_element("button").unwrap().unchecked_into();
-    let mount: HtmlElement = document.create_element("div").unwrap().unchecked_into();
-    shadow.append_child(&launcher).unwrap();
-    shadow.append_child(&mount).unwrap();
-    document.body().unwrap().append_child(&host).unwrap();
+    let (host, shadow, launcher, mount) = elements();
     let widget = start(host.clone(), shadow, launcher, mount.clone(), &settings("en", None), None).unwrap();
     widget.open();
     tick().await;
