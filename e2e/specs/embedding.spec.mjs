@@ -133,11 +133,15 @@ async function widgetStyles(page) {
 
 test("hostile global CSS changes nothing in the widget", async ({ page, pages }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
+  // The QR code arrives in a chunk of its own: both pages wait for it, so both
+  // snapshots hold the same elements.
   await page.goto(pages.url + "plain.html");
   await openWidget(page);
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible();
   const calm = await widgetStyles(page);
   await page.goto(pages.url + "hostile.html");
   await openWidget(page);
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible();
   const hostile = await widgetStyles(page);
   expect(Object.keys(hostile).length).toBeGreaterThan(20);
   expect(hostile).toEqual(calm);
