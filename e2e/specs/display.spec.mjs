@@ -20,6 +20,7 @@ for (const colorScheme of ["light", "dark"]) {
       await byTestId(page, "launcher").click();
       await expect(page.getByRole("dialog")).toBeVisible();
       expect(await panelBackground(page)).toBe(SURFACE[colorScheme]);
+      await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible(); // its chunk has arrived: axe sees the panel whole
       expect(await violations(page), "the panel, English").toEqual([]);
       await byTestId(page, "faq-search").fill("no such question at all");
       expect(await violations(page), "the FAQ with no results").toEqual([]);

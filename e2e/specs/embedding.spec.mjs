@@ -187,6 +187,7 @@ test("inline: the panel sits in the page's After-sale section, loaded once it sc
   expect(await region.evaluate((el) => getComputedStyle(el).position)).toBe("static");
   expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
   await expect(byTestId(page, "close")).toBeHidden();
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible(); // axe sees the panel whole
   expect(await violations(page, "aftercare-widget"), "axe, inline").toEqual([]);
   // It works there, and Esc does not take it away.
   await byTestId(page, "faq-search").fill("refund");
@@ -213,6 +214,7 @@ test("the page's own launchers: data-aftercare-open loads on intent, opens where
   await page.getByTestId("open-phone").click();
   await expect(page.getByRole("dialog")).toBeVisible();
   await expect(byTestId(page, "channel-phone")).toBeFocused();
+  await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible(); // axe sees the panel whole
   expect(await violations(page, "aftercare-widget"), "axe, opened from the page's button").toEqual([]);
   await page.keyboard.press("Escape");
   await expect(page.getByRole("dialog")).toBeHidden();
