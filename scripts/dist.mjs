@@ -8,6 +8,7 @@
 // - the references between them are rewritten to those names, and the loader
 //   (aftercare.js, the one stable URL a merchant's page names) is pointed at the glue
 //   and the first module, and minified (esbuild; the source in loader/ stays readable);
+//   the glue and the chunk loader are minified too, before the hash is taken;
 //   `manifest.json` lists every name;
 // - every text or wasm file gets precompressed siblings: `.br` (brotli quality 11) and
 //   `.gz` (gzip -9), which the reference backend (and any CDN that serves precompressed
@@ -47,6 +48,19 @@ function walk(dir) {
   });
 }
 
+/**
+ * Minifies the JS module `file` in `dir` in place: the glue wasm-bindgen writes and the
+ * chunk loader the splitter writes. Exports, string literals and the imports object's
+ * keys (what the wasm asks for) stay as they are; locals, comments and white space go
+ * (the widget's glue: 65 KB → 33 KB, ~2.4 KB less brotli on the first open). Done before
+ * hashing, so the names stand for the bytes served.
+ */
+function minifyModule(dir, file) {
+  const path = join(dir, file);
+  const { code } = transformSync(readFileSync(path, "utf8"), { minify: true, format: "esm", target: "es2020", legalComments: "none" });
+  writeFileSync(path, code);
+}
+
 /** Replaces the quoted `from` in `text` (it must be there exactly `times` times). */
 function rename(text, from, to, file, times = 1) {
   const found = text.split(`"${from}"`).length - 1 + text.split(`'${from}'`).length - 1;
@@ -58,6 +72,8 @@ export function finish(dir) {
   // split_<point>.wasm per split point, chunk_<n>.wasm for code several share.
   const chunks = readdirSync(dir).filter((name) => /^(split|chunk)_[a-z0-9_]+\.wasm$/.test(name)).sort();
   const split = existsSync(join(dir, SPLIT));
+  minifyModule(dir, GLUE);
+  if (split) minifyModule(dir, SPLIT);
   const files = [GLUE, WASM, ...(split ? [SPLIT] : []), ...chunks];
   const digest = createHash("sha256");
   for (const file of files) digest.update(file).update(readFileSync(join(dir, file)));
@@ -74,9 +90,9 @@ export function finish(dir) {
   let glue = readFileSync(join(dir, GLUE), "utf8");
   if (split) {
     // Only the import statement: the imports object keeps the module name the wasm asks for.
-    const statement = `from "./${SPLIT}"`;
-    if (!glue.includes(statement)) throw new Error(`${GLUE} must import ./${SPLIT}`);
-    glue = glue.replaceAll(statement, `from "./${names.split}"`);
+    const statement = new RegExp(`from\\s*"\\./${SPLIT.replaceAll(".", "\\.")}"`, "g");
+    if (!statement.test(glue)) throw new Error(`${GLUE} must import ./${SPLIT}`);
+    glue = glue.replaceAll(statement, `from"./${names.split}"`);
     let loader = readFileSync(join(dir, SPLIT), "utf8");
     loader = rename(loader, `./${GLUE}`, `./${names.glue}`, SPLIT);
     for (const chunk of chunks) loader = rename(loader, `./${chunk}`, `./${chunk.replace(/\.wasm$/, `.${hash}.wasm`)}`, SPLIT);
@@ -126,6 +142,7 @@ function hashOf(dir, files) {
  */
 export function finishConsole(dir) {
   const [glue, wasm, boot, css] = ["aftercare-console.js", "aftercare-console_bg.wasm", "boot.js", "console.css"];
+  minifyModule(dir, glue);
   const hash = hashOf(dir, [glue, wasm, boot, css]);
   const names = {
     glue: `aftercare-console.${hash}.js`,
