@@ -89,10 +89,12 @@ export function finish(dir) {
   // the chunks.
   let glue = readFileSync(join(dir, GLUE), "utf8");
   if (split) {
-    // Only the import statement: the imports object keeps the module name the wasm asks for.
-    const statement = new RegExp(`from\\s*"\\./${SPLIT.replaceAll(".", "\\.")}"`, "g");
+    // Only the import statements (`import * as x from "…"`, or `import "…"` where the
+    // minifier found the binding unused): the imports object keeps the module name the
+    // wasm asks for.
+    const statement = new RegExp(`\\b(from|import)\\s*"\\./${SPLIT.replaceAll(".", "\\.")}"`, "g");
     if (!statement.test(glue)) throw new Error(`${GLUE} must import ./${SPLIT}`);
-    glue = glue.replaceAll(statement, `from"./${names.split}"`);
+    glue = glue.replaceAll(statement, `$1"./${names.split}"`);
     let loader = readFileSync(join(dir, SPLIT), "utf8");
     loader = rename(loader, `./${GLUE}`, `./${names.glue}`, SPLIT);
     for (const chunk of chunks) loader = rename(loader, `./${chunk}`, `./${chunk.replace(/\.wasm$/, `.${hash}.wasm`)}`, SPLIT);
