@@ -8,7 +8,8 @@
 // - the references between them are rewritten to those names, and the loader
 //   (aftercare.js, the one stable URL a merchant's page names) is pointed at the glue
 //   and the first module, and minified (esbuild; the source in loader/ stays readable);
-//   the glue and the chunk loader are minified too, before the hash is taken;
+//   the glue and the chunk loader are minified too, and the functions the wasm imports
+//   from the glue get short names in both, before the hash is taken;
 //   `manifest.json` lists every name;
 // - every text or wasm file gets precompressed siblings: `.br` (brotli quality 11) and
 //   `.gz` (gzip -9), which the reference backend (and any CDN that serves precompressed
@@ -61,6 +62,110 @@ function minifyModule(dir, file) {
   writeFileSync(path, code);
 }
 
+/** An unsigned LEB128 number at `at` in `bytes`: [value, the offset after it]. */
+function leb(bytes, at) {
+  let value = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (at >= bytes.length) throw new Error("wasm: a number runs past the end");
+    const byte = bytes[at++];
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return [value, at];
+  }
+  throw new Error("wasm: a number longer than 5 bytes");
+}
+
+function uleb(value) {
+  const out = [];
+  do {
+    const low = value % 128;
+    value = Math.floor(value / 128);
+    out.push(value ? low | 0x80 : low);
+  } while (value);
+  return Buffer.from(out);
+}
+
+/** The n-th short name: a … z, A … Z, then two letters and on (valid JS property names). */
+function shortName(n) {
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  let name = "";
+  do {
+    name += letters[n % letters.length];
+    n = Math.floor(n / letters.length);
+  } while (n);
+  return name;
+}
+
+/**
+ * Gives the functions the wasm imports from its glue (module `module`) short names,
+ * in the wasm's import section and in the glue's imports object alike: wasm-bindgen
+ * names each `__wbg_<name>_<16 hex digits>`, and those hashes do not compress —
+ * ~5.7 KB brotli of the widget's first open. Only the import section is rewritten
+ * (same imports, same order, so every index in the module stays), after wasm-opt;
+ * each old name must be a key of the glue exactly once.
+ */
+function minifyImports(dir, wasmFile, glueFile, module) {
+  const bytes = readFileSync(join(dir, wasmFile));
+  if (bytes.length < 8 || bytes.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmFile} is not a wasm module`);
+  const parts = [bytes.subarray(0, 8)];
+  const renamed = new Map();
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at];
+    const [size, start] = leb(bytes, at + 1);
+    const end = start + size;
+    if (end > bytes.length) throw new Error(`${wasmFile}: section ${id} runs past the end`);
+    if (id !== 2) {
+      parts.push(bytes.subarray(at, end));
+      at = end;
+      continue;
+    }
+    const body = bytes.subarray(start, end);
+    const name = (from) => {
+      const [length, after] = leb(body, from);
+      if (after + length > body.length) throw new Error(`${wasmFile}: an import's name runs past its section`);
+      return [body.subarray(after, after + length), after + length];
+    };
+    let [count, k] = leb(body, 0);
+    const out = [uleb(count)];
+    while (count--) {
+      const [moduleName, afterModule] = name(k);
+      const [field, afterField] = name(afterModule);
+      // The descriptor, copied as it is: a function's type, a table, a memory, a global.
+      let next = afterField + 1;
+      const kind = body[afterField];
+      if (kind === 0) [, next] = leb(body, next);
+      else if (kind === 1 || kind === 2) {
+        if (kind === 1) next += 1; // the element type
+        const flags = body[next];
+        [, next] = leb(body, next + 1);
+        if (flags & 1) [, next] = leb(body, next);
+      } else if (kind === 3) next += 2;
+      else throw new Error(`${wasmFile}: an import of kind ${kind}`);
+      let newField = field;
+      if (kind === 0 && moduleName.toString() === module) {
+        const short = shortName(renamed.size);
+        renamed.set(field.toString(), short);
+        newField = Buffer.from(short);
+      }
+      out.push(uleb(moduleName.length), moduleName, uleb(newField.length), newField, body.subarray(afterField, next));
+      k = next;
+    }
+    if (k !== body.length) throw new Error(`${wasmFile}: the import section has bytes after its imports`);
+    const section = Buffer.concat(out);
+    parts.push(Buffer.from([2]), uleb(section.length), section);
+    at = end;
+  }
+  let glue = readFileSync(join(dir, glueFile), "utf8");
+  for (const [old, short] of renamed) {
+    const key = new RegExp(`([{,])${old.replace(/[$]/g, "\\$&")}:`, "g");
+    const found = glue.match(key)?.length ?? 0;
+    if (found !== 1) throw new Error(`${glueFile} has the import ${old} as a key ${found} times, expected 1`);
+    glue = glue.replace(key, `$1${short}:`);
+  }
+  writeFileSync(join(dir, glueFile), glue);
+  writeFileSync(join(dir, wasmFile), Buffer.concat(parts));
+}
+
 /** Replaces the quoted `from` in `text` (it must be there exactly `times` times). */
 function rename(text, from, to, file, times = 1) {
   const found = text.split(`"${from}"`).length - 1 + text.split(`'${from}'`).length - 1;
@@ -73,6 +178,7 @@ export function finish(dir) {
   const chunks = readdirSync(dir).filter((name) => /^(split|chunk)_[a-z0-9_]+\.wasm$/.test(name)).sort();
   const split = existsSync(join(dir, SPLIT));
   minifyModule(dir, GLUE);
+  minifyImports(dir, WASM, GLUE, `./${WASM.replace(/\.wasm$/, ".js")}`);
   if (split) minifyModule(dir, SPLIT);
   const files = [GLUE, WASM, ...(split ? [SPLIT] : []), ...chunks];
   const digest = createHash("sha256");
@@ -145,6 +251,7 @@ function hashOf(dir, files) {
 export function finishConsole(dir) {
   const [glue, wasm, boot, css] = ["aftercare-console.js", "aftercare-console_bg.wasm", "boot.js", "console.css"];
   minifyModule(dir, glue);
+  minifyImports(dir, wasm, glue, `./${wasm.replace(/\.wasm$/, ".js")}`);
   const hash = hashOf(dir, [glue, wasm, boot, css]);
   const names = {
     glue: `aftercare-console.${hash}.js`,

@@ -20,7 +20,8 @@ fn build(dir: &Path, wasm: &[u8]) -> Value {
         .unwrap();
     std::fs::write(dir.join("aftercare.js"), LOADER).unwrap();
     let glue = format!(
-        "import * as import1 from \"./__wasm_split.js\"\nimport * as import2 from \"./__wasm_split.js\"\nconst imports = {{ \"./__wasm_split.js\": import1 }};\n{}",
+        "import * as import1 from \"./__wasm_split.js\"\nimport * as import2 from \"./__wasm_split.js\"\nconst imports = {{ \"./__wasm_split.js\": import1, \"./aftercare-widget_bg.js\": {{ __proto__: null, {} }} }};\n{}",
+        GLUE_KEYS,
         "export default function init() {} // glue ".repeat(20)
     );
     std::fs::write(dir.join("aftercare-widget.js"), glue).unwrap();
@@ -34,10 +35,49 @@ fn build(dir: &Path, wasm: &[u8]) -> Value {
     serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
-fn wasm(seed: u8) -> Vec<u8> {
+/// The functions a glue gives its wasm, as wasm-bindgen names them.
+const IMPORTS: [&str; 2] = ["__wbg_log_0123456789abcdef", "__wbg_now_fedcba9876543210"];
+const GLUE_KEYS: &str = "__wbg_log_0123456789abcdef: function () {}, __wbg_now_fedcba9876543210: () => 1";
+
+/// A wasm module that imports `names` (functions of no arguments) from its glue
+/// `module`, and carries 50,000 bytes of `seed`'s filler in a custom section.
+fn module(seed: u8, glue: &str, names: &[&str]) -> Vec<u8> {
+    fn leb(mut n: usize, out: &mut Vec<u8>) {
+        loop {
+            let low = (n & 0x7f) as u8;
+            n >>= 7;
+            out.push(if n > 0 { low | 0x80 } else { low });
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    fn section(id: u8, body: &[u8], out: &mut Vec<u8>) {
+        out.push(id);
+        leb(body.len(), out);
+        out.extend_from_slice(body);
+    }
     let mut bytes = b"\0asm\x01\0\0\0".to_vec();
-    bytes.extend((0..50_000u32).map(|i| (i % 61) as u8 ^ seed));
+    section(1, &[1, 0x60, 0, 0], &mut bytes); // one type: () -> ()
+    let mut imports = Vec::new();
+    leb(names.len(), &mut imports);
+    for name in names {
+        for text in [glue, name] {
+            leb(text.len(), &mut imports);
+            imports.extend_from_slice(text.as_bytes());
+        }
+        imports.extend_from_slice(&[0, 0]); // a function of type 0
+    }
+    section(2, &imports, &mut bytes);
+    let mut filler = vec![6];
+    filler.extend_from_slice(b"filler");
+    filler.extend((0..50_000u32).map(|i| (i % 61) as u8 ^ seed));
+    section(0, &filler, &mut bytes);
     bytes
+}
+
+fn wasm(seed: u8) -> Vec<u8> {
+    module(seed, "./aftercare-widget_bg.js", &IMPORTS)
 }
 
 struct Got {
@@ -89,6 +129,11 @@ async fn the_widget_is_served_precompressed_with_hashed_names_cached_for_good() 
     assert!(glue_js.contains("{\"./__wasm_split.js\":"), "the wasm's import keeps its module name: {glue_js}");
     assert_eq!(glue_js.matches("__wasm_split.js").count(), 1, "nothing else names the old file: {glue_js}");
     assert!(!glue_js.contains("// glue"), "the glue is minified: {glue_js}");
+    // The functions the wasm imports from the glue have short names, the same in both.
+    assert!(!glue_js.contains("__wbg_"), "{glue_js}");
+    assert!(glue_js.contains("{__proto__:null,a:function(){},b:()=>1}"), "{glue_js}");
+    let stored = std::fs::read(dir.path().join(wasm_name)).unwrap();
+    assert_eq!(stored, module(0, "./aftercare-widget_bg.js", &["a", "b"]), "only the import names changed");
     let loader_js = read(split);
     assert!(
         loader_js.contains(&format!("\"./{glue}\"")) && loader_js.contains(&format!("\"./{chunk}\"")),
@@ -114,7 +159,7 @@ async fn the_widget_is_served_precompressed_with_hashed_names_cached_for_good() 
     let plain = get(dir.path(), &format!("/{wasm_name}"), &[]).await;
     assert_eq!(
         (plain.header("content-encoding"), plain.body),
-        (None, wasm(0)),
+        (None, stored),
         "identity for a client that asks nothing"
     );
 
@@ -155,10 +200,12 @@ fn build_console(dir: &Path) -> Value {
     std::fs::copy(console.join("style/console.css"), dir.join("console.css")).unwrap();
     std::fs::write(
         dir.join("aftercare-console.js"),
-        "export default async function init() {} export function start() {}",
+        format!(
+            "const imports = {{ \"./aftercare-console_bg.js\": {{ {GLUE_KEYS} }} }}; export default async function init() {{}} export function start() {{}}"
+        ),
     )
     .unwrap();
-    std::fs::write(dir.join("aftercare-console_bg.wasm"), wasm(2)).unwrap();
+    std::fs::write(dir.join("aftercare-console_bg.wasm"), module(2, "./aftercare-console_bg.js", &IMPORTS)).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/dist.mjs");
     let out = Command::new("node").arg(script).arg("--console").arg(dir).output().expect("node runs scripts/dist.mjs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
