@@ -73,6 +73,33 @@ test("a chunk that cannot be fetched is said so, and a retry brings it", async (
   await expect(byTestId(page, "wechat-qr").locator("svg")).toBeVisible();
 });
 
+test("a chunk that arrives after the shopper went back is not drawn; asked again, it comes", async ({ page, assets }) => {
+  await page.goto(assets.url);
+  await page.getByRole("button", { name: "English" }).click();
+  // Every chunk is held until the shopper has left My requests again.
+  const held = [];
+  await page.route(/\/(split|chunk)_[a-z0-9_]+\.[0-9a-f]{16}\.wasm$/, (route) => held.push(route));
+  await openWidget(page);
+  await byTestId(page, "requests-open").click();
+  await expect.poll(() => held.some((route) => route.request().url().includes("split_requests"))).toBe(true);
+  await byTestId(page, "requests-back").click();
+  await expect(byTestId(page, "channel-phone")).toBeVisible();
+  const arrived = page.waitForResponse((response) => response.url().includes("split_requests"));
+  for (const route of held.splice(0)) await route.continue();
+  await page.unroute(/\/(split|chunk)_[a-z0-9_]+\.[0-9a-f]{16}\.wasm$/);
+  await arrived;
+  await expect(byTestId(page, "requests")).toHaveCount(0);
+  // Asked again: one My requests, made once — the chunk that came late made no view
+  // (whose list request and polling would outlive the place it was for).
+  const lists = [];
+  page.on("request", (request) => /\/v1\/cases\?/.test(request.url()) && lists.push(request.url()));
+  await byTestId(page, "requests-open").click();
+  await expect(byTestId(page, "requests")).toHaveCount(1);
+  await expect(byTestId(page, "requests")).toBeVisible();
+  await expect(byTestId(page, "requests-empty").or(byTestId(page, "request").first())).toBeVisible();
+  expect(lists).toHaveLength(1);
+});
+
 test("calls made before the wasm loads are queued, not lost", async ({ page, pages }) => {
   await page.goto(pages.url + "plain.html");
   await page.evaluate(() => {

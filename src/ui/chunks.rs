@@ -9,6 +9,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use leptos::reactive::computed::ScopedFuture;
 
 use aftercare_protocol::case::ProblemType;
 use leptos::prelude::*;
@@ -152,32 +157,70 @@ pub fn prefetch() {
 }
 
 /// A chunk's view once it has arrived; until then nothing (it is prefetched), and if
-/// it cannot be fetched a notice with a retry button.
+/// it cannot be fetched a notice with a retry button. (A signal and a task rather than
+/// `<Suspense>`: the first module then carries no suspense machinery, ~5 KB brotli.)
 #[component]
-pub fn Chunk(tr: Memo<Tr>, load: impl Fn() -> Loading + Send + Sync + 'static) -> impl IntoView {
-    let attempt = RwSignal::new(0u32);
-    let load = std::sync::Arc::new(load);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                attempt.track();
-                let load = load.clone();
-                Suspend::new(send_wrapper::SendWrapper::new(async move {
-                    match load().await {
-                        Ok(view) => view,
-                        #[allow(unreachable_patterns)]
-                        Err(_) => view! {
-                            <p class="ac-notice" role="alert" data-testid="chunk-failed">
-                                {move || tr.get().chunk_failed()}
-                                " "
-                                <button type="button" class="ac-text-button" on:click=move |_| attempt.update(|n| *n += 1) data-testid="chunk-retry">
-                                    {move || tr.get().retry()}
-                                </button>
-                            </p>
-                        }.into_any(),
-                    }
-                }))
-            }}
-        </Suspense>
+pub fn Chunk(tr: Memo<Tr>, load: impl Fn() -> Loading + 'static) -> impl IntoView {
+    // What arrived, taken when it is drawn; `arrivals` counts what arrived.
+    let arrived = StoredValue::new_local(None::<Result<AnyView, Failed>>);
+    let arrivals = RwSignal::new(0u32);
+    // Once this place is gone, a chunk still on its way is not drawn (nor its view made).
+    let gone = Arc::new(AtomicBool::new(false));
+    on_cleanup({
+        let gone = gone.clone();
+        move || gone.store(true, Ordering::Relaxed)
+    });
+    let owner = Owner::current().unwrap_or_default();
+    let fetch = StoredValue::new_local(None::<Box<dyn Fn(bool)>>);
+    fetch.set_value(Some(Box::new(move |first| {
+        let arrive = move |outcome| {
+            if arrived.try_set_value(Some(outcome)).is_none() {
+                arrivals.try_update(|n| *n += 1);
+            }
+        };
+        // Polled under this component's owner, as the chunk's components are made.
+        let mut loading = Box::pin(owner.with(|| ScopedFuture::new_untracked(load())));
+        // The first time, polled at once: a chunk already there (or none, in tests) is
+        // drawn in this same pass. Then the same future goes on in a task, as
+        // `<Suspense>` does it; a retry goes straight to a task.
+        if first {
+            if let Poll::Ready(outcome) = loading.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+                return arrive(outcome);
+            }
+        }
+        let gone = gone.clone();
+        leptos::task::spawn_local(async move {
+            let outcome = std::future::poll_fn(|cx| {
+                if gone.load(Ordering::Relaxed) {
+                    Poll::Ready(None)
+                } else {
+                    loading.as_mut().poll(cx).map(Some)
+                }
+            });
+            if let Some(outcome) = outcome.await {
+                arrive(outcome);
+            }
+        });
+    })));
+    let run = move |first| fetch.with_value(|fetch| fetch.iter().for_each(|fetch| fetch(first)));
+    run(true);
+    move || {
+        arrivals.track();
+        match arrived.try_update_value(Option::take).flatten()? {
+            Ok(view) => Some(view),
+            #[allow(unreachable_patterns)]
+            Err(_) => Some(
+                view! {
+                    <p class="ac-notice" role="alert" data-testid="chunk-failed">
+                        {move || tr.get().chunk_failed()}
+                        " "
+                        <button type="button" class="ac-text-button" data-testid="chunk-retry" on:click=move |_| run(false)>
+                            {move || tr.get().retry()}
+                        </button>
+                    </p>
+                }
+                .into_any(),
+            ),
+        }
     }
 }
