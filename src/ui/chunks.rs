@@ -171,15 +171,16 @@ pub fn Chunk(tr: Memo<Tr>, load: impl Fn() -> Loading + 'static) -> impl IntoVie
         move || gone.store(true, Ordering::Relaxed)
     });
     let owner = Owner::current().unwrap_or_default();
-    let fetch = StoredValue::new_local(None::<Box<dyn Fn(bool)>>);
-    fetch.set_value(Some(Box::new(move |first| {
+    // `load` need not be `Send`; the closures below must be.
+    let load = StoredValue::new_local(load);
+    let fetch = move |first: bool| {
         let arrive = move |outcome| {
             if arrived.try_set_value(Some(outcome)).is_none() {
                 arrivals.try_update(|n| *n += 1);
             }
         };
         // Polled under this component's owner, as the chunk's components are made.
-        let mut loading = Box::pin(owner.with(|| ScopedFuture::new_untracked(load())));
+        let mut loading = Box::pin(owner.with(|| ScopedFuture::new_untracked(load.with_value(|load| load()))));
         // The first time, polled at once: a chunk already there (or none, in tests) is
         // drawn in this same pass. Then the same future goes on in a task, as
         // `<Suspense>` does it; a retry goes straight to a task.
@@ -201,26 +202,28 @@ pub fn Chunk(tr: Memo<Tr>, load: impl Fn() -> Loading + 'static) -> impl IntoVie
                 arrive(outcome);
             }
         });
-    })));
-    let run = move |first| fetch.with_value(|fetch| fetch.iter().for_each(|fetch| fetch(first)));
-    run(true);
+    };
+    fetch(true);
     move || {
         arrivals.track();
         match arrived.try_update_value(Option::take).flatten()? {
             Ok(view) => Some(view),
             #[allow(unreachable_patterns)]
-            Err(_) => Some(
+            Err(_) => {
+                let retry = fetch.clone();
+                Some(
                 view! {
                     <p class="ac-notice" role="alert" data-testid="chunk-failed">
                         {move || tr.get().chunk_failed()}
                         " "
-                        <button type="button" class="ac-text-button" data-testid="chunk-retry" on:click=move |_| run(false)>
+                        <button type="button" class="ac-text-button" data-testid="chunk-retry" on:click=move |_| retry(false)>
                             {move || tr.get().retry()}
                         </button>
                     </p>
                 }
                 .into_any(),
-            ),
+                )
+            }
         }
     }
 }
