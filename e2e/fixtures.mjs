@@ -119,7 +119,9 @@ export const test = base.extend({
   pages: [async ({ servers }, use) => use(servers.pages), { scope: "worker" }],
   // A backend of the test's own (the demo page and the widget), for stories that move
   // its clock: `await backend.advance(seconds)` applies what falls due meanwhile.
-  backend: async ({}, use) => {
+  // It outlives the test's page: the page is closed first, so nothing the widget still
+  // fetches (an idle chunk prefetch) meets a closed server and fails the test.
+  backend: async ({ page }, use) => {
     const backend = await startBackend({ staticDir: resolve(root, "dist") });
     backend.advance = async (seconds) => {
       const response = await fetch(`${backend.origin}/dev/clock`, {
@@ -130,14 +132,16 @@ export const test = base.extend({
       expect(response.status).toBe(200);
     };
     await use(backend);
+    await page.close();
     await backend.close();
   },
   // A backend of the test's own that sends shoppers' emails to a real SMTP server on
   // loopback: `mail.backend`, and `mail.sink.messages()` for what arrived.
-  mail: async ({}, use) => {
+  mail: async ({ page }, use) => {
     const sink = await startSmtpSink();
     const backend = await startBackend({ staticDir: resolve(root, "dist"), env: { AFTERCARE_SMTP_URL: sink.url } });
     await use({ backend, sink });
+    await page.close(); // first, as for `backend`
     await backend.close();
     await sink.close();
   },
