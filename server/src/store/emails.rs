@@ -47,35 +47,26 @@ pub struct Due {
 /// Claims up to `limit` due emails for `lease_ms` (so a second sender, in this process
 /// or another, does not take them meanwhile) and returns them.
 pub async fn claim_due(pool: &AnyPool, now: Timestamp, lease_ms: i64, limit: i64) -> Result<Vec<Due>, Error> {
-    let rows = sqlx::query(
-        "SELECT id, to_address, from_address, subject, body, attempts, next_attempt_at FROM email_outbox
-         WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2",
+    let rows = super::outbox::claim(
+        pool,
+        "email_outbox",
+        "id, to_address, from_address, subject, body, attempts",
+        now,
+        lease_ms,
+        limit,
     )
-    .bind(now.0)
-    .bind(limit)
-    .fetch_all(pool)
     .await?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: String = row.try_get(0)?;
-        let was: i64 = row.try_get(6)?;
-        let taken = sqlx::query(
-            "UPDATE email_outbox SET next_attempt_at = $3 WHERE id = $1 AND next_attempt_at = $2 AND state = 'pending'",
-        )
-        .bind(&id)
-        .bind(was)
-        .bind(now.0 + lease_ms)
-        .execute(pool)
-        .await?
-        .rows_affected();
-        if taken == 1 {
-            let attempts: i64 = row.try_get(5)?;
-            let letter =
-                Letter { to: row.try_get(1)?, from: row.try_get(2)?, subject: row.try_get(3)?, body: row.try_get(4)? };
-            claimed.push(Due { id, letter, attempts: u32::try_from(attempts).unwrap_or(u32::MAX) });
-        }
-    }
-    Ok(claimed)
+    rows.iter()
+        .map(|row| {
+            let letter = Letter {
+                to: row.try_get("to_address")?,
+                from: row.try_get("from_address")?,
+                subject: row.try_get("subject")?,
+                body: row.try_get("body")?,
+            };
+            Ok(Due { id: row.try_get("id")?, letter, attempts: super::outbox::attempts(row)? })
+        })
+        .collect()
 }
 
 /// Records an attempt: sent, or failed and retried at `retry_at` (failed for good

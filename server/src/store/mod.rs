@@ -25,6 +25,7 @@ use crate::merchants::Merchant;
 pub mod emails;
 mod filings;
 mod keys;
+mod outbox;
 pub mod staff;
 mod uploads;
 pub mod webhooks;

@@ -66,37 +66,20 @@ pub enum Attempt {
 /// Claims up to `limit` due deliveries for `lease_ms` (so a second sender does not
 /// take them meanwhile) and returns them.
 pub async fn claim_due(pool: &AnyPool, now: Timestamp, lease_ms: i64, limit: i64) -> Result<Vec<Due>, Error> {
-    let rows = sqlx::query(
-        "SELECT id, merchant_id, url, body, attempts, next_attempt_at FROM webhook_deliveries
-         WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, created_at LIMIT $2",
-    )
-    .bind(now.0)
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
-    let mut claimed = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: String = row.try_get(0)?;
-        let was: i64 = row.try_get(5)?;
-        let taken = sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = $3 WHERE id = $1 AND next_attempt_at = $2 AND state = 'pending'")
-            .bind(&id)
-            .bind(was)
-            .bind(now.0 + lease_ms)
-            .execute(pool)
-            .await?
-            .rows_affected();
-        if taken == 1 {
-            let attempts: i64 = row.try_get(4)?;
-            claimed.push(Due {
-                id,
-                merchant_id: row.try_get(1)?,
-                url: row.try_get(2)?,
-                body: row.try_get(3)?,
-                attempts: attempts as u32,
-            });
-        }
-    }
-    Ok(claimed)
+    let rows =
+        super::outbox::claim(pool, "webhook_deliveries", "id, merchant_id, url, body, attempts", now, lease_ms, limit)
+            .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Due {
+                id: row.try_get("id")?,
+                merchant_id: row.try_get("merchant_id")?,
+                url: row.try_get("url")?,
+                body: row.try_get("body")?,
+                attempts: super::outbox::attempts(row)?,
+            })
+        })
+        .collect()
 }
 
 /// Records an attempt: delivered, retried at `retry_at`, or failed for good.

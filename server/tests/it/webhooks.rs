@@ -181,3 +181,33 @@ async fn a_receiver_that_never_answers_holds_up_nothing() {
     let (status, page) = app.get("/v1/merchant/cases", &seller).await;
     assert_eq!((status, page["cases"].as_array().unwrap().len()), (StatusCode::OK, 5));
 }
+
+/// Two senders (two nodes, or two ticks that overlap) that claim at once split the due
+/// deliveries between them; a claimed delivery is not due again until its lease ends,
+/// and one never recorded (its sender died) is due again after that.
+#[tokio::test]
+async fn a_due_delivery_goes_to_one_sender() {
+    use aftercare_server::store::webhooks::claim_due;
+    let app = app_with_hook("http://127.0.0.1:9/hooks").await;
+    for n in 1..=3 {
+        app.post(
+            "/v1/cases",
+            &app.token_for("acme", &format!("s-{n}"), delivered(&format!("o-{n}"))),
+            Some(&format!("k-{n}")),
+            &damaged(&format!("o-{n}")),
+        )
+        .await;
+    }
+    let (pool, now, lease) = (app.state.store.pool(), app.state.clock.now(), 60_000);
+    let (a, b) = tokio::join!(claim_due(pool, now, lease, 64), claim_due(pool, now, lease, 64));
+    let mut ids: Vec<String> = a.unwrap().into_iter().chain(b.unwrap()).map(|due| due.id).collect();
+    ids.sort();
+    let unique = ids.iter().collect::<std::collections::BTreeSet<_>>().len();
+    assert_eq!((ids.len(), unique), (3, 3), "each delivery claimed once: {ids:?}");
+    assert!(claim_due(pool, now, lease, 64).await.unwrap().is_empty(), "leased, not due");
+    let later = aftercare_protocol::time::Timestamp(now.0 + lease);
+    let mut again: Vec<String> =
+        claim_due(pool, later, lease, 64).await.unwrap().into_iter().map(|due| due.id).collect();
+    again.sort();
+    assert_eq!(again, ids, "due again once the lease is over");
+}
