@@ -401,14 +401,15 @@ impl Tr {
         }
     }
 
-    /// A canned reply with the order number and the shopper's name filled in.
+    /// A canned reply with the order number and the shopper's name filled in. Without
+    /// a name the placeholder goes with the space before it ("Hello, …"); the rest of
+    /// the template is left as the merchant wrote it.
     pub fn fill(template: &str, order_id: &str, shopper_name: Option<&str>) -> String {
-        let name = shopper_name.filter(|n| !n.trim().is_empty());
-        template
-            .replace("{order_id}", order_id)
-            .replace("{shopper_name}", name.unwrap_or(""))
-            .replace(" ,", ",")
-            .replace("Hello ,", "Hello,")
+        let named = match shopper_name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(name) => template.replace("{shopper_name}", name),
+            None => template.replace(" {shopper_name}", "").replace("{shopper_name}", ""),
+        };
+        named.replace("{order_id}", order_id)
     }
 }
 
@@ -464,6 +465,12 @@ mod tests {
             "Hello 李雷, about order 20261128-0042: photos please."
         );
         assert_eq!(Tr::fill(template, "o-1", None), "Hello, about order o-1: photos please.");
+        assert_eq!(Tr::fill(template, "o-1", Some("  ")), "Hello, about order o-1: photos please.");
+        // Only the placeholder moves: the merchant's own spacing stays.
+        assert_eq!(
+            Tr::fill("您好{shopper_name},订单 {order_id} , 请补充照片。", "o-2", None),
+            "您好,订单 o-2 , 请补充照片。"
+        );
         assert_eq!(Tr(Lang::En).window_title(3), "(3) After-sale console");
         assert_eq!(Tr(Lang::Zh).window_title(0), "售后工作台");
     }
