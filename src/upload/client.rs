@@ -11,7 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
 use super::retry::Failure;
-use super::transfer::{Answer, Call, RequestError, Transport};
+use super::transfer::{Answer, Call, Progress, RequestError, Transport};
 
 /// The browser transport. `register` is handed each request while it runs (and `None`
 /// after), so a pause or a removal can abort it.
@@ -22,7 +22,7 @@ pub struct Xhr<R: Fn(Option<XmlHttpRequest>)> {
 impl<R: Fn(Option<XmlHttpRequest>)> Transport for Xhr<R> {
     type Body = Blob;
 
-    async fn send(&self, call: Call<'_, Blob>, progress: impl Fn(u64) + 'static) -> Result<Answer, RequestError> {
+    async fn send(&self, call: Call<'_, Blob>, progress: Progress) -> Result<Answer, RequestError> {
         let xhr = XmlHttpRequest::new().map_err(|_| RequestError::network())?;
         xhr.open_with_async(call.method, call.url, true).map_err(|_| RequestError::network())?;
         let _ = xhr.set_request_header(tus::TUS_RESUMABLE, tus::VERSION);

@@ -5,6 +5,8 @@
 //! belongs to is an [`Owner`] (`session::Slot`), which says whether to go on and hears
 //! what happened. Native tests drive it through a fake tus server.
 
+use std::rc::Rc;
+
 use aftercare_protocol::case::MediaKind;
 use aftercare_protocol::tus;
 
@@ -104,7 +106,7 @@ pub trait Transport {
     /// The bytes being uploaded (a `Blob` in the browser).
     type Body;
     /// Sends one request; `progress(bytes)` as the body goes out.
-    async fn send(&self, call: Call<'_, Self::Body>, progress: impl Fn(u64) + 'static) -> Result<Answer, RequestError>;
+    async fn send(&self, call: Call<'_, Self::Body>, progress: Progress) -> Result<Answer, RequestError>;
     fn slice(&self, body: &Self::Body, start: u64, end: u64) -> Option<Self::Body>;
     /// `location` resolved against `base`, as an absolute URL.
     fn resolve(&self, location: &str, base: &str) -> Option<String>;
@@ -160,6 +162,10 @@ pub struct Source<'a, B> {
     pub filetype: &'a str,
 }
 
+/// Told the bytes of a request's body sent so far. One type for every request (not a
+/// closure type each), so the request loop and the browser's sender are compiled once.
+pub type Progress = Rc<dyn Fn(u64)>;
+
 /// Token renewals per request before the expiry is reported.
 const RENEWALS: u32 = 2;
 /// How often a paused upload checks whether it may go on.
@@ -179,10 +185,11 @@ async fn request<'a, T: Transport, O: Owner>(
     transport: &T,
     owner: &O,
     call: &dyn Fn(Option<String>) -> Call<'a, T::Body>,
-    progress: impl Fn(u64) + Clone + 'static,
+    progress: Option<Progress>,
     failures: &mut u32,
     resend: Resend,
 ) -> Result<Option<Answer>, FileError> {
+    let progress = progress.unwrap_or_else(|| Rc::new(|_| {}));
     let mut renewals = 0;
     loop {
         if owner.run() != Run::Go {
@@ -227,7 +234,7 @@ async fn request<'a, T: Transport, O: Owner>(
 /// The server's offset for `url`, for deciding how to restore a remembered upload.
 pub async fn probe<T: Transport, O: Owner>(transport: &T, owner: &O, url: &str) -> ServerState {
     let head = |token| Call { method: "HEAD", url, token, headers: &[], body: None };
-    match request(transport, owner, &head, |_| {}, &mut 0, Resend::Yes).await {
+    match request(transport, owner, &head, None, &mut 0, Resend::Yes).await {
         Ok(Some(answer)) => ServerState::Offset(answer.offset.unwrap_or(0)),
         Ok(None) => ServerState::Unknown,
         Err(FileError::Server(code)) if code == "upload_not_found" || code == "upload_expired" => ServerState::Gone,
@@ -254,7 +261,7 @@ pub async fn upload<T: Transport, O: Owner>(
             let metadata = tus::metadata(source.name, source.filetype, T::base64);
             let headers = [(tus::UPLOAD_LENGTH, length.to_string()), (tus::UPLOAD_METADATA, metadata)];
             let create = |token| Call { method: "POST", url: endpoint, token, headers: &headers, body: None };
-            let Some(created) = request(transport, owner, &create, |_| {}, &mut 0, Resend::Yes).await? else {
+            let Some(created) = request(transport, owner, &create, None, &mut 0, Resend::Yes).await? else {
                 return Ok(None);
             };
             let location = created.location.ok_or(FileError::Server("no_location".into()))?;
@@ -282,7 +289,7 @@ pub async fn upload<T: Transport, O: Owner>(
         owner.report(Report::Status(Status::Uploading));
         if ask {
             let head = |token| Call { method: "HEAD", url: &url, token, headers: &[], body: None };
-            match request(transport, owner, &head, |_| {}, &mut 0, Resend::Yes).await? {
+            match request(transport, owner, &head, None, &mut 0, Resend::Yes).await? {
                 Some(answer) => offset = answer.offset.unwrap_or(offset),
                 None => continue, // paused or removed: the top of the loop decides
             }
@@ -292,12 +299,12 @@ pub async fn upload<T: Transport, O: Owner>(
         let body = transport.slice(source.body, start, end).ok_or(FileError::Network)?;
         let headers = [(tus::UPLOAD_OFFSET, start.to_string()), ("content-type", tus::OFFSET_OCTET_STREAM.to_owned())];
         let patch = |token| Call { method: "PATCH", url: &url, token, headers: &headers, body: Some(&body) };
-        let progress = {
+        let progress: Progress = {
             let owner = owner.clone();
-            move |sent: u64| owner.report(Report::Sent(start.saturating_add(sent).min(end)))
+            Rc::new(move |sent: u64| owner.report(Report::Sent(start.saturating_add(sent).min(end))))
         };
         let started = transport.now_ms();
-        match request(transport, owner, &patch, progress, &mut failures, Resend::AfterWait).await? {
+        match request(transport, owner, &patch, Some(progress), &mut failures, Resend::AfterWait).await? {
             Some(answer) => {
                 failures = 0;
                 let elapsed = (transport.now_ms() - started).max(1.0);
@@ -411,11 +418,7 @@ mod tests {
     impl Transport for Fake {
         type Body = Rc<[u8]>;
 
-        async fn send(
-            &self,
-            call: Call<'_, Rc<[u8]>>,
-            progress: impl Fn(u64) + 'static,
-        ) -> Result<Answer, RequestError> {
+        async fn send(&self, call: Call<'_, Rc<[u8]>>, progress: Progress) -> Result<Answer, RequestError> {
             let mut world = self.0.borrow_mut();
             let id = call.url.rsplit('/').next().unwrap_or_default().to_owned();
             world.log.push(format!("{} {}", call.method, if call.method == "POST" { "" } else { &id }));
