@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
@@ -161,6 +162,11 @@ pub fn prefetch() {
 /// `<Suspense>`: the first module then carries no suspense machinery, ~5 KB brotli.)
 #[component]
 pub fn Chunk(tr: Memo<Tr>, load: impl Fn() -> Loading + 'static) -> impl IntoView {
+    chunk(tr, Rc::new(load))
+}
+
+/// [`Chunk`]'s body, compiled once rather than once for each chunk's `load`.
+fn chunk(tr: Memo<Tr>, load: Rc<dyn Fn() -> Loading>) -> impl IntoView {
     // What arrived, taken when it is drawn; `arrivals` counts what arrived.
     let arrived = StoredValue::new_local(None::<Result<AnyView, Failed>>);
     let arrivals = RwSignal::new(0u32);
