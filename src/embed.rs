@@ -21,7 +21,7 @@ use aftercare_protocol::read::{At, Json, Read};
 
 const WIDGET_CSS: &str = include_str!("../style/widget.css");
 
-fn console_error(message: &str) {
+pub(crate) fn console_error(message: &str) {
     web_sys::console::error_1(&format!("[aftercare] {message}").into());
 }
 
@@ -65,7 +65,7 @@ pub(crate) fn launch(
     order: Option<Order>,
 ) -> Result<Widget, JsValue> {
     console_error_panic_hook::set_once();
-    adopt_stylesheet(&shadow)?;
+    adopt_stylesheet(&shadow, WIDGET_CSS)?;
 
     let locale = Locale::choose(settings.locales.iter().map(String::as_str));
     let tag_config = settings.config.clone();
@@ -229,9 +229,10 @@ pub async fn bench_downscale(photo: web_sys::Blob, max_edge: u32, quality: f64) 
     crate::upload::image::downscale(&photo, max_edge, "image/jpeg", quality).await.map(|(blob, _, _)| blob)
 }
 
-fn adopt_stylesheet(shadow: &ShadowRoot) -> Result<(), JsValue> {
+/// Adds `css` to the shadow root's adopted stylesheets, after those already there.
+pub(crate) fn adopt_stylesheet(shadow: &ShadowRoot, css: &str) -> Result<(), JsValue> {
     let sheet = CssStyleSheet::new()?;
-    sheet.replace_sync(WIDGET_CSS)?;
+    sheet.replace_sync(css)?;
     let sheets = js_sys::Array::from(&shadow.adopted_style_sheets());
     sheets.push(&sheet);
     shadow.set_adopted_style_sheets(&sheets);

@@ -46,6 +46,9 @@ pub struct WidgetState {
     pub case_focus: RwSignal<Option<String>>,
     /// `data-mode="inline"`: always open in the page's flow, never a modal.
     pub inline: bool,
+    /// Whether `style/case.css` is in the shadow root (the case flow's or My requests'
+    /// chunk adopts it when it first draws).
+    pub case_styles: StoredValue<bool>,
 }
 
 impl WidgetState {
@@ -72,6 +75,7 @@ impl WidgetState {
             unread: RwSignal::new(0),
             case_focus: RwSignal::new(None),
             inline,
+            case_styles: StoredValue::new(false),
         }
     }
 

@@ -59,7 +59,22 @@ pub type Failed = std::convert::Infallible;
 
 type Loading = Pin<Box<dyn Future<Output = Result<AnyView, Failed>>>>;
 
+/// The case flow's and My requests' styles (`style/case.css`), adopted by whichever
+/// of them is drawn first: they arrive with the chunk, not with the first module.
+fn adopt_case_styles(state: WidgetState) {
+    if state.case_styles.get_value() {
+        return;
+    }
+    state.case_styles.set_value(true);
+    if let Some(shadow) = state.host.with_value(|host| host.host.shadow_root()) {
+        if crate::embed::adopt_stylesheet(&shadow, include_str!("../../style/case.css")).is_err() {
+            crate::embed::console_error("the case flow's styles could not be adopted");
+        }
+    }
+}
+
 fn case_panel(tr: Memo<Tr>, parts: Parts, leave: Callback<()>, show_requests: Callback<()>, start: Start) -> AnyView {
+    adopt_case_styles(parts.state);
     let (flow, evidence) = match parts.made.get_value() {
         Some(made) => made,
         None => {
@@ -85,6 +100,7 @@ fn case_panel(tr: Memo<Tr>, parts: Parts, leave: Callback<()>, show_requests: Ca
 }
 
 fn requests_panel(tr: Memo<Tr>, state: WidgetState) -> AnyView {
+    adopt_case_styles(state);
     view! { <RequestsView tr state/> }.into_any()
 }
 
