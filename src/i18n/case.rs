@@ -1,6 +1,7 @@
 //! The guided case flow's text: step titles, problem types, reasons, resolutions and
 //! what happens next, the source document's guidance for each problem type (section
-//! 二, with "the platform" for the marketplace), validation messages and the receipt.
+//! 二, with "the platform" for the marketplace), validation messages and the receipt,
+//! the evidence step's pickers and file states.
 
 use aftercare_protocol::case::{
     ApiError, CaseState, ErrorParams, EventKind, MediaKind, ProblemType, Reason, Resolution,
@@ -479,6 +480,118 @@ impl Tr {
             CaseState::Closed => self.pick("已关闭", "Closed"),
             CaseState::Withdrawn => self.pick("已撤销", "Withdrawn"),
         }
+    }
+
+    // The evidence step: pickers, the drop zone, each file's controls and states.
+
+    pub fn evidence_title(self) -> &'static str {
+        self.pick("照片和视频", "Photos and videos")
+    }
+
+    pub fn evidence_hint(self) -> &'static str {
+        self.pick(
+            "上传商品问题的照片或视频:可拍照、录像、从相册选择、拖放或粘贴。",
+            "Show the problem: take a photo, record a video, choose from your library, drop or paste.",
+        )
+    }
+
+    pub fn take_photo(self) -> &'static str {
+        self.pick("拍照", "Take photo")
+    }
+
+    pub fn record_video(self) -> &'static str {
+        self.pick("录像", "Record video")
+    }
+
+    pub fn choose_files(self) -> &'static str {
+        self.pick("从相册选择", "Choose from library")
+    }
+
+    pub fn drop_here(self) -> &'static str {
+        self.pick("把照片或视频拖到这里", "Drop photos or videos here")
+    }
+
+    pub fn pause(self) -> &'static str {
+        self.pick("暂停", "Pause")
+    }
+
+    pub fn resume(self) -> &'static str {
+        self.pick("继续", "Resume")
+    }
+
+    pub fn remove(self) -> &'static str {
+        self.pick("移除", "Remove")
+    }
+
+    pub fn status_checking(self) -> &'static str {
+        self.pick("正在检查…", "Checking…")
+    }
+
+    pub fn status_preparing(self) -> &'static str {
+        self.pick("正在压缩…", "Compressing…")
+    }
+
+    pub fn status_paused(self) -> &'static str {
+        self.pick("已暂停", "Paused")
+    }
+
+    pub fn status_waiting(self) -> &'static str {
+        self.pick("网络不稳定,稍后自动重试…", "Connection trouble; retrying shortly…")
+    }
+
+    pub fn status_done(self) -> &'static str {
+        self.pick("已上传", "Uploaded")
+    }
+
+    pub fn error_type(self) -> &'static str {
+        self.pick(
+            "不支持此文件:请选择 JPEG、PNG、WebP 照片或 MP4、MOV、WebM 视频。",
+            "This file can't be used: choose a JPEG, PNG or WebP photo, or an MP4, MOV or WebM video.",
+        )
+    }
+
+    pub fn error_heic(self) -> &'static str {
+        self.pick(
+            "暂不支持 HEIC 照片:请重新选择照片(系统会自动转换为 JPEG)。",
+            "HEIC photos aren't supported yet: choose the photo again (your phone converts it to JPEG).",
+        )
+    }
+
+    pub fn error_network(self) -> &'static str {
+        self.pick(
+            "网络中断,上传未完成。请检查网络后重新添加。",
+            "The connection dropped and the upload did not finish. Check your connection and add the file again.",
+        )
+    }
+
+    pub fn error_server(self) -> &'static str {
+        self.pick("服务器拒绝了此文件", "The server refused this file")
+    }
+
+    pub fn status_reselect(self) -> &'static str {
+        self.pick(
+            "页面刷新后需要重新选择此文件,以便从中断处继续上传。",
+            "After the reload, choose this file again to carry on where the upload stopped.",
+        )
+    }
+
+    pub fn choose_again(self) -> &'static str {
+        self.pick("重新选择", "Choose again")
+    }
+
+    pub fn error_wrong_file(self) -> &'static str {
+        self.pick(
+            "这不是原来的文件。请选择同一个文件,或移除后重新添加。",
+            "That is not the same file. Choose the same one, or remove this and add it anew.",
+        )
+    }
+
+    pub fn move_earlier(self) -> &'static str {
+        self.pick("前移", "Move earlier")
+    }
+
+    pub fn move_later(self) -> &'static str {
+        self.pick("后移", "Move later")
     }
 
     pub fn my_requests(self) -> &'static str {

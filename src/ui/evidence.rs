@@ -37,23 +37,23 @@ fn spoken_quarter(file: &FileState) -> u32 {
 
 fn status_line(tr: Tr, file: &FileState) -> String {
     match (&file.status, &file.error) {
-        (Status::Failed, Some(FileError::Type("heic_not_supported"))) => tr.error_heic.to_owned(),
-        (Status::Failed, Some(FileError::Type(_))) => tr.error_type.to_owned(),
+        (Status::Failed, Some(FileError::Type("heic_not_supported"))) => tr.error_heic().to_owned(),
+        (Status::Failed, Some(FileError::Type(_))) => tr.error_type().to_owned(),
         (Status::Failed, Some(FileError::TooLarge { max })) => tr.too_large(&tr.bytes(*max)),
         (Status::Failed, Some(FileError::TooMany { kind, max })) => tr.too_many(*kind == MediaKind::Photo, *max),
         (Status::Failed, Some(FileError::TooLong { max_seconds })) => tr.too_long(*max_seconds),
-        (Status::Failed, Some(FileError::Network)) => tr.error_network.to_owned(),
-        (Status::Failed, Some(FileError::Server(code))) => format!("{} ({code})", tr.error_server),
-        (Status::Failed, None) => tr.error_network.to_owned(),
+        (Status::Failed, Some(FileError::Network)) => tr.error_network().to_owned(),
+        (Status::Failed, Some(FileError::Server(code))) => format!("{} ({code})", tr.error_server()),
+        (Status::Failed, None) => tr.error_network().to_owned(),
         (Status::Reselect, Some(FileError::WrongFile)) | (Status::Failed, Some(FileError::WrongFile)) => {
-            tr.error_wrong_file.to_owned()
+            tr.error_wrong_file().to_owned()
         }
-        (Status::Reselect, _) => tr.status_reselect.to_owned(),
-        (Status::Checking, _) => tr.status_checking.to_owned(),
-        (Status::Preparing, _) => tr.status_preparing.to_owned(),
-        (Status::Paused, _) => tr.status_paused.to_owned(),
-        (Status::Waiting, _) => tr.status_waiting.to_owned(),
-        (Status::Done, _) => tr.status_done.to_owned(),
+        (Status::Reselect, _) => tr.status_reselect().to_owned(),
+        (Status::Checking, _) => tr.status_checking().to_owned(),
+        (Status::Preparing, _) => tr.status_preparing().to_owned(),
+        (Status::Paused, _) => tr.status_paused().to_owned(),
+        (Status::Waiting, _) => tr.status_waiting().to_owned(),
+        (Status::Done, _) => tr.status_done().to_owned(),
         (Status::Uploading, _) => {
             let percent = (file.sent * 100).checked_div(file.size).unwrap_or(0) as u32;
             tr.uploading(percent.min(100), &tr.bytes(file.speed as u64))
@@ -134,23 +134,23 @@ pub fn EvidenceStep(
             on:paste=paste
             data-testid="evidence"
         >
-            <h3 id="ac-evidence-title" class="ac-card__title">{move || tr.get().evidence_title}</h3>
-            <p class="ac-muted">{move || tr.get().evidence_hint}</p>
+            <h3 id="ac-evidence-title" class="ac-card__title">{move || tr.get().evidence_title()}</h3>
+            <p class="ac-muted">{move || tr.get().evidence_hint()}</p>
             <div class="ac-actions">
                 <button type="button" class="ac-button ac-button--secondary" on:click=open(camera) data-testid="take-photo">
-                    {move || tr.get().take_photo}
+                    {move || tr.get().take_photo()}
                 </button>
                 <button type="button" class="ac-button ac-button--secondary" on:click=open(recorder) data-testid="record-video">
-                    {move || tr.get().record_video}
+                    {move || tr.get().record_video()}
                 </button>
                 <button type="button" class="ac-button" on:click=open(library) data-testid="choose-files">
-                    {move || tr.get().choose_files}
+                    {move || tr.get().choose_files()}
                 </button>
             </div>
             // iOS: `capture` hides the library, and image+video in one accept offers
             // only video — so three inputs.
-            <input class="ac-visually-hidden" type="file" accept="image/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().take_photo node_ref=camera on:change=picked/>
-            <input class="ac-visually-hidden" type="file" accept="video/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().record_video node_ref=recorder on:change=picked/>
+            <input class="ac-visually-hidden" type="file" accept="image/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().take_photo() node_ref=camera on:change=picked/>
+            <input class="ac-visually-hidden" type="file" accept="video/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().record_video() node_ref=recorder on:change=picked/>
             <input
                 class="ac-visually-hidden"
                 type="file"
@@ -158,12 +158,12 @@ pub fn EvidenceStep(
                 accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/webm"
                 tabindex="-1"
                 aria-hidden="true"
-                aria-label=move || tr.get().choose_files
+                aria-label=move || tr.get().choose_files()
                 node_ref=library
                 on:change=picked
                 data-testid="file-input"
             />
-            <p class="ac-evidence__drop ac-muted">{move || tr.get().drop_here}</p>
+            <p class="ac-evidence__drop ac-muted">{move || tr.get().drop_here()}</p>
             <ul class="ac-evidence__list" data-testid="evidence-list">
                 <For
                     each=move || evidence.files.with(|files| files.iter().map(|f| (f.key, f.preview.clone(), f.kind)).collect::<Vec<_>>())
@@ -218,7 +218,7 @@ pub fn EvidenceStep(
                                         on:click=move |_| if paused() { evidence.resume(key) } else { evidence.pause(key) }
                                         data-testid="evidence-pause"
                                     >
-                                        {move || if paused() { tr.get().resume } else { tr.get().pause }}
+                                        {move || if paused() { tr.get().resume() } else { tr.get().pause() }}
                                     </button>
                                     <button
                                         type="button"
@@ -227,14 +227,14 @@ pub fn EvidenceStep(
                                         on:click=move |_| if let Some(input) = again.get() { input.click() }
                                         data-testid="evidence-reselect"
                                     >
-                                        {move || tr.get().choose_again}
+                                        {move || tr.get().choose_again()}
                                     </button>
                                     <input
                                         class="ac-visually-hidden"
                                         type="file"
                                         tabindex="-1"
                                         aria-hidden="true"
-                                        aria-label=move || tr.get().choose_again
+                                        aria-label=move || tr.get().choose_again()
                                         node_ref=again
                                         on:change=move |event: Event| {
                                             let input: HtmlInputElement = event.target().expect("change has a target").unchecked_into();
@@ -248,8 +248,8 @@ pub fn EvidenceStep(
                                     <button
                                         type="button"
                                         class="ac-button ac-button--secondary ac-evidence__move"
-                                        aria-label=move || format!("{} {}", tr.get().move_earlier, file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
-                                        title=move || tr.get().move_earlier
+                                        aria-label=move || format!("{} {}", tr.get().move_earlier(), file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
+                                        title=move || tr.get().move_earlier()
                                         disabled=move || evidence.files.with(|files| files.first().map(|f| f.key) == Some(key))
                                         on:click=move |event| {
                                             evidence.move_by(key, -1);
@@ -262,8 +262,8 @@ pub fn EvidenceStep(
                                     <button
                                         type="button"
                                         class="ac-button ac-button--secondary ac-evidence__move"
-                                        aria-label=move || format!("{} {}", tr.get().move_later, file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
-                                        title=move || tr.get().move_later
+                                        aria-label=move || format!("{} {}", tr.get().move_later(), file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
+                                        title=move || tr.get().move_later()
                                         disabled=move || evidence.files.with(|files| files.last().map(|f| f.key) == Some(key))
                                         on:click=move |event| {
                                             evidence.move_by(key, 1);
@@ -274,7 +274,7 @@ pub fn EvidenceStep(
                                         "↓"
                                     </button>
                                     <button type="button" class="ac-button ac-button--secondary" on:click=move |_| evidence.remove(key) data-testid="evidence-remove">
-                                        {move || tr.get().remove}
+                                        {move || tr.get().remove()}
                                     </button>
                                 </div>
                             </li>
