@@ -4,6 +4,8 @@
 
 use aftercare_protocol::case::{Contact, MediaKind, ProblemType};
 use leptos::prelude::*;
+
+use super::text;
 use web_sys::Event;
 
 use super::evidence::EvidenceStep;
@@ -68,7 +70,7 @@ pub fn CaseView(
                     <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
                         if steps().first().copied() == step() { on_leave.run(()) } else { flow.back() }
                     } data-testid="case-back">
-                        {move || tr.get().back()}
+                        {text(tr, Tr::back)}
                     </button>
                     {move || if step() == Some(Step::Review) {
                         view! {
@@ -79,13 +81,13 @@ pub fn CaseView(
                                 on:click=move |_| flow.submit()
                                 data-testid="case-submit"
                             >
-                                {move || tr.get().submit()}
+                                {text(tr, Tr::submit)}
                             </button>
                         }.into_any()
                     } else {
                         view! {
                             <button type="button" class="ac-button" on:click=move |_| flow.next() data-testid="case-next">
-                                {move || tr.get().next()}
+                                {text(tr, Tr::next)}
                             </button>
                         }.into_any()
                     }}
@@ -198,7 +200,7 @@ fn guidance(tr: Memo<Tr>, flow: CaseFlow, on_leave: Callback<()>) -> impl IntoVi
             <p class="ac-tracking" data-testid="case-tracking">{tr.get().tracking(&carrier, &number)}</p>
         }))}
         <button type="button" class="ac-text-button" on:click=move |_| on_leave.run(()) data-testid="case-contact-options">
-            {move || tr.get().cancel_case()}
+            {text(tr, Tr::cancel_case)}
         </button>
     }
 }
@@ -222,7 +224,7 @@ fn resolution(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
 }
 
 fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
-    let text = move || flow.draft.with(|d| d.as_ref().map(|d| d.description.clone()).unwrap_or_default());
+    let written = move || flow.draft.with(|d| d.as_ref().map(|d| d.description.clone()).unwrap_or_default());
     let max = move || usize::from(flow.state.config.with(|c| c.rules.limits.description_max));
     let needed = move || {
         let kind = flow.draft.with(|d| d.as_ref().and_then(|d| d.problem_type))?;
@@ -232,19 +234,19 @@ fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
         // The count describes the field (read when it is reached), rather than being part
         // of its name or a live region that speaks at every keystroke.
         <div class="ac-field">
-            <label class="ac-field__label" for="ac-case-description">{move || tr.get().description_label()}</label>
+            <label class="ac-field__label" for="ac-case-description">{text(tr, Tr::description_label)}</label>
             <textarea
                 id="ac-case-description"
                 aria-describedby="ac-case-description-count"
                 class="ac-input"
                 rows="4"
                 maxlength=move || max().to_string()
-                prop:value=text
+                prop:value=written
                 on:input=move |event| { let value = value_of(&event); flow.with(|f| f.set_description(value)); }
                 data-testid="case-description"
             ></textarea>
             <span id="ac-case-description-count" class="ac-muted ac-field__count" data-testid="case-description-count">
-                {move || tr.get().characters(text().chars().count(), max())}
+                {move || tr.get().characters(written().chars().count(), max())}
             </span>
         </div>
         <p class="ac-muted" data-testid="case-evidence-needed">{move || needed().map(|(p, v)| tr.get().evidence_needed(p, v))}</p>
@@ -267,17 +269,17 @@ fn contact(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
         }
     };
     view! {
-        <p class="ac-muted">{move || tr.get().contact_hint()}</p>
+        <p class="ac-muted">{text(tr, Tr::contact_hint)}</p>
         <label class="ac-field">
-            <span class="ac-field__label">{move || tr.get().contact_phone()}</span>
+            <span class="ac-field__label">{text(tr, Tr::contact_phone)}</span>
             <input class="ac-input" type="tel" autocomplete="tel" prop:value=get(|c| c.phone.clone()) on:input=set(|c, v| c.phone = v) data-testid="case-phone"/>
         </label>
         <label class="ac-field">
-            <span class="ac-field__label">{move || tr.get().contact_email()}</span>
+            <span class="ac-field__label">{text(tr, Tr::contact_email)}</span>
             <input class="ac-input" type="email" autocomplete="email" prop:value=get(|c| c.email.clone()) on:input=set(|c, v| c.email = v) data-testid="case-email"/>
         </label>
         <label class="ac-field">
-            <span class="ac-field__label">{move || tr.get().contact_name()}</span>
+            <span class="ac-field__label">{text(tr, Tr::contact_name)}</span>
             <input class="ac-input" type="text" autocomplete="name" prop:value=get(|c| c.name.clone()) on:input=set(|c, v| c.name = v) data-testid="case-name"/>
         </label>
     }
@@ -316,7 +318,7 @@ fn review(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
                 <dd>{value}</dd>
                 <dd>
                     <button type="button" class="ac-text-button" on:click=move |_| flow.edit(step) data-testid=format!("{testid}-edit")>
-                        {move || tr.get().edit()}
+                        {text(tr, Tr::edit)}
                     </button>
                 </dd>
             </div>
@@ -350,15 +352,15 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl Into
                 <p class="ac-muted" data-testid="case-state">{tr.get().state_name(c.state)}</p>
                 {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&tr.get().date_time(d.due_at))}</p> })}
             })}
-            <p class="ac-muted">{move || tr.get().receipt_next()}</p>
+            <p class="ac-muted">{text(tr, Tr::receipt_next)}</p>
             <button type="button" class="ac-button" on:click=move |_| on_requests.run(()) data-testid="case-requests">
-                {move || tr.get().my_requests()}
+                {text(tr, Tr::my_requests)}
             </button>
             <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
                 flow.draft.set(None);
                 flow.start();
             } data-testid="case-new">
-                {move || tr.get().new_request()}
+                {text(tr, Tr::new_request)}
             </button>
         </div>
     }

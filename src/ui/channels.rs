@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::text;
+
 use super::chunks::{self, Chunk};
 use crate::clock;
 use crate::config::{ChannelKind, ChatChannel, EmailChannel, PhoneChannel, WechatAccount, WeiboAccount};
@@ -23,7 +25,7 @@ pub fn ChannelList(
     let channels = move || state.config.with(|config| config.channels.clone());
     view! {
         <section class="ac-channels" aria-labelledby="ac-channels-title">
-            <h3 id="ac-channels-title" class="ac-section-title">{move || tr.get().channels_heading}</h3>
+            <h3 id="ac-channels-title" class="ac-section-title">{text(tr, |t| t.channels_heading)}</h3>
             <ul class="ac-channels__list" data-testid="channels">
                 {move || channels().chat.map(|chat| view! { <ChatCard chat tr/> })}
                 {move || channels().phone.map(|phone| view! { <PhoneCard phone tr/> })}
@@ -100,7 +102,7 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
                 }
                 data-testid="chat-start"
             >
-                {move || tr.get().chat_start}
+                {text(tr, |t| t.chat_start)}
             </a>
         }
         .into_any(),
@@ -116,7 +118,7 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
                 }
                 data-testid="chat-start"
             >
-                {move || tr.get().chat_start}
+                {text(tr, |t| t.chat_start)}
             </button>
         }
         .into_any(),
@@ -126,7 +128,7 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
             <Availability schedule=chat.schedule tr testid="chat-status"/>
             <div class="ac-actions">{action}</div>
             <p class="ac-muted" role="status" hidden=move || !unanswered.get() data-testid="chat-unanswered">
-                {move || tr.get().chat_unanswered}
+                {text(tr, |t| t.chat_unanswered)}
             </p>
         </Card>
     }
@@ -159,10 +161,10 @@ fn PhoneCard(phone: PhoneChannel, tr: Memo<Tr>) -> impl IntoView {
             })}
             <div class="ac-actions">
                 <a class="ac-button" href=href on:click=move |_| channel_event(state, kind, "call") data-testid="phone-call">
-                    {move || tr.get().call}
+                    {text(tr, |t| t.call)}
                 </a>
                 <button type="button" class="ac-button ac-button--secondary" on:click=copy data-testid="phone-copy">
-                    {move || tr.get().copy_number}
+                    {text(tr, |t| t.copy_number)}
                 </button>
             </div>
             <p class="ac-muted" role="status" data-testid="phone-copy-status">
@@ -205,7 +207,7 @@ fn EmailCard(email: EmailChannel, tr: Memo<Tr>) -> impl IntoView {
             {email.reply_working_days.map(|days| view! { <p class="ac-hours">{move || tr.get().reply_time(days)}</p> })}
             <div class="ac-actions">
                 <a class="ac-button" href=href on:click=move |_| channel_event(state, kind, "email") data-testid="email-link">
-                    {move || tr.get().write_email}
+                    {text(tr, |t| t.write_email)}
                 </a>
             </div>
         </Card>
@@ -230,7 +232,7 @@ fn WeiboCard(weibo: WeiboAccount, tr: Memo<Tr>) -> impl IntoView {
                     {weibo.name.as_str().to_owned()}
                 </a>
             </p>
-            <p class="ac-muted">{move || tr.get().weibo_hint}</p>
+            <p class="ac-muted">{text(tr, |t| t.weibo_hint)}</p>
         </Card>
     }
 }
@@ -253,7 +255,7 @@ fn WechatCard(wechat: WechatAccount, tr: Memo<Tr>) -> impl IntoView {
                 </div>
                 <div>
                     <p class="ac-wechat__name" data-testid="wechat-name">{name}</p>
-                    <p class="ac-muted">{move || tr.get().wechat_hint}</p>
+                    <p class="ac-muted">{text(tr, |t| t.wechat_hint)}</p>
                 </div>
             </div>
         </Card>

@@ -19,6 +19,8 @@ use leptos::reactive::computed::ScopedFuture;
 use aftercare_protocol::case::ProblemType;
 use leptos::prelude::*;
 
+use super::text;
+
 use super::case::{CaseFlow, CaseView};
 use super::qr::QrCode;
 use super::requests::RequestsView;
@@ -236,10 +238,10 @@ fn chunk(tr: Memo<Tr>, load: Rc<dyn Fn() -> Loading>) -> impl IntoView {
                 Some(
                 view! {
                     <p class="ac-notice" role="alert" data-testid="chunk-failed">
-                        {move || tr.get().chunk_failed()}
+                        {text(tr, Tr::chunk_failed)}
                         " "
                         <button type="button" class="ac-text-button" data-testid="chunk-retry" on:click=move |_| retry(false)>
-                            {move || tr.get().retry()}
+                            {text(tr, Tr::retry)}
                         </button>
                     </p>
                 }

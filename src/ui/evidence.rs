@@ -6,6 +6,8 @@
 use aftercare_protocol::case::MediaKind;
 use leptos::html;
 use leptos::prelude::*;
+
+use super::text;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, Event, FileList, HtmlInputElement};
 
@@ -134,23 +136,23 @@ pub fn EvidenceStep(
             on:paste=paste
             data-testid="evidence"
         >
-            <h3 id="ac-evidence-title" class="ac-card__title">{move || tr.get().evidence_title()}</h3>
-            <p class="ac-muted">{move || tr.get().evidence_hint()}</p>
+            <h3 id="ac-evidence-title" class="ac-card__title">{text(tr, Tr::evidence_title)}</h3>
+            <p class="ac-muted">{text(tr, Tr::evidence_hint)}</p>
             <div class="ac-actions">
                 <button type="button" class="ac-button ac-button--secondary" on:click=open(camera) data-testid="take-photo">
-                    {move || tr.get().take_photo()}
+                    {text(tr, Tr::take_photo)}
                 </button>
                 <button type="button" class="ac-button ac-button--secondary" on:click=open(recorder) data-testid="record-video">
-                    {move || tr.get().record_video()}
+                    {text(tr, Tr::record_video)}
                 </button>
                 <button type="button" class="ac-button" on:click=open(library) data-testid="choose-files">
-                    {move || tr.get().choose_files()}
+                    {text(tr, Tr::choose_files)}
                 </button>
             </div>
             // iOS: `capture` hides the library, and image+video in one accept offers
             // only video — so three inputs.
-            <input class="ac-visually-hidden" type="file" accept="image/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().take_photo() node_ref=camera on:change=picked/>
-            <input class="ac-visually-hidden" type="file" accept="video/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=move || tr.get().record_video() node_ref=recorder on:change=picked/>
+            <input class="ac-visually-hidden" type="file" accept="image/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=text(tr, Tr::take_photo) node_ref=camera on:change=picked/>
+            <input class="ac-visually-hidden" type="file" accept="video/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=text(tr, Tr::record_video) node_ref=recorder on:change=picked/>
             <input
                 class="ac-visually-hidden"
                 type="file"
@@ -158,12 +160,12 @@ pub fn EvidenceStep(
                 accept="image/jpeg,image/png,image/webp,video/mp4,video/quicktime,video/webm"
                 tabindex="-1"
                 aria-hidden="true"
-                aria-label=move || tr.get().choose_files()
+                aria-label=text(tr, Tr::choose_files)
                 node_ref=library
                 on:change=picked
                 data-testid="file-input"
             />
-            <p class="ac-evidence__drop ac-muted">{move || tr.get().drop_here()}</p>
+            <p class="ac-evidence__drop ac-muted">{text(tr, Tr::drop_here)}</p>
             <ul class="ac-evidence__list" data-testid="evidence-list">
                 <For
                     each=move || evidence.files.with(|files| files.iter().map(|f| (f.key, f.preview.clone(), f.kind)).collect::<Vec<_>>())
@@ -227,14 +229,14 @@ pub fn EvidenceStep(
                                         on:click=move |_| if let Some(input) = again.get() { input.click() }
                                         data-testid="evidence-reselect"
                                     >
-                                        {move || tr.get().choose_again()}
+                                        {text(tr, Tr::choose_again)}
                                     </button>
                                     <input
                                         class="ac-visually-hidden"
                                         type="file"
                                         tabindex="-1"
                                         aria-hidden="true"
-                                        aria-label=move || tr.get().choose_again()
+                                        aria-label=text(tr, Tr::choose_again)
                                         node_ref=again
                                         on:change=move |event: Event| {
                                             let input: HtmlInputElement = event.target().expect("change has a target").unchecked_into();
@@ -249,7 +251,7 @@ pub fn EvidenceStep(
                                         type="button"
                                         class="ac-button ac-button--secondary ac-evidence__move"
                                         aria-label=move || format!("{} {}", tr.get().move_earlier(), file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
-                                        title=move || tr.get().move_earlier()
+                                        title=text(tr, Tr::move_earlier)
                                         disabled=move || evidence.files.with(|files| files.first().map(|f| f.key) == Some(key))
                                         on:click=move |event| {
                                             evidence.move_by(key, -1);
@@ -263,7 +265,7 @@ pub fn EvidenceStep(
                                         type="button"
                                         class="ac-button ac-button--secondary ac-evidence__move"
                                         aria-label=move || format!("{} {}", tr.get().move_later(), file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
-                                        title=move || tr.get().move_later()
+                                        title=text(tr, Tr::move_later)
                                         disabled=move || evidence.files.with(|files| files.last().map(|f| f.key) == Some(key))
                                         on:click=move |event| {
                                             evidence.move_by(key, 1);
@@ -274,7 +276,7 @@ pub fn EvidenceStep(
                                         "↓"
                                     </button>
                                     <button type="button" class="ac-button ac-button--secondary" on:click=move |_| evidence.remove(key) data-testid="evidence-remove">
-                                        {move || tr.get().remove()}
+                                        {text(tr, Tr::remove)}
                                     </button>
                                 </div>
                             </li>

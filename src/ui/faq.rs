@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::text;
+
 use crate::faq::search;
 use crate::i18n::Tr;
 use crate::state::use_widget;
@@ -25,12 +27,12 @@ pub fn Faq(
 
     view! {
         <section class="ac-faq" aria-labelledby="ac-faq-title" data-testid="faq">
-            <h3 id="ac-faq-title" class="ac-section-title">{move || tr.get().faq_heading}</h3>
+            <h3 id="ac-faq-title" class="ac-section-title">{text(tr, |t| t.faq_heading)}</h3>
             <input
                 class="ac-input"
                 type="search"
-                aria-label=move || tr.get().faq_search
-                placeholder=move || tr.get().faq_search
+                aria-label=text(tr, |t| t.faq_search)
+                placeholder=text(tr, |t| t.faq_search)
                 prop:value=query
                 on:input=move |event| query.set(event_target_value(&event))
                 data-testid="faq-search"
@@ -55,7 +57,7 @@ pub fn Faq(
                 }}
             </ul>
             <p class="ac-muted" hidden=move || results.with(|r| !r.is_empty()) data-testid="faq-empty">
-                {move || tr.get().faq_none}
+                {text(tr, |t| t.faq_none)}
             </p>
         </section>
     }

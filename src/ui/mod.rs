@@ -175,7 +175,7 @@ pub fn App() -> impl IntoView {
             >
                 <header class="ac-panel__header">
                     <div>
-                        <h2 id="ac-title" class="ac-panel__title">{move || tr.get().dialog_title}</h2>
+                        <h2 id="ac-title" class="ac-panel__title">{text(tr, |t| t.dialog_title)}</h2>
                         {move || state.order_id().map(|id| view! {
                             <p class="ac-panel__order" data-testid="order-number">{tr.get().order_number(&id)}</p>
                         })}
@@ -183,7 +183,7 @@ pub fn App() -> impl IntoView {
                     <button
                         type="button"
                         class="ac-icon-button"
-                        aria-label=move || tr.get().close
+                        aria-label=text(tr, |t| t.close)
                         on:click=move |_| close()
                         data-testid="close"
                     >
@@ -197,14 +197,14 @@ pub fn App() -> impl IntoView {
                     // A case needs a backend and an order to file against.
                     {(state.endpoint.get_value().is_some()).then(|| view! {
                         <section class="ac-card ac-card--case" aria-labelledby="ac-case-title" data-testid="case-entry" hidden=move || state.order.with(Option::is_none)>
-                            <h3 id="ac-case-title" class="ac-card__title">{move || tr.get().case_title}</h3>
-                            <p class="ac-muted">{move || tr.get().case_coming}</p>
+                            <h3 id="ac-case-title" class="ac-card__title">{text(tr, |t| t.case_title)}</h3>
+                            <p class="ac-muted">{text(tr, |t| t.case_coming)}</p>
                             <div class="ac-actions">
                                 <button type="button" class="ac-button" on:click=move |_| { start.set_value(Start::New); shown.set(Panel::Case); } data-testid="case-start">
-                                    {move || tr.get().case_start()}
+                                    {text(tr, Tr::case_start)}
                                 </button>
                                 <button type="button" class="ac-button ac-button--secondary" on:click=move |_| shown.set(Panel::Requests) data-testid="requests-open">
-                                    {move || tr.get().my_requests()}
+                                    {text(tr, Tr::my_requests)}
                                 </button>
                             </div>
                         </section>
@@ -224,7 +224,7 @@ pub fn App() -> impl IntoView {
                     Panel::Requests => view! {
                         <div class="ac-panel__body">
                             <button type="button" class="ac-text-button" on:click=move |_| shown.set(Panel::Home) data-testid="requests-back">
-                                {move || tr.get().cancel_case()}
+                                {text(tr, Tr::cancel_case)}
                             </button>
                             <Chunk tr load=move || chunks::requests(tr, state)/>
                         </div>
@@ -233,6 +233,18 @@ pub fn App() -> impl IntoView {
             </section>
         </div>
     }
+}
+
+/// A fixed string of the current language, as a text node or an attribute's value.
+///
+/// Every call returns the same closure type (the string is chosen by a `fn` pointer),
+/// so tachys compiles its render code once for all of them; a `move || tr.get().close`
+/// at each place would be its own monomorphised copy.
+pub(crate) fn text(
+    tr: Memo<Tr>,
+    pick: fn(Tr) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || pick(tr.get())
 }
 
 /// The text of the `<input>` or `<textarea>` an input event came from.

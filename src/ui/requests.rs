@@ -11,6 +11,8 @@ use aftercare_protocol::case::{Actor, Case, CaseEvent, EventKind, NextAction, No
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use super::text;
+
 use super::evidence::EvidenceStep;
 use super::value_of;
 use crate::api::ShopperAction;
@@ -47,7 +49,7 @@ pub fn RequestsView(tr: Memo<Tr>, state: WidgetState) -> impl IntoView {
     });
     view! {
         <section class="ac-card" aria-labelledby="ac-requests-title" data-testid="requests">
-            <h3 id="ac-requests-title" class="ac-card__title" tabindex="-1">{move || tr.get().my_requests()}</h3>
+            <h3 id="ac-requests-title" class="ac-card__title" tabindex="-1">{text(tr, Tr::my_requests)}</h3>
             {move || requests.failed.get().then(|| view! { <p class="ac-notice" role="status">{tr.get().requests_failed()}</p> })}
             {move || (requests.loaded.get() && requests.cases.with(Vec::is_empty) && !requests.failed.get())
                 .then(|| view! { <p class="ac-muted" data-testid="requests-empty">{tr.get().no_requests()}</p> })}
@@ -179,8 +181,8 @@ fn offer_control(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<
         <div class="ac-request__action" data-testid="request-offer">
             {offer.map(|o| view! { <p><strong>{move || tr.get().offer_line(&tr.get().settlement(o.resolution, o.amount.as_ref()))}</strong></p> })}
             <div class="ac-actions">
-                <button type="button" class="ac-button" on:click=move |_| answer(true) data-testid="request-offer-accept">{move || tr.get().accept_offer()}</button>
-                <button type="button" class="ac-button ac-button--secondary" on:click=move |_| decline(false) data-testid="request-offer-decline">{move || tr.get().decline_offer()}</button>
+                <button type="button" class="ac-button" on:click=move |_| answer(true) data-testid="request-offer-accept">{text(tr, Tr::accept_offer)}</button>
+                <button type="button" class="ac-button ac-button--secondary" on:click=move |_| decline(false) data-testid="request-offer-decline">{text(tr, Tr::decline_offer)}</button>
             </div>
         </div>
     }
@@ -207,18 +209,18 @@ fn return_form(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Op
     view! {
         <div class="ac-request__action" data-testid="request-return-form">
             {address.map(|a| view! {
-                <p><span class="ac-muted">{move || tr.get().return_to()}</span><br/><strong data-testid="request-address">{a.address.clone()}</strong></p>
+                <p><span class="ac-muted">{text(tr, Tr::return_to)}</span><br/><strong data-testid="request-address">{a.address.clone()}</strong></p>
                 {a.instructions.clone().map(|i| view! { <p class="ac-muted" data-testid="request-instructions">{i}</p> })}
             })}
             <label class="ac-field">
-                <span class="ac-field__label">{move || tr.get().carrier()}</span>
+                <span class="ac-field__label">{text(tr, Tr::carrier)}</span>
                 <input class="ac-input" type="text" prop:value=carrier on:input=move |e| carrier.set(value_of(&e)) data-testid="request-carrier"/>
             </label>
             <label class="ac-field">
-                <span class="ac-field__label">{move || tr.get().tracking_number()}</span>
+                <span class="ac-field__label">{text(tr, Tr::tracking_number)}</span>
                 <input class="ac-input" type="text" prop:value=number on:input=move |e| number.set(value_of(&e)) data-testid="request-tracking"/>
             </label>
-            <button type="button" class="ac-button" on:click=send data-testid="request-send-tracking">{move || tr.get().send_tracking()}</button>
+            <button type="button" class="ac-button" on:click=send data-testid="request-send-tracking">{text(tr, Tr::send_tracking)}</button>
         </div>
     }
 }
@@ -310,12 +312,12 @@ fn withdraw_control(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSign
     view! {
         <div class="ac-request__action">
             <button type="button" class="ac-text-button" hidden=confirming on:click=move |_| confirming.set(true) data-testid="request-withdraw">
-                {move || tr.get().withdraw()}
+                {text(tr, Tr::withdraw)}
             </button>
             <p hidden=move || !confirming.get()>
-                {move || tr.get().withdraw_confirm()}" "
+                {text(tr, Tr::withdraw_confirm)}" "
                 <button type="button" class="ac-button ac-button--secondary" on:click=confirm data-testid="request-withdraw-confirm">
-                    {move || tr.get().yes_withdraw()}
+                    {text(tr, Tr::yes_withdraw)}
                 </button>
             </p>
         </div>
