@@ -18,7 +18,7 @@ use crate::settings::Settings;
 use crate::state::HostElements;
 
 /// The launcher's stylesheet, shared with the loader (which has it written in at build).
-const LAUNCHER_CSS: &str = include_str!("../style/launcher.css");
+const LAUNCHER_CSS: &str = include_str!(concat!(env!("AFTERCARE_STYLE_DIR"), "/launcher.css"));
 
 /// How long the widget waits for the host app to set a fresh order token after
 /// `aftercare:token-expired`, before it shows the refusal.
@@ -194,15 +194,18 @@ fn follow(
 ) {
     let state = widget.state();
     state.order_token.set(token.get_untracked().filter(|t| !t.is_empty()));
-    Effect::new(move |first: Option<()>| {
+    // Both below skip their first run (the widget was started with these values).
+    let mut started = false;
+    crate::ui::effect(move || {
         let order = order.get();
-        if first.is_some() {
+        if std::mem::replace(&mut started, true) {
             state.order.set(order);
         }
     });
-    Effect::new(move |first: Option<()>| {
+    let mut started = false;
+    crate::ui::effect(move || {
         let token = token.get().filter(|t| !t.is_empty());
-        if first.is_some() {
+        if std::mem::replace(&mut started, true) {
             // A request waiting for this token gets it (and repeats what was refused).
             let answer = token.as_deref().map_or(JsValue::NULL, JsValue::from_str);
             for resolve in waiting.try_update_value(std::mem::take).unwrap_or_default() {
@@ -211,7 +214,7 @@ fn follow(
             state.order_token.set(token);
         }
     });
-    Effect::new(move |_| {
+    crate::ui::effect(move || {
         if let Some(locale) = locale.get() {
             state.locale.set(locale);
         }

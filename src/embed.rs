@@ -19,7 +19,7 @@ use crate::ui::App;
 use aftercare_protocol::case::{Contact, ProblemType};
 use aftercare_protocol::read::{At, Json, Read};
 
-const WIDGET_CSS: &str = include_str!("../style/widget.css");
+const WIDGET_CSS: &str = include_str!(concat!(env!("AFTERCARE_STYLE_DIR"), "/widget.css"));
 
 pub(crate) fn console_error(message: &str) {
     web_sys::console::error_1(&format!("[aftercare] {message}").into());

@@ -62,7 +62,7 @@ impl CaseFlow {
         flow.restore();
         // Save as the shopper goes (debounced: typing saves once it pauses).
         let pending = StoredValue::new(None::<TimeoutHandle>);
-        Effect::new(move |_| {
+        crate::ui::effect(move || {
             let draft = flow.draft.get();
             if let Some(handle) = pending.get_value() {
                 handle.clear();

@@ -36,7 +36,7 @@ pub fn CaseView(
     // is, and the next Tab starts at the step's first control (the button that was
     // pressed may be gone with the old step).
     let heading = NodeRef::<leptos::html::H3>::new();
-    Effect::new(move |_| {
+    super::effect(move || {
         step();
         if let Some(heading) = heading.get() {
             let _ = heading.focus();

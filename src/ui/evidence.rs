@@ -103,9 +103,10 @@ pub fn EvidenceStep(
         evidence.files.with(|files| files.iter().map(|f| (f.key, f.status, spoken_quarter(f))).collect::<Vec<_>>())
     });
     let announcement = RwSignal::new(String::new());
-    Effect::new(move |before: Option<Vec<(u32, Status, u32)>>| {
+    let mut before: Option<Vec<(u32, Status, u32)>> = None;
+    super::effect(move || {
         let now = heard.get();
-        if let Some(before) = before {
+        if let Some(before) = &before {
             if let Some(&(key, _, _)) = now.iter().find(|entry| !before.contains(entry)) {
                 let tr = tr.get_untracked();
                 let said = evidence.files.with_untracked(|files| {
@@ -119,7 +120,7 @@ pub fn EvidenceStep(
                 }
             }
         }
-        now
+        before = Some(now);
     });
 
     view! {

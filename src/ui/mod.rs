@@ -51,7 +51,7 @@ pub fn App() -> impl IntoView {
     let leave = Callback::new(move |()| shown.set(Panel::Home));
     let show_requests = Callback::new(move |()| shown.set(Panel::Requests));
     // The host page asked for the case flow (`Aftercare.openAfterSale(type?)`).
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(kind) = state.case_request.get() {
             start.set_value(Start::At(kind));
             shown.set(Panel::Case);
@@ -61,7 +61,7 @@ pub fn App() -> impl IntoView {
     // Whether the panel has been open (its home body is built the first time).
     let opened = Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || state.open.get());
     // The host page (an email's link) asked for a case: My requests shows it.
-    Effect::new(move |_| {
+    effect(move || {
         if state.case_focus.with(Option::is_some) {
             shown.set(Panel::Requests);
             if state.case_focus.with_untracked(|id| id.as_deref() == Some("")) {
@@ -70,14 +70,14 @@ pub fn App() -> impl IntoView {
         }
     });
     // Once the panel opens, the chunks come while the shopper reads (idle time).
-    Effect::new(move |_| {
+    effect(move || {
         if state.open.get() {
             chunks::prefetch();
         }
     });
 
     // The launcher belongs to the loader; keep its label and state in step.
-    Effect::new(move |_| {
+    effect(move || {
         let launcher = state.launcher();
         launcher.set_text_content(Some(tr.get().launcher));
         let _ = launcher.set_attribute("aria-expanded", if state.open.get() { "true" } else { "false" });
@@ -96,7 +96,7 @@ pub fn App() -> impl IntoView {
     });
 
     // Move focus into the dialog when it opens, or to the channel asked for.
-    Effect::new(move |_| {
+    effect(move || {
         let open = state.open.get();
         let highlighted = state.highlighted.get();
         let Some(panel) = panel.get() else { return };
@@ -245,6 +245,15 @@ pub(crate) fn text(
     pick: fn(Tr) -> &'static str,
 ) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || pick(tr.get())
+}
+
+/// An effect: `run` runs now, and again whenever a signal it read changes.
+///
+/// The closure is boxed, so `Effect::new`'s task loop is compiled once for all effects
+/// (about 1.2 KB of wasm per closure type otherwise). What one run leaves for the next
+/// lives in the closure (`let mut before = None;` outside, `move ||` inside).
+pub(crate) fn effect(run: impl FnMut() + 'static) {
+    Effect::new(Box::new(run) as Box<dyn FnMut()>);
 }
 
 /// The text of the `<input>` or `<textarea>` an input event came from.

@@ -35,12 +35,13 @@ pub fn RequestsView(tr: Memo<Tr>, state: WidgetState) -> impl IntoView {
         REFRESH,
     );
     // Opening the panel on this view refreshes it at once.
-    Effect::new(move |was_open: Option<bool>| {
+    let mut was_open = None;
+    super::effect(move || {
         let open = state.open.get();
         if open && was_open == Some(false) {
             requests.load();
         }
-        open
+        was_open = Some(open);
     });
     on_cleanup(move || {
         if let Ok(ticker) = ticker {
@@ -85,7 +86,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
     let article = NodeRef::<leptos::html::Article>::new();
     let wanted = requests.state.case_focus.with_untracked(|id| id.as_deref() == Some(case.id.as_str()));
     if wanted {
-        Effect::new(move |_| {
+        super::effect(move || {
             if let Some(article) = article.get() {
                 article.scroll_into_view();
                 let _ = article.focus();
