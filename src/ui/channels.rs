@@ -39,7 +39,7 @@ pub fn ChannelList(
 
 /// One card in the list; `openChannel(kind)` focuses and highlights it.
 #[component]
-fn Card(kind: ChannelKind, title: Signal<&'static str>, children: Children) -> impl IntoView {
+fn Card(kind: ChannelKind, tr: Memo<Tr>, title: fn(Tr) -> &'static str, children: Children) -> impl IntoView {
     let state = use_widget();
     let title_id = format!("ac-channel-{}", kind.as_str());
     let labelled_by = title_id.clone();
@@ -52,7 +52,7 @@ fn Card(kind: ChannelKind, title: Signal<&'static str>, children: Children) -> i
             tabindex="-1"
             aria-labelledby=labelled_by
         >
-            <h4 id=title_id class="ac-card__title">{title}</h4>
+            <h4 id=title_id class="ac-card__title">{text(tr, title)}</h4>
             {children()}
         </li>
     }
@@ -124,7 +124,7 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
         .into_any(),
     };
     view! {
-        <Card kind title=Signal::derive(move || tr.get().chat_title)>
+        <Card kind tr title=|t| t.chat_title>
             <Availability schedule=chat.schedule tr testid="chat-status"/>
             <div class="ac-actions">{action}</div>
             <p class="ac-muted" role="status" hidden=move || !unanswered.get() data-testid="chat-unanswered">
@@ -153,7 +153,7 @@ fn PhoneCard(phone: PhoneChannel, tr: Memo<Tr>) -> impl IntoView {
     };
     let menu_key = phone.menu_key.map(|key| key.as_str().to_owned());
     view! {
-        <Card kind title=Signal::derive(move || tr.get().phone_title)>
+        <Card kind tr title=|t| t.phone_title>
             <p class="ac-phone__number" data-testid="phone-number">{number}</p>
             <Availability schedule=phone.schedule tr testid="phone-status"/>
             {menu_key.map(|key| view! {
@@ -202,7 +202,7 @@ fn EmailCard(email: EmailChannel, tr: Memo<Tr>) -> impl IntoView {
         }
     };
     view! {
-        <Card kind title=Signal::derive(move || tr.get().email_title)>
+        <Card kind tr title=|t| t.email_title>
             <p class="ac-email__address" data-testid="email-address">{address}</p>
             {email.reply_working_days.map(|days| view! { <p class="ac-hours">{move || tr.get().reply_time(days)}</p> })}
             <div class="ac-actions">
@@ -219,7 +219,7 @@ fn WeiboCard(weibo: WeiboAccount, tr: Memo<Tr>) -> impl IntoView {
     let state = use_widget();
     let kind = ChannelKind::Weibo;
     view! {
-        <Card kind title=Signal::derive(move || tr.get().weibo_title)>
+        <Card kind tr title=|t| t.weibo_title>
             <p>
                 <a
                     class="ac-link"
@@ -242,16 +242,15 @@ fn WechatCard(wechat: WechatAccount, tr: Memo<Tr>) -> impl IntoView {
     let kind = ChannelKind::Wechat;
     let name = wechat.name.as_str().to_owned();
     let qr = wechat.qr_url.as_str().to_owned();
-    let label = {
-        let name = name.clone();
-        Signal::derive(move || tr.get().qr_label(&name))
-    };
     view! {
-        <Card kind title=Signal::derive(move || tr.get().wechat_title)>
+        <Card kind tr title=|t| t.wechat_title>
             <div class="ac-wechat">
                 // Its place is kept while the QR chunk arrives: nothing moves when it does.
                 <div class="ac-qr-slot">
-                    <Chunk tr load=move || chunks::qr(qr.clone(), label)/>
+                    <Chunk tr load={
+                        let name = name.clone();
+                        move || chunks::qr(qr.clone(), tr, name.clone())
+                    }/>
                 </div>
                 <div>
                     <p class="ac-wechat__name" data-testid="wechat-name">{name}</p>

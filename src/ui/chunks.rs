@@ -124,22 +124,23 @@ fn requests_chunk(tr: Memo<Tr>, state: WidgetState) -> Result<AnyView, Failed> {
     Ok(requests_panel(tr, state))
 }
 
-fn qr_view(data: String, label: Signal<String>) -> AnyView {
+fn qr_view(data: String, tr: Memo<Tr>, name: String) -> AnyView {
+    let label = Signal::derive(move || tr.get().qr_label(&name));
     view! { <QrCode data label/> }.into_any()
 }
 
 #[cfg(feature = "split")]
 #[leptos::wasm_split::wasm_split(qr, wasm_split_path = leptos::wasm_split, fallible)]
-fn qr_chunk(data: String, label: Signal<String>) -> Result<AnyView, Failed> {
-    Ok(qr_view(data, label))
+fn qr_chunk(data: String, tr: Memo<Tr>, name: String) -> Result<AnyView, Failed> {
+    Ok(qr_view(data, tr, name))
 }
 
-/// The QR code for `data`, named `label`.
-pub fn qr(data: String, label: Signal<String>) -> Loading {
+/// The QR code for `data`, named after the account `name`.
+pub fn qr(data: String, tr: Memo<Tr>, name: String) -> Loading {
     #[cfg(feature = "split")]
-    return Box::pin(qr_chunk(data, label));
+    return Box::pin(qr_chunk(data, tr, name));
     #[cfg(not(feature = "split"))]
-    Box::pin(std::future::ready(Ok(qr_view(data, label))))
+    Box::pin(std::future::ready(Ok(qr_view(data, tr, name))))
 }
 
 /// The case flow, entered as `start`.
