@@ -46,7 +46,7 @@ pub fn CaseView(
     view! {
         <section class="ac-card ac-case" aria-labelledby="ac-case-step" data-testid="case-flow" data-step=move || step().map(Step::as_str)>
             <p class="ac-muted" hidden=move || step() == Some(Step::Receipt) data-testid="case-progress">{position}</p>
-            <h3 id="ac-case-step" class="ac-card__title" tabindex="-1" node_ref=heading>{move || step().map(|s| tr.get().step_title(s))}</h3>
+            <h3 id="ac-case-step" class="ac-card__title" tabindex="-1" node_ref=heading>{super::redraw(move || step().map(|s| tr.get().step_title(s)))}</h3>
             {move || (!flow.storage_ok.get()).then(|| view! { <p class="ac-notice" role="status">{tr.get().drafts_unavailable()}</p> })}
             {move || match step() {
                 Some(Step::Items) => items(tr, flow).into_any(),
@@ -132,7 +132,7 @@ fn items(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
     let chosen = move |id: &str| flow.draft.with(|d| d.as_ref().is_some_and(|d| d.item_ids.iter().any(|i| i == id)));
     view! {
         <fieldset class="ac-choices">
-            <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Items)}</legend>
+            <legend class="ac-visually-hidden">{super::redraw(move || tr.get().step_title(Step::Items))}</legend>
             {move || list().into_iter().map(|item| {
                 let id = item.id.clone();
                 let toggle = id.clone();
@@ -161,7 +161,7 @@ fn problem(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
     });
     view! {
         <fieldset class="ac-choices">
-            <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Problem)}</legend>
+            <legend class="ac-visually-hidden">{super::redraw(move || tr.get().step_title(Step::Problem))}</legend>
             {move || kinds.get().into_iter().map(|kind| choice(
                 "ac-problem",
                 tr.get().problem_type(kind).to_owned(),
@@ -210,7 +210,7 @@ fn resolution(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
     let chosen = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.resolution));
     view! {
         <fieldset class="ac-choices">
-            <legend class="ac-visually-hidden">{move || tr.get().step_title(Step::Resolution)}</legend>
+            <legend class="ac-visually-hidden">{super::redraw(move || tr.get().step_title(Step::Resolution))}</legend>
             {move || options.get().into_iter().map(|r| choice(
                 "ac-resolution",
                 tr.get().resolution(r).to_owned(),
@@ -246,10 +246,10 @@ fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
                 data-testid="case-description"
             ></textarea>
             <span id="ac-case-description-count" class="ac-muted ac-field__count" data-testid="case-description-count">
-                {move || tr.get().characters(written().chars().count(), max())}
+                {super::redraw(move || tr.get().characters(written().chars().count(), max()))}
             </span>
         </div>
-        <p class="ac-muted" data-testid="case-evidence-needed">{move || needed().map(|(p, v)| tr.get().evidence_needed(p, v))}</p>
+        <p class="ac-muted" data-testid="case-evidence-needed">{super::redraw(move || needed().map(|(p, v)| tr.get().evidence_needed(p, v)))}</p>
         <EvidenceStep tr evidence/>
     }
 }
@@ -314,7 +314,7 @@ fn review(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
                     testid: &'static str| {
         view! {
             <div class="ac-review__row" data-testid=testid>
-                <dt>{move || label(tr.get())}</dt>
+                <dt>{super::redraw(move || label(tr.get()))}</dt>
                 <dd>{value}</dd>
                 <dd>
                     <button type="button" class="ac-text-button" on:click=move |_| flow.edit(step) data-testid=format!("{testid}-edit")>
@@ -347,7 +347,7 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl Into
     let number = move || flow.draft.with(|d| d.as_ref().and_then(|d| d.filed.clone()).map(|(_, number)| number));
     view! {
         <div class="ac-receipt" data-testid="case-receipt">
-            <p class="ac-receipt__number" data-testid="case-number">{move || number().map(|n| tr.get().receipt_number(&n))}</p>
+            <p class="ac-receipt__number" data-testid="case-number">{super::redraw(move || number().map(|n| tr.get().receipt_number(&n)))}</p>
             {move || case().map(|c| view! {
                 <p class="ac-muted" data-testid="case-state">{tr.get().state_name(c.state)}</p>
                 {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&tr.get().date_time(d.due_at))}</p> })}

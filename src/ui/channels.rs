@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::text;
+use super::{redraw, text};
 
 use super::chunks::{self, Chunk};
 use crate::clock;
@@ -27,11 +27,11 @@ pub fn ChannelList(
         <section class="ac-channels" aria-labelledby="ac-channels-title">
             <h3 id="ac-channels-title" class="ac-section-title">{text(tr, |t| t.channels_heading)}</h3>
             <ul class="ac-channels__list" data-testid="channels">
-                {move || channels().chat.map(|chat| view! { <ChatCard chat tr/> })}
-                {move || channels().phone.map(|phone| view! { <PhoneCard phone tr/> })}
-                {move || channels().email.map(|email| view! { <EmailCard email tr/> })}
-                {move || channels().weibo.map(|weibo| view! { <WeiboCard weibo tr/> })}
-                {move || channels().wechat.map(|wechat| view! { <WechatCard wechat tr/> })}
+                {redraw(move || channels().chat.map(|chat| view! { <ChatCard chat tr/> }))}
+                {redraw(move || channels().phone.map(|phone| view! { <PhoneCard phone tr/> }))}
+                {redraw(move || channels().email.map(|email| view! { <EmailCard email tr/> }))}
+                {redraw(move || channels().weibo.map(|weibo| view! { <WeiboCard weibo tr/> }))}
+                {redraw(move || channels().wechat.map(|wechat| view! { <WechatCard wechat tr/> }))}
             </ul>
         </section>
     }
@@ -65,7 +65,7 @@ fn Availability(schedule: Schedule, tr: Memo<Tr>, testid: &'static str) -> impl 
     let always = schedule.always;
     let summary = {
         let schedule = schedule.clone();
-        move || tr.get().schedule_summary(&schedule)
+        redraw(move || tr.get().schedule_summary(&schedule))
     };
     let status = move || {
         let local = clock::local_time(state.now.get(), &schedule.timezone)?;
@@ -75,7 +75,7 @@ fn Availability(schedule: Schedule, tr: Memo<Tr>, testid: &'static str) -> impl 
         Some((open, tr.get().availability(&availability, &zone)))
     };
     view! {
-        {move || (!always).then(|| view! { <p class="ac-hours">{summary.clone()}</p> })}
+        {(!always).then(|| view! { <p class="ac-hours">{summary}</p> })}
         {move || status().map(|(open, line)| view! {
             <p class="ac-status" class:ac-status--open=open class:ac-status--closed=!open data-testid=testid>
                 {line}
@@ -157,7 +157,7 @@ fn PhoneCard(phone: PhoneChannel, tr: Memo<Tr>) -> impl IntoView {
             <p class="ac-phone__number" data-testid="phone-number">{number}</p>
             <Availability schedule=phone.schedule tr testid="phone-status"/>
             {menu_key.map(|key| view! {
-                <p class="ac-muted" data-testid="phone-menu">{move || tr.get().menu_hint(&key)}</p>
+                <p class="ac-muted" data-testid="phone-menu">{redraw(move || tr.get().menu_hint(&key))}</p>
             })}
             <div class="ac-actions">
                 <a class="ac-button" href=href on:click=move |_| channel_event(state, kind, "call") data-testid="phone-call">
@@ -204,7 +204,7 @@ fn EmailCard(email: EmailChannel, tr: Memo<Tr>) -> impl IntoView {
     view! {
         <Card kind tr title=|t| t.email_title>
             <p class="ac-email__address" data-testid="email-address">{address}</p>
-            {email.reply_working_days.map(|days| view! { <p class="ac-hours">{move || tr.get().reply_time(days)}</p> })}
+            {email.reply_working_days.map(|days| view! { <p class="ac-hours">{redraw(move || tr.get().reply_time(days))}</p> })}
             <div class="ac-actions">
                 <a class="ac-button" href=href on:click=move |_| channel_event(state, kind, "email") data-testid="email-link">
                     {text(tr, |t| t.write_email)}

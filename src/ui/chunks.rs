@@ -69,7 +69,9 @@ fn adopt_case_styles(state: WidgetState) {
     }
     state.case_styles.set_value(true);
     if let Some(shadow) = state.host.with_value(|host| host.host.shadow_root()) {
-        if crate::embed::adopt_stylesheet(&shadow, include_str!(concat!(env!("AFTERCARE_STYLE_DIR"), "/case.css"))).is_err() {
+        if crate::embed::adopt_stylesheet(&shadow, include_str!(concat!(env!("AFTERCARE_STYLE_DIR"), "/case.css")))
+            .is_err()
+        {
             crate::embed::console_error("the case flow's styles could not be adopted");
         }
     }

@@ -221,7 +221,7 @@ pub fn EvidenceStep(
                                         on:click=move |_| if paused() { evidence.resume(key) } else { evidence.pause(key) }
                                         data-testid="evidence-pause"
                                     >
-                                        {move || if paused() { tr.get().resume() } else { tr.get().pause() }}
+                                        {super::redraw(move || if paused() { tr.get().resume() } else { tr.get().pause() })}
                                     </button>
                                     <button
                                         type="button"

@@ -37,7 +37,7 @@ pub fn Faq(
                 on:input=move |event| query.set(event_target_value(&event))
                 data-testid="faq-search"
             />
-            <p class="ac-visually-hidden" role="status">{move || tr.get().faq_count(results.with(Vec::len))}</p>
+            <p class="ac-visually-hidden" role="status">{super::redraw(move || tr.get().faq_count(results.with(Vec::len)))}</p>
             <ul class="ac-faq__list" data-testid="faq-list">
                 {move || {
                     results

@@ -247,6 +247,14 @@ pub(crate) fn text(
     move || pick(tr.get())
 }
 
+/// A part of a view drawn again when what it reads changes, e.g. `{redraw(move || …)}`.
+///
+/// The closure is boxed, so tachys compiles its render effect once per type drawn
+/// (`String`, `Option<AnyView>`…), not once per closure.
+pub(crate) fn redraw<V: 'static>(draw: impl Fn() -> V + Send + Sync + 'static) -> Box<dyn Fn() -> V + Send + Sync> {
+    Box::new(draw)
+}
+
 /// An effect: `run` runs now, and again whenever a signal it read changes.
 ///
 /// The closure is boxed, so `Effect::new`'s task loop is compiled once for all effects

@@ -98,15 +98,15 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
         <article class="ac-request" tabindex="-1" node_ref=article data-testid="request" data-state=state.as_str() data-number=case.number.clone()>
             <header class="ac-request__header">
                 <strong>{case.number.clone()}</strong>
-                <span class="ac-badge" data-testid="request-state">{move || tr.get().state_name(state)}</span>
+                <span class="ac-badge" data-testid="request-state">{super::redraw(move || tr.get().state_name(state))}</span>
             </header>
-            <p class="ac-muted">{move || format!("{} · {} · {}", tr.get().problem_type(case.problem_type), tr.get().reason(case.reason), tr.get().resolution(case.resolution))}</p>
+            <p class="ac-muted">{super::redraw(move || format!("{} · {} · {}", tr.get().problem_type(case.problem_type), tr.get().reason(case.reason), tr.get().resolution(case.resolution)))}</p>
             {case.deadline.map(|d| view! {
-                <p data-testid="request-deadline">{move || tr.get().deadline_line(&d, &tr.get().date_time(d.due_at))}</p>
+                <p data-testid="request-deadline">{super::redraw(move || tr.get().deadline_line(&d, &tr.get().date_time(d.due_at)))}</p>
             })}
-            {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{move || tr.get().return_sent(&s.carrier, &s.tracking_number)}</p> })}
-            {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{move || tr.get().refunded(&r.amount)}</p> })}
-            {case.replacement_shipment.clone().map(|s| view! { <p data-testid="request-replacement">{move || tr.get().replacement_sent(&s.carrier, &s.tracking_number)}</p> })}
+            {case.return_shipment.clone().map(|s| view! { <p data-testid="request-return">{super::redraw(move || tr.get().return_sent(&s.carrier, &s.tracking_number))}</p> })}
+            {case.refund.clone().map(|r| view! { <p data-testid="request-refund">{super::redraw(move || tr.get().refunded(&r.amount))}</p> })}
+            {case.replacement_shipment.clone().map(|s| view! { <p data-testid="request-replacement">{super::redraw(move || tr.get().replacement_sent(&s.carrier, &s.tracking_number))}</p> })}
             <ol class="ac-timeline" data-testid="request-timeline">
                 {history.into_iter().map(|event| timeline_entry(tr, requests.state, event)).collect_view()}
             </ol>
@@ -114,7 +114,7 @@ fn CaseCard(tr: Memo<Tr>, requests: Requests, case: Case) -> impl IntoView {
             {return_control}
             {forms}
             {withdraw}
-            <p class="ac-errors" role="alert" data-testid="request-error">{move || error.get()}</p>
+            <p class="ac-errors" role="alert" data-testid="request-error">{super::redraw(move || error.get())}</p>
         </article>
     }
 }
@@ -158,7 +158,7 @@ fn timeline_entry(tr: Memo<Tr>, state: WidgetState, event: CaseEvent) -> impl In
     };
     view! {
         <li class="ac-timeline__entry" class:ac-timeline__entry--mine=mine data-actor=event.actor.as_str() data-kind=event.kind.as_str() data-testid="timeline-entry">
-            <span class="ac-muted">{move || format!("{} · {} {}", tr.get().date_time(event.at), tr.get().actor(event.actor), tr.get().event(event.kind))}</span>
+            <span class="ac-muted">{super::redraw(move || format!("{} · {} {}", tr.get().date_time(event.at), tr.get().actor(event.actor), tr.get().event(event.kind)))}</span>
             {event.message.clone().map(|m| view! { <p class="ac-timeline__text">{m}</p> })}
             <p class="ac-muted" data-testid="timeline-details">{details}</p>
             {thumbnails}
@@ -180,7 +180,7 @@ fn offer_control(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<
     let decline = answer.clone();
     view! {
         <div class="ac-request__action" data-testid="request-offer">
-            {offer.map(|o| view! { <p><strong>{move || tr.get().offer_line(&tr.get().settlement(o.resolution, o.amount.as_ref()))}</strong></p> })}
+            {offer.map(|o| view! { <p><strong>{super::redraw(move || tr.get().offer_line(&tr.get().settlement(o.resolution, o.amount.as_ref())))}</strong></p> })}
             <div class="ac-actions">
                 <button type="button" class="ac-button" on:click=move |_| answer(true) data-testid="request-offer-accept">{text(tr, Tr::accept_offer)}</button>
                 <button type="button" class="ac-button ac-button--secondary" on:click=move |_| decline(false) data-testid="request-offer-decline">{text(tr, Tr::decline_offer)}</button>
@@ -289,15 +289,15 @@ fn text_form(
     view! {
         <div class="ac-request__action">
             <button type="button" class="ac-button" hidden=open on:click=move |_| open.set(true) data-testid=testids[0]>
-                {move || labels(0)}
+                {super::redraw(move || labels(0))}
             </button>
             <div hidden=move || !open.get() data-testid=testids[1]>
                 <label class="ac-field">
-                    <span class="ac-field__label">{move || labels(1)}</span>
+                    <span class="ac-field__label">{super::redraw(move || labels(1))}</span>
                     <textarea class="ac-input" rows="3" prop:value=text on:input=keep data-testid=testids[2]></textarea>
                 </label>
                 {with_media.then(|| view! { <EvidenceStep tr evidence=extra/> })}
-                <button type="button" class="ac-button" on:click=send data-testid=testids[3]>{move || labels(2)}</button>
+                <button type="button" class="ac-button" on:click=send data-testid=testids[3]>{super::redraw(move || labels(2))}</button>
             </div>
         </div>
     }
