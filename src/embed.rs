@@ -168,7 +168,7 @@ impl Widget {
             Some((_, Some(kind))) => Some(kind),
             Some((name, None)) => {
                 console_error(&format!(
-                    "openAfterSale: unknown problem type {name:?} (quality, logistics, not_as_described, seller_service, no_reason_return)"
+                    "openAfterSale: unknown problem type \"{name}\" (quality, logistics, not_as_described, seller_service, no_reason_return)"
                 ));
                 None
             }
@@ -217,7 +217,7 @@ impl Widget {
     pub fn set_locale(&self, tag: &str) {
         match Locale::from_tag(tag) {
             Some(locale) => self.state.locale.set(locale),
-            None => console_error(&format!("setLocale: {tag:?} is not supported (zh-CN, en)")),
+            None => console_error(&format!("setLocale: \"{tag}\" is not supported (zh-CN, en)")),
         }
     }
 }

@@ -94,8 +94,8 @@ pub enum PriceError {
 impl std::fmt::Display for PriceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PriceError::Unpriced(id) => write!(f, "the signed order has no single price for item {id:?}"),
-            PriceError::Invalid(id) => write!(f, "the signed price of item {id:?} is not valid"),
+            PriceError::Unpriced(id) => write!(f, "the signed order has no single price for item \"{id}\""),
+            PriceError::Invalid(id) => write!(f, "the signed price of item \"{id}\" is not valid"),
             PriceError::MixedCurrencies => write!(f, "the items were paid in different currencies"),
             PriceError::Overflow => write!(f, "the price paid is too large"),
         }
@@ -138,11 +138,19 @@ impl OrderSnapshot {
 /// A field-level problem with an order context.
 pub type OrderError = read::Invalid;
 
+impl OrderState {
+    const NAMES: [(&'static str, OrderState); 3] =
+        [("paid", OrderState::Paid), ("shipped", OrderState::Shipped), ("delivered", OrderState::Delivered)];
+
+    /// The wire name (`paid`, `shipped`, `delivered`).
+    pub fn as_str(self) -> &'static str {
+        OrderState::NAMES.iter().find(|(_, state)| *state == self).map_or("", |(name, _)| name)
+    }
+}
+
 impl Read for OrderState {
     fn read<J: Json>(value: &J, at: &At) -> read::Result<OrderState> {
-        let names =
-            [("paid", OrderState::Paid), ("shipped", OrderState::Shipped), ("delivered", OrderState::Delivered)];
-        read::one_of(value, at, &names)
+        read::one_of(value, at, &OrderState::NAMES)
     }
 }
 

@@ -93,9 +93,9 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
     }
     for (index, id) in case.item_ids.iter().enumerate() {
         if !order.item_ids.contains(id) {
-            errors.push(error(format!("item_ids[{index}]"), "unknown_item", format!("{id:?} is not in this order")));
+            errors.push(error(format!("item_ids[{index}]"), "unknown_item", format!("\"{id}\" is not in this order")));
         } else if case.item_ids[..index].contains(id) {
-            errors.push(error(format!("item_ids[{index}]"), "duplicate_item", format!("{id:?} is listed twice")));
+            errors.push(error(format!("item_ids[{index}]"), "duplicate_item", format!("\"{id}\" is listed twice")));
         }
     }
 
@@ -119,7 +119,7 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
         errors.push(error(
             "problem_type",
             "not_available_for_order_state",
-            format!("{} is not available while the order is {:?}", case.problem_type.as_str(), order.effective_state()),
+            format!("{} is not available while the order is {}", case.problem_type.as_str(), order.effective_state().as_str()),
         ));
     } else if !allowed.contains(&case.resolution) {
         let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
