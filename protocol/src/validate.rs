@@ -119,7 +119,11 @@ pub fn new_case(case: &NewCase, order: &OrderSnapshot, rules: &Rules, now: Times
         errors.push(error(
             "problem_type",
             "not_available_for_order_state",
-            format!("{} is not available while the order is {}", case.problem_type.as_str(), order.effective_state().as_str()),
+            format!(
+                "{} is not available while the order is {}",
+                case.problem_type.as_str(),
+                order.effective_state().as_str()
+            ),
         ));
     } else if !allowed.contains(&case.resolution) {
         let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();

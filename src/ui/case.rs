@@ -67,9 +67,9 @@ pub fn CaseView(
             </div>
             {move || (step() != Some(Step::Receipt)).then(|| view! {
                 <div class="ac-actions ac-case__nav">
-                    <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
+                    <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(move |_| {
                         if steps().first().copied() == step() { on_leave.run(()) } else { flow.back() }
-                    } data-testid="case-back">
+                    })} data-testid="case-back">
                         {text(tr, Tr::back)}
                     </button>
                     {move || if step() == Some(Step::Review) {
@@ -78,7 +78,7 @@ pub fn CaseView(
                                 type="button"
                                 class="ac-button"
                                 disabled=move || matches!(flow.submit.get(), Submit::Sending | Submit::Retrying | Submit::WaitingForUploads(_))
-                                on:click=move |_| flow.submit()
+                                on:click={super::handler(move |_| flow.submit())}
                                 data-testid="case-submit"
                             >
                                 {text(tr, Tr::submit)}
@@ -86,7 +86,7 @@ pub fn CaseView(
                         }.into_any()
                     } else {
                         view! {
-                            <button type="button" class="ac-button" on:click=move |_| flow.next() data-testid="case-next">
+                            <button type="button" class="ac-button" on:click={super::handler(move |_| flow.next())} data-testid="case-next">
                                 {text(tr, Tr::next)}
                             </button>
                         }.into_any()
@@ -118,7 +118,7 @@ fn choice(
 ) -> impl IntoView {
     view! {
         <label class="ac-choice" data-testid=testid>
-            <input type="radio" name=name prop:checked=checked on:change=move |_| pick()/>
+            <input type="radio" name=name prop:checked=checked on:change={super::handler(move |_| pick())}/>
             <span>
                 <span class="ac-choice__label">{label}</span>
                 {hint.map(|hint| view! { <span class="ac-muted ac-choice__hint">{hint}</span> })}
@@ -138,7 +138,7 @@ fn items(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
                 let toggle = id.clone();
                 view! {
                     <label class="ac-choice" data-testid="case-item">
-                        <input type="checkbox" checked=move || chosen(&id) on:change=move |_| { flow.with(|f| f.toggle_item(&toggle)); }/>
+                        <input type="checkbox" checked=move || chosen(&id) on:change={super::handler(move |_| { flow.with(|f| f.toggle_item(&toggle)); })}/>
                         <span class="ac-choice__label">{item.name.clone()}</span>
                     </label>
                 }
@@ -199,7 +199,7 @@ fn guidance(tr: Memo<Tr>, flow: CaseFlow, on_leave: Callback<()>) -> impl IntoVi
         {move || (kind() == Some(ProblemType::Logistics)).then(|| tracking().map(|(carrier, number)| view! {
             <p class="ac-tracking" data-testid="case-tracking">{tr.get().tracking(&carrier, &number)}</p>
         }))}
-        <button type="button" class="ac-text-button" on:click=move |_| on_leave.run(()) data-testid="case-contact-options">
+        <button type="button" class="ac-text-button" on:click={super::handler(move |_| on_leave.run(()))} data-testid="case-contact-options">
             {text(tr, Tr::cancel_case)}
         </button>
     }
@@ -272,15 +272,15 @@ fn contact(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
         <p class="ac-muted">{text(tr, Tr::contact_hint)}</p>
         <label class="ac-field">
             <span class="ac-field__label">{text(tr, Tr::contact_phone)}</span>
-            <input class="ac-input" type="tel" autocomplete="tel" prop:value=get(|c| c.phone.clone()) on:input=set(|c, v| c.phone = v) data-testid="case-phone"/>
+            <input class="ac-input" type="tel" autocomplete="tel" prop:value=get(|c| c.phone.clone()) on:input={super::handler(set(|c, v| c.phone = v))} data-testid="case-phone"/>
         </label>
         <label class="ac-field">
             <span class="ac-field__label">{text(tr, Tr::contact_email)}</span>
-            <input class="ac-input" type="email" autocomplete="email" prop:value=get(|c| c.email.clone()) on:input=set(|c, v| c.email = v) data-testid="case-email"/>
+            <input class="ac-input" type="email" autocomplete="email" prop:value=get(|c| c.email.clone()) on:input={super::handler(set(|c, v| c.email = v))} data-testid="case-email"/>
         </label>
         <label class="ac-field">
             <span class="ac-field__label">{text(tr, Tr::contact_name)}</span>
-            <input class="ac-input" type="text" autocomplete="name" prop:value=get(|c| c.name.clone()) on:input=set(|c, v| c.name = v) data-testid="case-name"/>
+            <input class="ac-input" type="text" autocomplete="name" prop:value=get(|c| c.name.clone()) on:input={super::handler(set(|c, v| c.name = v))} data-testid="case-name"/>
         </label>
     }
 }
@@ -317,7 +317,7 @@ fn review(tr: Memo<Tr>, flow: CaseFlow) -> impl IntoView {
                 <dt>{super::redraw(move || label(tr.get()))}</dt>
                 <dd>{value}</dd>
                 <dd>
-                    <button type="button" class="ac-text-button" on:click=move |_| flow.edit(step) data-testid=format!("{testid}-edit")>
+                    <button type="button" class="ac-text-button" on:click={super::handler(move |_| flow.edit(step))} data-testid=format!("{testid}-edit")>
                         {text(tr, Tr::edit)}
                     </button>
                 </dd>
@@ -353,13 +353,13 @@ fn receipt(tr: Memo<Tr>, flow: CaseFlow, on_requests: Callback<()>) -> impl Into
                 {c.deadline.map(|d| view! { <p data-testid="case-deadline">{tr.get().answer_by(&tr.get().date_time(d.due_at))}</p> })}
             })}
             <p class="ac-muted">{text(tr, Tr::receipt_next)}</p>
-            <button type="button" class="ac-button" on:click=move |_| on_requests.run(()) data-testid="case-requests">
+            <button type="button" class="ac-button" on:click={super::handler(move |_| on_requests.run(()))} data-testid="case-requests">
                 {text(tr, Tr::my_requests)}
             </button>
-            <button type="button" class="ac-button ac-button--secondary" on:click=move |_| {
+            <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(move |_| {
                 flow.draft.set(None);
                 flow.start();
-            } data-testid="case-new">
+            })} data-testid="case-new">
                 {text(tr, Tr::new_request)}
             </button>
         </div>

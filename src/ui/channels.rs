@@ -96,10 +96,10 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
                 href=url.as_str().to_owned()
                 target="_blank"
                 rel="noopener noreferrer"
-                on:click=move |_| {
+                on:click={super::handler(move |_| {
                     channel_event(state, kind, "chat");
                     state.emit("chat-handoff", &[("url", url.as_str().into()), ("order_id", state.order_id().map_or(wasm_bindgen::JsValue::NULL, Into::into))]);
-                }
+                })}
                 data-testid="chat-start"
             >
                 {text(tr, |t| t.chat_start)}
@@ -110,12 +110,12 @@ fn ChatCard(chat: ChatChannel, tr: Memo<Tr>) -> impl IntoView {
             <button
                 type="button"
                 class="ac-button"
-                on:click=move |_| {
+                on:click={super::handler(move |_| {
                     channel_event(state, kind, "chat");
                     // The host page claims the hand-off with `event.preventDefault()`.
                     let handled = !state.emit("chat-handoff", &[("order_id", state.order_id().map_or(wasm_bindgen::JsValue::NULL, Into::into))]);
                     unanswered.set(!handled);
-                }
+                })}
                 data-testid="chat-start"
             >
                 {text(tr, |t| t.chat_start)}
@@ -160,10 +160,10 @@ fn PhoneCard(phone: PhoneChannel, tr: Memo<Tr>) -> impl IntoView {
                 <p class="ac-muted" data-testid="phone-menu">{redraw(move || tr.get().menu_hint(&key))}</p>
             })}
             <div class="ac-actions">
-                <a class="ac-button" href=href on:click=move |_| channel_event(state, kind, "call") data-testid="phone-call">
+                <a class="ac-button" href=href on:click={super::handler(move |_| channel_event(state, kind, "call"))} data-testid="phone-call">
                     {text(tr, |t| t.call)}
                 </a>
-                <button type="button" class="ac-button ac-button--secondary" on:click=copy data-testid="phone-copy">
+                <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(copy)} data-testid="phone-copy">
                     {text(tr, |t| t.copy_number)}
                 </button>
             </div>
@@ -206,7 +206,7 @@ fn EmailCard(email: EmailChannel, tr: Memo<Tr>) -> impl IntoView {
             <p class="ac-email__address" data-testid="email-address">{address}</p>
             {email.reply_working_days.map(|days| view! { <p class="ac-hours">{redraw(move || tr.get().reply_time(days))}</p> })}
             <div class="ac-actions">
-                <a class="ac-button" href=href on:click=move |_| channel_event(state, kind, "email") data-testid="email-link">
+                <a class="ac-button" href=href on:click={super::handler(move |_| channel_event(state, kind, "email"))} data-testid="email-link">
                     {text(tr, |t| t.write_email)}
                 </a>
             </div>
@@ -226,7 +226,7 @@ fn WeiboCard(weibo: WeiboAccount, tr: Memo<Tr>) -> impl IntoView {
                     href=weibo.url.as_str().to_owned()
                     target="_blank"
                     rel="noopener noreferrer"
-                    on:click=move |_| channel_event(state, kind, "open")
+                    on:click={super::handler(move |_| channel_event(state, kind, "open"))}
                     data-testid="weibo-link"
                 >
                     {weibo.name.as_str().to_owned()}

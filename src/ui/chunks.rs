@@ -243,7 +243,7 @@ fn chunk(tr: Memo<Tr>, load: Rc<dyn Fn() -> Loading>) -> impl IntoView {
                     <p class="ac-notice" role="alert" data-testid="chunk-failed">
                         {text(tr, Tr::chunk_failed)}
                         " "
-                        <button type="button" class="ac-text-button" data-testid="chunk-retry" on:click=move |_| retry(false)>
+                        <button type="button" class="ac-text-button" data-testid="chunk-retry" on:click={super::handler(move |_| retry(false))}>
                             {text(tr, Tr::retry)}
                         </button>
                     </p>

@@ -128,32 +128,32 @@ pub fn EvidenceStep(
             class="ac-evidence"
             class:ac-evidence--dragging=dragging
             aria-labelledby="ac-evidence-title"
-            on:dragover=move |event: DragEvent| {
+            on:dragover={super::handler(move |event: DragEvent| {
                 event.prevent_default();
                 dragging.set(true);
-            }
-            on:dragleave=move |_| dragging.set(false)
-            on:drop=drop
-            on:paste=paste
+            })}
+            on:dragleave={super::handler(move |_| dragging.set(false))}
+            on:drop={super::handler(drop)}
+            on:paste={super::handler(paste)}
             data-testid="evidence"
         >
             <h3 id="ac-evidence-title" class="ac-card__title">{text(tr, Tr::evidence_title)}</h3>
             <p class="ac-muted">{text(tr, Tr::evidence_hint)}</p>
             <div class="ac-actions">
-                <button type="button" class="ac-button ac-button--secondary" on:click=open(camera) data-testid="take-photo">
+                <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(open(camera))} data-testid="take-photo">
                     {text(tr, Tr::take_photo)}
                 </button>
-                <button type="button" class="ac-button ac-button--secondary" on:click=open(recorder) data-testid="record-video">
+                <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(open(recorder))} data-testid="record-video">
                     {text(tr, Tr::record_video)}
                 </button>
-                <button type="button" class="ac-button" on:click=open(library) data-testid="choose-files">
+                <button type="button" class="ac-button" on:click={super::handler(open(library))} data-testid="choose-files">
                     {text(tr, Tr::choose_files)}
                 </button>
             </div>
             // iOS: `capture` hides the library, and image+video in one accept offers
             // only video — so three inputs.
-            <input class="ac-visually-hidden" type="file" accept="image/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=text(tr, Tr::take_photo) node_ref=camera on:change=picked/>
-            <input class="ac-visually-hidden" type="file" accept="video/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=text(tr, Tr::record_video) node_ref=recorder on:change=picked/>
+            <input class="ac-visually-hidden" type="file" accept="image/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=text(tr, Tr::take_photo) node_ref=camera on:change={super::handler(picked)}/>
+            <input class="ac-visually-hidden" type="file" accept="video/*" capture="environment" tabindex="-1" aria-hidden="true" aria-label=text(tr, Tr::record_video) node_ref=recorder on:change={super::handler(picked)}/>
             <input
                 class="ac-visually-hidden"
                 type="file"
@@ -163,7 +163,7 @@ pub fn EvidenceStep(
                 aria-hidden="true"
                 aria-label=text(tr, Tr::choose_files)
                 node_ref=library
-                on:change=picked
+                on:change={super::handler(picked)}
                 data-testid="file-input"
             />
             <p class="ac-evidence__drop ac-muted">{text(tr, Tr::drop_here)}</p>
@@ -218,7 +218,7 @@ pub fn EvidenceStep(
                                         type="button"
                                         class="ac-button ac-button--secondary"
                                         hidden=move || !active()
-                                        on:click=move |_| if paused() { evidence.resume(key) } else { evidence.pause(key) }
+                                        on:click={super::handler(move |_| if paused() { evidence.resume(key) } else { evidence.pause(key) })}
                                         data-testid="evidence-pause"
                                     >
                                         {super::redraw(move || if paused() { tr.get().resume() } else { tr.get().pause() })}
@@ -227,7 +227,7 @@ pub fn EvidenceStep(
                                         type="button"
                                         class="ac-button"
                                         hidden=move || !reselect()
-                                        on:click=move |_| if let Some(input) = again.get() { input.click() }
+                                        on:click={super::handler(move |_| if let Some(input) = again.get() { input.click() })}
                                         data-testid="evidence-reselect"
                                     >
                                         {text(tr, Tr::choose_again)}
@@ -239,13 +239,13 @@ pub fn EvidenceStep(
                                         aria-hidden="true"
                                         aria-label=text(tr, Tr::choose_again)
                                         node_ref=again
-                                        on:change=move |event: Event| {
+                                        on:change={super::handler(move |event: Event| {
                                             let input: HtmlInputElement = event.target().expect("change has a target").unchecked_into();
                                             if let Some(chosen) = input.files().and_then(|files| files.item(0)) {
                                                 evidence.reselect(key, chosen);
                                             }
                                             input.set_value("");
-                                        }
+                                        })}
                                         data-testid="evidence-reselect-input"
                                     />
                                     <button
@@ -276,7 +276,7 @@ pub fn EvidenceStep(
                                     >
                                         "↓"
                                     </button>
-                                    <button type="button" class="ac-button ac-button--secondary" on:click=move |_| evidence.remove(key) data-testid="evidence-remove">
+                                    <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(move |_| evidence.remove(key))} data-testid="evidence-remove">
                                         {text(tr, Tr::remove)}
                                     </button>
                                 </div>

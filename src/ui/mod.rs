@@ -161,7 +161,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <div class="ac-root" lang=move || state.locale.get().tag() data-testid="root">
-            <div class="ac-backdrop" hidden=move || !state.open.get() on:click=move |_| close()></div>
+            <div class="ac-backdrop" hidden=move || !state.open.get() on:click={handler(move |_| close())}></div>
             <section
                 class="ac-panel"
                 role="dialog"
@@ -170,7 +170,7 @@ pub fn App() -> impl IntoView {
                 tabindex="-1"
                 hidden=move || !state.open.get()
                 node_ref=panel
-                on:keydown=on_keydown
+                on:keydown={handler(on_keydown)}
                 data-testid="panel"
             >
                 <header class="ac-panel__header">
@@ -184,7 +184,7 @@ pub fn App() -> impl IntoView {
                         type="button"
                         class="ac-icon-button"
                         aria-label=text(tr, |t| t.close)
-                        on:click=move |_| close()
+                        on:click={handler(move |_| close())}
                         data-testid="close"
                     >
                         <span aria-hidden="true">"×"</span>
@@ -200,10 +200,10 @@ pub fn App() -> impl IntoView {
                             <h3 id="ac-case-title" class="ac-card__title">{text(tr, |t| t.case_title)}</h3>
                             <p class="ac-muted">{text(tr, |t| t.case_coming)}</p>
                             <div class="ac-actions">
-                                <button type="button" class="ac-button" on:click=move |_| { start.set_value(Start::New); shown.set(Panel::Case); } data-testid="case-start">
+                                <button type="button" class="ac-button" on:click={handler(move |_| { start.set_value(Start::New); shown.set(Panel::Case); })} data-testid="case-start">
                                     {text(tr, Tr::case_start)}
                                 </button>
-                                <button type="button" class="ac-button ac-button--secondary" on:click=move |_| shown.set(Panel::Requests) data-testid="requests-open">
+                                <button type="button" class="ac-button ac-button--secondary" on:click={handler(move |_| shown.set(Panel::Requests))} data-testid="requests-open">
                                     {text(tr, Tr::my_requests)}
                                 </button>
                             </div>
@@ -223,7 +223,7 @@ pub fn App() -> impl IntoView {
                     }
                     Panel::Requests => view! {
                         <div class="ac-panel__body">
-                            <button type="button" class="ac-text-button" on:click=move |_| shown.set(Panel::Home) data-testid="requests-back">
+                            <button type="button" class="ac-text-button" on:click={handler(move |_| shown.set(Panel::Home))} data-testid="requests-back">
                                 {text(tr, Tr::cancel_case)}
                             </button>
                             <Chunk tr load=move || chunks::requests(tr, state)/>
@@ -253,6 +253,15 @@ pub(crate) fn text(
 /// (`String`, `Option<AnyView>`…), not once per closure.
 pub(crate) fn redraw<V: 'static>(draw: impl Fn() -> V + Send + Sync + 'static) -> Box<dyn Fn() -> V + Send + Sync> {
     Box::new(draw)
+}
+
+/// An event handler, `on:click={handler(move |_| …)}`.
+///
+/// Boxed, so all the handlers of one kind of event are one type to tachys, which then
+/// compiles their attribute code once (with `erase_components` each attribute is
+/// erased by its type: a closure per handler would be a copy per handler).
+pub(crate) fn handler<E: 'static>(run: impl FnMut(E) + 'static) -> Box<dyn FnMut(E)> {
+    Box::new(run)
 }
 
 /// An effect: `run` runs now, and again whenever a signal it read changes.

@@ -182,8 +182,8 @@ fn offer_control(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<
         <div class="ac-request__action" data-testid="request-offer">
             {offer.map(|o| view! { <p><strong>{super::redraw(move || tr.get().offer_line(&tr.get().settlement(o.resolution, o.amount.as_ref())))}</strong></p> })}
             <div class="ac-actions">
-                <button type="button" class="ac-button" on:click=move |_| answer(true) data-testid="request-offer-accept">{text(tr, Tr::accept_offer)}</button>
-                <button type="button" class="ac-button ac-button--secondary" on:click=move |_| decline(false) data-testid="request-offer-decline">{text(tr, Tr::decline_offer)}</button>
+                <button type="button" class="ac-button" on:click={super::handler(move |_| answer(true))} data-testid="request-offer-accept">{text(tr, Tr::accept_offer)}</button>
+                <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(move |_| decline(false))} data-testid="request-offer-decline">{text(tr, Tr::decline_offer)}</button>
             </div>
         </div>
     }
@@ -221,7 +221,7 @@ fn return_form(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Op
                 <span class="ac-field__label">{text(tr, Tr::tracking_number)}</span>
                 <input class="ac-input" type="text" prop:value=number on:input=move |e| number.set(value_of(&e)) data-testid="request-tracking"/>
             </label>
-            <button type="button" class="ac-button" on:click=send data-testid="request-send-tracking">{text(tr, Tr::send_tracking)}</button>
+            <button type="button" class="ac-button" on:click={super::handler(send)} data-testid="request-send-tracking">{text(tr, Tr::send_tracking)}</button>
         </div>
     }
 }
@@ -288,16 +288,16 @@ fn text_form(
     let labels = move |i: usize| tr.get().form_labels(kind)[i];
     view! {
         <div class="ac-request__action">
-            <button type="button" class="ac-button" hidden=open on:click=move |_| open.set(true) data-testid=testids[0]>
+            <button type="button" class="ac-button" hidden=open on:click={super::handler(move |_| open.set(true))} data-testid=testids[0]>
                 {super::redraw(move || labels(0))}
             </button>
             <div hidden=move || !open.get() data-testid=testids[1]>
                 <label class="ac-field">
                     <span class="ac-field__label">{super::redraw(move || labels(1))}</span>
-                    <textarea class="ac-input" rows="3" prop:value=text on:input=keep data-testid=testids[2]></textarea>
+                    <textarea class="ac-input" rows="3" prop:value=text on:input={super::handler(keep)} data-testid=testids[2]></textarea>
                 </label>
                 {with_media.then(|| view! { <EvidenceStep tr evidence=extra/> })}
-                <button type="button" class="ac-button" on:click=send data-testid=testids[3]>{super::redraw(move || labels(2))}</button>
+                <button type="button" class="ac-button" on:click={super::handler(send)} data-testid=testids[3]>{super::redraw(move || labels(2))}</button>
             </div>
         </div>
     }
@@ -312,12 +312,12 @@ fn withdraw_control(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSign
     };
     view! {
         <div class="ac-request__action">
-            <button type="button" class="ac-text-button" hidden=confirming on:click=move |_| confirming.set(true) data-testid="request-withdraw">
+            <button type="button" class="ac-text-button" hidden=confirming on:click={super::handler(move |_| confirming.set(true))} data-testid="request-withdraw">
                 {text(tr, Tr::withdraw)}
             </button>
             <p hidden=move || !confirming.get()>
                 {text(tr, Tr::withdraw_confirm)}" "
-                <button type="button" class="ac-button ac-button--secondary" on:click=confirm data-testid="request-withdraw-confirm">
+                <button type="button" class="ac-button ac-button--secondary" on:click={super::handler(confirm)} data-testid="request-withdraw-confirm">
                     {text(tr, Tr::yes_withdraw)}
                 </button>
             </p>
