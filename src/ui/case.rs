@@ -242,7 +242,7 @@ fn details(tr: Memo<Tr>, flow: CaseFlow, evidence: Evidence) -> impl IntoView {
                 rows="4"
                 maxlength=move || max().to_string()
                 prop:value=written
-                on:input=move |event| { let value = value_of(&event); flow.with(|f| f.set_description(value)); }
+                on:input={super::handler(move |event: Event| { let value = value_of(&event); flow.with(|f| f.set_description(value)); })}
                 data-testid="case-description"
             ></textarea>
             <span id="ac-case-description-count" class="ac-muted ac-field__count" data-testid="case-description-count">

@@ -254,10 +254,10 @@ pub fn EvidenceStep(
                                         aria-label=move || format!("{} {}", tr.get().move_earlier(), file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
                                         title=text(tr, Tr::move_earlier)
                                         disabled=move || evidence.files.with(|files| files.first().map(|f| f.key) == Some(key))
-                                        on:click=move |event| {
+                                        on:click={super::handler(move |event: web_sys::MouseEvent| {
                                             evidence.move_by(key, -1);
                                             keep_focus(event);
-                                        }
+                                        })}
                                         data-testid="evidence-earlier"
                                     >
                                         "↑"
@@ -268,10 +268,10 @@ pub fn EvidenceStep(
                                         aria-label=move || format!("{} {}", tr.get().move_later(), file.with(|f| f.as_ref().map(|f| f.name.clone()).unwrap_or_default()))
                                         title=text(tr, Tr::move_later)
                                         disabled=move || evidence.files.with(|files| files.last().map(|f| f.key) == Some(key))
-                                        on:click=move |event| {
+                                        on:click={super::handler(move |event: web_sys::MouseEvent| {
                                             evidence.move_by(key, 1);
                                             keep_focus(event);
-                                        }
+                                        })}
                                         data-testid="evidence-later"
                                     >
                                         "↓"

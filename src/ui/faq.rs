@@ -34,7 +34,7 @@ pub fn Faq(
                 aria-label=text(tr, |t| t.faq_search)
                 placeholder=text(tr, |t| t.faq_search)
                 prop:value=query
-                on:input=move |event| query.set(event_target_value(&event))
+                on:input={super::handler(move |event: web_sys::Event| query.set(event_target_value(&event)))}
                 data-testid="faq-search"
             />
             <p class="ac-visually-hidden" role="status">{super::redraw(move || tr.get().faq_count(results.with(Vec::len)))}</p>

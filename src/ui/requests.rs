@@ -215,11 +215,11 @@ fn return_form(tr: Memo<Tr>, requests: Requests, case: &Case, error: RwSignal<Op
             })}
             <label class="ac-field">
                 <span class="ac-field__label">{text(tr, Tr::carrier)}</span>
-                <input class="ac-input" type="text" prop:value=carrier on:input=move |e| carrier.set(value_of(&e)) data-testid="request-carrier"/>
+                <input class="ac-input" type="text" prop:value=carrier on:input={super::handler(move |e: web_sys::Event| carrier.set(value_of(&e)))} data-testid="request-carrier"/>
             </label>
             <label class="ac-field">
                 <span class="ac-field__label">{text(tr, Tr::tracking_number)}</span>
-                <input class="ac-input" type="text" prop:value=number on:input=move |e| number.set(value_of(&e)) data-testid="request-tracking"/>
+                <input class="ac-input" type="text" prop:value=number on:input={super::handler(move |e: web_sys::Event| number.set(value_of(&e)))} data-testid="request-tracking"/>
             </label>
             <button type="button" class="ac-button" on:click={super::handler(send)} data-testid="request-send-tracking">{text(tr, Tr::send_tracking)}</button>
         </div>
