@@ -9,7 +9,7 @@
 //! Uploads go over XHR instead (`upload::client`), for progress.
 
 use aftercare_protocol::case::{
-    ApiError, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, Seen, SeenRequest, Shipment,
+    ApiError, Case, CaseList, EscalateRequest, NewCase, NewMessage, NoteRequest, Receipt, Seen, SeenRequest, Shipment,
     WithdrawRequest,
 };
 use aftercare_protocol::read::{At, Json, Read, Write};
@@ -192,8 +192,9 @@ fn case_of(text: Result<String, CallError>, status: u16) -> Result<Case, CallErr
     decode(&text?).ok_or(CallError { status, error: None })
 }
 
-/// Files a case, once per idempotency key.
-pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn Fn()) -> Result<Case, CallError> {
+/// Files a case, once per idempotency key. The answer (the case) is read as a
+/// [`Receipt`], all the case flow shows of it.
+pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn Fn()) -> Result<Receipt, CallError> {
     let request = Call {
         method: Method::POST,
         path: "v1/cases".into(),
@@ -202,7 +203,7 @@ pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn
         idempotency_key: Some(key),
         if_match: None,
     };
-    case_of(call(state, request, on_retry).await, 201)
+    decode(&call(state, request, on_retry).await?).ok_or(CallError { status: 201, error: None })
 }
 
 /// The shopper's cases for their order, oldest first.

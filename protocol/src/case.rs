@@ -1012,6 +1012,29 @@ impl Read for Case {
     }
 }
 
+/// What the receipt shows of a case the shopper has just filed, read from the [`Case`]
+/// the server answers with. The rest of the case is My requests' business: reading only
+/// this keeps the whole case's reader out of the case flow's code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub id: String,
+    pub number: String,
+    pub state: CaseState,
+    pub deadline: Option<Deadline>,
+}
+
+impl Read for Receipt {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<Receipt> {
+        let o = Object::lenient(value, at)?;
+        Ok(Receipt {
+            id: o.required("id")?,
+            number: o.required("number")?,
+            state: o.required("state")?,
+            deadline: o.optional("deadline")?,
+        })
+    }
+}
+
 impl Write for EscalateRequest {
     fn write<J: Json>(&self) -> J {
         Fields::new().field("reason", &self.reason).field("media", &self.media).finish()

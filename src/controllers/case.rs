@@ -3,7 +3,7 @@
 //! expired), and submitting it once (one idempotency key per draft) through the API,
 //! after the uploads still running. Views (`ui::case`) render it and call its methods.
 
-use aftercare_protocol::case::{Case, MediaRef, ProblemType};
+use aftercare_protocol::case::{MediaRef, ProblemType, Receipt};
 use aftercare_protocol::order::OrderSnapshot;
 use aftercare_protocol::time::Timestamp;
 use aftercare_protocol::validate::FieldError;
@@ -33,7 +33,7 @@ pub struct CaseFlow {
     pub errors: RwSignal<Vec<FieldError>>,
     pub submit: RwSignal<Submit>,
     /// The filed case, for the receipt.
-    pub filed: RwSignal<Option<Case>>,
+    pub filed: RwSignal<Option<Receipt>>,
     /// False once saving a draft failed (private mode, blocked storage).
     pub storage_ok: RwSignal<bool>,
     pub state: WidgetState,
