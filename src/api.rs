@@ -124,6 +124,15 @@ struct Call<'a> {
     body: Option<String>,
     idempotency_key: Option<&'a str>,
     if_match: Option<u64>,
+    /// How an error answer is read: [`brief_error`] but where a stale case is replaced
+    /// by the one a `version_mismatch` carries (so the case flow and the uploads do not
+    /// carry the whole case's reader).
+    error: fn(&str) -> Option<ApiError>,
+}
+
+/// An error answer, read without the case a `version_mismatch` carries.
+pub fn brief_error(text: &str) -> Option<ApiError> {
+    ApiError::read_brief(&Js::parse(text)?, &At::Root("")).ok()
 }
 
 /// A path on the backend (an API call, a file link from an answer) as a full URL.
@@ -156,7 +165,7 @@ async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Resul
             match send(call.method.clone(), &url, call.query, &headers, call.body.as_deref(), &abort).await {
                 Ok((status, text, _)) if (200..300).contains(&status) => return Ok(text),
                 Ok((status, text, retry_after)) => {
-                    let failed = CallError { status, error: decode(&text).map(Box::new) };
+                    let failed = CallError { status, error: (call.error)(&text).map(Box::new) };
                     if status == 401 && !refreshed && failed.code() == Some("order_token_expired") {
                         refreshed = true;
                         if state.refresh_token().await {
@@ -202,6 +211,7 @@ pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn
         body: Some(encode(case)),
         idempotency_key: Some(key),
         if_match: None,
+        error: brief_error,
     };
     decode(&call(state, request, on_retry).await?).ok_or(CallError { status: 201, error: None })
 }
@@ -215,6 +225,7 @@ pub async fn cases(state: &WidgetState, order: &str) -> Result<Vec<Case>, CallEr
         body: None,
         idempotency_key: None,
         if_match: None,
+        error: brief_error,
     };
     let text = call(state, request, &|| {}).await?;
     decode::<CaseList>(&text).map(|list| list.cases).ok_or(CallError { status: 200, error: None })
@@ -231,6 +242,7 @@ pub async fn seen(state: &WidgetState, cases: Vec<Seen>) -> Result<(), CallError
         body: Some(encode(&seen)),
         idempotency_key: None,
         if_match: None,
+        error: brief_error,
     };
     call(state, request, &|| {}).await.map(|_| ())
 }
@@ -276,6 +288,7 @@ pub async fn act(state: &WidgetState, case: &Case, action: &ShopperAction, key: 
         body: Some(body),
         idempotency_key: Some(key),
         if_match: Some(case.version),
+        error: decode::<ApiError>,
     };
     case_of(call(state, request, &|| {}).await, 200)
 }

@@ -1072,22 +1072,47 @@ impl Read for ErrorParams {
     }
 }
 
-impl Read for ApiError {
-    fn read<J: Json>(value: &J, at: &At) -> ReadResult<ApiError> {
+impl ApiError {
+    /// Reads an error but for the `case` a `version_mismatch` carries (left `None`): for
+    /// the callers that do not replace a stale case, without the whole case's reader.
+    pub fn read_brief<J: Json>(value: &J, at: &At) -> ReadResult<ApiError> {
         let o = Object::lenient(value, at)?;
         Ok(ApiError {
             code: o.required("code")?,
             message: o.required("message")?,
             field: o.optional("field")?,
             params: o.or("params", ErrorParams::default())?,
-            case: o.optional::<Case>("case")?.map(Box::new),
+            case: None,
         })
+    }
+}
+
+impl Read for ApiError {
+    fn read<J: Json>(value: &J, at: &At) -> ReadResult<ApiError> {
+        let case = Object::lenient(value, at)?.optional::<Case>("case")?.map(Box::new);
+        Ok(ApiError { case, ..ApiError::read_brief(value, at)? })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A brief error is the error but for its case, which it does not read at all.
+    #[test]
+    fn a_brief_error_reads_all_but_the_case() {
+        use serde_json::json;
+        let at = At::Root("");
+        let plain = json!({"code": "version_mismatch", "message": "the case has changed", "field": "version"});
+        let error = ApiError::read(&plain, &at).unwrap();
+        assert_eq!(error.code, "version_mismatch");
+        assert_eq!(ApiError::read_brief(&plain, &at).unwrap(), error);
+        // A case it cannot read fails the full reading, not the brief one.
+        let mut with_case = plain.clone();
+        with_case["case"] = json!({"id": 7});
+        assert!(ApiError::read(&with_case, &at).is_err());
+        assert_eq!(ApiError::read_brief(&with_case, &at).unwrap(), error);
+    }
 
     /// What the widget sends is written without serde (`read::Write`): byte for byte
     /// the JSON serde writes.

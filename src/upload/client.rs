@@ -3,7 +3,6 @@
 //! timers and the browser's online state. One request at a time; `transfer` decides
 //! what to send and when to retry.
 
-use aftercare_protocol::case::ApiError;
 use aftercare_protocol::tus;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -68,7 +67,7 @@ impl<R: Fn(Option<XmlHttpRequest>)> Transport for Xhr<R> {
         let body = xhr.response_text().ok().flatten().unwrap_or_default();
         let retry_after_ms =
             header("retry-after").and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s.saturating_mul(1000));
-        let code = crate::api::decode::<ApiError>(&body).map(|error| error.code);
+        let code = crate::api::brief_error(&body).map(|error| error.code);
         Err(RequestError { failure: Failure::Status(status), code, retry_after_ms })
     }
 

@@ -137,7 +137,7 @@ fn validate(method: &str, template: &str, status: u16, schema: &Value, body: &[u
 /// The widget reads answers without serde (`protocol::read`): every case, case list and
 /// error the server sends must read to exactly what serde reads.
 fn read_as_the_widget_does(schema: &Value, instance: &Value) {
-    use aftercare_protocol::case::{ApiError, Case, CaseList};
+    use aftercare_protocol::case::{ApiError, Case, CaseList, Receipt};
     use aftercare_protocol::read::{At, Read};
     fn same<T: Read + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(instance: &Value) {
         let ours =
@@ -145,8 +145,21 @@ fn read_as_the_widget_does(schema: &Value, instance: &Value) {
         let theirs: T = serde_json::from_value(instance.clone()).expect("serde reads what the server sent");
         assert_eq!(ours, theirs, "the widget's reader and serde disagree on {instance}");
     }
+    // The case flow reads a filed case as a receipt: the same id, number, state, deadline.
+    fn receipt(instance: &Value) {
+        let receipt = Receipt::read(instance, &At::Root(""))
+            .unwrap_or_else(|e| panic!("the widget's receipt reader refuses {instance}: {e}"));
+        let case: Case = serde_json::from_value(instance.clone()).expect("serde reads what the server sent");
+        assert_eq!(
+            (receipt.id, receipt.number, receipt.state, receipt.deadline),
+            (case.id, case.number, case.state, case.deadline)
+        );
+    }
     match schema.get("$ref").and_then(Value::as_str) {
-        Some("#/components/schemas/Case") => same::<Case>(instance),
+        Some("#/components/schemas/Case") => {
+            same::<Case>(instance);
+            receipt(instance);
+        }
         Some("#/components/schemas/CaseList") => same::<CaseList>(instance),
         Some("#/components/schemas/ApiError") => same::<ApiError>(instance),
         Some("#/components/schemas/CaseDetail") => same::<Case>(&instance["case"]),
