@@ -297,3 +297,43 @@ fn focus_target(panel: &web_sys::HtmlElement, highlighted: Option<crate::config:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn sources(dir: &Path, found: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+
+    /// The helpers keep the wasm small only while every view uses them: an `on:` handler
+    /// or an effect written around them compiles tachys' or reactive_graph's generic
+    /// code again, a few hundred bytes each, below what the size budgets notice.
+    #[test]
+    fn handlers_and_effects_go_through_the_helpers() {
+        let mut found = Vec::new();
+        sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        let mut wrong = Vec::new();
+        for (path, text) in &found {
+            for (number, line) in text.lines().enumerate() {
+                let bare_handler = line.match_indices("on:").any(|(at, _)| {
+                    let rest = &line[at + 3..];
+                    let name = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_lowercase()).len();
+                    name > 0 && rest[name..].starts_with('=') && !rest[name + 1..].starts_with('{')
+                });
+                let bare_effect = line.contains("Effect::new(") && !line.contains("Effect::new(Box::new(run)");
+                if bare_handler || bare_effect {
+                    wrong.push(format!("{path}:{}: {}", number + 1, line.trim()));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "use ui::handler / ui::effect:\n{}", wrong.join("\n"));
+    }
+}
