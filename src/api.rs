@@ -197,7 +197,8 @@ async fn call(state: &WidgetState, call: Call<'_>, on_retry: &dyn Fn()) -> Resul
     }
 }
 
-fn case_of(text: Result<String, CallError>, status: u16) -> Result<Case, CallError> {
+/// A successful answer (`status`) read as `T`; one that does not read is an error.
+fn answer<T: Read>(text: Result<String, CallError>, status: u16) -> Result<T, CallError> {
     decode(&text?).ok_or(CallError { status, error: None })
 }
 
@@ -213,7 +214,7 @@ pub async fn file(state: &WidgetState, case: &NewCase, key: &str, on_retry: &dyn
         if_match: None,
         error: brief_error,
     };
-    decode(&call(state, request, on_retry).await?).ok_or(CallError { status: 201, error: None })
+    answer(call(state, request, on_retry).await, 201)
 }
 
 /// The shopper's cases for their order, oldest first.
@@ -227,8 +228,7 @@ pub async fn cases(state: &WidgetState, order: &str) -> Result<Vec<Case>, CallEr
         if_match: None,
         error: brief_error,
     };
-    let text = call(state, request, &|| {}).await?;
-    decode::<CaseList>(&text).map(|list| list.cases).ok_or(CallError { status: 200, error: None })
+    answer::<CaseList>(call(state, request, &|| {}).await, 200).map(|list| list.cases)
 }
 
 /// Marks what My requests showed as seen (each case through its history's length), so
@@ -290,7 +290,7 @@ pub async fn act(state: &WidgetState, case: &Case, action: &ShopperAction, key: 
         if_match: Some(case.version),
         error: decode::<ApiError>,
     };
-    case_of(call(state, request, &|| {}).await, 200)
+    answer(call(state, request, &|| {}).await, 200)
 }
 
 /// A fresh idempotency key: random enough to be unique per intended request.
